@@ -1,0 +1,70 @@
+import { z } from "zod";
+
+import { listContainersParams, listContainersResult } from "./containers";
+import { agentError } from "./errors";
+import { helloParams, helloResult } from "./hello";
+import { hostFactsParams, hostFactsResult } from "./host-facts";
+import { listImagesParams, listImagesResult } from "./images";
+import { listNetworksParams, listNetworksResult } from "./networks";
+import { listVolumesParams, listVolumesResult } from "./volumes";
+
+/** Every request/response call: its params and result contracts, checked on both sides. */
+export const agentCalls = {
+  hello: { params: helloParams, result: helloResult },
+  hostFacts: { params: hostFactsParams, result: hostFactsResult },
+  listContainers: { params: listContainersParams, result: listContainersResult },
+  listImages: { params: listImagesParams, result: listImagesResult },
+  listVolumes: { params: listVolumesParams, result: listVolumesResult },
+  listNetworks: { params: listNetworksParams, result: listNetworksResult },
+} as const;
+
+export type AgentCalls = typeof agentCalls;
+export type AgentMethod = keyof AgentCalls;
+export type AgentParams<M extends AgentMethod> = z.input<AgentCalls[M]["params"]>;
+export type AgentResult<M extends AgentMethod> = z.infer<AgentCalls[M]["result"]>;
+
+export const agentRequest = z.discriminatedUnion("method", [
+  z.object({ method: z.literal("hello"), params: helloParams }),
+  z.object({ method: z.literal("hostFacts"), params: hostFactsParams }),
+  z.object({ method: z.literal("listContainers"), params: listContainersParams }),
+  z.object({ method: z.literal("listImages"), params: listImagesParams }),
+  z.object({ method: z.literal("listVolumes"), params: listVolumesParams }),
+  z.object({ method: z.literal("listNetworks"), params: listNetworksParams }),
+]);
+export type AgentRequest = z.infer<typeof agentRequest>;
+
+export const agentResponse = z.discriminatedUnion("ok", [
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: agentError }),
+]);
+export type AgentResponse = z.infer<typeof agentResponse>;
+
+/** One line of an NDJSON stream (progress and logs use it in later commands). */
+export const streamFrame = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("data"), data: z.unknown() }),
+  z.object({ type: z.literal("end") }),
+  z.object({ type: z.literal("error"), error: agentError }),
+]);
+export type StreamFrame = z.infer<typeof streamFrame>;
+
+export const dockerEventsParams = z.object({});
+export const dockerEvent = z.object({
+  type: z.string(),
+  action: z.string(),
+  actorId: z.string(),
+  attributes: z.record(z.string(), z.string()),
+  time: z.number(),
+});
+export type DockerEvent = z.infer<typeof dockerEvent>;
+
+/** Streaming methods: params, and the payload of each `data` frame. */
+export const agentStreams = {
+  dockerEvents: { params: dockerEventsParams, data: dockerEvent },
+} as const;
+export type AgentStreams = typeof agentStreams;
+export type AgentStreamMethod = keyof AgentStreams;
+
+export const agentStreamRequest = z.discriminatedUnion("method", [
+  z.object({ method: z.literal("dockerEvents"), params: dockerEventsParams }),
+]);
+export type AgentStreamRequest = z.infer<typeof agentStreamRequest>;
