@@ -1,0 +1,53 @@
+import { createDb, type Db } from "@wharf/db";
+import { SshPool } from "@wharf/ssh";
+import path from "node:path";
+
+import { loadAgentBundle } from "./lib/agent-bundle";
+import { SecretBox } from "./lib/secret-box";
+import { AgentConnector } from "./services/agents";
+
+export interface Logger {
+  info: (message: string) => void;
+  warn: (message: string) => void;
+  error: (message: string) => void;
+}
+
+export interface WharfConfig {
+  databaseUrl: string;
+  /** Holds the generated master key file when no master key is given. */
+  dataDir: string;
+  masterKey?: string | undefined;
+  agentDistDir: string;
+  publicUrl: string;
+  log?: Logger;
+}
+
+/** Long-lived collaborators shared by every request: one DB client, one SSH pool. */
+export interface WharfDeps {
+  config: WharfConfig;
+  db: Db;
+  secrets: SecretBox;
+  ssh: SshPool;
+  agents: AgentConnector;
+  log: Logger;
+}
+
+const silent: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export function createWharfDeps(config: WharfConfig): WharfDeps {
+  const ssh = new SshPool({ keepaliveIntervalMs: 15_000, idleCloseMs: 5 * 60_000 });
+  return {
+    config,
+    db: createDb(config.databaseUrl),
+    secrets: SecretBox.load({ masterKey: config.masterKey, keyFile: path.join(config.dataDir, "master.key") }),
+    ssh,
+    agents: new AgentConnector(ssh, loadAgentBundle(config.agentDistDir)),
+    log: config.log ?? silent,
+  };
+}
+
+export async function closeWharfDeps(deps: WharfDeps): Promise<void> {
+  deps.agents.dropAll();
+  deps.ssh.closeAll();
+  await deps.db.$disconnect();
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "vitest";
+
+import { PERMISSIONS, roleCan } from "./permissions";
+import { appRouter } from "./root";
+
+const PUBLIC_PROCEDURES = ["health.check", "setup.status", "setup.complete"];
+
+describe("procedure permissions", () => {
+  const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, unknown>) as [string, { _def: { meta?: { public?: true; permission?: string } } }][];
+
+  it("every procedure declares a known permission, except the public allow-list", () => {
+    expect(procedures.length).toBeGreaterThan(10);
+    for (const [path, procedure] of procedures) {
+      const meta = procedure._def.meta;
+      if (PUBLIC_PROCEDURES.includes(path)) {
+        expect(meta?.permission, path).toBeUndefined();
+        continue;
+      }
+      expect(PERMISSIONS, `${path} must declare a permission`).toContain(meta?.permission);
+    }
+  });
+
+  it("no procedure outside the allow-list is public", () => {
+    const publicOnes = procedures.filter(([, p]) => p._def.meta?.public && !p._def.meta.permission).map(([path]) => path);
+    expect(publicOnes.sort()).toEqual([...PUBLIC_PROCEDURES].sort());
+  });
+
+  it("viewers cannot change hosts; owners can do everything", () => {
+    expect(roleCan("VIEWER", "host:write")).toBe(false);
+    expect(roleCan("VIEWER", "host:read")).toBe(true);
+    for (const permission of PERMISSIONS) expect(roleCan("OWNER", permission)).toBe(true);
+  });
+});

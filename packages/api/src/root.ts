@@ -1,0 +1,19 @@
+import { auditRouter } from "./routers/audit";
+import { credentialRouter } from "./routers/credential";
+import { healthRouter } from "./routers/health";
+import { hostRouter } from "./routers/host";
+import { setupRouter } from "./routers/setup";
+import { teamRouter } from "./routers/team";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  health: healthRouter,
+  setup: setupRouter,
+  team: teamRouter,
+  credential: credentialRouter,
+  host: hostRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

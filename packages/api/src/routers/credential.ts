@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+import { actorFor } from "../services/audit";
+import {
+  generateCredential,
+  generateCredentialInput,
+  importCredential,
+  importCredentialInput,
+  listCredentials,
+  removeCredential,
+} from "../services/credentials";
+import { router, teamProcedure } from "../trpc";
+
+export const credentialRouter = router({
+  list: teamProcedure.meta({ permission: "credential:read" }).query(({ ctx }) => listCredentials(ctx.deps, ctx.team.id)),
+  generate: teamProcedure
+    .meta({ permission: "credential:write" })
+    .input(generateCredentialInput)
+    .mutation(async ({ ctx, input }) => generateCredential(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+  import: teamProcedure
+    .meta({ permission: "credential:write" })
+    .input(importCredentialInput)
+    .mutation(async ({ ctx, input }) => importCredential(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+  remove: teamProcedure
+    .meta({ permission: "credential:write" })
+    .input(z.object({ credentialId: z.string().min(1) }))
+    .mutation(async ({ ctx, input }) => removeCredential(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input.credentialId)),
+});

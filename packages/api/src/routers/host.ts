@@ -1,0 +1,42 @@
+import { actorFor } from "../services/audit";
+import {
+  callAgent,
+  createHost,
+  createHostInput,
+  getHost,
+  listHosts,
+  refreshHost,
+  reinstallAgent,
+  removeHost,
+  removeHostInput,
+  scanHostKeyForAdd,
+  scanHostKeyInput,
+  testConnection,
+} from "../services/hosts";
+import { hostProcedure, router, teamProcedure } from "../trpc";
+
+const readHost = hostProcedure.meta({ permission: "host:read" });
+const writeHost = hostProcedure.meta({ permission: "host:write" });
+
+export const hostRouter = router({
+  list: teamProcedure.meta({ permission: "host:read" }).query(({ ctx }) => listHosts(ctx.deps, ctx.team.id)),
+  byId: readHost.query(({ ctx }) => getHost(ctx.deps, ctx.team.id, ctx.host.id)),
+  scanHostKey: teamProcedure
+    .meta({ permission: "host:write" })
+    .input(scanHostKeyInput)
+    .mutation(({ input }) => scanHostKeyForAdd(input)),
+  create: teamProcedure
+    .meta({ permission: "host:write" })
+    .input(createHostInput)
+    .mutation(async ({ ctx, input }) => createHost(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+  testConnection: readHost.mutation(({ ctx }) => testConnection(ctx.deps, ctx.host)),
+  refresh: readHost.mutation(async ({ ctx }) => ({ status: await refreshHost(ctx.deps, ctx.host) })),
+  reinstallAgent: writeHost.mutation(async ({ ctx }) => reinstallAgent(ctx.deps, ctx.host, await actorFor(ctx.deps, ctx.session.userId))),
+  remove: writeHost
+    .input(removeHostInput)
+    .mutation(async ({ ctx, input }) => removeHost(ctx.deps, ctx.host, await actorFor(ctx.deps, ctx.session.userId), input)),
+  containers: readHost.query(({ ctx }) => callAgent(ctx.deps, ctx.host, "listContainers", { all: true })),
+  images: readHost.query(({ ctx }) => callAgent(ctx.deps, ctx.host, "listImages", {})),
+  volumes: readHost.query(({ ctx }) => callAgent(ctx.deps, ctx.host, "listVolumes", {})),
+  networks: readHost.query(({ ctx }) => callAgent(ctx.deps, ctx.host, "listNetworks", {})),
+});

@@ -1,0 +1,389 @@
+import { type AgentMethod, type AgentParams, type AgentResult, type HostFacts, hostFactsResult } from "@wharf/agent-protocol";
+import { type Host, hostPublicSelect, type HostStatus } from "@wharf/db";
+import { scanHostKey, type SshTarget } from "@wharf/ssh";
+import { randomUUID } from "node:crypto";
+import pLimit from "p-limit";
+import { z } from "zod";
+
+import type { WharfDeps } from "../deps";
+import { notFound, WharfError } from "../errors";
+import { toHostError } from "../lib/connection-errors";
+import { type AgentAction, type AgentPaths, agentPaths } from "./agents";
+import { type Actor, recordAudit } from "./audit";
+import { importCredentialInput, inspectKey, loadCredentialSecret } from "./credentials";
+
+export const hostName = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "Use lowercase letters, digits and dashes (like a DNS label), e.g. build-01.");
+
+export const hostAddress = z
+  .string()
+  .trim()
+  .min(1, "Enter the host's address.")
+  .max(253)
+  .regex(/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:]+:[0-9a-fA-F:.]*|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)$/, "Enter a hostname or an IP address, without user or port.");
+
+export const sshPort = z.coerce.number().int().min(1, "Ports run from 1 to 65535.").max(65535, "Ports run from 1 to 65535.");
+
+export const sshUsername = z
+  .string()
+  .trim()
+  .regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, "Enter a Unix user name such as deploy or ubuntu.");
+
+export const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "Expected a SHA256 fingerprint such as SHA256:abc…");
+
+export const scanHostKeyInput = z.object({ address: hostAddress, port: sshPort.default(22) });
+export type ScanHostKeyInput = z.infer<typeof scanHostKeyInput>;
+
+export const createHostInput = z.object({
+  name: hostName,
+  address: hostAddress,
+  port: sshPort.default(22),
+  username: sshUsername,
+  credential: z.discriminatedUnion("type", [
+    z.object({ type: z.literal("existing"), credentialId: z.string().min(1) }),
+    z.object({ type: z.literal("pasted"), privateKey: importCredentialInput.shape.privateKey, passphrase: z.string().max(1_000).optional() }),
+  ]),
+  /** The fingerprint the user confirmed after scanHostKey; pinned on success. */
+  hostKeyFingerprint: fingerprint,
+});
+export type CreateHostInput = z.infer<typeof createHostInput>;
+
+export type HostSummary = {
+  dockerVersion: string;
+  composeVersion: string | null;
+  os: string;
+  cpus: number;
+  memoryBytes: number;
+  containersRunning: number;
+  containersTotal: number;
+};
+
+const REFRESH_CONCURRENCY = 16;
+
+export function parseFacts(value: unknown): HostFacts | null {
+  const parsed = hostFactsResult.safeParse(value);
+  return parsed.success ? parsed.data : null;
+}
+
+function summarize(facts: HostFacts | null): HostSummary | null {
+  if (!facts) return null;
+  return {
+    dockerVersion: facts.docker.version,
+    composeVersion: facts.compose.version,
+    os: facts.os,
+    cpus: facts.cpus,
+    memoryBytes: facts.memoryBytes,
+    containersRunning: facts.docker.containers.running,
+    containersTotal: facts.docker.containers.total,
+  };
+}
+
+export async function listHosts(deps: WharfDeps, teamId: string) {
+  const rows = await deps.db.host.findMany({ where: { teamId }, orderBy: { name: "asc" }, select: hostPublicSelect });
+  return rows.map(({ facts, ...row }) => ({ ...row, summary: summarize(parseFacts(facts)) }));
+}
+
+export async function getHost(deps: WharfDeps, teamId: string, hostId: string) {
+  const row = await deps.db.host.findFirst({ where: { id: hostId, teamId }, select: hostPublicSelect });
+  if (!row) throw notFound("That host");
+  const facts = parseFacts(row.facts);
+  return { ...row, facts, summary: summarize(facts) };
+}
+
+/** Internal row (with credential id) for host-scoped procedures; never returned to clients. */
+export async function findHostForTeam(deps: WharfDeps, teamId: string, hostId: string): Promise<Host> {
+  const host = await deps.db.host.findFirst({ where: { id: hostId, teamId } });
+  if (!host) throw notFound("That host");
+  return host;
+}
+
+/** Step 1 of adding a host: fetch the host key so the user can confirm its fingerprint. */
+export async function scanHostKeyForAdd(input: ScanHostKeyInput) {
+  try {
+    const key = await scanHostKey({ address: input.address, port: input.port, timeoutMs: 10_000 });
+    return { algorithm: key.algorithm, fingerprint: key.fingerprint };
+  } catch (error) {
+    throw toHostError(error);
+  }
+}
+
+async function targetFor(deps: WharfDeps, host: Host): Promise<SshTarget> {
+  const secret = await loadCredentialSecret(deps, host.credentialId);
+  return {
+    hostId: host.id,
+    address: host.address,
+    port: host.port,
+    username: host.username,
+    privateKey: secret.privateKey,
+    ...(secret.passphrase ? { passphrase: secret.passphrase } : {}),
+    hostKeyFingerprint: host.hostKeyFingerprint,
+  };
+}
+
+/**
+ * Step 2: connect with the confirmed key pinned, install and start the agent,
+ * read facts. The host row is written only when every step succeeded, so a
+ * failure leaves nothing half-added.
+ */
+export async function createHost(deps: WharfDeps, teamId: string, actor: Actor, input: CreateHostInput) {
+  if (await deps.db.host.findFirst({ where: { teamId, name: input.name }, select: { id: true } })) {
+    throw new WharfError("CONFLICT", `A host named ${input.name} already exists in this team: pick another name.`);
+  }
+  const existing =
+    input.credential.type === "existing"
+      ? await deps.db.sshCredential.findFirst({ where: { id: input.credential.credentialId, teamId }, select: { id: true } })
+      : null;
+  if (input.credential.type === "existing" && !existing) throw notFound("That SSH key");
+  const secret =
+    input.credential.type === "existing"
+      ? await loadCredentialSecret(deps, input.credential.credentialId)
+      : { privateKey: input.credential.privateKey, ...(input.credential.passphrase ? { passphrase: input.credential.passphrase } : {}) };
+  const pastedKey = input.credential.type === "pasted" ? inspectKey(secret.privateKey, secret.passphrase) : null;
+
+  const scanned = await scanHostKeyForAdd(input);
+  if (scanned.fingerprint !== input.hostKeyFingerprint) {
+    throw new WharfError(
+      "PRECONDITION_FAILED",
+      `The host key of ${input.address}:${input.port} changed since you confirmed it (now ${scanned.fingerprint}, confirmed ${input.hostKeyFingerprint}). This can mean someone is intercepting the connection: check the host before trying again.`,
+      "HOST_KEY_MISMATCH",
+    );
+  }
+  const target: SshTarget = {
+    hostId: `pending-${randomUUID()}`,
+    address: input.address,
+    port: input.port,
+    username: input.username,
+    ...secret,
+    hostKeyFingerprint: input.hostKeyFingerprint,
+  };
+  let paths: AgentPaths | null = null;
+  let startedByUs = false;
+  try {
+    paths = agentPaths(`${await remoteHome(deps, target)}/.wharf`);
+    const ensured = await deps.agents.ensure(target, paths);
+    startedByUs = ensured.actions.includes("started");
+    const facts = await ensured.client.call("hostFacts", {});
+    const host = await deps.db.$transaction(async (tx) => {
+      const credentialId =
+        existing?.id ??
+        (
+          await tx.sshCredential.create({
+            data: {
+              teamId,
+              name: `${input.name} key`,
+              kind: "PASTED",
+              publicKey: pastedKey?.publicKey ?? "",
+              fingerprint: pastedKey?.fingerprint ?? "",
+              privateKeyEnc: deps.secrets.seal(secret.privateKey),
+              passphraseEnc: secret.passphrase ? deps.secrets.seal(secret.passphrase) : null,
+            },
+            select: { id: true },
+          })
+        ).id;
+      const created = await tx.host.create({
+        data: {
+          teamId,
+          name: input.name,
+          address: input.address,
+          port: input.port,
+          username: input.username,
+          credentialId,
+          hostKeyAlgorithm: scanned.algorithm,
+          hostKeyFingerprint: scanned.fingerprint,
+          hostKey: "",
+          agentDir: paths?.dir ?? "",
+          agentVersion: ensured.hello.agentVersion,
+          status: "ONLINE",
+          lastSeenAt: new Date(),
+          facts,
+          factsAt: new Date(),
+        },
+        select: { id: true, name: true },
+      });
+      await recordAudit(tx, {
+        teamId,
+        actor,
+        action: "host.create",
+        targetType: "host",
+        targetId: created.id,
+        summary: `Added host ${created.name} (${input.username}@${input.address}:${input.port}), pinned ${scanned.algorithm} key ${scanned.fingerprint}`,
+        data: { agentVersion: ensured.hello.agentVersion, agentActions: ensured.actions },
+      });
+      return created;
+    });
+    return { ...host, agentActions: ensured.actions };
+  } catch (error) {
+    if (startedByUs && paths) await deps.agents.stop(target, paths).catch(() => undefined);
+    throw toHostError(error);
+  } finally {
+    deps.agents.drop(target.hostId);
+    deps.ssh.close(target.hostId);
+  }
+}
+
+async function remoteHome(deps: WharfDeps, target: SshTarget): Promise<string> {
+  const result = await deps.ssh.exec(target, ["sh", "-c", 'printf %s "$HOME"']);
+  const home = result.stdout.trim();
+  if (result.code !== 0 || !home.startsWith("/")) {
+    throw new WharfError("PRECONDITION_FAILED", `Could not find the home directory of ${target.username} on the host.`, "NO_HOME");
+  }
+  return home;
+}
+
+async function reachAgent(deps: WharfDeps, host: Host) {
+  const target = await targetFor(deps, host);
+  const paths = agentPaths(host.agentDir);
+  const ensured = await deps.agents.ensure(target, paths);
+  if (ensured.actions.length > 0) {
+    await deps.db.$transaction(async (tx) => {
+      await tx.host.update({ where: { id: host.id }, data: { agentVersion: ensured.hello.agentVersion } });
+      await recordAudit(tx, {
+        teamId: host.teamId,
+        actor: { id: null, label: "wharf" },
+        action: "host.agent",
+        targetType: "host",
+        targetId: host.id,
+        summary: `Agent ${ensured.actions.join(" and ")} on ${host.name} (${ensured.hello.agentVersion})`,
+      });
+    });
+  }
+  return { ...ensured, target, paths };
+}
+
+/** Calls the host's agent, mapping transport and agent failures to domain errors. */
+export async function callAgent<M extends AgentMethod>(deps: WharfDeps, host: Host, method: M, params: AgentParams<M>): Promise<AgentResult<M>> {
+  try {
+    const { client } = await reachAgent(deps, host);
+    return await client.call(method, params);
+  } catch (error) {
+    throw toHostError(error);
+  }
+}
+
+export interface ConnectionStep {
+  name: "ssh" | "agent" | "docker";
+  ok: boolean;
+  ms: number;
+  detail: string;
+}
+
+/** Runs each layer separately so the user sees which one fails. Also refreshes status. */
+export async function testConnection(deps: WharfDeps, host: Host) {
+  const steps: ConnectionStep[] = [];
+  const timed = async <T>(name: ConnectionStep["name"], run: () => Promise<T>, describe: (value: T) => string): Promise<T | null> => {
+    const started = performance.now();
+    try {
+      const value = await run();
+      steps.push({ name, ok: true, ms: Math.round(performance.now() - started), detail: describe(value) });
+      return value;
+    } catch (error) {
+      steps.push({ name, ok: false, ms: Math.round(performance.now() - started), detail: toHostError(error).message });
+      return null;
+    }
+  };
+  const target = await targetFor(deps, host);
+  const ssh = await timed("ssh", () => deps.ssh.exec(target, ["true"]), () => `Signed in as ${host.username}, host key ${host.hostKeyFingerprint} matches`);
+  const agent = ssh ? await timed("agent", () => reachAgent(deps, host), (a) => `Agent ${a.hello.agentVersion} answers${a.actions.length ? ` (${a.actions.join(", ")})` : ""}`) : null;
+  const facts = agent
+    ? await timed("docker", () => agent.client.call("hostFacts", {}), (f) => `Docker ${f.docker.version}, ${f.docker.containers.running} running container(s)`)
+    : null;
+  const failed = steps.find((step) => !step.ok);
+  await recordStatus(deps, host.id, facts ? { status: "ONLINE", facts, agentVersion: agent?.hello.agentVersion ?? null } : { status: "OFFLINE", message: failed?.detail ?? "Unreachable" });
+  return { ok: !failed, steps };
+}
+
+type StatusUpdate = { status: "ONLINE"; facts: HostFacts; agentVersion: string | null } | { status: Exclude<HostStatus, "ONLINE">; message: string };
+
+async function recordStatus(deps: WharfDeps, hostId: string, update: StatusUpdate): Promise<void> {
+  const now = new Date();
+  await deps.db.host.updateMany({
+    where: { id: hostId },
+    data:
+      update.status === "ONLINE"
+        ? { status: "ONLINE", statusMessage: null, lastSeenAt: now, facts: update.facts, factsAt: now, ...(update.agentVersion ? { agentVersion: update.agentVersion } : {}) }
+        : { status: update.status, statusMessage: update.message },
+  });
+}
+
+/** Refreshes one host's status and facts; never throws (the status records the failure). */
+export async function refreshHost(deps: WharfDeps, host: Host): Promise<HostStatus> {
+  try {
+    const { client, hello } = await reachAgent(deps, host);
+    const facts = await client.call("hostFacts", {});
+    await recordStatus(deps, host.id, { status: "ONLINE", facts, agentVersion: hello.agentVersion });
+    return "ONLINE";
+  } catch (error) {
+    const mapped = toHostError(error);
+    const status: HostStatus = mapped.reason === "HOST_KEY_MISMATCH" || mapped.reason?.startsWith("DOCKER_") ? "ERROR" : "OFFLINE";
+    await recordStatus(deps, host.id, { status, message: mapped.message });
+    return status;
+  }
+}
+
+export async function refreshHosts(deps: WharfDeps, where: { teamId?: string } = {}): Promise<Record<HostStatus, number>> {
+  const hosts = await deps.db.host.findMany({ where });
+  const limit = pLimit(REFRESH_CONCURRENCY);
+  const statuses = await Promise.all(hosts.map((host) => limit(() => refreshHost(deps, host))));
+  const counts: Record<HostStatus, number> = { PENDING: 0, ONLINE: 0, OFFLINE: 0, ERROR: 0 };
+  for (const status of statuses) counts[status] += 1;
+  return counts;
+}
+
+export async function reinstallAgent(deps: WharfDeps, host: Host, actor: Actor) {
+  try {
+    const target = await targetFor(deps, host);
+    const paths = agentPaths(host.agentDir);
+    await deps.agents.install(target, paths);
+    await deps.agents.start(target, paths);
+    deps.agents.drop(host.id);
+    const hello = await deps.agents.client(target, paths).call("hello", {});
+    await deps.db.$transaction(async (tx) => {
+      await tx.host.update({ where: { id: host.id }, data: { agentVersion: hello.agentVersion } });
+      await recordAudit(tx, {
+        teamId: host.teamId,
+        actor,
+        action: "host.reinstall-agent",
+        targetType: "host",
+        targetId: host.id,
+        summary: `Reinstalled the agent on ${host.name} (${hello.agentVersion})`,
+      });
+    });
+    return { agentVersion: hello.agentVersion };
+  } catch (error) {
+    throw toHostError(error);
+  }
+}
+
+export const removeHostInput = z.object({ stopAgent: z.boolean().default(true) });
+
+/** Removes the host from Wharf; stopping its agent is best effort (the host may be gone). */
+export async function removeHost(deps: WharfDeps, host: Host, actor: Actor, options: { stopAgent: boolean }) {
+  let agentStopped = false;
+  if (options.stopAgent) {
+    try {
+      await deps.agents.stop(await targetFor(deps, host), agentPaths(host.agentDir));
+      agentStopped = true;
+    } catch {
+      agentStopped = false;
+    }
+  }
+  deps.agents.drop(host.id);
+  deps.ssh.close(host.id);
+  await deps.db.$transaction(async (tx) => {
+    await tx.host.delete({ where: { id: host.id } });
+    await recordAudit(tx, {
+      teamId: host.teamId,
+      actor,
+      action: "host.remove",
+      targetType: "host",
+      targetId: host.id,
+      summary: `Removed host ${host.name}${options.stopAgent ? (agentStopped ? " and stopped its agent" : " (its agent could not be stopped)") : ""}`,
+    });
+  });
+  return { agentStopped };
+}
+
+export type { AgentAction };

@@ -1,0 +1,103 @@
+import type { Role } from "@wharf/db";
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/unstable-core-do-not-import";
+import superjson from "superjson";
+import { z, ZodError } from "zod";
+
+import type { WharfDeps } from "./deps";
+import { WharfError, type WharfErrorCode } from "./errors";
+import { type Permission, roleCan } from "./permissions";
+import { findHostForTeam } from "./services/hosts";
+import { resolveMembership } from "./services/teams";
+
+export interface Session {
+  userId: string;
+}
+
+export interface Context {
+  deps: WharfDeps;
+  session: Session | null;
+  /** Team chosen by the client (header); defaults to the user's first team. */
+  requestedTeamId: string | null;
+  ip: string | null;
+}
+
+/**
+ * Every procedure declares either `public: true` or the permission it needs.
+ * A unit test walks the router and fails on any procedure declaring neither.
+ */
+export interface Meta {
+  public?: true;
+  permission?: Permission;
+}
+
+const TRPC_CODE: Record<WharfErrorCode, TRPC_ERROR_CODE_KEY> = {
+  BAD_REQUEST: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  PRECONDITION_FAILED: "PRECONDITION_FAILED",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+  HOST_UNREACHABLE: "BAD_GATEWAY",
+  HOST_TIMEOUT: "GATEWAY_TIMEOUT",
+  INTERNAL: "INTERNAL_SERVER_ERROR",
+};
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    errorFormatter({ shape, error }) {
+      const cause = error.cause;
+      return {
+        ...shape,
+        data: {
+          ...shape.data,
+          stack: undefined,
+          reason: cause instanceof WharfError ? (cause.reason ?? null) : null,
+          fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : null,
+        },
+      };
+    },
+  });
+
+/** The one place mapping domain errors to tRPC errors (next() never throws: read result.error). */
+const mapErrors = t.middleware(async ({ next, ctx }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof WharfError) {
+      throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR") {
+      ctx.deps.log.error(`Unhandled error: ${result.error.cause?.stack ?? result.error.message}`);
+    }
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+export const publicProcedure = t.procedure.use(mapErrors).meta({ public: true });
+
+/** Signed in, a member of the active team, and holding the declared permission. */
+export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next }) => {
+  if (!ctx.session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
+  if (!meta?.permission) throw new WharfError("INTERNAL", "This procedure declares no permission.");
+  const membership = await resolveMembership(ctx.deps, ctx.session.userId, ctx.requestedTeamId);
+  if (!roleCan(membership.role, meta.permission)) {
+    throw new WharfError("FORBIDDEN", `Your role (${membership.role.toLowerCase()}) does not allow ${meta.permission}.`);
+  }
+  return next({ ctx: { ...ctx, session: ctx.session, team: { id: membership.teamId, role: membership.role as Role } } });
+});
+
+/** Loads `input.hostId` within the active team once, for every host-scoped procedure. */
+export const hostProcedure = teamProcedure.input(z.object({ hostId: z.string().min(1) })).use(async ({ ctx, input, next }) => {
+  const host = await findHostForTeam(ctx.deps, ctx.team.id, input.hostId);
+  return next({ ctx: { ...ctx, host } });
+});
+
+export type TeamContext = Context & { session: Session; team: { id: string; role: Role } };
