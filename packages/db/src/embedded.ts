@@ -4,14 +4,17 @@ import { chownSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 
 export interface EmbeddedPostgresHandle {
+  /** URL of the first database in `databases`. */
   url: string;
+  urlFor: (database: string) => string;
   stop: () => Promise<void>;
 }
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
-  database?: string;
+  /** Created when missing; defaults to ["wharf"]. */
+  databases?: string[];
   onLog?: (line: string) => void;
 }
 
@@ -43,19 +46,19 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   });
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await pg.initialise();
   await pg.start();
-  const database = options.database ?? "wharf";
+  const databases = options.databases ?? ["wharf"];
   const client = pg.getPgClient("postgres", "127.0.0.1");
   await client.connect();
   try {
-    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
-    if (found.rowCount === 0) await pg.createDatabase(database);
+    for (const database of databases) {
+      const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [database]);
+      if (found.rowCount === 0) await pg.createDatabase(database);
+    }
   } finally {
     await client.end();
   }
-  return {
-    url: `postgresql://wharf:wharf@127.0.0.1:${options.port}/${database}`,
-    stop: () => pg.stop(),
-  };
+  const urlFor = (database: string): string => `postgresql://wharf:wharf@127.0.0.1:${options.port}/${database}`;
+  return { url: urlFor(databases[0] ?? "wharf"), urlFor, stop: () => pg.stop() };
 }
 
 function ensurePostgresUser(): void {

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { ParsedKey } from "ssh2";
 import ssh2 from "ssh2";
 
-import { SshError } from "./errors.js";
+import { SshError } from "./errors";
 
 export interface KeyPair {
   /** OpenSSH private key ("-----BEGIN OPENSSH PRIVATE KEY-----"). */

@@ -1,0 +1,44 @@
+import type { ImageSummary } from "@wharf/agent-protocol";
+import { z } from "zod";
+
+import { isoFromUnixSeconds, parseDockerResponse } from "../docker/client";
+import type { CallHandler } from "./context";
+
+const dockerImage = z.object({
+  Id: z.string(),
+  RepoTags: z.array(z.string()).nullish(),
+  RepoDigests: z.array(z.string()).nullish(),
+  Size: z.number(),
+  Created: z.number(),
+});
+export type DockerImage = z.infer<typeof dockerImage>;
+
+const containerImage = z.object({ ImageID: z.string() });
+
+export const listImages: CallHandler<"listImages"> = async (_params, ctx) => {
+  // Docker reports Containers as -1 unless asked for expensive shared sizes,
+  // so the usage count comes from the container list instead.
+  const [images, containers] = await Promise.all([
+    ctx.docker.listImages({ abortSignal: ctx.signal }),
+    ctx.docker.listContainers({ all: true, abortSignal: ctx.signal }),
+  ]);
+  const usage = new Map<string, number>();
+  for (const container of parseDockerResponse(z.array(containerImage), containers, "container list")) {
+    usage.set(container.ImageID, (usage.get(container.ImageID) ?? 0) + 1);
+  }
+  return parseDockerResponse(z.array(dockerImage), images, "image list").map((image) =>
+    toImageSummary(image, usage.get(image.Id) ?? 0),
+  );
+};
+
+export function toImageSummary(image: DockerImage, containers: number): ImageSummary {
+  return {
+    id: image.Id,
+    // Untagged images carry these placeholders instead of empty lists.
+    repoTags: (image.RepoTags ?? []).filter((tag) => tag !== "<none>:<none>"),
+    repoDigests: (image.RepoDigests ?? []).filter((digest) => digest !== "<none>@<none>"),
+    sizeBytes: image.Size,
+    createdAt: isoFromUnixSeconds(image.Created),
+    containers,
+  };
+}

@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+// The only module reading process.env (see STYLE.md, rule 9). Parsed once, on import.
+
+const port = z.coerce.number().int().min(1, "must be a port number (1-65535)").max(65535, "must be a port number (1-65535)");
+const optionalText = z.preprocess((value) => (value === "" ? undefined : value), z.string().optional());
+const optionalUrl = z.preprocess((value) => (value === "" ? undefined : value), z.url("must be a URL such as https://wharf.example.com").optional());
+
+const schema = z.object({
+  DATABASE_URL: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL").optional(),
+  ),
+  NEXTAUTH_SECRET: z.preprocess((value) => (value === "" ? undefined : value), z.string().min(32, "must be at least 32 characters").optional()),
+  WHARF_PUBLIC_URL: optionalUrl,
+  NEXTAUTH_URL: optionalUrl,
+  PORT: port.default(3000),
+  WHARF_DATA_DIR: optionalText,
+  WHARF_MASTER_KEY: optionalText,
+  WHARF_AGENT_DIST: optionalText,
+  WHARF_EMBEDDED_PG_PORT: port.default(5433),
+  WHARF_MONITOR_INTERVAL_MS: z.coerce.number().int().min(1_000, "must be at least 1000 (ms)").default(15_000),
+  // Set by Next.js itself while `next build` evaluates modules.
+  NEXT_PHASE: optionalText,
+});
+
+export interface Env {
+  /** Null until the launcher supplies it (always set at run time of the server). */
+  databaseUrl: string | null;
+  authSecret: string | null;
+  publicUrl: string;
+  port: number;
+  repoRoot: string;
+  dataDir: string;
+  masterKey: string | undefined;
+  agentDistDir: string;
+  embeddedPgPort: number;
+  monitorIntervalMs: number;
+  isBuildPhase: boolean;
+}
+
+/** The monorepo root: the closest ancestor whose package.json declares workspaces. */
+function findRepoRoot(start: string): string {
+  for (let dir = path.resolve(start); ; dir = path.dirname(dir)) {
+    const manifest = path.join(dir, "package.json");
+    if (existsSync(manifest) && "workspaces" in (JSON.parse(readFileSync(manifest, "utf8")) as object)) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(start);
+  }
+}
+
+function loadEnv(source: NodeJS.ProcessEnv): Env {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Wharf cannot start: invalid environment variables\n${lines.join("\n")}`);
+  }
+  const raw = parsed.data;
+  const repoRoot = findRepoRoot(process.cwd());
+  return {
+    databaseUrl: raw.DATABASE_URL ?? null,
+    authSecret: raw.NEXTAUTH_SECRET ?? null,
+    publicUrl: (raw.WHARF_PUBLIC_URL ?? raw.NEXTAUTH_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, ""),
+    port: raw.PORT,
+    repoRoot,
+    dataDir: path.resolve(repoRoot, raw.WHARF_DATA_DIR ?? ".data"),
+    masterKey: raw.WHARF_MASTER_KEY,
+    agentDistDir: path.resolve(repoRoot, raw.WHARF_AGENT_DIST ?? "apps/agent/dist"),
+    embeddedPgPort: raw.WHARF_EMBEDDED_PG_PORT,
+    monitorIntervalMs: raw.WHARF_MONITOR_INTERVAL_MS,
+    isBuildPhase: raw.NEXT_PHASE === "phase-production-build",
+  };
+}
+
+export const env: Env = loadEnv(process.env);
+
+export type ServerEnv = Env & { databaseUrl: string; authSecret: string };
+
+/** The settings the running server cannot do without; the launcher always provides them. */
+export function serverEnv(): ServerEnv {
+  const { databaseUrl, authSecret } = env;
+  if (databaseUrl && authSecret) return { ...env, databaseUrl, authSecret };
+  const missing = [
+    ...(databaseUrl ? [] : ["  - DATABASE_URL: not set (npm start -w @wharf/web starts an embedded Postgres and sets it)"]),
+    ...(authSecret ? [] : ["  - NEXTAUTH_SECRET: not set (the launcher generates one in $WHARF_DATA_DIR/auth-secret)"]),
+  ];
+  throw new Error(`Wharf cannot serve requests: missing environment variables\n${missing.join("\n")}`);
+}
+
+/** Environment for the Next.js child process: the parent's plus the resolved Wharf settings. */
+export function childProcessEnv(resolved: { databaseUrl: string; authSecret: string }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: resolved.databaseUrl,
+    NEXTAUTH_SECRET: resolved.authSecret,
+    NEXTAUTH_URL: env.publicUrl,
+    WHARF_PUBLIC_URL: env.publicUrl,
+    PORT: String(env.port),
+    WHARF_DATA_DIR: env.dataDir,
+    WHARF_AGENT_DIST: env.agentDistDir,
+    WHARF_MONITOR_INTERVAL_MS: String(env.monitorIntervalMs),
+    // Next.js collects anonymous telemetry unless told otherwise; a self-hosted control plane should not phone home.
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+}

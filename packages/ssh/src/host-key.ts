@@ -1,0 +1,100 @@
+import ssh2 from "ssh2";
+
+import { formatEndpoint, SshError, toSshError } from "./errors";
+import { fingerprintOf, keyTypeOfBlob } from "./keys";
+
+export interface ScanHostKeyOptions {
+  address: string;
+  port: number;
+  timeoutMs?: number;
+}
+
+export interface HostKey {
+  /** e.g. "ssh-ed25519". */
+  algorithm: string;
+  /** "SHA256:..." as printed by `ssh-keygen -lf`. */
+  fingerprint: string;
+  /** The public key blob in base64, as in a known_hosts line. */
+  key: string;
+}
+
+/**
+ * Host key algorithms in preference order. The scan and the pool must offer
+ * the same list so that a host with several keys (ed25519, ecdsa, rsa)
+ * presents the same one the fingerprint was pinned from.
+ */
+export const HOST_KEY_ALGORITHMS = [
+  "ssh-ed25519",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "rsa-sha2-512",
+  "rsa-sha2-256",
+  "ssh-rsa",
+] as const;
+
+/** Placeholder user: the scan aborts during key exchange, before any authentication. */
+const SCAN_USERNAME = "wharf-host-key-scan";
+
+/**
+ * Reads the host key a server presents, for trust-on-first-use pinning. The
+ * connection is dropped in the host-key check, so no credentials are sent.
+ */
+export function scanHostKey(options: ScanHostKeyOptions): Promise<HostKey> {
+  const { address, port } = options;
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const target = { address, port };
+
+  return new Promise<HostKey>((resolve, reject) => {
+    const client = new ssh2.Client();
+    let settled = false;
+    const finish = (result: { key: HostKey } | { error: SshError }): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(guard);
+      client.end();
+      if ("key" in result) resolve(result.key);
+      else reject(result.error);
+    };
+    // readyTimeout covers the handshake; this also bounds a stalled TCP connect.
+    const guard = setTimeout(() => {
+      finish({
+        error: new SshError(
+          "TIMEOUT",
+          `${formatEndpoint(target)} did not present an SSH host key within ${timeoutMs} ms: check the address and port, and firewalls.`,
+        ),
+      });
+    }, timeoutMs + 1_000);
+
+    client.on("error", (err) => finish({ error: toSshError(err, target) }));
+    client.on("close", () =>
+      finish({
+        error: new SshError(
+          "DISCONNECTED",
+          `${formatEndpoint(target)} closed the connection before presenting a host key: check that this port serves SSH.`,
+        ),
+      }),
+    );
+    try {
+      client.connect({
+        host: address,
+        port,
+        username: SCAN_USERNAME,
+        readyTimeout: timeoutMs,
+        algorithms: { serverHostKey: [...HOST_KEY_ALGORITHMS] },
+        hostVerifier: (blob: Buffer): boolean => {
+          try {
+            finish({
+              key: { algorithm: keyTypeOfBlob(blob), fingerprint: fingerprintOf(blob), key: blob.toString("base64") },
+            });
+          } catch (err) {
+            finish({ error: toSshError(err, target) });
+          }
+          return false;
+        },
+      });
+    } catch (err) {
+      finish({ error: toSshError(err, target) });
+    }
+  });
+}

@@ -1,0 +1,166 @@
+/**
+ * The one test command: installs and starts everything the suites need
+ * (system packages, sandbox hosts, Postgres, the agent build, Chromium),
+ * runs lint, typecheck, unit, integration and e2e, and ends with one line
+ * "N passed, N failed" over all suites. Exits non-zero on any failure.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import path from "node:path";
+
+import { migrateDatabase, startEmbeddedPostgres } from "@wharf/db";
+
+import { childEnv, REPO_ROOT, testEnv } from "./env";
+
+interface SuiteResult {
+  name: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  seconds: number;
+}
+
+const results: SuiteResult[] = [];
+const reportDir = path.join(REPO_ROOT, "test-results");
+
+function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: REPO_ROOT,
+      env: options.env ?? childEnv(),
+      stdio: options.quiet ? ["ignore", "ignore", "inherit"] : "inherit",
+    });
+    child.on("error", () => resolve(127));
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+function step(title: string): void {
+  process.stdout.write(`\n=== ${title}\n`);
+}
+
+async function setupStep(title: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void> {
+  step(title);
+  const code = await run(command, args, env ? { env } : {});
+  if (code !== 0) throw new Error(`${title} failed (exit ${code})`);
+}
+
+/** A check that counts as one test: lint, or a package's typecheck. */
+async function checkSuite(name: string, command: string, args: string[]): Promise<void> {
+  step(name);
+  const started = Date.now();
+  const code = await run(command, args);
+  results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0, seconds: (Date.now() - started) / 1000 });
+}
+
+interface VitestJson {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  numTotalTestSuites: number;
+  numFailedTestSuites: number;
+}
+
+async function vitestSuite(name: string, project: string, env: NodeJS.ProcessEnv): Promise<void> {
+  step(name);
+  const started = Date.now();
+  const outputFile = path.join(reportDir, `vitest-${project}.json`);
+  rmSync(outputFile, { force: true });
+  const code = await run(
+    "npx",
+    ["vitest", "run", "--project", project, "--reporter=default", "--reporter=json", `--outputFile.json=${outputFile}`],
+    { env },
+  );
+  const seconds = (Date.now() - started) / 1000;
+  if (!existsSync(outputFile)) {
+    results.push({ name, passed: 0, failed: 1, skipped: 0, seconds });
+    return;
+  }
+  const report = JSON.parse(readFileSync(outputFile, "utf8")) as VitestJson;
+  // A file that fails to load has no tests but is a failure all the same.
+  const brokenFiles = code !== 0 && report.numFailedTests === 0 ? Math.max(report.numFailedTestSuites, 1) : 0;
+  results.push({
+    name,
+    passed: report.numPassedTests,
+    failed: report.numFailedTests + brokenFiles,
+    skipped: report.numPendingTests + report.numTodoTests,
+    seconds,
+  });
+}
+
+interface PlaywrightJson {
+  stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+}
+
+async function playwrightSuite(env: NodeJS.ProcessEnv): Promise<void> {
+  step("e2e (Playwright, Chromium)");
+  const started = Date.now();
+  const outputFile = path.join(reportDir, "playwright.json");
+  rmSync(outputFile, { force: true });
+  const code = await run("npx", ["playwright", "test", "--config", "e2e/playwright.config.ts"], {
+    env: { ...env, PLAYWRIGHT_JSON_OUTPUT_NAME: outputFile },
+  });
+  const seconds = (Date.now() - started) / 1000;
+  if (!existsSync(outputFile)) {
+    results.push({ name: "e2e", passed: 0, failed: 1, skipped: 0, seconds });
+    return;
+  }
+  const { stats } = JSON.parse(readFileSync(outputFile, "utf8")) as PlaywrightJson;
+  const failed = stats.unexpected + (code !== 0 && stats.unexpected === 0 ? 1 : 0);
+  results.push({ name: "e2e", passed: stats.expected + stats.flaky, failed, skipped: stats.skipped, seconds });
+}
+
+async function main(): Promise<number> {
+  mkdirSync(reportDir, { recursive: true });
+  const started = Date.now();
+  await setupStep("System packages (Docker engine, compose v2, sshd, Chromium, registry)", "bash", ["docker/sandbox/install-deps.sh"]);
+  await setupStep("Prisma client", "npx", ["prisma", "generate"]);
+  await setupStep("Agent executable", "npm", ["run", "build", "-w", "@wharf/agent"]);
+  await setupStep("Sandbox hosts (2 x netns + dockerd + sshd)", "bash", ["docker/sandbox/sandbox.sh", "up", "--hosts", "2"]);
+
+  step("PostgreSQL");
+  const pgDir = path.join(testEnv.stateDir, "postgres");
+  rmSync(pgDir, { recursive: true, force: true });
+  const postgres = await startEmbeddedPostgres({ dataDir: pgDir, port: testEnv.postgresPort, databases: ["wharf_test", "wharf_e2e"] });
+  const e2eUrl = postgres.urlFor("wharf_e2e");
+  await migrateDatabase(postgres.url);
+  await migrateDatabase(e2eUrl);
+  const env = childEnv({ DATABASE_URL: postgres.url, WHARF_E2E_DATABASE_URL: e2eUrl });
+
+  try {
+    await checkSuite("lint", "npx", ["eslint", "."]);
+    await checkSuite("typecheck", "npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"]);
+    await vitestSuite("unit", "unit", env);
+    await vitestSuite("integration", "integration", env);
+    step("Web build");
+    const buildCode = await run("npm", ["run", "build", "-w", "@wharf/web"], { env });
+    if (buildCode !== 0) results.push({ name: "web build", passed: 0, failed: 1, skipped: 0, seconds: 0 });
+    else await playwrightSuite(env);
+  } finally {
+    await postgres.stop().catch(() => undefined);
+    if (!testEnv.keepSandbox) await run("bash", ["docker/sandbox/sandbox.sh", "down"], { quiet: true });
+  }
+
+  const total = results.reduce((sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed, skipped: sum.skipped + r.skipped }), {
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+  });
+  process.stdout.write("\nSuite results:\n");
+  for (const r of results) {
+    process.stdout.write(`  ${r.name.padEnd(14)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.skipped).padStart(3)} skipped  ${r.seconds.toFixed(1)} s\n`);
+  }
+  process.stdout.write(`  total time ${((Date.now() - started) / 1000).toFixed(0)} s\n\n`);
+  process.stdout.write(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}\n`);
+  return total.failed === 0 && total.passed > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`\nThe test run could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stdout.write("0 passed, 1 failed\n");
+    process.exit(1);
+  },
+);
