@@ -30,7 +30,7 @@ MAX_HOSTS=50
 # real-time container starts; two hosts at 400000 leave headroom.
 RT_PER_HOST_MAX=400000
 RT_TOTAL=900000
-LOCK_FILE=/run/wharf-sandbox.lock
+LOCK_FILE=/run/lock/wharf-sandbox.lock
 MARKER=.wharf-sandbox
 DOCKERD_READY_TIMEOUT=60
 
@@ -116,6 +116,7 @@ check_state_dir() {
   fi
 }
 
+# Daemons are started with fd 9 closed so they never inherit (and hold) it.
 take_lock() {
   exec 9>"$LOCK_FILE"
   flock -w 300 9 || die "another sandbox.sh command holds $LOCK_FILE"
@@ -349,7 +350,7 @@ start_dockerd() {
     --shutdown-timeout 5 \
     --insecure-registry 127.0.0.1:5000 \
     --insecure-registry "$SUBNET_PREFIX.0.0/16" \
-    </dev/null >>"$STATE/logs/dockerd-h$i.log" 2>&1 &
+    </dev/null >>"$STATE/logs/dockerd-h$i.log" 2>&1 9>&- &
   printf '%s\n' "$!" >"$d/dockerd.launch-pid"
 }
 
@@ -450,7 +451,7 @@ start_sshd() {
   fi
   # sshd binds, then daemonizes and writes its pidfile.
   if ! nsenter --net="/var/run/netns/$(ns_name "$i")" \
-    /usr/sbin/sshd -f "$d/sshd_config" -E "$STATE/logs/sshd-h$i.log" </dev/null; then
+    /usr/sbin/sshd -f "$d/sshd_config" -E "$STATE/logs/sshd-h$i.log" </dev/null 9>&-; then
     tail_log "$STATE/logs/sshd-h$i.log"
     die "sshd for h$i failed to start"
   fi
@@ -816,7 +817,7 @@ EOF
     port=$((base + k))
     if ! /usr/sbin/sshd -f "$dir/sshd_config" \
       -o "ListenAddress=127.0.0.1:$port" -o "PidFile=$dir/sshd-$port.pid" \
-      -E "$STATE/logs/loopback-sshd.log" </dev/null; then
+      -E "$STATE/logs/loopback-sshd.log" </dev/null 9>&-; then
       tail_log "$STATE/logs/loopback-sshd.log"
       die "sshd on 127.0.0.1:$port failed to start (port in use?); stop the others with: sandbox.sh down"
     fi

@@ -12,7 +12,14 @@ export interface PumpOptions<T> {
   validate: (data: T) => unknown;
   describeError: (error: unknown) => AgentError;
   /** Called once, when the pump stops for any reason. */
-  onDone?: (reason: "end" | "error" | "closed") => void;
+  onDone?: (reason: StopReason) => void;
+}
+
+type StopReason = "end" | "error" | "closed" | "stopped";
+
+export interface Pump {
+  /** Ends the stream with an `end` frame, e.g. when the agent shuts down. */
+  stop(): void;
 }
 
 /**
@@ -21,7 +28,7 @@ export interface PumpOptions<T> {
  * slow client slows the source instead of growing the agent's memory. When the
  * client goes away the source is destroyed.
  */
-export function pumpLines<T>({ source, out, validate, describeError, onDone }: PumpOptions<T>): void {
+export function pumpLines<T>({ source, out, validate, describeError, onDone }: PumpOptions<T>): Pump {
   const { stream } = source;
   const decoder = new StringDecoder("utf8");
   let pending = "";
@@ -29,15 +36,17 @@ export function pumpLines<T>({ source, out, validate, describeError, onDone }: P
 
   const write = (frame: StreamFrame): boolean => out.write(`${JSON.stringify(frame)}\n`);
 
-  const finish = (reason: "end" | "error" | "closed", frame?: StreamFrame): void => {
+  const finish = (reason: StopReason, frame?: StreamFrame): void => {
     if (done) return;
     done = true;
     stream.off("data", onData);
     out.off("drain", onDrain);
     out.off("close", onClose);
-    if (frame) write(frame);
-    if (reason === "closed") stream.destroy();
-    else out.end();
+    stream.destroy();
+    if (reason !== "closed") {
+      if (frame) write(frame);
+      out.end();
+    }
     onDone?.(reason);
   };
 
@@ -75,7 +84,9 @@ export function pumpLines<T>({ source, out, validate, describeError, onDone }: P
     }
     finish("end", { type: "end" });
   });
-  stream.once("error", (error) => finish("error", { type: "error", error: describeError(error) }));
+  // Stays attached: an aborted source may still emit errors after the pump stopped.
+  stream.on("error", (error) => finish("error", { type: "error", error: describeError(error) }));
   out.on("drain", onDrain);
   out.once("close", onClose);
+  return { stop: () => finish("stopped", { type: "end" }) };
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+
 import { z } from "zod";
 
 // The only module reading process.env (see STYLE.md, rule 9). Parsed once, on import.

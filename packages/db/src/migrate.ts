@@ -12,7 +12,8 @@ export async function migrateDatabase(databaseUrl: string): Promise<string> {
   const prismaCli = createRequire(import.meta.url).resolve("prisma/build/index.js", { paths: [repoRoot] });
   const { stdout } = await run(process.execPath, [prismaCli, "migrate", "deploy"], {
     cwd: repoRoot,
-    env: { PATH: defaultPath(), HOME: path.join(repoRoot, ".data"), DATABASE_URL: databaseUrl },
+    // NODE_ENV is spelled out: Next.js's global types (apps/web compiles this file) make it required.
+    env: { PATH: defaultPath(), HOME: path.join(repoRoot, ".data"), DATABASE_URL: databaseUrl, NODE_ENV: "production" },
   });
   return stdout;
 }

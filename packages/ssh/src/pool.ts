@@ -94,8 +94,8 @@ const DEFAULTS = {
   keepaliveCountMax: 3,
   readyTimeoutMs: 15_000,
   idleCloseMs: 5 * 60_000,
-  // OpenSSH's default MaxSessions: one more session channel would be refused.
-  maxSessionsPerConnection: 10,
+  // Below OpenSSH's default MaxSessions (10), leaving room for slots sshd has not freed yet.
+  maxSessionsPerConnection: 8,
   maxOutputBytes: 16 * 1024 * 1024,
   execTimeoutMs: 10 * 60_000,
   backoffInitialMs: 250,
@@ -233,11 +233,7 @@ export class SshPool {
   async exec(target: SshTarget, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
     const command = toRemoteCommand(argv);
     const lease = await this.lease(target, true);
-    try {
-      return await this.runExec(lease.conn.client, target, argv, command, opts);
-    } finally {
-      lease.release();
-    }
+    return this.runExec(lease, target, argv, command, opts);
   }
 
   /** A duplex stream to a unix socket on the host (OpenSSH direct-streamlocal). */
@@ -258,6 +254,13 @@ export class SshPool {
     }
     // The stream keeps the connection from idling out until it closes.
     channel.once("close", lease.release);
+    // ssh2 emits 'close' only after the readable side ended, which never happens
+    // if the reader stops reading; drain on destroy so 'close' always follows.
+    const destroy = channel.destroy.bind(channel);
+    channel.destroy = () => {
+      channel.resume();
+      return destroy();
+    };
     return channel;
   }
 
@@ -275,9 +278,8 @@ export class SshPool {
     );
     let sftp: SFTPWrapper | undefined;
     try {
-      sftp = await new Promise<SFTPWrapper>((resolve, reject) => {
-        lease.conn.client.sftp((err, session) => (err ? reject(err) : resolve(session)));
-      });
+      const client = lease.conn.client;
+      sftp = await openSession<SFTPWrapper>((cb) => client.sftp(cb));
       const session = sftp;
       await sftpCall((cb) => session.fastPut(localPath, tempPath, cb));
       // Mode is applied after the write because open() modes are filtered by the remote umask.
@@ -537,74 +539,83 @@ export class SshPool {
     });
   }
 
-  private runExec(
-    client: Client,
+  /** The lease is given back when the channel closes, which can be after a timeout already rejected. */
+  private async runExec(
+    lease: Lease,
     target: SshTarget,
     argv: readonly string[],
     command: string,
     opts: ExecOptions,
   ): Promise<ExecResult> {
-    const timeoutMs = opts.timeoutMs ?? this.options.execTimeoutMs;
     // Only the program name goes into messages: later arguments may hold secrets.
     const what = `"${argv[0] ?? ""}" on ${formatEndpoint(target)}`;
+    const client = lease.conn.client;
+    let started: { result: Promise<ExecResult> };
+    try {
+      started = await openSession<{ result: Promise<ExecResult> }>((cb) =>
+        client.exec(command, (err, channel) => {
+          if (err) return cb(err, undefined);
+          // Listeners go on in this callback: exit-status can arrive in the same packet batch.
+          channel.once("close", lease.release);
+          cb(undefined, { result: this.collectExec(channel, what, opts) });
+        }),
+      );
+    } catch (err) {
+      lease.release();
+      throw /Channel open failure|Unable to exec/.test(errorMessage(err))
+        ? new SshError(
+            "COMMAND_FAILED",
+            `The host refused to start ${what}: ${errorMessage(err)}. Check sshd's MaxSessions and ForceCommand settings.`,
+            { cause: err },
+          )
+        : toSshError(err, target);
+    }
+    return started.result;
+  }
+
+  private collectExec(channel: ClientChannel, what: string, opts: ExecOptions): Promise<ExecResult> {
+    const timeoutMs = opts.timeoutMs ?? this.options.execTimeoutMs;
     return new Promise<ExecResult>((resolve, reject) => {
-      client.exec(command, (err, channel) => {
-        if (err) {
+      const stdout = new CappedBuffer(this.options.maxOutputBytes);
+      const stderr = new CappedBuffer(this.options.maxOutputBytes);
+      let exit: { code: number | null; signal: string | null } | undefined;
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(
+          new SshError("COMMAND_FAILED", `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`),
+        );
+        // sshd may not honour the signal, so do not wait for the process to end.
+        channel.signal("KILL");
+        channel.close();
+      }, timeoutMs);
+
+      channel.on("data", (chunk: Buffer) => stdout.push(chunk));
+      channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+      channel.on("error", () => {});
+      channel.on("exit", (code: number | null, signal?: string) => {
+        exit = { code: typeof code === "number" ? code : null, signal: signal ?? null };
+      });
+      channel.on("close", () => {
+        clearTimeout(timer);
+        if (timedOut) return;
+        if (!exit) {
           reject(
-            /Channel open failure|Unable to exec/.test(err.message)
-              ? new SshError(
-                  "COMMAND_FAILED",
-                  `The host refused to start ${what}: ${err.message}. Check sshd's MaxSessions and ForceCommand settings.`,
-                  { cause: err },
-                )
-              : toSshError(err, target),
+            new SshError(
+              "DISCONNECTED",
+              `The connection dropped while ${what} was running; it may or may not have completed.`,
+            ),
           );
           return;
         }
-        const stdout = new CappedBuffer(this.options.maxOutputBytes);
-        const stderr = new CappedBuffer(this.options.maxOutputBytes);
-        let exit: { code: number | null; signal: string | null } | undefined;
-        let timedOut = false;
-        const timer = setTimeout(() => {
-          timedOut = true;
-          // Best effort: not every sshd honours signal requests, and closing the channel stops the output either way.
-          channel.signal("KILL");
-          channel.close();
-        }, timeoutMs);
-
-        channel.on("data", (chunk: Buffer) => stdout.push(chunk));
-        channel.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
-        channel.on("error", () => {});
-        channel.on("exit", (code: number | null, signal?: string) => {
-          exit = { code: typeof code === "number" ? code : null, signal: signal ?? null };
+        resolve({
+          ...exit,
+          stdout: stdout.text(),
+          stderr: stderr.text(),
+          truncated: stdout.truncated || stderr.truncated,
         });
-        channel.on("close", () => {
-          clearTimeout(timer);
-          if (timedOut) {
-            reject(
-              new SshError(
-                "COMMAND_FAILED",
-                `${what} did not finish within ${Math.round(timeoutMs / 1000)} s and was stopped.`,
-              ),
-            );
-          } else if (!exit) {
-            reject(
-              new SshError(
-                "DISCONNECTED",
-                `The connection dropped while ${what} was running; it may or may not have completed.`,
-              ),
-            );
-          } else {
-            resolve({
-              ...exit,
-              stdout: stdout.text(),
-              stderr: stderr.text(),
-              truncated: stdout.truncated || stderr.truncated,
-            });
-          }
-        });
-        channel.end(opts.stdin);
       });
+      channel.end(opts.stdin);
     });
   }
 
@@ -683,6 +694,27 @@ function posixRename(sftp: SFTPWrapper, from: string, to: string, cb: (err?: Err
     sftp.ext_openssh_rename(from, to, cb);
   } catch {
     sftp.unlink(to, () => sftp.rename(from, to, cb));
+  }
+}
+
+/**
+ * Opens a session channel (exec or SFTP). sshd frees a session slot only
+ * after the channel close is processed, so a slot the pool just released can
+ * still be refused ("no more sessions"); such an open is retried briefly. The
+ * command has not started then, so this is safe.
+ */
+async function openSession<T>(
+  open: (cb: (err: Error | undefined, value: T | undefined) => void) => void,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        open((err, value) => (err || value === undefined ? reject(err) : resolve(value)));
+      });
+    } catch (err) {
+      if (attempt >= 5 || !/^\(SSH\) Channel open failure/.test(errorMessage(err))) throw err;
+      await sleep(25 * attempt);
+    }
   }
 }
 

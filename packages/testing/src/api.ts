@@ -8,10 +8,10 @@ import path from "node:path";
 import { REPO_ROOT, testEnv } from "./env";
 
 /** Real collaborators against the test database and the built agent. */
-export function createTestDeps(): WharfDeps {
-  if (!testEnv.databaseUrl) throw new Error("DATABASE_URL is not set: run the suites through `npm test`.");
+export function createTestDeps(databaseUrl = testEnv.databaseUrl): WharfDeps {
+  if (!databaseUrl) throw new Error("DATABASE_URL is not set: run the suites through `npm test`.");
   return createWharfDeps({
-    databaseUrl: testEnv.databaseUrl,
+    databaseUrl,
     dataDir: mkdtempSync(path.join(tmpdir(), "wharf-test-data-")),
     agentDistDir: path.join(REPO_ROOT, "apps", "agent", "dist"),
     publicUrl: "http://localhost:3000",

@@ -4,13 +4,11 @@
  * runs lint, typecheck, unit, integration and e2e, and ends with one line
  * "N passed, N failed" over all suites. Exits non-zero on any failure.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
-import { migrateDatabase, startEmbeddedPostgres } from "@wharf/db";
-
-import { childEnv, REPO_ROOT, testEnv } from "./env";
+import { childEnv, REPO_ROOT } from "./env";
+import { announce as step, prepareHosts, runCommand as run, startTestPostgres, stopSandbox } from "./stack";
 
 interface SuiteResult {
   name: string;
@@ -22,28 +20,6 @@ interface SuiteResult {
 
 const results: SuiteResult[] = [];
 const reportDir = path.join(REPO_ROOT, "test-results");
-
-function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      cwd: REPO_ROOT,
-      env: options.env ?? childEnv(),
-      stdio: options.quiet ? ["ignore", "ignore", "inherit"] : "inherit",
-    });
-    child.on("error", () => resolve(127));
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
-  });
-}
-
-function step(title: string): void {
-  process.stdout.write(`\n=== ${title}\n`);
-}
-
-async function setupStep(title: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<void> {
-  step(title);
-  const code = await run(command, args, env ? { env } : {});
-  if (code !== 0) throw new Error(`${title} failed (exit ${code})`);
-}
 
 /** A check that counts as one test: lint, or a package's typecheck. */
 async function checkSuite(name: string, command: string, args: string[]): Promise<void> {
@@ -114,19 +90,9 @@ async function playwrightSuite(env: NodeJS.ProcessEnv): Promise<void> {
 async function main(): Promise<number> {
   mkdirSync(reportDir, { recursive: true });
   const started = Date.now();
-  await setupStep("System packages (Docker engine, compose v2, sshd, Chromium, registry)", "bash", ["docker/sandbox/install-deps.sh"]);
-  await setupStep("Prisma client", "npx", ["prisma", "generate"]);
-  await setupStep("Agent executable", "npm", ["run", "build", "-w", "@wharf/agent"]);
-  await setupStep("Sandbox hosts (2 x netns + dockerd + sshd)", "bash", ["docker/sandbox/sandbox.sh", "up", "--hosts", "2"]);
-
-  step("PostgreSQL");
-  const pgDir = path.join(testEnv.stateDir, "postgres");
-  rmSync(pgDir, { recursive: true, force: true });
-  const postgres = await startEmbeddedPostgres({ dataDir: pgDir, port: testEnv.postgresPort, databases: ["wharf_test", "wharf_e2e"] });
-  const e2eUrl = postgres.urlFor("wharf_e2e");
-  await migrateDatabase(postgres.url);
-  await migrateDatabase(e2eUrl);
-  const env = childEnv({ DATABASE_URL: postgres.url, WHARF_E2E_DATABASE_URL: e2eUrl });
+  await prepareHosts(2);
+  const postgres = await startTestPostgres(["wharf_test", "wharf_e2e"]);
+  const env = childEnv({ DATABASE_URL: postgres.url, WHARF_E2E_DATABASE_URL: postgres.urlFor("wharf_e2e") });
 
   try {
     await checkSuite("lint", "npx", ["eslint", "."]);
@@ -139,7 +105,7 @@ async function main(): Promise<number> {
     else await playwrightSuite(env);
   } finally {
     await postgres.stop().catch(() => undefined);
-    if (!testEnv.keepSandbox) await run("bash", ["docker/sandbox/sandbox.sh", "down"], { quiet: true });
+    await stopSandbox();
   }
 
   const total = results.reduce((sum, r) => ({ passed: sum.passed + r.passed, failed: sum.failed + r.failed, skipped: sum.skipped + r.skipped }), {

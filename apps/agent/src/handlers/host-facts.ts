@@ -28,10 +28,18 @@ const dockerInfo = z.object({
 
 const dockerVersion = z.object({ ApiVersion: z.string() });
 
+// dockerode's info() and version() take an options object with abortSignal at
+// runtime; its typings only declare the callback form.
+interface SignalledQueries {
+  info(options: { abortSignal: AbortSignal }): Promise<unknown>;
+  version(options: { abortSignal: AbortSignal }): Promise<unknown>;
+}
+
 export const hostFacts: CallHandler<"hostFacts"> = async (_params, ctx) => {
+  const docker = ctx.docker as unknown as SignalledQueries;
   const [rawInfo, rawVersion, compose] = await Promise.all([
-    ctx.docker.info({ abortSignal: ctx.signal }),
-    ctx.docker.version({ abortSignal: ctx.signal }),
+    docker.info({ abortSignal: ctx.signal }),
+    docker.version({ abortSignal: ctx.signal }),
     detectCompose(ctx.env.childEnv, ctx.signal),
   ]);
   const info = parseDockerResponse(dockerInfo, rawInfo, "`docker info`");

@@ -1,4 +1,4 @@
-import { helloResult, type HelloResult } from "@wharf/agent-protocol";
+import type { HelloResult } from "@wharf/agent-protocol";
 import { SshError, type SshPool, type SshTarget } from "@wharf/ssh";
 import type http from "node:http";
 
@@ -31,7 +31,7 @@ export interface EnsuredAgent {
  * tunnelled http.Agent per host so warm calls reuse the forwarded stream.
  */
 export class AgentConnector {
-  private readonly transports = new Map<string, { socket: string; agent: http.Agent }>();
+  private readonly transports = new Map<string, { socket: string; agent: http.Agent; hello?: HelloResult }>();
 
   constructor(
     private readonly ssh: SshPool,
@@ -52,8 +52,11 @@ export class AgentConnector {
   async ensure(target: SshTarget, paths: AgentPaths): Promise<EnsuredAgent> {
     const actions: AgentAction[] = [];
     const client = this.client(target, paths);
+    // Checked once per transport: a failed call drops the transport (see drop()).
+    const verified = this.transports.get(target.hostId)?.hello;
+    if (verified) return { client, hello: verified, actions };
     let hello = await this.tryHello(client);
-    if (hello && hello.agentVersion === this.bundle.version) return { client, hello, actions };
+    if (hello && hello.agentVersion === this.bundle.version) return { client, hello: this.remember(target.hostId, hello), actions };
     if (hello) {
       await this.install(target, paths);
       actions.push("upgraded");
@@ -66,7 +69,13 @@ export class AgentConnector {
     this.drop(target.hostId);
     const fresh = this.client(target, paths);
     hello = await fresh.call("hello", {});
-    return { client: fresh, hello: helloResult.parse(hello), actions };
+    return { client: fresh, hello: this.remember(target.hostId, hello), actions };
+  }
+
+  private remember(hostId: string, hello: HelloResult): HelloResult {
+    const entry = this.transports.get(hostId);
+    if (entry) entry.hello = hello;
+    return hello;
   }
 
   /** Uploads the executable (gzip) over SFTP and unpacks it in place atomically. */

@@ -259,6 +259,7 @@ export async function callAgent<M extends AgentMethod>(deps: WharfDeps, host: Ho
     const { client } = await reachAgent(deps, host);
     return await client.call(method, params);
   } catch (error) {
+    deps.agents.drop(host.id);
     throw toHostError(error);
   }
 }
@@ -316,6 +317,7 @@ export async function refreshHost(deps: WharfDeps, host: Host): Promise<HostStat
     await recordStatus(deps, host.id, { status: "ONLINE", facts, agentVersion: hello.agentVersion });
     return "ONLINE";
   } catch (error) {
+    deps.agents.drop(host.id);
     const mapped = toHostError(error);
     const status: HostStatus = mapped.reason === "HOST_KEY_MISMATCH" || mapped.reason?.startsWith("DOCKER_") ? "ERROR" : "OFFLINE";
     await recordStatus(deps, host.id, { status, message: mapped.message });

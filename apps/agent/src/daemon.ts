@@ -1,0 +1,245 @@
+import {
+  agentResponse,
+  CALL_PATH,
+  type HelloResult,
+  helloResult,
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION,
+} from "@wharf/agent-protocol";
+import { spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { connect } from "node:net";
+import path from "node:path";
+import { isSea } from "node:sea";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { createDockerClient } from "./docker/client";
+import type { AgentEnv } from "./env";
+import type { Logger } from "./log";
+import { startAgentServer } from "./server";
+import { AGENT_VERSION } from "./version";
+
+const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 10_000;
+const POLL_MS = 50;
+
+/** Thrown for failures the CLI reports as one line and exit status 1. */
+export class CliError extends Error {}
+
+export function pidfilePath(socketPath: string): string {
+  return `${socketPath}.pid`;
+}
+
+/** `serve`: runs the agent in the foreground until SIGTERM or SIGINT. */
+export async function serve(socketPath: string, env: AgentEnv, log: Logger): Promise<void> {
+  mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
+  const state = await probeSocket(socketPath);
+  if (state === "live") {
+    throw new CliError(`something already answers on ${socketPath} (pidfile: ${readPid(socketPath) ?? "none"}); stop it first`);
+  }
+  if (state === "stale") {
+    log.info("removing stale socket", { socket: socketPath });
+    rmSync(socketPath, { force: true });
+  }
+
+  const agent = await startAgentServer({ socketPath, env, docker: createDockerClient(env.docker), log });
+  const pidfile = pidfilePath(socketPath);
+  writeFileSync(pidfile, `${process.pid}\n`, { mode: 0o600 });
+
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: NodeJS.Signals): void => {
+      log.info("shutting down", { signal });
+      process.off("SIGTERM", shutdown);
+      process.off("SIGINT", shutdown);
+      // A second signal while draining means "now".
+      process.once("SIGTERM", () => process.exit(1));
+      process.once("SIGINT", () => process.exit(1));
+      void agent.close().then(resolve);
+    };
+    process.on("SIGTERM", shutdown);
+    process.on("SIGINT", shutdown);
+  });
+  // Whoever holds the pidfile owns the socket path; never remove a successor's files.
+  if (readPid(socketPath) === process.pid) {
+    rmSync(socketPath, { force: true });
+    rmSync(pidfile, { force: true });
+  }
+  log.info("stopped");
+}
+
+export interface StartResult {
+  pid: number;
+  version: string;
+}
+
+/** `start`: makes sure an agent of this version serves `socketPath`, starting one in the background if needed. */
+export async function start(socketPath: string, logPath: string): Promise<StartResult> {
+  const running = await helloOver(socketPath);
+  if (running.kind === "hello" && running.hello.agentVersion === AGENT_VERSION) {
+    return { pid: running.hello.pid, version: running.hello.agentVersion };
+  }
+  if (running.kind !== "silent") await stop(socketPath, running.kind === "hello" ? running.hello.pid : null);
+
+  mkdirSync(path.dirname(logPath), { recursive: true, mode: 0o700 });
+  const logFd = openSync(logPath, "a", 0o600);
+  const [command, args] = selfCommand(["serve", "--socket", socketPath]);
+  const child = spawn(command, args, { detached: true, stdio: ["ignore", logFd, logFd] });
+  closeSync(logFd);
+  child.unref();
+
+  let exited: string | null = null;
+  child.once("exit", (code, signal) => {
+    exited = signal === null ? `exited with status ${code ?? "?"}` : `was killed by ${signal}`;
+  });
+  child.once("error", (error) => {
+    exited = `could not be started: ${error.message}`;
+  });
+
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    await sleep(POLL_MS);
+    if (exited !== null) throw new CliError(`the agent ${exited} before answering; see ${logPath}:\n${tail(logPath)}`);
+    const answer = await helloOver(socketPath);
+    if (answer.kind === "hello") {
+      if (answer.hello.agentVersion !== AGENT_VERSION) {
+        throw new CliError(`another agent (${answer.hello.agentVersion}, pid ${answer.hello.pid}) took over ${socketPath}`);
+      }
+      return { pid: answer.hello.pid, version: answer.hello.agentVersion };
+    }
+  }
+  throw new CliError(`the agent did not answer on ${socketPath} within ${START_TIMEOUT_MS / 1000} s; see ${logPath}:\n${tail(logPath)}`);
+}
+
+/**
+ * `stop`: SIGTERMs the agent serving `socketPath` and waits for it to exit.
+ * Returns its pid, or null when none was running.
+ */
+export async function stop(socketPath: string, knownPid: number | null = null): Promise<number | null> {
+  const pid = readPid(socketPath) ?? knownPid;
+  if (pid === null || !isAgentFor(pid, socketPath)) {
+    rmSync(pidfilePath(socketPath), { force: true });
+    return null;
+  }
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch (error) {
+    if (errorCode(error) === "ESRCH") return null;
+    throw new CliError(`cannot signal agent pid ${pid}: ${String(error)}`);
+  }
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new CliError(`agent pid ${pid} did not exit within ${STOP_TIMEOUT_MS / 1000} s of SIGTERM`);
+    await sleep(POLL_MS);
+  }
+  return pid;
+}
+
+type HelloAnswer = { kind: "hello"; hello: HelloResult } | { kind: "other-protocol" } | { kind: "silent" };
+
+/** Asks whatever listens on `socketPath` for hello; "other-protocol" is an agent of another protocol version. */
+export async function helloOver(socketPath: string, timeoutMs = 2_000): Promise<HelloAnswer> {
+  const body = JSON.stringify({ method: "hello", params: {} });
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        socketPath,
+        path: CALL_PATH,
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          [PROTOCOL_HEADER]: String(PROTOCOL_VERSION),
+        },
+        timeout: timeoutMs,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("end", () => {
+          if (res.statusCode === 426) {
+            resolve({ kind: "other-protocol" });
+            return;
+          }
+          try {
+            const envelope = agentResponse.parse(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+            resolve(envelope.ok ? { kind: "hello", hello: helloResult.parse(envelope.result) } : { kind: "silent" });
+          } catch {
+            resolve({ kind: "silent" });
+          }
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve({ kind: "silent" }));
+    req.end(body);
+  });
+}
+
+/** Whether a process accepts connections on the socket ("stale" = the file exists but nobody listens). */
+export function probeSocket(socketPath: string): Promise<"absent" | "stale" | "live"> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve("live");
+    });
+    socket.once("error", (error) => {
+      resolve(errorCode(error) === "ENOENT" ? "absent" : "stale");
+    });
+  });
+}
+
+function readPid(socketPath: string): number | null {
+  try {
+    const pid = Number(readFileSync(pidfilePath(socketPath), "utf8").trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Guards against a reused pid: only signal a process serving this very socket. */
+function isAgentFor(pid: number, socketPath: string): boolean {
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    return argv.includes("serve") && argv.includes(socketPath);
+  } catch {
+    return false;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return errorCode(error) !== "ESRCH";
+  }
+  // An exited agent stays a zombie until its parent (init, once detached) reaps it.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+/** How to run this agent again: the SEA binary is its own entry point; from source, node needs its loader flags and script. */
+function selfCommand(args: string[]): [string, string[]] {
+  const script = process.argv[1];
+  if (isSea() || script === undefined) return [process.execPath, args];
+  return [process.execPath, [...process.execArgv, script, ...args]];
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(log unreadable)";
+  }
+}
+
+function errorCode(error: unknown): unknown {
+  return typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+}

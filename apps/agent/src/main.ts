@@ -1,0 +1,97 @@
+import path from "node:path";
+import { parseArgs } from "node:util";
+
+import { CliError, serve, start, stop } from "./daemon";
+import { type AgentEnv, loadEnv } from "./env";
+import { createLogger } from "./log";
+import { AGENT_VERSION } from "./version";
+
+const USAGE = `usage: wharf-agent <command>
+  serve --socket PATH             run the agent in the foreground
+  start --socket PATH --log PATH  run it in the background; prints {"pid":N,"version":"..."}
+  stop --socket PATH              stop the agent serving PATH
+  version                         print the agent version`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "version":
+      options(rest, []);
+      console.log(AGENT_VERSION);
+      return 0;
+    case "serve": {
+      const { socket } = options(rest, ["socket"]);
+      const env = environment();
+      await serve(socket, env, createLogger(env.logLevel));
+      return 0;
+    }
+    case "start": {
+      const { socket, log } = options(rest, ["socket", "log"]);
+      // Fail on a bad environment here rather than in the detached child.
+      environment();
+      console.log(JSON.stringify(await start(socket, log)));
+      return 0;
+    }
+    case "stop": {
+      const { socket } = options(rest, ["socket"]);
+      console.log(JSON.stringify({ stopped: await stop(socket) }));
+      return 0;
+    }
+    case undefined:
+    case "help":
+    case "--help":
+      console.log(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+function environment(): AgentEnv {
+  try {
+    return loadEnv();
+  } catch (error) {
+    throw new CliError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Parses `--name PATH` options, all required, into absolute paths. */
+function options<K extends string>(args: string[], names: K[]): Record<K, string> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: Object.fromEntries(names.map((name) => [name, { type: "string" as const }])),
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals.join(" ")}`);
+  const result = {} as Record<K, string>;
+  for (const name of names) {
+    const value = values[name];
+    if (typeof value !== "string" || value === "") throw new UsageError(`--${name} PATH is required`);
+    // The pidfile check and `stop` compare paths as given, so keep them canonical.
+    result[name] = path.resolve(value);
+  }
+  return result;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`wharf-agent: ${error.message}\n${USAGE}`);
+      process.exit(2);
+    }
+    // Expected failures are one line; anything else is a bug worth its stack.
+    const message = error instanceof CliError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+    console.error(`wharf-agent: ${message}`);
+    process.exit(1);
+  },
+);

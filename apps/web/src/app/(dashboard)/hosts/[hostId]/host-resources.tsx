@@ -1,0 +1,299 @@
+"use client";
+
+import { useQuery, type UseQueryResult } from "@tanstack/react-query";
+import type { ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from "@wharf/agent-protocol";
+import { AlertCircleIcon, BoxIcon, DatabaseIcon, LayersIcon, NetworkIcon } from "lucide-react";
+
+import { type ColumnDef, DataTable, type DataTableProps } from "~/components/data-table";
+import { EmptyState } from "~/components/empty-state";
+import { RelativeTime } from "~/components/relative-time";
+import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
+import { Badge, type BadgeVariant } from "~/components/ui/badge";
+import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
+import { errorMessage } from "~/lib/errors";
+import { formatBytes, shortId } from "~/lib/format";
+import { useTRPC } from "~/trpc/react";
+
+// Lists come from the host through the agent (an SSH round trip): poll gently, only for the open tab.
+const LIST_REFRESH_MS = 15_000;
+
+const dash = <span className="text-muted-foreground">—</span>;
+
+const STATE_VARIANT: Record<string, BadgeVariant> = {
+  running: "success",
+  restarting: "warning",
+  paused: "info",
+  exited: "secondary",
+  created: "outline",
+  removing: "warning",
+  dead: "destructive",
+};
+
+function formatPort(port: ContainerSummary["ports"][number]): string {
+  const container = `${port.privatePort}/${port.type}`;
+  return port.publicPort === null ? container : `${port.ip ?? "0.0.0.0"}:${port.publicPort}→${container}`;
+}
+
+const containerColumns: ColumnDef<ContainerSummary>[] = [
+  { id: "name", accessorKey: "name", header: "Name", cell: ({ row }) => <span className="font-medium">{row.original.name}</span> },
+  {
+    id: "image",
+    accessorKey: "image",
+    header: "Image",
+    cell: ({ row }) => (
+      <span className="block max-w-64 truncate font-mono text-xs" title={row.original.image}>
+        {row.original.image}
+      </span>
+    ),
+  },
+  {
+    id: "state",
+    accessorKey: "state",
+    header: "State",
+    cell: ({ row }) => <Badge variant={STATE_VARIANT[row.original.state] ?? "outline"}>{row.original.state}</Badge>,
+  },
+  { id: "status", accessorKey: "status", header: "Status", cell: ({ row }) => <span className="text-muted-foreground">{row.original.status}</span> },
+  {
+    id: "ports",
+    accessorFn: (container) => container.ports.map(formatPort).join(", "),
+    header: "Ports",
+    enableSorting: false,
+    cell: ({ row }) =>
+      row.original.ports.length === 0 ? (
+        dash
+      ) : (
+        <ul className="grid gap-0.5 font-mono text-xs">
+          {row.original.ports.map((port) => (
+            <li key={formatPort(port)}>{formatPort(port)}</li>
+          ))}
+        </ul>
+      ),
+  },
+  {
+    id: "compose",
+    accessorFn: (container) => [container.composeProject, container.composeService].filter(Boolean).join(" / "),
+    header: "Compose",
+    cell: ({ row }) =>
+      row.original.composeProject ? (
+        <span>
+          {row.original.composeProject}
+          {row.original.composeService ? <span className="text-muted-foreground"> / {row.original.composeService}</span> : null}
+        </span>
+      ) : (
+        dash
+      ),
+  },
+  {
+    id: "created",
+    accessorFn: (container) => Date.parse(container.createdAt) || 0,
+    header: "Created",
+    enableGlobalFilter: false,
+    cell: ({ row }) => <RelativeTime value={row.original.createdAt} />,
+  },
+];
+
+const imageColumns: ColumnDef<ImageSummary>[] = [
+  {
+    id: "tags",
+    accessorFn: (image) => image.repoTags.join(", "),
+    header: "Tags",
+    cell: ({ row }) =>
+      row.original.repoTags.length === 0 ? (
+        <span className="text-muted-foreground">&lt;none&gt;</span>
+      ) : (
+        <ul className="grid gap-0.5">
+          {row.original.repoTags.map((tag) => (
+            <li key={tag} className="font-mono text-xs">
+              {tag}
+            </li>
+          ))}
+        </ul>
+      ),
+  },
+  { id: "id", accessorFn: (image) => shortId(image.id), header: "ID", cell: ({ getValue }) => <span className="font-mono text-xs">{String(getValue())}</span> },
+  {
+    id: "size",
+    accessorKey: "sizeBytes",
+    header: "Size",
+    enableGlobalFilter: false,
+    cell: ({ row }) => <span className="tabular-nums">{formatBytes(row.original.sizeBytes)}</span>,
+  },
+  {
+    id: "created",
+    accessorFn: (image) => Date.parse(image.createdAt) || 0,
+    header: "Created",
+    enableGlobalFilter: false,
+    cell: ({ row }) => <RelativeTime value={row.original.createdAt} />,
+  },
+  {
+    id: "inUse",
+    accessorKey: "containers",
+    header: "In use by",
+    enableGlobalFilter: false,
+    // Docker reports -1 when it did not count.
+    cell: ({ row }) => (row.original.containers < 0 ? dash : <span className="tabular-nums">{row.original.containers} container{row.original.containers === 1 ? "" : "s"}</span>),
+  },
+];
+
+const volumeColumns: ColumnDef<VolumeSummary>[] = [
+  {
+    id: "name",
+    accessorKey: "name",
+    header: "Name",
+    cell: ({ row }) => (
+      <span className="block max-w-72 truncate font-medium" title={row.original.name}>
+        {row.original.name}
+      </span>
+    ),
+  },
+  { id: "driver", accessorKey: "driver", header: "Driver" },
+  {
+    id: "mountpoint",
+    accessorKey: "mountpoint",
+    header: "Mount point",
+    cell: ({ row }) => (
+      <span className="block max-w-96 truncate font-mono text-xs" title={row.original.mountpoint}>
+        {row.original.mountpoint}
+      </span>
+    ),
+  },
+  {
+    id: "created",
+    accessorFn: (volume) => (volume.createdAt ? Date.parse(volume.createdAt) || 0 : 0),
+    header: "Created",
+    enableGlobalFilter: false,
+    cell: ({ row }) => <RelativeTime value={row.original.createdAt} fallback="—" />,
+  },
+];
+
+const networkColumns: ColumnDef<NetworkSummary>[] = [
+  { id: "name", accessorKey: "name", header: "Name", cell: ({ row }) => <span className="font-medium">{row.original.name}</span> },
+  { id: "driver", accessorKey: "driver", header: "Driver" },
+  { id: "scope", accessorKey: "scope", header: "Scope" },
+  {
+    id: "subnets",
+    accessorFn: (network) => network.subnets.join(", "),
+    header: "Subnets",
+    enableSorting: false,
+    cell: ({ row }) => (row.original.subnets.length === 0 ? dash : <span className="font-mono text-xs">{row.original.subnets.join(", ")}</span>),
+  },
+  {
+    id: "internal",
+    accessorFn: (network) => (network.internal ? "internal" : "external"),
+    header: "Internal",
+    cell: ({ row }) => (row.original.internal ? <Badge variant="secondary">Internal</Badge> : <span className="text-muted-foreground">No</span>),
+  },
+];
+
+/** One Docker list of the host: the table, its loading skeleton, and the reason it failed, inline. */
+function ResourceTable<T>({
+  label,
+  query,
+  ...props
+}: { label: string; query: UseQueryResult<T[], unknown> } & Pick<DataTableProps<T>, "columns" | "getRowId" | "initialSorting" | "empty">) {
+  return (
+    <DataTable
+      label={label}
+      data={query.data}
+      isLoading={query.isPending}
+      error={
+        query.error ? (
+          <Alert variant="destructive">
+            <AlertCircleIcon aria-hidden />
+            <AlertTitle>The {label.toLowerCase()} could not be listed</AlertTitle>
+            <AlertDescription>{errorMessage(query.error)}</AlertDescription>
+          </Alert>
+        ) : null
+      }
+      {...props}
+    />
+  );
+}
+
+const listOptions = { refetchInterval: LIST_REFRESH_MS };
+
+function ContainersTab({ hostId }: { hostId: string }) {
+  const trpc = useTRPC();
+  return (
+    <ResourceTable
+      label="Containers"
+      query={useQuery(trpc.host.containers.queryOptions({ hostId }, listOptions))}
+      columns={containerColumns}
+      getRowId={(container) => container.id}
+      initialSorting={[{ id: "name", desc: false }]}
+      empty={<EmptyState icon={BoxIcon} title="No containers on this host yet" description="Containers started on this host, by Wharf or by hand, show up here." />}
+    />
+  );
+}
+
+function ImagesTab({ hostId }: { hostId: string }) {
+  const trpc = useTRPC();
+  return (
+    <ResourceTable
+      label="Images"
+      query={useQuery(trpc.host.images.queryOptions({ hostId }, listOptions))}
+      columns={imageColumns}
+      getRowId={(image) => image.id}
+      initialSorting={[{ id: "created", desc: true }]}
+      empty={<EmptyState icon={LayersIcon} title="No images on this host yet" description="Images appear once something pulls or builds them." />}
+    />
+  );
+}
+
+function VolumesTab({ hostId }: { hostId: string }) {
+  const trpc = useTRPC();
+  return (
+    <ResourceTable
+      label="Volumes"
+      query={useQuery(trpc.host.volumes.queryOptions({ hostId }, listOptions))}
+      columns={volumeColumns}
+      getRowId={(volume) => volume.name}
+      initialSorting={[{ id: "name", desc: false }]}
+      empty={<EmptyState icon={DatabaseIcon} title="No volumes on this host yet" description="Named and anonymous volumes show up here." />}
+    />
+  );
+}
+
+function NetworksTab({ hostId }: { hostId: string }) {
+  const trpc = useTRPC();
+  return (
+    <ResourceTable
+      label="Networks"
+      query={useQuery(trpc.host.networks.queryOptions({ hostId }, listOptions))}
+      columns={networkColumns}
+      getRowId={(network) => network.id}
+      initialSorting={[{ id: "name", desc: false }]}
+      empty={<EmptyState icon={NetworkIcon} title="No networks on this host" description="Docker normally creates bridge, host and none; this host reports none." />}
+    />
+  );
+}
+
+export function HostResources({ hostId }: { hostId: string }) {
+  return (
+    <section aria-labelledby="resources-heading" className="grid gap-3">
+      <h2 id="resources-heading" className="sr-only">
+        Docker resources
+      </h2>
+      <Tabs defaultValue="containers">
+        <TabsList>
+          <TabsTrigger value="containers">Containers</TabsTrigger>
+          <TabsTrigger value="images">Images</TabsTrigger>
+          <TabsTrigger value="volumes">Volumes</TabsTrigger>
+          <TabsTrigger value="networks">Networks</TabsTrigger>
+        </TabsList>
+        <TabsContent value="containers">
+          <ContainersTab hostId={hostId} />
+        </TabsContent>
+        <TabsContent value="images">
+          <ImagesTab hostId={hostId} />
+        </TabsContent>
+        <TabsContent value="volumes">
+          <VolumesTab hostId={hostId} />
+        </TabsContent>
+        <TabsContent value="networks">
+          <NetworksTab hostId={hostId} />
+        </TabsContent>
+      </Tabs>
+    </section>
+  );
+}

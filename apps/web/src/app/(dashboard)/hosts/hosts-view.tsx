@@ -1,0 +1,163 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { AlertCircleIcon, PlusIcon, ServerIcon } from "lucide-react";
+import Link from "next/link";
+import { useState } from "react";
+
+import { type ColumnDef, DataTable } from "~/components/data-table";
+import { EmptyState } from "~/components/empty-state";
+import { HostStatusBadge } from "~/components/host-status-badge";
+import { useCan } from "~/components/me-context";
+import { PageHeader } from "~/components/page-header";
+import { RelativeTime } from "~/components/relative-time";
+import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
+import { Button } from "~/components/ui/button";
+import { errorMessage } from "~/lib/errors";
+import { formatBytes } from "~/lib/format";
+import { type RouterOutputs, useTRPC } from "~/trpc/react";
+
+import { AddHostDialog } from "./add-host-dialog";
+
+type HostRow = RouterOutputs["host"]["list"][number];
+
+const dash = <span className="text-muted-foreground">—</span>;
+
+const columns: ColumnDef<HostRow>[] = [
+  {
+    id: "name",
+    accessorKey: "name",
+    header: "Name",
+    cell: ({ row }) => (
+      <Link
+        href={`/hosts/${row.original.id}`}
+        className="rounded-sm font-medium underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"
+      >
+        {row.original.name}
+      </Link>
+    ),
+  },
+  {
+    id: "address",
+    accessorFn: (host) => `${host.username}@${host.address}:${host.port}`,
+    header: "Address",
+    cell: ({ getValue }) => <span className="font-mono text-xs">{String(getValue())}</span>,
+  },
+  {
+    id: "status",
+    accessorKey: "status",
+    header: "Status",
+    cell: ({ row }) => (
+      <div className="grid max-w-56 gap-1">
+        <HostStatusBadge status={row.original.status} />
+        {row.original.status !== "ONLINE" && row.original.statusMessage ? (
+          <span className="truncate text-xs text-muted-foreground" title={row.original.statusMessage}>
+            {row.original.statusMessage}
+          </span>
+        ) : null}
+      </div>
+    ),
+  },
+  {
+    id: "lastSeen",
+    accessorFn: (host) => host.lastSeenAt?.getTime() ?? 0,
+    header: "Last seen",
+    enableGlobalFilter: false,
+    cell: ({ row }) => <RelativeTime value={row.original.lastSeenAt} />,
+  },
+  {
+    id: "docker",
+    accessorFn: (host) => host.summary?.dockerVersion ?? "",
+    header: "Docker",
+    cell: ({ row }) => (row.original.summary ? <span className="tabular-nums">{row.original.summary.dockerVersion}</span> : dash),
+  },
+  {
+    id: "containers",
+    accessorFn: (host) => host.summary?.containersRunning ?? -1,
+    header: "Containers",
+    enableGlobalFilter: false,
+    cell: ({ row }) =>
+      row.original.summary ? (
+        <span className="tabular-nums">
+          {row.original.summary.containersRunning}
+          <span className="text-muted-foreground"> / {row.original.summary.containersTotal} running</span>
+        </span>
+      ) : (
+        dash
+      ),
+  },
+  {
+    id: "resources",
+    accessorFn: (host) => host.summary?.cpus ?? -1,
+    header: "CPUs / memory",
+    enableGlobalFilter: false,
+    cell: ({ row }) =>
+      row.original.summary ? (
+        <span className="tabular-nums">
+          {row.original.summary.cpus} CPU{row.original.summary.cpus === 1 ? "" : "s"} · {formatBytes(row.original.summary.memoryBytes)}
+        </span>
+      ) : (
+        dash
+      ),
+  },
+];
+
+export function HostsView() {
+  const trpc = useTRPC();
+  const canAdd = useCan("host:write");
+  const [adding, setAdding] = useState(false);
+  // Statuses change behind the scenes (the server's monitor): poll for them.
+  const hosts = useQuery(trpc.host.list.queryOptions(undefined, { refetchInterval: 5_000 }));
+
+  return (
+    <div className="grid gap-6">
+      <PageHeader
+        title="Hosts"
+        description="Docker hosts Wharf reaches over SSH, with their live status."
+        actions={
+          canAdd ? (
+            <Button onClick={() => setAdding(true)}>
+              <PlusIcon aria-hidden />
+              Add host
+            </Button>
+          ) : null
+        }
+      />
+      <DataTable
+        label="Hosts"
+        columns={columns}
+        data={hosts.data}
+        isLoading={hosts.isPending}
+        getRowId={(host) => host.id}
+        initialSorting={[{ id: "name", desc: false }]}
+        error={
+          hosts.error ? (
+            <Alert variant="destructive">
+              <AlertCircleIcon aria-hidden />
+              <AlertTitle>The host list could not be loaded</AlertTitle>
+              <AlertDescription>{errorMessage(hosts.error)}</AlertDescription>
+            </Alert>
+          ) : null
+        }
+        empty={
+          <EmptyState
+            icon={ServerIcon}
+            title="No hosts yet"
+            description="Wharf signs in over SSH, installs a small agent and shows what Docker runs there."
+            action={
+              canAdd ? (
+                <Button onClick={() => setAdding(true)}>
+                  <PlusIcon aria-hidden />
+                  Add your first host
+                </Button>
+              ) : (
+                <p className="text-sm text-muted-foreground">Ask an owner or admin of your team to add one.</p>
+              )
+            }
+          />
+        }
+      />
+      {canAdd ? <AddHostDialog open={adding} onOpenChange={setAdding} /> : null}
+    </div>
+  );
+}

@@ -1,0 +1,115 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { AlertCircleIcon, PlusIcon } from "lucide-react";
+import { useState } from "react";
+import { useForm } from "react-hook-form";
+
+import { CopyButton } from "~/components/copy-button";
+import { Field } from "~/components/field";
+import { Spinner } from "~/components/spinner";
+import { Alert, AlertDescription } from "~/components/ui/alert";
+import { Button } from "~/components/ui/button";
+import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
+import { Input } from "~/components/ui/input";
+import { Label } from "~/components/ui/label";
+import { Textarea } from "~/components/ui/textarea";
+import { applyFieldErrors, errorMessage } from "~/lib/errors";
+import { type RouterOutputs, useTRPC } from "~/trpc/react";
+
+type Generated = RouterOutputs["credential"]["generate"];
+
+export function GenerateKeyDialog() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [generated, setGenerated] = useState<Generated | null>(null);
+  const generate = useMutation(trpc.credential.generate.mutationOptions());
+  const {
+    register,
+    handleSubmit,
+    setError,
+    reset,
+    formState: { errors, isSubmitting },
+  } = useForm<{ name: string }>({ defaultValues: { name: "" } });
+
+  const changeOpen = (next: boolean): void => {
+    setOpen(next);
+    if (!next) {
+      reset();
+      setGenerated(null);
+      generate.reset();
+    }
+  };
+
+  const onSubmit = async ({ name }: { name: string }): Promise<void> => {
+    try {
+      setGenerated(await generate.mutateAsync({ name }));
+      await queryClient.invalidateQueries(trpc.credential.list.queryFilter());
+    } catch (error) {
+      applyFieldErrors(error, setError, ["name"]);
+    }
+  };
+
+  return (
+    <Dialog open={open} onOpenChange={changeOpen}>
+      <DialogTrigger asChild>
+        <Button>
+          <PlusIcon aria-hidden />
+          Generate key
+        </Button>
+      </DialogTrigger>
+      <DialogContent>
+        <DialogHeader>
+          <DialogTitle>{generated ? "Key generated" : "Generate an SSH key"}</DialogTitle>
+          <DialogDescription>
+            {generated ? "Add the public key to each host that Wharf should reach with it." : "Wharf creates an ed25519 key pair and keeps the private half encrypted."}
+          </DialogDescription>
+        </DialogHeader>
+        {generated ? (
+          <div className="grid gap-2">
+            <div className="flex items-center justify-between gap-2">
+              <Label htmlFor="new-public-key">Public key</Label>
+              <CopyButton value={generated.publicKey} label="Copy public key">
+                Copy
+              </CopyButton>
+            </div>
+            <Textarea id="new-public-key" readOnly rows={3} value={generated.publicKey} className="resize-none font-mono text-xs break-all" onFocus={(event) => event.currentTarget.select()} />
+            <p className="text-sm text-muted-foreground">
+              Append it to <code className="font-mono text-xs text-foreground">~/.ssh/authorized_keys</code> of the user Wharf signs in as on each host.
+            </p>
+            <p className="text-xs text-muted-foreground">
+              Fingerprint <span className="font-mono">{generated.fingerprint}</span>
+            </p>
+            <DialogFooter className="mt-2">
+              <DialogClose asChild>
+                <Button>Done</Button>
+              </DialogClose>
+            </DialogFooter>
+          </div>
+        ) : (
+          <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
+            {generate.error && !errors.name ? (
+              <Alert variant="destructive">
+                <AlertCircleIcon aria-hidden />
+                <AlertDescription>{errorMessage(generate.error)}</AlertDescription>
+              </Alert>
+            ) : null}
+            <Field label="Name" hint="For you to recognise it, e.g. production or ci." error={errors.name?.message}>
+              {(control) => <Input {...control} autoComplete="off" {...register("name", { required: "Name the key." })} />}
+            </Field>
+            <DialogFooter>
+              <DialogClose asChild>
+                <Button variant="outline">Cancel</Button>
+              </DialogClose>
+              <Button type="submit" disabled={isSubmitting}>
+                {isSubmitting ? <Spinner /> : null}
+                Generate
+              </Button>
+            </DialogFooter>
+          </form>
+        )}
+      </DialogContent>
+    </Dialog>
+  );
+}

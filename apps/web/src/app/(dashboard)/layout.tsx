@@ -1,0 +1,35 @@
+import { TRPCError } from "@trpc/server";
+import { redirect } from "next/navigation";
+import type { ReactNode } from "react";
+
+import { MeProvider } from "~/components/me-context";
+import { getSession } from "~/server/auth";
+import { getCaller } from "~/trpc/server";
+
+import { AppShell } from "./app-shell";
+import { SignOutButton } from "./sign-out-button";
+
+export default async function DashboardLayout({ children }: { children: ReactNode }) {
+  if (!(await getSession())) redirect("/signin");
+  const caller = await getCaller();
+  try {
+    const [me, teams] = await Promise.all([caller.team.me(), caller.team.list()]);
+    return (
+      <MeProvider me={me}>
+        <AppShell teams={teams}>{children}</AppShell>
+      </MeProvider>
+    );
+  } catch (error) {
+    // A valid session without a team (or with a team removed since): explain instead of crashing.
+    if (error instanceof TRPCError && error.code === "FORBIDDEN") {
+      return (
+        <main className="flex min-h-dvh flex-col items-center justify-center gap-4 px-4 text-center">
+          <h1 className="text-xl font-semibold">No team to show</h1>
+          <p className="max-w-md text-sm text-muted-foreground">{error.message}</p>
+          <SignOutButton />
+        </main>
+      );
+    }
+    throw error;
+  }
+}

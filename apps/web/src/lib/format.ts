@@ -1,0 +1,30 @@
+import { format, formatDistanceToNowStrict } from "date-fns";
+
+const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB", "PB"] as const;
+
+/** 1536 → "1.5 KB" (powers of 1024, as Docker reports sizes). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes <= 0) return "0 B";
+  const exponent = Math.min(Math.floor(Math.log(bytes) / Math.log(1024)), BYTE_UNITS.length - 1);
+  const value = bytes / 1024 ** exponent;
+  return `${value >= 10 || exponent === 0 ? Math.round(value) : value.toFixed(1)} ${BYTE_UNITS[exponent]}`;
+}
+
+export function toDate(value: Date | string | null | undefined): Date | null {
+  if (!value) return null;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function formatRelative(date: Date): string {
+  return formatDistanceToNowStrict(date, { addSuffix: true });
+}
+
+export function formatExact(date: Date): string {
+  return format(date, "yyyy-MM-dd HH:mm:ss xxx");
+}
+
+/** Docker ids are "sha256:<64 hex>"; people recognise the first 12 characters. */
+export function shortId(id: string): string {
+  return id.replace(/^sha256:/, "").slice(0, 12);
+}

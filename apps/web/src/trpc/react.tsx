@@ -1,0 +1,53 @@
+"use client";
+
+import { QueryCache, type QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import type { inferRouterOutputs } from "@trpc/server";
+import { createTRPCContext } from "@trpc/tanstack-react-query";
+import type { AppRouter } from "@wharf/api";
+import { type ReactNode, useState } from "react";
+import superjson from "superjson";
+
+import { TEAM_COOKIE, TEAM_HEADER } from "~/lib/team";
+
+import { makeQueryClient } from "./query-client";
+
+export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+
+let browserQueryClient: QueryClient | undefined;
+
+function getQueryClient(): QueryClient {
+  // A server render gets its own client so no data leaks between requests.
+  if (typeof window === "undefined") return makeQueryClient();
+  browserQueryClient ??= makeQueryClient(
+    new QueryCache({
+      onError: (error) => {
+        // The session ended (expired or signed out elsewhere): start over at sign-in.
+        if (error instanceof TRPCClientError && error.data?.code === "UNAUTHORIZED") window.location.assign("/signin");
+      },
+    }),
+  );
+  return browserQueryClient;
+}
+
+function activeTeamHeader(): Record<string, string> {
+  const match = document.cookie.split("; ").find((part) => part.startsWith(`${TEAM_COOKIE}=`));
+  return match ? { [TEAM_HEADER]: decodeURIComponent(match.slice(TEAM_COOKIE.length + 1)) } : {};
+}
+
+export function TRPCReactProvider({ children }: { children: ReactNode }) {
+  const queryClient = getQueryClient();
+  const [trpcClient] = useState(() =>
+    createTRPCClient<AppRouter>({
+      links: [httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: activeTeamHeader })],
+    }),
+  );
+  return (
+    <QueryClientProvider client={queryClient}>
+      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+        {children}
+      </TRPCProvider>
+    </QueryClientProvider>
+  );
+}

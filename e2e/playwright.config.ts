@@ -1,0 +1,55 @@
+import { defineConfig } from "@playwright/test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const port = Number(process.env.WHARF_E2E_PORT ?? 3200);
+const baseURL = `http://127.0.0.1:${port}`;
+const databaseUrl = process.env.WHARF_E2E_DATABASE_URL ?? process.env.DATABASE_URL ?? "";
+
+export default defineConfig({
+  testDir: path.join(here, "tests"),
+  outputDir: path.join(here, "..", "test-results", "e2e"),
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
+  reporter: [["list"], ["json"]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: "/usr/bin/chromium",
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  webServer: {
+    command: "npx tsx apps/web/scripts/serve.ts",
+    cwd: path.join(here, ".."),
+    url: `${baseURL}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    env: {
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      WHARF_PUBLIC_URL: baseURL,
+      NEXTAUTH_URL: baseURL,
+      WHARF_DATA_DIR: mkdtempSync(path.join(tmpdir(), "wharf-e2e-data-")),
+      WHARF_MONITOR_INTERVAL_MS: "3000",
+    },
+  },
+});

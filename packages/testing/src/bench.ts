@@ -1,0 +1,150 @@
+/**
+ * `npm run bench`: prints figures, never passes or fails.
+ * 1. Agent call latency through the SSH tunnel (first call, p50/p99 of 200
+ *    warm calls) beside the same Docker API call made directly on the host's
+ *    socket, as a ratio.
+ * 2. Time to refresh the status of N hosts at once (N = 1, 10, 50), each host
+ *    its own sshd on loopback and its own agent.
+ */
+import { refreshHosts, type WharfDeps } from "@wharf/api";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { gunzipSync } from "node:zlib";
+import { z } from "zod";
+
+import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
+import { testEnv } from "./env";
+import { loadSandbox } from "./sandbox";
+import { prepareHosts, runCommand, startTestPostgres, stopSandbox } from "./stack";
+
+const WARM_CALLS = 200;
+const HOST_COUNTS = [1, 10, 50];
+
+function percentile(sorted: number[], p: number): number {
+  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? Number.NaN;
+}
+
+async function timeMs(run: () => Promise<unknown>): Promise<number> {
+  const started = performance.now();
+  await run();
+  return performance.now() - started;
+}
+
+async function series(count: number, run: () => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i += 1) samples.push(await timeMs(run));
+  return samples.sort((a, b) => a - b);
+}
+
+function dockerGet(socketPath: string, requestPath: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = http.get({ socketPath, path: requestPath, agent: keepAlive }, (response) => {
+      response.resume();
+      response.on("end", () => resolve());
+    });
+    request.on("error", reject);
+  });
+}
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+const fmt = (ms: number): string => `${ms.toFixed(2)} ms`;
+
+async function agentLatency(deps: WharfDeps): Promise<void> {
+  const sandbox = loadSandbox();
+  const h1 = sandbox.hosts[0];
+  if (!h1) throw new Error("no sandbox host");
+  const owner = await createTestUser(deps);
+  const created = await owner.caller.host.create({
+    name: "bench",
+    address: h1.address,
+    port: h1.port,
+    username: h1.users.docker,
+    credential: { type: "pasted", privateKey: readFileSync(sandbox.clientKey, "utf8") },
+    hostKeyFingerprint: h1.hostKeyFingerprint,
+  });
+  deps.agents.dropAll();
+  deps.ssh.closeAll();
+  const caller = owner.caller;
+  const first = await timeMs(() => caller.host.containers({ hostId: created.id }));
+  const viaAgent = await series(WARM_CALLS, () => caller.host.containers({ hostId: created.id }));
+  const directFirst = await timeMs(() => dockerGet(h1.dockerSocket, "/containers/json?all=1"));
+  const direct = await series(WARM_CALLS, () => dockerGet(h1.dockerSocket, "/containers/json?all=1"));
+  const p50 = percentile(viaAgent, 50);
+  const p99 = percentile(viaAgent, 99);
+  const d50 = percentile(direct, 50);
+  const d99 = percentile(direct, 99);
+  process.stdout.write(`\nList containers: Wharf API -> SSH tunnel -> agent -> Docker, vs Docker API on the host's socket\n`);
+  process.stdout.write(`  first call (new SSH connection + handshake + forward): ${fmt(first)}   direct first: ${fmt(directFirst)}\n`);
+  process.stdout.write(`  warm, ${WARM_CALLS} calls: p50 ${fmt(p50)}  p99 ${fmt(p99)}   direct p50 ${fmt(d50)}  p99 ${fmt(d99)}\n`);
+  process.stdout.write(`  ratio (through Wharf / direct): p50 ${(p50 / d50).toFixed(2)}x  p99 ${(p99 / d99).toFixed(2)}x\n`);
+}
+
+const loopbackSchema = z.object({ sshd: z.array(z.object({ port: z.number(), user: z.string(), hostKeyFingerprint: z.string() })) });
+
+async function refreshFanOut(deps: WharfDeps): Promise<void> {
+  const maxHosts = Math.max(...HOST_COUNTS);
+  const code = await runCommand("bash", ["docker/sandbox/sandbox.sh", "loopback-sshd", "--count", String(maxHosts), "--base-port", "22200"], { quiet: true });
+  if (code !== 0) throw new Error("could not start the loopback sshd fleet");
+  const fleet = loopbackSchema.parse(JSON.parse(readFileSync(path.join(testEnv.sandboxState, "loopback.json"), "utf8"))).sshd;
+  const sandbox = loadSandbox();
+  const owner = await createTestUser(deps);
+  const privateKey = readFileSync(sandbox.clientKey, "utf8");
+  const credential = await deps.db.sshCredential.create({
+    data: { teamId: owner.teamId, name: "bench", kind: "PASTED", publicKey: sandbox.clientPublicKey, fingerprint: "bench", privateKeyEnc: deps.secrets.seal(privateKey) },
+  });
+  // Setup, not measured: every host gets its own agent directory with the binary in place.
+  const binary = gunzipSync(readFileSync(deps.agents.bundle.gzPath));
+  process.stdout.write(`\nRefresh status of N hosts at once (each its own sshd on 127.0.0.1 and its own agent)\n`);
+  for (const n of HOST_COUNTS) {
+    await deps.db.host.deleteMany({ where: { teamId: owner.teamId } });
+    const hosts = fleet.slice(0, n);
+    for (const [i, sshd] of hosts.entries()) {
+      const home = execFileSync("getent", ["passwd", sshd.user]).toString().split(":")[5] ?? "";
+      const dir = `${home}/.wharf-bench-${i}`;
+      mkdirSync(`${dir}/bin`, { recursive: true });
+      writeFileSync(`${dir}/bin/wharf-agent`, binary);
+      chmodSync(`${dir}/bin/wharf-agent`, 0o755);
+      execFileSync("chown", ["-R", `${sshd.user}:`, dir]);
+      await deps.db.host.create({
+        data: {
+          teamId: owner.teamId, name: `bench-${i}`, address: "127.0.0.1", port: sshd.port, username: sshd.user, credentialId: credential.id,
+          hostKeyAlgorithm: "ssh-ed25519", hostKeyFingerprint: sshd.hostKeyFingerprint, hostKey: "", agentDir: dir,
+        },
+      });
+    }
+    await refreshHosts(deps, { teamId: owner.teamId }); // starts the agents
+    deps.agents.dropAll();
+    deps.ssh.closeAll();
+    let counts: Awaited<ReturnType<typeof refreshHosts>> | undefined;
+    const cold = await timeMs(async () => (counts = await refreshHosts(deps, { teamId: owner.teamId })));
+    const warm = await series(5, () => refreshHosts(deps, { teamId: owner.teamId }));
+    process.stdout.write(
+      `  N=${String(n).padStart(2)}: cold (new SSH connections) ${fmt(cold)}   warm median of 5 ${fmt(percentile(warm, 50))}   online ${counts?.ONLINE ?? 0}/${n}\n`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  await prepareHosts(1);
+  const postgres = await startTestPostgres(["wharf_bench"]);
+  const deps = createTestDeps(postgres.url);
+  try {
+    await agentLatency(deps);
+    await refreshFanOut(deps);
+  } finally {
+    await closeWharfDeps(deps);
+    await postgres.stop();
+    await stopSandbox();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,52 @@
+import { spawn } from "node:child_process";
+import { rmSync } from "node:fs";
+import path from "node:path";
+
+import { type EmbeddedPostgresHandle, migrateDatabase, startEmbeddedPostgres } from "@wharf/db";
+
+import { childEnv, REPO_ROOT, testEnv } from "./env";
+
+/** Runs a command (argv array) from the repository root; resolves with its exit code. */
+export function runCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      cwd: REPO_ROOT,
+      env: options.env ?? childEnv(),
+      stdio: options.quiet ? ["ignore", "ignore", "inherit"] : "inherit",
+    });
+    child.on("error", () => resolve(127));
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
+}
+
+export function announce(title: string): void {
+  process.stdout.write(`\n=== ${title}\n`);
+}
+
+export async function mustRun(title: string, command: string, args: string[]): Promise<void> {
+  announce(title);
+  const code = await runCommand(command, args);
+  if (code !== 0) throw new Error(`${title} failed (exit ${code})`);
+}
+
+/** System packages, the Prisma client, the agent executable and N sandbox hosts. */
+export async function prepareHosts(hosts: number): Promise<void> {
+  await mustRun("System packages (Docker engine, compose v2, sshd, Chromium, registry)", "bash", ["docker/sandbox/install-deps.sh"]);
+  await mustRun("Prisma client", "npx", ["prisma", "generate"]);
+  await mustRun("Agent executable", "npm", ["run", "build", "-w", "@wharf/agent"]);
+  await mustRun(`Sandbox hosts (${hosts} x netns + dockerd + sshd)`, "bash", ["docker/sandbox/sandbox.sh", "up", "--hosts", String(hosts)]);
+}
+
+export async function stopSandbox(): Promise<void> {
+  if (!testEnv.keepSandbox) await runCommand("bash", ["docker/sandbox/sandbox.sh", "down"], { quiet: true });
+}
+
+/** A fresh, migrated PostgreSQL with the given databases. */
+export async function startTestPostgres(databases: string[]): Promise<EmbeddedPostgresHandle> {
+  announce("PostgreSQL");
+  const dataDir = path.join(testEnv.stateDir, "postgres");
+  rmSync(dataDir, { recursive: true, force: true });
+  const postgres = await startEmbeddedPostgres({ dataDir, port: testEnv.postgresPort, databases });
+  for (const database of databases) await migrateDatabase(postgres.urlFor(database));
+  return postgres;
+}
