@@ -31,6 +31,7 @@ MAX_HOSTS=50
 RT_PER_HOST_MAX=400000
 RT_TOTAL=900000
 LOCK_FILE=/run/lock/wharf-sandbox.lock
+IMAGE_CACHE_DIR="${WHARF_SANDBOX_CACHE:-/var/cache/wharf-sandbox}"
 MARKER=.wharf-sandbox
 DOCKERD_READY_TIMEOUT=60
 
@@ -194,7 +195,7 @@ unmount_below() {
 # Everything of an earlier run: state-dir pidfiles first (graceful), then any
 # wharf-hN namespace, cgroup, mount and link, whichever state dir made it.
 teardown() {
-  local i d pids ns cg
+  local i d ids pids=() ns cg
 
   if [[ -d "$STATE/loopback" ]]; then
     for d in "$STATE"/loopback/*.pid; do
@@ -202,28 +203,42 @@ teardown() {
     done
   fi
 
+  local daemons=() pid
   for i in $(state_hosts); do
     d="$(host_dir "$i")"
     stop_pidfile "$d/sshd.pid" sshd 5
-    if proc_is "$(pid_from "$d/dockerd.pid")" dockerd && [[ -S "$d/docker.sock" ]]; then
+    pid="$(pid_from "$d/dockerd.pid")"
+    if proc_is "$pid" dockerd; then
+      daemons+=("$pid")
       # Removing containers first keeps dockerd's shutdown fast (a busybox
-      # PID 1 ignores SIGTERM, so a stop would wait its full timeout).
-      pids="$(timeout 10 env DOCKER_HOST="unix://$d/docker.sock" "$DOCKER_BIN" ps -aq 2>/dev/null || true)"
-      if [[ -n "$pids" ]]; then
-        # shellcheck disable=SC2086 # container ids, one word each
-        timeout 30 env DOCKER_HOST="unix://$d/docker.sock" "$DOCKER_BIN" rm -f $pids >/dev/null 2>&1 || true
+      # PID 1 without --init ignores SIGTERM, so a stop waits its timeout).
+      mapfile -t ids < <(timeout 10 env DOCKER_HOST="unix://$d/docker.sock" "$DOCKER_BIN" ps -aq 2>/dev/null || true)
+      if ((${#ids[@]} > 0)); then
+        timeout 30 env DOCKER_HOST="unix://$d/docker.sock" "$DOCKER_BIN" rm -f "${ids[@]}" >/dev/null 2>&1 || true
       fi
     fi
-    stop_pidfile "$d/dockerd.pid" dockerd 20
   done
+  # All engines shut down at once.
+  if ((${#daemons[@]} > 0)); then
+    stop_pids 20 "${daemons[@]}"
+  fi
+  rm -f "$STATE"/h[0-9]*/dockerd.pid
 
   # Leftovers whose state dir is gone or different: every process still in
   # one of our namespaces is one we started (dockerd, containerd, shims, sshd).
+  # Their engines' data roots are noted so their mounts can go too.
+  local data_roots=() p
   for ns in /var/run/netns/wharf-h*; do
     [[ -e "$ns" ]] || continue
     ns="${ns##*/}"
     [[ "$ns" =~ ^wharf-h[0-9]+$ ]] || continue
     mapfile -t pids < <(ip netns pids "$ns" 2>/dev/null || true)
+    for p in "${pids[@]}"; do
+      if proc_is "$p" dockerd; then
+        d="$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | sed -n '/^--data-root$/{n;p;q}')"
+        if [[ "$d" == /*/* ]]; then data_roots+=("$d"); fi
+      fi
+    done
     if ((${#pids[@]} > 0)); then
       stop_pids 20 "${pids[@]}"
     fi
@@ -244,6 +259,9 @@ teardown() {
     rm -rf "$d"
   done
   if [[ -d "$STATE" ]]; then unmount_below "$STATE"; fi
+  for d in "${data_roots[@]}"; do
+    unmount_below "$d"
+  done
 
   # Removing a cgroup hands its real-time budget back to the machine.
   for cg in /sys/fs/cgroup/*/wharf-h[0-9]*; do
@@ -283,7 +301,11 @@ ensure_group() {
 ensure_user() {
   local user="$1" group="$2" home shadow
   if ! id -u "$user" >/dev/null 2>&1; then
-    useradd --create-home --home-dir "/home/$user" --shell /bin/bash "$user"
+    local same_group=()
+    # A group left over from an earlier, half-removed user would make
+    # useradd refuse; reuse it as the primary group.
+    if getent group "$user" >/dev/null; then same_group=(-g "$user"); fi
+    useradd --create-home --home-dir "/home/$user" --shell /bin/bash "${same_group[@]}" "$user"
   fi
   shadow="$(getent shadow "$user" | cut -d: -f2)"
   if [[ "$shadow" == '!'* || -z "$shadow" ]]; then
@@ -331,9 +353,10 @@ setup_netns() {
 }
 
 start_dockerd() {
-  local i="$1" rt="$2" d
+  local i="$1" rt="$2" d extra=()
   d="$(host_dir "$i")"
   mkdir -p "$d/data"
+  if ((rt > 0)); then extra+=("--cpu-rt-runtime=$rt"); fi
   # nsenter --net (not `ip netns exec`, which remounts /sys and hides the
   # cgroup mounts). setsid: the daemon outlives the caller's process group.
   setsid nsenter --net="/var/run/netns/$(ns_name "$i")" \
@@ -346,10 +369,10 @@ start_dockerd() {
     --storage-driver overlay2 \
     --bip "$BRIDGE_PREFIX.$i.1/24" \
     --cgroup-parent "/$(ns_name "$i")" \
-    --cpu-rt-runtime="$rt" \
     --shutdown-timeout 5 \
     --insecure-registry 127.0.0.1:5000 \
     --insecure-registry "$SUBNET_PREFIX.0.0/16" \
+    "${extra[@]}" \
     </dev/null >>"$STATE/logs/dockerd-h$i.log" 2>&1 9>&- &
   printf '%s\n' "$!" >"$d/dockerd.launch-pid"
 }
@@ -373,16 +396,26 @@ wait_dockerd() {
   rm -f "$d/dockerd.launch-pid"
 }
 
-build_image() {
-  local ctx="$STATE/image"
-  mkdir -p "$ctx"
-  cp /bin/busybox "$ctx/busybox"
-  cat >"$ctx/Dockerfile" <<'EOF'
-FROM scratch
+DOCKERFILE='FROM scratch
 COPY busybox /bin/busybox
 RUN ["/bin/busybox", "--install", "-s", "/bin"]
 CMD ["sh"]
-EOF
+'
+
+# The image tarball is cached across runs (keyed by the busybox binary and
+# the Dockerfile): loading it takes well under a second, building it takes
+# a few because the RUN step starts a container.
+image_cache_file() {
+  local key
+  key="$( { sha256sum /bin/busybox; printf '%s' "$DOCKERFILE"; } | sha256sum | cut -c1-16)"
+  printf '%s/busybox-%s.tar' "$IMAGE_CACHE_DIR" "$key"
+}
+
+build_image() {
+  local ctx="$STATE/image" tar="$1"
+  mkdir -p "$ctx" "$IMAGE_CACHE_DIR"
+  cp /bin/busybox "$ctx/busybox"
+  printf '%s' "$DOCKERFILE" >"$ctx/Dockerfile"
   # No registry is reachable, so the image is built locally from scratch;
   # the legacy builder needs no builder image.
   if ! DOCKER_BUILDKIT=0 dk 1 build -q --label wharf.test=image -t "$IMAGE" "$ctx" \
@@ -390,20 +423,37 @@ EOF
     tail_log "$STATE/logs/image.log"
     die "building $IMAGE on h1 failed"
   fi
+  # Drop tarballs of older busybox builds, then publish the new one atomically.
+  find "$IMAGE_CACHE_DIR" -maxdepth 1 -name 'busybox-*.tar*' -delete
+  dk 1 save -o "$tar.tmp" "$IMAGE"
+  mv -f "$tar.tmp" "$tar"
 }
 
-# Copies the image from h1 into every other engine (in parallel).
-distribute_image() {
-  local n="$1" i tar="$STATE/image/busybox.tar" jobs=() j
-  ((n > 1)) || return 0
-  dk 1 save -o "$tar" "$IMAGE"
-  for ((i = 2; i <= n; i++)); do
+# Loads the image tarball into engines FIRST..N, in parallel.
+load_image() {
+  local tar="$1" first="$2" n="$3" i jobs=() j ok=0
+  for ((i = first; i <= n; i++)); do
     dk "$i" load -q -i "$tar" >>"$STATE/logs/image.log" 2>&1 &
     jobs+=("$!")
   done
   for j in "${jobs[@]}"; do
-    wait "$j" || die "loading $IMAGE into a host failed (see $STATE/logs/image.log)"
+    wait "$j" || ok=1
   done
+  return "$ok"
+}
+
+prepare_image() {
+  local n="$1" tar
+  tar="$(image_cache_file)"
+  if [[ -s "$tar" ]] && load_image "$tar" 1 "$n"; then
+    return
+  fi
+  # No cache yet, or a damaged one: build afresh.
+  build_image "$tar"
+  if ! load_image "$tar" 2 "$n"; then
+    tail_log "$STATE/logs/image.log"
+    die "loading $IMAGE into the hosts failed"
+  fi
 }
 
 write_sshd_config() {
@@ -588,8 +638,15 @@ cmd_up() {
   mkdir -p /run/sshd
   chmod 0755 /run/sshd
 
-  rt="$(rt_share "$n")"
-  check_rt_budget $((rt * n))
+  if [[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ]]; then
+    rt="$(rt_share "$n")"
+    check_rt_budget $((rt * n))
+  else
+    # cgroup v2, or a kernel without RT group scheduling: dockerd would
+    # reject the flag.
+    rt=0
+    warn "no cgroup v1 cpu.rt_runtime_us here: engines start without --cpu-rt-runtime"
+  fi
 
   log "creating $n host(s): namespaces, users, engines"
   for ((i = 1; i <= n; i++)); do
@@ -619,8 +676,7 @@ cmd_up() {
   done
 
   log "building $IMAGE and loading it into every engine"
-  build_image
-  distribute_image "$n"
+  prepare_image "$n"
   start_sample
 
   write_hosts_json

@@ -1,7 +1,6 @@
 // Builds the agent as a Node single executable application:
 // dist/wharf-agent (the binary), dist/wharf-agent.gz (what the control plane
 // uploads) and dist/manifest.json (what the control plane reads).
-import { PROTOCOL_VERSION } from "@wharf/agent-protocol";
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
@@ -14,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createGzip } from "node:zlib";
 
+import { PROTOCOL_VERSION } from "@wharf/agent-protocol";
 import { build, type Plugin } from "esbuild";
 import { z } from "zod";
 

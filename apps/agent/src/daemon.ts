@@ -1,3 +1,11 @@
+import { spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { connect } from "node:net";
+import path from "node:path";
+import { isSea } from "node:sea";
+import { setTimeout as sleep } from "node:timers/promises";
+
 import {
   agentResponse,
   CALL_PATH,
@@ -6,13 +14,6 @@ import {
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
 } from "@wharf/agent-protocol";
-import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { request } from "node:http";
-import { connect } from "node:net";
-import path from "node:path";
-import { isSea } from "node:sea";
-import { setTimeout as sleep } from "node:timers/promises";
 
 import { createDockerClient } from "./docker/client";
 import type { AgentEnv } from "./env";
@@ -23,6 +24,9 @@ import { AGENT_VERSION } from "./version";
 const START_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 10_000;
 const POLL_MS = 50;
+const SOCKET_CHECK_MS = 10_000;
+// sun_path is 108 bytes on Linux, including the terminating NUL.
+const MAX_SOCKET_PATH_BYTES = 107;
 
 /** Thrown for failures the CLI reports as one line and exit status 1. */
 export class CliError extends Error {}
@@ -33,6 +37,9 @@ export function pidfilePath(socketPath: string): string {
 
 /** `serve`: runs the agent in the foreground until SIGTERM or SIGINT. */
 export async function serve(socketPath: string, env: AgentEnv, log: Logger): Promise<void> {
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH_BYTES) {
+    throw new CliError(`socket path ${socketPath} is too long: unix sockets allow at most ${MAX_SOCKET_PATH_BYTES} bytes`);
+  }
   mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
   const state = await probeSocket(socketPath);
   if (state === "live") {
@@ -43,28 +50,41 @@ export async function serve(socketPath: string, env: AgentEnv, log: Logger): Pro
     rmSync(socketPath, { force: true });
   }
 
-  const agent = await startAgentServer({ socketPath, env, docker: createDockerClient(env.docker), log });
+  let agent;
+  try {
+    agent = await startAgentServer({ socketPath, env, docker: createDockerClient(env.docker), log });
+  } catch (error) {
+    // Another agent started between the probe and listen (concurrent starts).
+    if (errorCode(error) === "EADDRINUSE") throw new CliError(`another agent started on ${socketPath} at the same time`);
+    throw error;
+  }
   const pidfile = pidfilePath(socketPath);
   writeFileSync(pidfile, `${process.pid}\n`, { mode: 0o600 });
+  const inode = socketInode(socketPath);
+  const ownsSocket = (): boolean => inode !== null && socketInode(socketPath) === inode;
 
   await new Promise<void>((resolve) => {
-    const shutdown = (signal: NodeJS.Signals): void => {
-      log.info("shutting down", { signal });
-      process.off("SIGTERM", shutdown);
-      process.off("SIGINT", shutdown);
+    const stopServing = (reason: string): void => {
+      log.info("shutting down", { reason });
+      clearInterval(watch);
+      process.off("SIGTERM", onSignal);
+      process.off("SIGINT", onSignal);
       // A second signal while draining means "now".
       process.once("SIGTERM", () => process.exit(1));
       process.once("SIGINT", () => process.exit(1));
-      void agent.close().then(resolve);
+      // Closing the server unlinks the socket path, which may now be another agent's.
+      if (ownsSocket()) void agent.close().then(resolve);
+      else resolve();
     };
-    process.on("SIGTERM", shutdown);
-    process.on("SIGINT", shutdown);
+    const onSignal = (signal: NodeJS.Signals): void => stopServing(signal);
+    // An agent whose socket was removed or replaced can never be reached again: it leaves.
+    const watch = setInterval(() => {
+      if (!ownsSocket()) stopServing("the socket path was removed or taken over");
+    }, SOCKET_CHECK_MS);
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
   });
-  // Whoever holds the pidfile owns the socket path; never remove a successor's files.
-  if (readPid(socketPath) === process.pid) {
-    rmSync(socketPath, { force: true });
-    rmSync(pidfile, { force: true });
-  }
+  if (readPid(socketPath) === process.pid) rmSync(pidfile, { force: true });
   log.info("stopped");
 }
 
@@ -88,18 +108,20 @@ export async function start(socketPath: string, logPath: string): Promise<StartR
   closeSync(logFd);
   child.unref();
 
-  let exited: string | null = null;
+  // Set from the child's events while the loop below polls.
+  const started: { failure: string | null } = { failure: null };
   child.once("exit", (code, signal) => {
-    exited = signal === null ? `exited with status ${code ?? "?"}` : `was killed by ${signal}`;
+    started.failure = signal === null ? `exited with status ${code ?? "?"}` : `was killed by ${signal}`;
   });
   child.once("error", (error) => {
-    exited = `could not be started: ${error.message}`;
+    started.failure = `could not be started: ${error.message}`;
   });
 
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     await sleep(POLL_MS);
-    if (exited !== null) throw new CliError(`the agent ${exited} before answering; see ${logPath}:\n${tail(logPath)}`);
+    // Asked before looking at the child: when two starts race, the losing child
+    // exits because the winner already answers, and that winner is the result.
     const answer = await helloOver(socketPath);
     if (answer.kind === "hello") {
       if (answer.hello.agentVersion !== AGENT_VERSION) {
@@ -107,6 +129,7 @@ export async function start(socketPath: string, logPath: string): Promise<StartR
       }
       return { pid: answer.hello.pid, version: answer.hello.agentVersion };
     }
+    if (started.failure !== null) throw new CliError(`the agent ${started.failure} before answering; see ${logPath}:\n${tail(logPath)}`);
   }
   throw new CliError(`the agent did not answer on ${socketPath} within ${START_TIMEOUT_MS / 1000} s; see ${logPath}:\n${tail(logPath)}`);
 }
@@ -188,6 +211,14 @@ export function probeSocket(socketPath: string): Promise<"absent" | "stale" | "l
       resolve(errorCode(error) === "ENOENT" ? "absent" : "stale");
     });
   });
+}
+
+function socketInode(socketPath: string): number | null {
+  try {
+    return statSync(socketPath).ino;
+  } catch {
+    return null;
+  }
 }
 
 function readPid(socketPath: string): number | null {

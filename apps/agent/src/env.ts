@@ -1,5 +1,6 @@
 // The only module that reads process.env: everything else receives an AgentEnv.
 import os from "node:os";
+
 import { z } from "zod";
 
 export const logLevels = ["debug", "info", "warn", "error"] as const;

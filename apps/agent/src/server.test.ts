@@ -1,7 +1,8 @@
-import { agentResponse, CALL_PATH, helloResult, PROTOCOL_VERSION, STREAM_PATH } from "@wharf/agent-protocol";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
+import { agentResponse, CALL_PATH, helloResult, PROTOCOL_VERSION, STREAM_PATH } from "@wharf/agent-protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { createDockerClient } from "./docker/client";

@@ -1,14 +1,17 @@
+import { chmodSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+
 import {
   type AgentCalls,
+  agentCalls,
   type AgentError,
   type AgentErrorCode,
   type AgentMethod,
+  agentRequest,
   type AgentResponse,
   type AgentStreamMethod,
-  type AgentStreams,
-  agentCalls,
-  agentRequest,
   agentStreamRequest,
+  type AgentStreams,
   agentStreams,
   CALL_PATH,
   PROTOCOL_HEADER,
@@ -16,8 +19,6 @@ import {
   STREAM_PATH,
 } from "@wharf/agent-protocol";
 import type Docker from "dockerode";
-import { chmodSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { z } from "zod";
 
 import { DOCKER_CALL_TIMEOUT_MS } from "./docker/client";
@@ -120,8 +121,14 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const handleCall = async (body: unknown, res: ServerResponse): Promise<void> => {
     const request = parseRequest(agentRequest, body);
     const started = performance.now();
-    const signal = AbortSignal.any([clientGone(res), AbortSignal.timeout(DOCKER_CALL_TIMEOUT_MS)]);
-    const result = await runCall(request.method, request.params, context(signal));
+    const controller = abortWhenClientGone(res);
+    const timeout = setTimeout(() => controller.abort(), DOCKER_CALL_TIMEOUT_MS);
+    let result: unknown;
+    try {
+      result = await runCall(request.method, request.params, context(controller.signal));
+    } finally {
+      clearTimeout(timeout);
+    }
     send(res, 200, { ok: true, result });
     log.debug("call", { method: request.method, ms: Math.round(performance.now() - started) });
   };
@@ -129,7 +136,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const handleStream = async (body: unknown, res: ServerResponse): Promise<void> => {
     const request = parseRequest(agentStreamRequest, body);
     const { method } = request;
-    const source = await streamHandlers[method](request.params, context(clientGone(res)));
+    const source = await streamHandlers[method](request.params, context(abortWhenClientGone(res).signal));
     if (res.destroyed) {
       source.stream.destroy();
       return;
@@ -242,13 +249,13 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
-/** A signal aborted when the client disconnects before its answer was sent. */
-function clientGone(res: ServerResponse): AbortSignal {
+/** A controller aborted when the client disconnects before its answer was sent. */
+function abortWhenClientGone(res: ServerResponse): AbortController {
   const controller = new AbortController();
   res.once("close", () => {
     if (!res.writableFinished) controller.abort();
   });
-  return controller.signal;
+  return controller;
 }
 
 function sendError(res: ServerResponse, error: AgentError, status = httpStatus[error.code]): void {

@@ -1,5 +1,6 @@
 import { PassThrough, Writable } from "node:stream";
 import { setImmediate as tick } from "node:timers/promises";
+
 import { describe, expect, it } from "vitest";
 
 import { AgentFailure } from "./failure";

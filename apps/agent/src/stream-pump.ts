@@ -1,6 +1,7 @@
-import type { AgentError, StreamFrame } from "@wharf/agent-protocol";
 import type { Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
+
+import type { AgentError, StreamFrame } from "@wharf/agent-protocol";
 
 import type { LineSource } from "./handlers/context";
 

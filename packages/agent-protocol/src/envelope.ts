@@ -39,7 +39,11 @@ export const agentResponse = z.discriminatedUnion("ok", [
 ]);
 export type AgentResponse = z.infer<typeof agentResponse>;
 
-/** One line of an NDJSON stream (progress and logs use it in later commands). */
+/**
+ * One line of an NDJSON stream (progress and logs use it in later commands).
+ * A stream answers HTTP 200 once its source is live, then `data` frames and a
+ * final `end` or `error`; any other status carries an `agentResponse` error.
+ */
 export const streamFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("data"), data: z.unknown() }),
   z.object({ type: z.literal("end") }),
@@ -53,6 +57,7 @@ export const dockerEvent = z.object({
   action: z.string(),
   actorId: z.string(),
   attributes: z.record(z.string(), z.string()),
+  /** Milliseconds since the epoch. */
   time: z.number(),
 });
 export type DockerEvent = z.infer<typeof dockerEvent>;

@@ -67,7 +67,7 @@ function parsePrivateKey(text: string, passphrase?: string): ParsedKey {
   // Typed as ParsedKey | Error, but OpenSSH-format keys come back as an array of keys.
   const parsed: ParsedKey | ParsedKey[] | Error = ssh2.utils.parseKey(text, passphrase);
   if (parsed instanceof Error) throw invalidKeyError(parsed, passphrase !== undefined && passphrase !== "");
-  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  const key = isKeyList(parsed) ? parsed[0] : parsed;
   if (key === undefined) throw new SshError("INVALID_KEY", "The key file contains no key.");
   if (!key.isPrivateKey()) {
     throw new SshError(
@@ -76,6 +76,10 @@ function parsePrivateKey(text: string, passphrase?: string): ParsedKey {
     );
   }
   return key;
+}
+
+function isKeyList(parsed: ParsedKey | ParsedKey[]): parsed is ParsedKey[] {
+  return Array.isArray(parsed);
 }
 
 function invalidKeyError(err: Error, hadPassphrase: boolean): SshError {

@@ -3,7 +3,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { loadSandbox, rotateHostKey, type Sandbox } from "@wharf/testing/sandbox";
+import { loadSandbox, rotateHostKey, type Sandbox, type SandboxHost, sandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
 import { SshError, type SshErrorCode } from "./errors";
@@ -29,10 +29,8 @@ afterEach(async () => {
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function host(name: string): Sandbox["hosts"][number] {
-  const found = sandbox.hosts.find((h) => h.name === name);
-  if (!found) throw new Error(`sandbox host ${name} missing: run docker/sandbox/sandbox.sh up`);
-  return found;
+function host(name: string): SandboxHost {
+  return sandboxHost(name, sandbox);
 }
 
 function targetFor(name: string, overrides: Partial<SshTarget> = {}): SshTarget {
@@ -301,9 +299,8 @@ describe("connection lifecycle", () => {
     const { pool } = createPool();
     const before = targetFor("h2");
     expect((await pool.exec(before, ["true"])).code).toBe(0);
-    rotateHostKey("h2");
+    const rotated = rotateHostKey("h2");
     sandbox = loadSandbox();
-    const rotated = host("h2").hostKeyFingerprint;
     expect(rotated).not.toBe(before.hostKeyFingerprint);
 
     // The open connection predates the rotation; a new one must be refused.

@@ -709,7 +709,11 @@ async function openSession<T>(
   for (let attempt = 1; ; attempt++) {
     try {
       return await new Promise<T>((resolve, reject) => {
-        open((err, value) => (err || value === undefined ? reject(err) : resolve(value)));
+        open((err, value) => {
+          if (err) reject(err);
+          else if (value === undefined) reject(new Error("(SSH) Channel open failure: no channel"));
+          else resolve(value);
+        });
       });
     } catch (err) {
       if (attempt >= 5 || !/^\(SSH\) Channel open failure/.test(errorMessage(err))) throw err;

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import http from "node:http";
 
-import { loadSandbox, type Sandbox } from "@wharf/testing/sandbox";
+import { loadSandbox, type Sandbox, type SandboxHost, sandboxHost } from "@wharf/testing/sandbox";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { SshError } from "./errors";
@@ -27,10 +27,8 @@ afterEach(async () => {
   await pool.closeAll();
 });
 
-function h1(): Sandbox["hosts"][number] {
-  const found = sandbox.hosts.find((h) => h.name === "h1");
-  if (!found) throw new Error("sandbox host h1 missing: run docker/sandbox/sandbox.sh up");
-  return found;
+function h1(): SandboxHost {
+  return sandboxHost("h1", sandbox);
 }
 
 function target(username = h1().users.docker): SshTarget {
@@ -51,13 +49,22 @@ function tunnel(socketPath: string, username?: string): http.Agent {
   return agent;
 }
 
-function get(agent: http.Agent, urlPath: string): Promise<{ status: number; body: string }> {
+interface Response {
+  status: number;
+  body: string;
+  /** 'timeout' listeners left on the socket: http adds and removes some per request. */
+  timeoutListeners: number;
+}
+
+function get(agent: http.Agent, urlPath: string): Promise<Response> {
   return new Promise((resolve, reject) => {
     const req = http.get({ agent, host: "docker", path: urlPath }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (chunk: string) => (body += chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, body, timeoutListeners: req.socket?.listenerCount("timeout") ?? 0 }),
+      );
       res.on("error", reject);
     });
     req.on("error", reject);
@@ -67,10 +74,15 @@ function get(agent: http.Agent, urlPath: string): Promise<{ status: number; body
 describe("createTunnelAgent", () => {
   it("talks HTTP to the remote Docker socket and reuses the forwarded stream", async () => {
     const agent = tunnel(h1().dockerSocket);
-    expect(await get(agent, "/_ping")).toEqual({ status: 200, body: "OK" });
+    expect(await get(agent, "/_ping")).toMatchObject({ status: 200, body: "OK" });
     const version = await get(agent, "/version");
     expect(JSON.parse(version.body)).toHaveProperty("ApiVersion");
-    for (let i = 0; i < 5; i++) expect((await get(agent, "/_ping")).body).toBe("OK");
+    for (let i = 0; i < 20; i++) {
+      const res = await get(agent, "/_ping");
+      expect(res.body).toBe("OK");
+      // The stream stands in for a net.Socket; listeners must not pile up across reuses.
+      expect(res.timeoutListeners).toBeLessThanOrEqual(2);
+    }
     // keepAlive: every request went over the one forwarded stream of the one connection.
     expect(pool.stats()).toMatchObject({ connections: 1, connects: 1, activeChannels: 1 });
   });

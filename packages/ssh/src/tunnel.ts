@@ -71,7 +71,9 @@ function asSocket(stream: Duplex): Duplex {
     timeout: 0,
     setTimeout(ms: number, onTimeout?: () => void): Duplex {
       socket.timeout = ms;
-      if (onTimeout) stream.once("timeout", onTimeout);
+      // As net.Socket: a callback with 0 is removed (http does that when freeing a socket).
+      if (onTimeout && ms === 0) stream.removeListener("timeout", onTimeout);
+      else if (onTimeout) stream.once("timeout", onTimeout);
       arm();
       return stream;
     },

@@ -1,6 +1,7 @@
-import type { HostFacts } from "@wharf/agent-protocol";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+
+import type { HostFacts } from "@wharf/agent-protocol";
 
 const execFileAsync = promisify(execFile);
 

@@ -3,7 +3,7 @@ import os from "node:os";
 
 import type { DockerEndpoint } from "../env";
 import { AgentFailure } from "../failure";
-import { DOCKER_CALL_TIMEOUT_MS, describeEndpoint } from "./client";
+import { describeEndpoint,DOCKER_CALL_TIMEOUT_MS } from "./client";
 
 interface ErrnoLike {
   code?: unknown;

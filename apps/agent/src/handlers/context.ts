@@ -1,6 +1,7 @@
+import type { Readable } from "node:stream";
+
 import type { AgentCalls, AgentMethod, AgentResult, AgentStreamMethod, AgentStreams } from "@wharf/agent-protocol";
 import type Docker from "dockerode";
-import type { Readable } from "node:stream";
 import type { z } from "zod";
 
 import type { AgentEnv } from "../env";

@@ -5,17 +5,11 @@ import { parseDockerEvent } from "./docker-events";
 
 describe("parseDockerEvent", () => {
   it("maps one line of Docker's event stream", () => {
-    const line = JSON.stringify({
-      status: "create",
-      id: "abc",
-      from: "busybox",
-      Type: "container",
-      Action: "create",
-      Actor: { ID: "abc", Attributes: { image: "busybox", name: "web" } },
-      scope: "local",
-      time: 1_700_000_000,
-      timeNano: 1_700_000_000_123_456_789,
-    });
+    // timeNano exceeds 2^53, as it does in Docker's real output.
+    const line =
+      '{"status":"create","id":"abc","from":"busybox","Type":"container","Action":"create",' +
+      '"Actor":{"ID":"abc","Attributes":{"image":"busybox","name":"web"}},"scope":"local",' +
+      '"time":1700000000,"timeNano":1700000000123456789}';
     expect(dockerEvent.parse(parseDockerEvent(line))).toEqual({
       type: "container",
       action: "create",

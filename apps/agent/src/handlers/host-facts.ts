@@ -1,4 +1,5 @@
 import os from "node:os";
+
 import { z } from "zod";
 
 import { parseDockerResponse } from "../docker/client";

@@ -1,6 +1,7 @@
-import type { Capability, HostFacts } from "@wharf/agent-protocol";
 import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
+
+import type { Capability, HostFacts } from "@wharf/agent-protocol";
 
 /**
  * Whether this host can grant the runtime limits Wharf deploys with. The

@@ -1,7 +1,8 @@
 // HTTP over the agent's unix socket, as the control plane speaks it; for tests only.
-import { PROTOCOL_HEADER, PROTOCOL_VERSION, type StreamFrame, streamFrame } from "@wharf/agent-protocol";
 import { type IncomingMessage, request } from "node:http";
 import { createInterface } from "node:readline";
+
+import { PROTOCOL_HEADER, PROTOCOL_VERSION, type StreamFrame, streamFrame } from "@wharf/agent-protocol";
 
 export interface PostOptions {
   /** Protocol header value; null sends none. */

@@ -22,14 +22,6 @@ import { cn } from "~/lib/utils";
 
 export type { ColumnDef };
 
-declare module "@tanstack/react-table" {
-  // Declaration merging requires the library's exact type parameters.
-  interface ColumnMeta<TData, TValue> {
-    /** Classes for the header and cells of this column, e.g. alignment or width. */
-    className?: string;
-  }
-}
-
 export interface DataTableProps<TData> {
   /** Accessible name of the table, also used in the filter's label ("Filter containers"). */
   label: string;
@@ -46,10 +38,10 @@ export interface DataTableProps<TData> {
   getRowId?: (row: TData) => string;
 }
 
-// Matches the text of every column value (arrays join with commas), case-insensitively.
+// Matches the text of every column value, case-insensitively (accessors return strings or numbers).
 function matchesFilter<TData>(row: Row<TData>, columnId: string, filter: string): boolean {
   const value: unknown = row.getValue(columnId);
-  if (value === null || value === undefined) return false;
+  if (typeof value !== "string" && typeof value !== "number") return false;
   return String(value).toLowerCase().includes(filter.trim().toLowerCase());
 }
 
@@ -122,7 +114,6 @@ export function DataTable<TData>({ label, columns, data, isLoading = false, empt
                         <TableHead
                           key={header.id}
                           aria-sort={canSort ? (sorted ? ARIA_SORT[sorted] : "none") : undefined}
-                          className={header.column.columnDef.meta?.className}
                         >
                           {canSort ? (
                             <button
@@ -169,7 +160,7 @@ export function DataTable<TData>({ label, columns, data, isLoading = false, empt
                   visibleRows.map((row) => (
                     <TableRow key={row.id}>
                       {row.getVisibleCells().map((cell) => (
-                        <TableCell key={cell.id} className={cell.column.columnDef.meta?.className}>
+                        <TableCell key={cell.id}>
                           {flexRender(cell.column.columnDef.cell, cell.getContext())}
                         </TableCell>
                       ))}

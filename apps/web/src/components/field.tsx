@@ -26,7 +26,8 @@ export function Field({
   children: (control: FieldControlProps) => ReactNode;
 }) {
   const id = useId();
-  const hintId = hint ? `${id}-hint` : undefined;
+  // An error replaces the hint: server messages already say what is expected.
+  const hintId = hint && !error ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [errorId, hintId].filter(Boolean).join(" ") || undefined;
   return (
@@ -38,7 +39,7 @@ export function Field({
           {error}
         </p>
       ) : null}
-      {hint ? (
+      {hintId ? (
         <p id={hintId} className="text-xs text-muted-foreground">
           {hint}
         </p>

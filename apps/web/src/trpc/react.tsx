@@ -1,13 +1,14 @@
 "use client";
 
 import { QueryCache, type QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink } from "@trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@wharf/api";
 import { type ReactNode, useState } from "react";
 import superjson from "superjson";
 
+import { errorCode } from "~/lib/errors";
 import { TEAM_COOKIE, TEAM_HEADER } from "~/lib/team";
 
 import { makeQueryClient } from "./query-client";
@@ -24,7 +25,7 @@ function getQueryClient(): QueryClient {
     new QueryCache({
       onError: (error) => {
         // The session ended (expired or signed out elsewhere): start over at sign-in.
-        if (error instanceof TRPCClientError && error.data?.code === "UNAUTHORIZED") window.location.assign("/signin");
+        if (errorCode(error) === "UNAUTHORIZED") window.location.assign("/signin");
       },
     }),
   );

@@ -12,24 +12,24 @@ import { SignOutButton } from "./sign-out-button";
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
   if (!(await getSession())) redirect("/signin");
   const caller = await getCaller();
-  try {
-    const [me, teams] = await Promise.all([caller.team.me(), caller.team.list()]);
-    return (
-      <MeProvider me={me}>
-        <AppShell teams={teams}>{children}</AppShell>
-      </MeProvider>
-    );
-  } catch (error) {
-    // A valid session without a team (or with a team removed since): explain instead of crashing.
-    if (error instanceof TRPCError && error.code === "FORBIDDEN") {
-      return (
-        <main className="flex min-h-dvh flex-col items-center justify-center gap-4 px-4 text-center">
-          <h1 className="text-xl font-semibold">No team to show</h1>
-          <p className="max-w-md text-sm text-muted-foreground">{error.message}</p>
-          <SignOutButton />
-        </main>
-      );
-    }
+  const loaded = await Promise.all([caller.team.me(), caller.team.list()]).catch((error: unknown) => {
+    // A valid session without a team (or whose team was removed since): explain instead of crashing.
+    if (error instanceof TRPCError && error.code === "FORBIDDEN") return error.message;
     throw error;
+  });
+  if (typeof loaded === "string") {
+    return (
+      <main className="flex min-h-dvh flex-col items-center justify-center gap-4 px-4 text-center">
+        <h1 className="text-xl font-semibold">No team to show</h1>
+        <p className="max-w-md text-sm text-muted-foreground">{loaded}</p>
+        <SignOutButton />
+      </main>
+    );
   }
+  const [me, teams] = loaded;
+  return (
+    <MeProvider me={me}>
+      <AppShell teams={teams}>{children}</AppShell>
+    </MeProvider>
+  );
 }

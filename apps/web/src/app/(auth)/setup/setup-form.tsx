@@ -45,7 +45,7 @@ export function SetupForm({ token }: { token: string }) {
       if (applyFieldErrors(error, setError, FIELDS)) return;
       const reason = errorReason(error);
       setFailure({
-        title: reason === "SETUP_TOKEN_EXPIRED" ? "This setup link has expired" : reason === "SETUP_TOKEN_INVALID" ? "This setup link is not valid" : "Setup failed",
+        title: reason === "SETUP_TOKEN_EXPIRED" || reason === "SETUP_TOKEN_INVALID" ? "The setup link cannot be used" : "Setup failed",
         message: errorMessage(error),
       });
       return;

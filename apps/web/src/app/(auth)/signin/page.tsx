@@ -24,15 +24,17 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
     return (
       <Card>
         <CardHeader>
-          <CardTitle as="h1" className="text-lg">Wharf is not set up yet</CardTitle>
-          <CardDescription>Open the setup link printed in the server log to create the owner account.</CardDescription>
+          <CardTitle as="h1" className="text-lg">
+            Welcome to Wharf
+          </CardTitle>
+          <CardDescription>Wharf is not set up yet: open the setup link printed in the server log.</CardDescription>
         </CardHeader>
         <CardContent>
           <div className="flex items-start gap-3 rounded-lg border bg-muted/50 p-3 text-sm text-muted-foreground">
             <TerminalIcon aria-hidden className="mt-0.5 size-4 shrink-0" />
             <p>
-              Look for <span className="font-medium text-foreground">“open this one-time link to create the owner”</span> in the output of{" "}
-              <code className="font-mono text-xs">npm start</code>. Restarting Wharf prints a fresh link.
+              Look for <span className="font-medium text-foreground">“open this one-time link to create the owner”</span> in the server&apos;s output. Restarting
+              Wharf prints a fresh link.
             </p>
           </div>
         </CardContent>

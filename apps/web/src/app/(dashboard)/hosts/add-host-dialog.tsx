@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { AlertCircleIcon, CheckCircle2Icon, KeyRoundIcon, ShieldAlertIcon, ShieldQuestionIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
-import { Controller, useForm } from "react-hook-form";
+import { Controller, useForm, useWatch } from "react-hook-form";
 
 import { CopyButton } from "~/components/copy-button";
 import { Field } from "~/components/field";
@@ -80,15 +80,19 @@ const PROGRESS = [
   { after: 7_000, text: "Reading host facts…" },
 ] as const;
 
-function useProgressText(active: boolean): string {
-  const [index, setIndex] = useState(0);
+/** Mounted only while the host is being set up, so its phase starts at 0 each time. */
+function ConnectingProgress() {
+  const [phase, setPhase] = useState(0);
   useEffect(() => {
-    if (!active) return;
-    setIndex(0);
-    const timers = PROGRESS.slice(1).map((phase, offset) => setTimeout(() => setIndex(offset + 1), phase.after));
+    const timers = PROGRESS.slice(1).map((next, offset) => setTimeout(() => setPhase(offset + 1), next.after));
     return () => timers.forEach(clearTimeout);
-  }, [active]);
-  return PROGRESS[index]?.text ?? PROGRESS[0].text;
+  }, []);
+  return (
+    <div role="status" aria-live="polite" className="flex items-center gap-3 rounded-lg border bg-muted/40 p-4 text-sm">
+      <Spinner className="size-5" />
+      <span>{PROGRESS[phase]?.text ?? PROGRESS[0].text}</span>
+    </div>
+  );
 }
 
 export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
@@ -108,9 +112,8 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
   const create = useMutation(trpc.host.create.mutationOptions());
 
   const form = useForm<HostDetails>({ defaultValues: EMPTY });
-  const { register, handleSubmit, setError, clearErrors, watch, control, getValues, formState } = form;
-  const keyMode = watch("keyMode");
-  const progressText = useProgressText(step === "connecting");
+  const { register, handleSubmit, setError, clearErrors, control, getValues, formState } = form;
+  const [keyMode, username] = useWatch({ control, name: ["keyMode", "username"] });
 
   // Moves focus to the new step's heading so keyboard and screen-reader users follow along.
   useEffect(() => {
@@ -288,7 +291,7 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
                     <Textarea id="generated-public-key" readOnly rows={3} value={generated.publicKey} className="resize-none bg-background font-mono text-xs break-all" onFocus={(event) => event.currentTarget.select()} />
                     <p className="text-sm text-muted-foreground">
                       Append this line to <code className="font-mono text-xs text-foreground">~/.ssh/authorized_keys</code> of{" "}
-                      <span className="font-medium text-foreground">{watch("username") || "the SSH user"}</span> on the host, then continue.
+                      <span className="font-medium text-foreground">{username || "the SSH user"}</span> on the host, then continue.
                     </p>
                   </div>
                 ) : (
@@ -356,12 +359,7 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
           </div>
         ) : null}
 
-        {step === "connecting" ? (
-          <div role="status" aria-live="polite" className="flex items-center gap-3 rounded-lg border bg-muted/40 p-4 text-sm">
-            <Spinner className="size-5" />
-            <span>{progressText}</span>
-          </div>
-        ) : null}
+        {step === "connecting" ? <ConnectingProgress /> : null}
 
         {step === "done" ? (
           <div role="status" aria-live="polite" className="flex items-center gap-3 rounded-lg border border-success/30 bg-success/5 p-4 text-sm">

@@ -69,7 +69,17 @@ function columns(canWrite: boolean): ColumnDef<KeyRow>[] {
       cell: ({ row }) => <RelativeTime value={row.original.createdAt} />,
     },
     ...(canWrite
-      ? [{ id: "actions", header: () => <span className="sr-only">Actions</span>, meta: { className: "w-12 text-right" }, cell: ({ row }) => <RemoveKeyDialog credential={row.original} /> } satisfies ColumnDef<KeyRow>]
+      ? [
+          {
+            id: "actions",
+            header: () => <span className="sr-only">Actions</span>,
+            cell: ({ row }) => (
+              <div className="flex justify-end">
+                <RemoveKeyDialog credential={row.original} />
+              </div>
+            ),
+          } satisfies ColumnDef<KeyRow>,
+        ]
       : []),
   ];
 }
