@@ -69,6 +69,15 @@ async function result<M extends AgentMethod>(socket: string, method: M, params: 
   return agentCalls[method].result.parse(response.result) as AgentResult<M>;
 }
 
+/** An image the sandbox host already has (none can be pulled here), found through the agent itself. */
+async function taggedImage(socket: string): Promise<{ id: string; tag: string }> {
+  const images = await result(socket, "listImages");
+  const image = images.find((candidate) => candidate.repoTags.length > 0);
+  const tag = image?.repoTags[0];
+  if (image === undefined || tag === undefined) throw new Error("the sandbox host has no tagged image");
+  return { id: image.id, tag };
+}
+
 /** Resolves with the exit status, or null when a signal ended the process. */
 function exited(child: ChildProcess): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
@@ -125,9 +134,9 @@ describe("wharf-agent against a real dockerd", () => {
 
   it("reports host facts, probing the dockerd behind DOCKER_HOST", async () => {
     const facts = await result(agent.socket, "hostFacts");
-    const info = (await docker.info()) as { ServerVersion: string; Containers: number };
-    expect(facts.docker.version).toBe(info.ServerVersion);
-    expect(facts.docker.containers.total).toBe(info.Containers);
+    const info = (await docker.info()) as { ServerVersion: string; DockerRootDir: string };
+    expect(facts.docker).toMatchObject({ version: info.ServerVersion, rootDir: info.DockerRootDir });
+    expect(facts.docker.images).toBeGreaterThan(0);
     expect(facts.compose.flavor).not.toBe("none");
     expect(facts.capabilities.nvidiaRuntime.available).toBe(false);
     // Independent oracle: the sandbox daemon's own command line.
@@ -151,26 +160,41 @@ describe("wharf-agent against a real dockerd", () => {
   });
 
   it("lists containers, images, volumes and networks", async () => {
-    const volume = `wharf-agent-it-${suffix}`;
-    const network = `wharf-agent-it-${suffix}`;
-    await docker.createVolume({ Name: volume, Labels: { "wharf.test": "agent" } });
-    await docker.createNetwork({ Name: network, Internal: true });
+    // Other suites share the sandbox, so this checks objects it made itself rather than whole lists.
+    const name = `wharf-agent-it-list-${suffix}`;
+    const image = await taggedImage(agent.socket);
+    const container = await docker.createContainer({
+      Image: image.tag,
+      Cmd: ["true"],
+      name,
+      Labels: { "com.docker.compose.project": "itstack", "com.docker.compose.service": "web" },
+    });
+    await docker.createVolume({ Name: name, Labels: { "wharf.test": "agent" } });
+    await docker.createNetwork({ Name: name, Internal: true, IPAM: { Config: [{ Subnet: "10.250.77.0/24" }] } });
     try {
-      const images = await result(agent.socket, "listImages");
-      expect(images.length).toBeGreaterThan(0);
       const containers = await result(agent.socket, "listContainers", { all: true });
-      const dockerContainers = await docker.listContainers({ all: true });
-      expect(containers.map((c) => c.id).sort()).toEqual(dockerContainers.map((c) => c.Id).sort());
-      for (const image of images) {
-        expect(image.containers).toBe(dockerContainers.filter((c) => c.ImageID === image.id).length);
-      }
+      expect(containers.find((c) => c.id === container.id)).toMatchObject({
+        name,
+        image: image.tag,
+        imageId: image.id,
+        command: "true",
+        state: "created",
+        ports: [],
+        composeProject: "itstack",
+        composeService: "web",
+      });
+      const running = await result(agent.socket, "listContainers", { all: false });
+      expect(running.some((c) => c.id === container.id)).toBe(false);
+      const images = await result(agent.socket, "listImages");
+      expect(images.find((i) => i.id === image.id)?.containers).toBeGreaterThanOrEqual(1);
       const volumes = await result(agent.socket, "listVolumes");
-      expect(volumes.find((v) => v.name === volume)).toMatchObject({ driver: "local", labels: { "wharf.test": "agent" } });
+      expect(volumes.find((v) => v.name === name)).toMatchObject({ driver: "local", scope: "local", labels: { "wharf.test": "agent" } });
       const networks = await result(agent.socket, "listNetworks");
-      expect(networks.find((n) => n.name === network)).toMatchObject({ driver: "bridge", internal: true });
+      expect(networks.find((n) => n.name === name)).toMatchObject({ driver: "bridge", internal: true, subnets: ["10.250.77.0/24"] });
     } finally {
-      await docker.getVolume(volume).remove();
-      await docker.getNetwork(network).remove();
+      await container.remove({ force: true });
+      await docker.getVolume(name).remove();
+      await docker.getNetwork(name).remove();
     }
   });
 
@@ -184,14 +208,12 @@ describe("wharf-agent against a real dockerd", () => {
   });
 
   it("streams docker events and lets go of Docker when the client leaves", async () => {
+    const image = await taggedImage(agent.socket);
     const pid = agent.child.pid ?? 0;
     const fdsBefore = openFds(pid);
     const stream = await openStream(agent.socket, STREAM_PATH, { method: "dockerEvents", params: {} });
     expect(stream.status).toBe(200);
-    const images = await result(agent.socket, "listImages");
-    const image = images.find((candidate) => candidate.repoTags.length > 0)?.repoTags[0];
-    if (image === undefined) throw new Error("the sandbox host has no tagged image");
-    const container = await docker.createContainer({ Image: image, Cmd: ["true"], name: `wharf-agent-it-${suffix}` });
+    const container = await docker.createContainer({ Image: image.tag, Cmd: ["true"], name: `wharf-agent-it-${suffix}` });
     try {
       for (;;) {
         const frame = await stream.next();
@@ -201,6 +223,8 @@ describe("wharf-agent against a real dockerd", () => {
         if (event.type === "container" && event.action === "create" && event.actorId === container.id) {
           expect(event.attributes.name).toBe(`wharf-agent-it-${suffix}`);
           expect(Math.abs(event.time - Date.now())).toBeLessThan(60_000);
+          // The client's connection and the agent's own to Docker.
+          expect(openFds(pid)).toBeGreaterThan(fdsBefore);
           break;
         }
       }
@@ -208,7 +232,7 @@ describe("wharf-agent against a real dockerd", () => {
       stream.close();
       await container.remove({ force: true });
     }
-    // The client's connection and the agent's connection to Docker both close.
+    // Both close once the client leaves.
     const deadline = Date.now() + 5_000;
     while (openFds(pid) > fdsBefore && Date.now() < deadline) await sleep(50);
     expect(openFds(pid)).toBeLessThanOrEqual(fdsBefore);

@@ -18,7 +18,7 @@ import {
 import { createDockerClient } from "./docker/client";
 import type { AgentEnv } from "./env";
 import type { Logger } from "./log";
-import { startAgentServer } from "./server";
+import { type AgentServer, startAgentServer } from "./server";
 import { AGENT_VERSION } from "./version";
 
 const START_TIMEOUT_MS = 15_000;
@@ -31,7 +31,7 @@ const MAX_SOCKET_PATH_BYTES = 107;
 /** Thrown for failures the CLI reports as one line and exit status 1. */
 export class CliError extends Error {}
 
-export function pidfilePath(socketPath: string): string {
+function pidfilePath(socketPath: string): string {
   return `${socketPath}.pid`;
 }
 
@@ -50,7 +50,7 @@ export async function serve(socketPath: string, env: AgentEnv, log: Logger): Pro
     rmSync(socketPath, { force: true });
   }
 
-  let agent;
+  let agent: AgentServer;
   try {
     agent = await startAgentServer({ socketPath, env, docker: createDockerClient(env.docker), log });
   } catch (error) {
@@ -161,7 +161,7 @@ export async function stop(socketPath: string, knownPid: number | null = null): 
 type HelloAnswer = { kind: "hello"; hello: HelloResult } | { kind: "other-protocol" } | { kind: "silent" };
 
 /** Asks whatever listens on `socketPath` for hello; "other-protocol" is an agent of another protocol version. */
-export async function helloOver(socketPath: string, timeoutMs = 2_000): Promise<HelloAnswer> {
+async function helloOver(socketPath: string, timeoutMs = 2_000): Promise<HelloAnswer> {
   const body = JSON.stringify({ method: "hello", params: {} });
   return new Promise((resolve) => {
     const req = request(
@@ -200,7 +200,7 @@ export async function helloOver(socketPath: string, timeoutMs = 2_000): Promise<
 }
 
 /** Whether a process accepts connections on the socket ("stale" = the file exists but nobody listens). */
-export function probeSocket(socketPath: string): Promise<"absent" | "stale" | "live"> {
+function probeSocket(socketPath: string): Promise<"absent" | "stale" | "live"> {
   return new Promise((resolve) => {
     const socket = connect(socketPath);
     socket.once("connect", () => {

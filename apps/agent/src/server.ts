@@ -1,5 +1,5 @@
 import { chmodSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
 import {
   type AgentCalls,
@@ -70,7 +70,6 @@ export interface AgentServerOptions {
 }
 
 export interface AgentServer {
-  server: Server;
   /** Stops accepting, ends open streams, waits for in-flight calls (bounded), and removes the socket. */
   close(): Promise<void>;
 }
@@ -185,7 +184,6 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   log.info("listening", { socket: socketPath, docker: env.dockerHost, pid: process.pid });
 
   return {
-    server,
     close: async () => {
       // Closing a listening unix socket server also unlinks its socket file.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -220,7 +218,7 @@ function validateStreamData<M extends AgentStreamMethod>(method: M, data: z.outp
   return checked.data;
 }
 
-export function checkProtocol(header: string | string[] | undefined): AgentError | null {
+function checkProtocol(header: string | string[] | undefined): AgentError | null {
   const sent = Array.isArray(header) ? header[0] : header;
   if (sent === String(PROTOCOL_VERSION)) return null;
   const theirs = sent === undefined ? `sent no ${PROTOCOL_HEADER} header` : sent;

@@ -23,7 +23,7 @@ describe("toSshError", () => {
       "handshake timeout",
       raw("Timed out while waiting for handshake", { level: "client-timeout" }),
       "TIMEOUT",
-      /handshake .* timed out/,
+      /timed out before the SSH handshake completed/,
     ],
     ["dns", raw("getaddrinfo ENOTFOUND nope", { code: "ENOTFOUND" }), "DNS", /resolve/],
     ["dns (forced family)", raw("lookup failed", { level: "client-dns" }), "DNS", /resolve/],

@@ -138,7 +138,7 @@ export function toSshError(err: unknown, target: SshErrorTarget): SshError {
     }
     return make(
       "TIMEOUT",
-      `The SSH handshake with ${endpoint} timed out: check that this port serves SSH and that the host is not overloaded.`,
+      `Connecting to ${endpoint} timed out before the SSH handshake completed: the host may be down or overloaded, a firewall may drop the traffic, or the port may not serve SSH.`,
     );
   }
   if (/Host denied \(verification failed\)/.test(message)) {

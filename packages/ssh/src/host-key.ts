@@ -33,45 +33,41 @@ export const HOST_KEY_ALGORITHMS = [
   "ssh-rsa",
 ] as const;
 
-/** Placeholder user: the scan aborts during key exchange, before any authentication. */
+/** Sent in no message: the scan disconnects before authentication starts. */
 const SCAN_USERNAME = "wharf-host-key-scan";
 
 /**
  * Reads the host key a server presents, for trust-on-first-use pinning. The
- * connection is dropped in the host-key check, so no credentials are sent.
+ * key is returned once key exchange completes, i.e. after the server proved
+ * it holds the private half; the connection is closed before authentication,
+ * so no credentials are sent.
  */
 export function scanHostKey(options: ScanHostKeyOptions): Promise<HostKey> {
   const { address, port } = options;
-  const timeoutMs = options.timeoutMs ?? 10_000;
   const target = { address, port };
 
   return new Promise<HostKey>((resolve, reject) => {
     const client = new ssh2.Client();
+    let presented: HostKey | undefined;
     let settled = false;
     const finish = (result: { key: HostKey } | { error: SshError }): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(guard);
       client.end();
       if ("key" in result) resolve(result.key);
       else reject(result.error);
     };
-    // readyTimeout covers the handshake; this also bounds a stalled TCP connect.
-    const guard = setTimeout(() => {
-      finish({
-        error: new SshError(
-          "TIMEOUT",
-          `${formatEndpoint(target)} did not present an SSH host key within ${timeoutMs} ms: check the address and port, and firewalls.`,
-        ),
-      });
-    }, timeoutMs + 1_000);
 
+    // Ending the client inside 'handshake' stops ssh2 before it requests authentication.
+    client.on("handshake", () => {
+      if (presented) finish({ key: presented });
+    });
     client.on("error", (err) => finish({ error: toSshError(err, target) }));
     client.on("close", () =>
       finish({
         error: new SshError(
           "DISCONNECTED",
-          `${formatEndpoint(target)} closed the connection before presenting a host key: check that this port serves SSH.`,
+          `${formatEndpoint(target)} closed the connection before completing key exchange: check that this port serves SSH.`,
         ),
       }),
     );
@@ -80,17 +76,17 @@ export function scanHostKey(options: ScanHostKeyOptions): Promise<HostKey> {
         host: address,
         port,
         username: SCAN_USERNAME,
-        readyTimeout: timeoutMs,
+        // Covers the TCP connect as well as the handshake.
+        readyTimeout: options.timeoutMs ?? 10_000,
         algorithms: { serverHostKey: [...HOST_KEY_ALGORITHMS] },
         hostVerifier: (blob: Buffer): boolean => {
           try {
-            finish({
-              key: { algorithm: keyTypeOfBlob(blob), fingerprint: fingerprintOf(blob), key: blob.toString("base64") },
-            });
+            presented = { algorithm: keyTypeOfBlob(blob), fingerprint: fingerprintOf(blob), key: blob.toString("base64") };
+            return true;
           } catch (err) {
             finish({ error: toSshError(err, target) });
+            return false;
           }
-          return false;
         },
       });
     } catch (err) {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -103,8 +104,11 @@ describe("scanHostKey", () => {
     const h1 = host("h1");
     const key = await scanHostKey({ address: h1.address, port: h1.port, timeoutMs: 5_000 });
     expect(key.algorithm).toBe("ssh-ed25519");
-    // hosts.json holds `ssh-keygen -lf` of the host's public key file.
+    // hosts.json holds `ssh-keygen -lf` of the host's public key file; OpenSSH's own scan must agree too.
     expect(key.fingerprint).toBe(h1.hostKeyFingerprint);
+    const scanned = execFileSync("ssh-keyscan", ["-t", "ed25519", "-p", String(h1.port), h1.address], { encoding: "utf8" });
+    const listed = execFileSync("ssh-keygen", ["-lf", "-"], { input: scanned, encoding: "utf8" });
+    expect(listed.split(" ")[1]).toBe(key.fingerprint);
     expect(Buffer.from(key.key, "base64").subarray(4, 15).toString()).toBe("ssh-ed25519");
   });
 
@@ -115,6 +119,17 @@ describe("scanHostKey", () => {
       "CONNECTION_REFUSED",
       new RegExp(`^Connection refused by 127\\.0\\.0\\.1:${port}: is sshd running and is the port right\\?$`),
     );
+  });
+
+  it("reports a port that accepts but never speaks SSH as TIMEOUT", async () => {
+    const silent = net.createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const { port } = silent.address() as net.AddressInfo;
+    try {
+      await expectSshError(scanHostKey({ address: "127.0.0.1", port, timeoutMs: 500 }), "TIMEOUT", /timed out/);
+    } finally {
+      silent.close();
+    }
   });
 });
 
@@ -178,7 +193,7 @@ describe("connection failures", () => {
     );
     expect(error.message).toContain(`expected ${pinned}`);
     expect(error.message).toContain(`received ${host("h1").hostKeyFingerprint}`);
-    expect(events.some((e) => e.message === "connected")).toBe(false);
+    expect(events.some((e) => e.type === "connected")).toBe(false);
   });
 
   it("reports a key the server does not accept as AUTH_FAILED", async () => {
@@ -197,7 +212,7 @@ describe("connection failures", () => {
   });
 
   it("reports a closed port as CONNECTION_REFUSED, then fails fast until close() resets the backoff", async () => {
-    const { pool } = createPool();
+    const { pool } = createPool({ backoff: { initialMs: 10_000 } });
     const target = targetFor("h1", { address: "127.0.0.1", port: await closedPort() });
     const first = await expectSshError(pool.exec(target, ["true"]), "CONNECTION_REFUSED", /is sshd running/);
     const second = await expectSshError(pool.exec(target, ["true"]), "CONNECTION_REFUSED");
@@ -216,11 +231,11 @@ describe("connection lifecycle", () => {
     const pid = await sessionPid(pool, target);
     process.kill(pid, "SIGSTOP");
     try {
-      await waitFor(() => events.some((e) => e.message === "connection dropped"));
+      await waitFor(() => events.some((e) => e.type === "dropped"));
     } finally {
       process.kill(pid, "SIGKILL");
     }
-    const dropped = events.find((e) => e.message === "connection dropped");
+    const dropped = events.find((e) => e.type === "dropped");
     expect(dropped?.error?.message).toMatch(/stopped answering SSH keepalives/);
     expect(pool.stats().connections).toBe(0);
     expect((await pool.exec(target, ["true"])).code).toBe(0);
@@ -231,7 +246,7 @@ describe("connection lifecycle", () => {
     const { pool, events } = createPool();
     const target = targetFor("h1");
     process.kill(await sessionPid(pool, target), "SIGKILL");
-    await waitFor(() => events.some((e) => e.message === "connection dropped"));
+    await waitFor(() => events.some((e) => e.type === "dropped"));
     expect((await pool.exec(target, ["echo", "back"])).stdout).toBe("back\n");
     expect(pool.stats()).toMatchObject({ connects: 2, reconnects: 1, failures: 0 });
   });
@@ -259,12 +274,12 @@ describe("connection lifecycle", () => {
         relay.close(() => resolve());
         for (const s of sockets) s.destroy();
       });
-      await waitFor(() => events.some((e) => e.message === "connection dropped"));
+      await waitFor(() => events.some((e) => e.type === "dropped"));
       setTimeout(() => relay.listen(port, "127.0.0.1"), 400);
       expect((await pool.exec(target, ["true"])).code).toBe(0);
       expect(pool.stats().failures).toBeGreaterThanOrEqual(1);
       expect(pool.stats()).toMatchObject({ connections: 1, reconnects: 1 });
-      expect(events.some((e) => /retrying in \d+ ms/.test(e.message))).toBe(true);
+      expect(events.some((e) => e.type === "connect-failed" && /retrying in \d+ ms/.test(e.message))).toBe(true);
     } finally {
       await pool.closeAll();
       relay.close();
@@ -277,7 +292,7 @@ describe("connection lifecycle", () => {
     const target = targetFor("h1");
     await pool.exec(target, ["true"]);
     await waitFor(() => pool.stats().connections === 0);
-    expect(events.some((e) => e.message === "closing idle connection")).toBe(true);
+    expect(events.some((e) => e.type === "idle-close")).toBe(true);
 
     const stream = await pool.openStreamLocal(target, host("h1").dockerSocket);
     await sleep(700);

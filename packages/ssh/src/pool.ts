@@ -65,6 +65,8 @@ export interface SshPoolStats {
 
 export interface SshLogEvent {
   level: "debug" | "info" | "warn";
+  /** Stable name for metrics and tests; `message` is for people. */
+  type: "connected" | "reconnected" | "connect-failed" | "dropped" | "idle-close" | "closed";
   hostId: string;
   message: string;
   error?: SshError;
@@ -411,6 +413,7 @@ export class SshPool {
         const retry = attempt < attempts && isTransientSshError(error) && !entry.removed;
         this.log({
           level: "warn",
+          type: "connect-failed",
           hostId: entry.hostId,
           message: retry
             ? `connect attempt ${attempt}/${attempts} failed, retrying in ${delay} ms`
@@ -442,7 +445,7 @@ export class SshPool {
         if (entry.connection !== idle) return;
         entry.connection = undefined;
         idle.closedByPool = true;
-        this.log({ level: "debug", hostId: entry.hostId, message: "closing idle connection" });
+        this.log({ level: "debug", type: "idle-close", hostId: entry.hostId, message: "closing idle connection" });
         client.end();
       },
     );
@@ -455,7 +458,7 @@ export class SshPool {
       if (entry.connection === conn) entry.connection = undefined;
       if (conn.closedByPool) return;
       entry.dropped = true;
-      const event: SshLogEvent = { level: "warn", hostId: entry.hostId, message: "connection dropped" };
+      const event: SshLogEvent = { level: "warn", type: "dropped", hostId: entry.hostId, message: "connection dropped" };
       if (lastError) event.error = lastError;
       this.log(event);
     });
@@ -468,7 +471,8 @@ export class SshPool {
     entry.lastError = undefined;
     entry.retryAt = 0;
     entry.connection = conn;
-    this.log({ level: "info", hostId: entry.hostId, message: isReconnect ? "reconnected" : "connected" });
+    const type = isReconnect ? "reconnected" : "connected";
+    this.log({ level: "info", type, hostId: entry.hostId, message: type });
     return conn;
   }
 
@@ -503,7 +507,13 @@ export class SshPool {
         client.setNoDelay(true);
         resolve(client);
       };
-      const onClose = (): void => fail(new Error("Connection lost before handshake"));
+      const onClose = (): void =>
+        fail(
+          new SshError(
+            "DISCONNECTED",
+            `${formatEndpoint(target)} closed the connection before login completed: check that this port serves SSH, and sshd's logs (MaxStartups, AllowUsers).`,
+          ),
+        );
       const cleanup = (): void => {
         client.off("ready", onReady);
         client.off("error", fail);
@@ -521,6 +531,8 @@ export class SshPool {
           username: target.username,
           privateKey: target.privateKey,
           ...(target.passphrase ? { passphrase: target.passphrase } : {}),
+          // Only the key: skipping ssh2's default "none" probe saves a round trip per connect.
+          authHandler: ["publickey"],
           readyTimeout: target.readyTimeoutMs ?? this.options.readyTimeoutMs,
           keepaliveInterval: this.options.keepaliveIntervalMs,
           keepaliveCountMax: this.options.keepaliveCountMax,
@@ -635,7 +647,7 @@ export class SshPool {
     entry.connection = undefined;
     if (!conn || conn.closed) return Promise.resolve();
     conn.closedByPool = true;
-    this.log({ level: "debug", hostId: entry.hostId, message: `closing connection: ${reason}` });
+    this.log({ level: "debug", type: "closed", hostId: entry.hostId, message: `closing connection: ${reason}` });
     return new Promise<void>((resolve) => {
       // A peer that never answers the disconnect must not hold close() up.
       const force = setTimeout(() => conn.client.destroy(), 3_000);

@@ -74,7 +74,7 @@ export function DataTable<TData>({ label, columns, data, isLoading = false, empt
   const showEmpty = !isLoading && rows.length === 0;
 
   return (
-    <div className="grid gap-3">
+    <div className="grid min-w-0 gap-3">
       {error}
       {showEmpty && !error ? (
         empty
@@ -101,7 +101,7 @@ export function DataTable<TData>({ label, columns, data, isLoading = false, empt
               {isLoading ? "Loading…" : globalFilter ? `${filteredCount} of ${rows.length} shown` : `${rows.length} total`}
             </p>
           </div>
-          <div className="rounded-lg border bg-card">
+          <div className="min-w-0 rounded-lg border bg-card">
             <Table aria-label={label} aria-busy={isLoading || undefined}>
               <TableHeader>
                 {table.getHeaderGroups().map((group) => (

@@ -22,7 +22,7 @@ export function RelativeTime({ value, fallback = "never" }: { value: Date | stri
           dateTime={date.toISOString()}
           tabIndex={0}
           aria-label={`${formatRelative(date)} (${exact})`}
-          className="rounded-sm underline decoration-muted-foreground/40 decoration-dotted underline-offset-4 outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+          className="rounded-sm whitespace-nowrap underline decoration-muted-foreground/40 decoration-dotted underline-offset-4 outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
           // Server and browser clocks differ by the render delay.
           suppressHydrationWarning
         >

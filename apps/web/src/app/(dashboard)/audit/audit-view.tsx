@@ -33,7 +33,7 @@ export function AuditView() {
       {audit.isSuccess && events.length === 0 ? (
         <EmptyState icon={ScrollTextIcon} title="Nothing recorded yet" description="Adding hosts and keys, and every other change, is listed here." />
       ) : (
-        <div className="rounded-lg border bg-card">
+        <div className="min-w-0 rounded-lg border bg-card">
           <Table aria-label="Audit events" aria-busy={audit.isPending || undefined}>
             <TableHeader>
               <TableRow className="hover:bg-transparent">

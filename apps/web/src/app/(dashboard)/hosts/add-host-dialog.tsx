@@ -256,20 +256,20 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
                 name="keyMode"
                 render={({ field }) => (
                   <RadioGroup value={field.value} onValueChange={(value) => field.onChange(value)} aria-label="SSH key">
-                    <RadioCard id="key-generate" value="generate">
-                      <span className="font-medium">Generate a new key</span>
-                      <span className="text-muted-foreground">An ed25519 key pair; the private half stays encrypted in Wharf.</span>
-                    </RadioCard>
-                    <RadioCard id="key-saved" value="saved" disabled={savedKeys.length === 0}>
-                      <span className="font-medium">Use a saved key</span>
-                      <span className="text-muted-foreground">
-                        {credentials.isPending ? "Loading saved keys…" : savedKeys.length === 0 ? "No keys saved in this team yet." : `${savedKeys.length} saved in this team.`}
-                      </span>
-                    </RadioCard>
-                    <RadioCard id="key-paste" value="paste">
-                      <span className="font-medium">Paste a private key</span>
-                      <span className="text-muted-foreground">Stored encrypted, with its passphrase if it has one.</span>
-                    </RadioCard>
+                    <RadioCard
+                      id="key-generate"
+                      value="generate"
+                      title="Generate a new key"
+                      description="An ed25519 key pair; the private half stays encrypted in Wharf."
+                    />
+                    <RadioCard
+                      id="key-saved"
+                      value="saved"
+                      disabled={savedKeys.length === 0}
+                      title="Use a saved key"
+                      description={credentials.isPending ? "Loading saved keys…" : savedKeys.length === 0 ? "No keys saved in this team yet." : `${savedKeys.length} saved in this team.`}
+                    />
+                    <RadioCard id="key-paste" value="paste" title="Paste a private key" description="Stored encrypted, with its passphrase if it has one." />
                   </RadioGroup>
                 )}
               />
@@ -370,7 +370,8 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
           </div>
         ) : null}
 
-        <DialogFooter>
+        {/* Sticky: the first step is taller than small screens, and its buttons must stay reachable. */}
+        <DialogFooter className="sticky -bottom-6 -mx-6 -mb-6 border-t bg-background px-6 py-4">
           {step === "details" ? (
             <>
               <Button variant="outline" onClick={() => changeOpen(false)}>

@@ -79,8 +79,7 @@ const columns: ColumnDef<HostRow>[] = [
     cell: ({ row }) =>
       row.original.summary ? (
         <span className="tabular-nums">
-          {row.original.summary.containersRunning}
-          <span className="text-muted-foreground"> / {row.original.summary.containersTotal} running</span>
+          {row.original.summary.containersRunning} <span className="text-muted-foreground">of {row.original.summary.containersTotal} running</span>
         </span>
       ) : (
         dash

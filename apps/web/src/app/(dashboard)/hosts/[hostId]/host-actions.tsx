@@ -34,11 +34,11 @@ function TestResultsDialog({ hostName, result, onClose }: { hostName: string; re
         </DialogHeader>
         <ol className="grid gap-3">
           {result?.steps.map((step) => (
-            <li key={step.name} className="grid grid-cols-[auto_1fr_auto] items-start gap-3 rounded-lg border p-3 text-sm">
+            <li key={step.name} className="grid grid-cols-[auto_minmax(0,1fr)_auto] items-start gap-3 rounded-lg border p-3 text-sm">
               {step.ok ? <CheckCircle2Icon aria-label="Passed" className="mt-0.5 size-4 text-success" /> : <XCircleIcon aria-label="Failed" className="mt-0.5 size-4 text-destructive" />}
               <div className="grid min-w-0 gap-0.5">
                 <span className="font-medium">{STEP_LABELS[step.name]}</span>
-                <span className={cn("break-words", step.ok ? "text-muted-foreground" : "text-destructive")}>{step.detail}</span>
+                <span className={cn("wrap-anywhere", step.ok ? "text-muted-foreground" : "text-destructive")}>{step.detail}</span>
               </div>
               <span className="text-xs text-muted-foreground tabular-nums">{step.ms} ms</span>
             </li>
@@ -68,21 +68,21 @@ export function HostActions({ host }: { host: HostDetail }) {
     trpc.host.testConnection.mutationOptions({
       onSuccess: (data) => setResult(data),
       onError: (error) => toast.error(errorMessage(error)),
-      onSettled: invalidateHost,
+      onSettled: () => void invalidateHost(),
     }),
   );
   const refresh = useMutation(
     trpc.host.refresh.mutationOptions({
       onSuccess: ({ status }) => (status === "ONLINE" ? toast.success(`${host.name} is online`) : toast.warning(`${host.name} is ${hostStatusLabel(status).toLowerCase()}`)),
       onError: (error) => toast.error(errorMessage(error)),
-      onSettled: invalidateHost,
+      onSettled: () => void invalidateHost(),
     }),
   );
   const reinstall = useMutation(
     trpc.host.reinstallAgent.mutationOptions({
       onSuccess: ({ agentVersion }) => toast.success(`Agent ${agentVersion} reinstalled on ${host.name}`),
       onError: (error) => toast.error(errorMessage(error)),
-      onSettled: invalidateHost,
+      onSettled: () => void invalidateHost(),
     }),
   );
 

@@ -6,8 +6,21 @@ import { RelativeTime } from "~/components/relative-time";
 import { Badge } from "~/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
 import { formatBytes } from "~/lib/format";
+import { cn } from "~/lib/utils";
 
-function FactCard({ title, icon: Icon, children, className }: { title: string; icon: LucideIcon; children: ReactNode; className?: string }) {
+function FactCard({
+  title,
+  icon: Icon,
+  children,
+  className,
+  listClassName,
+}: {
+  title: string;
+  icon: LucideIcon;
+  children: ReactNode;
+  className?: string;
+  listClassName?: string;
+}) {
   return (
     <Card className={className}>
       <CardHeader>
@@ -17,7 +30,7 @@ function FactCard({ title, icon: Icon, children, className }: { title: string; i
         </CardTitle>
       </CardHeader>
       <CardContent>
-        <dl className="grid gap-2 text-sm">{children}</dl>
+        <dl className={cn("grid gap-2 text-sm", listClassName)}>{children}</dl>
       </CardContent>
     </Card>
   );
@@ -34,7 +47,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 
 function CapabilityRow({ label, capability }: { label: string; capability: Capability }) {
   return (
-    <div className="grid grid-cols-[1fr_auto] items-center gap-x-2 gap-y-1.5 rounded-lg border p-3">
+    <div className="grid grid-cols-[1fr_auto] content-start items-center gap-x-2 gap-y-1.5 rounded-lg border p-3">
       <dt className="text-sm font-medium">{label}</dt>
       <dd>
         {capability.available ? (
@@ -86,14 +99,8 @@ export function HostFacts({ facts, factsAt }: { facts: Facts | null; factsAt: Da
           <Fact label="Kernel">{facts.kernel}</Fact>
           <Fact label="Architecture">{facts.architecture}</Fact>
           <Fact label="Hostname">{facts.hostname}</Fact>
-        </FactCard>
-        <FactCard title="Resources" icon={CpuIcon}>
           <Fact label="CPUs">{facts.cpus}</Fact>
           <Fact label="Memory">{formatBytes(facts.memoryBytes)}</Fact>
-          <Fact label="Containers">
-            {docker.containers.running} running · {docker.containers.stopped} stopped
-          </Fact>
-          <Fact label="Images">{docker.images}</Fact>
         </FactCard>
         <FactCard title="Docker" icon={PackageIcon}>
           <Fact label="Version">{docker.version}</Fact>
@@ -104,10 +111,15 @@ export function HostFacts({ facts, factsAt }: { facts: Facts | null; factsAt: Da
               {docker.rootDir}
             </span>
           </Fact>
+          <Fact label="Containers">
+            {docker.containers.running} running · {docker.containers.stopped} stopped
+          </Fact>
+          <Fact label="Images">{docker.images}</Fact>
         </FactCard>
-        <FactCard title="cgroups and runtimes" icon={LayersIcon}>
-          <Fact label="cgroup version">{docker.cgroupVersion}</Fact>
-          <Fact label="cgroup driver">{docker.cgroupDriver}</Fact>
+        <FactCard title="Runtimes and Compose" icon={LayersIcon} className="sm:col-span-2 lg:col-span-1">
+          <Fact label="cgroup">
+            v{docker.cgroupVersion.replace(/^v/, "")} · {docker.cgroupDriver}
+          </Fact>
           <Fact label="Default runtime">{docker.defaultRuntime}</Fact>
           <div className="grid gap-1.5">
             <dt className="text-muted-foreground">Runtimes</dt>
@@ -119,12 +131,10 @@ export function HostFacts({ facts, factsAt }: { facts: Facts | null; factsAt: Da
               ))}
             </dd>
           </div>
+          <Fact label="Compose">{COMPOSE_FLAVOR[compose.flavor]}</Fact>
+          <Fact label="Compose version">{compose.version ?? "—"}</Fact>
         </FactCard>
-        <FactCard title="Compose" icon={LayersIcon}>
-          <Fact label="Flavor">{COMPOSE_FLAVOR[compose.flavor]}</Fact>
-          <Fact label="Version">{compose.version ?? "—"}</Fact>
-        </FactCard>
-        <FactCard title="Capabilities" icon={SparklesIcon} className="sm:col-span-2 lg:col-span-1">
+        <FactCard title="Capabilities" icon={SparklesIcon} className="sm:col-span-2 lg:col-span-3" listClassName="lg:grid-cols-3">
           <CapabilityRow label="NVIDIA runtime" capability={capabilities.nvidiaRuntime} />
           <CapabilityRow label="Real-time CPU" capability={capabilities.realtimeCpu} />
           <CapabilityRow label="Real-time priority (rtprio)" capability={capabilities.rtprio} />

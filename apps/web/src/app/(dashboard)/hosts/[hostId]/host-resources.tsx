@@ -270,11 +270,11 @@ function NetworksTab({ hostId }: { hostId: string }) {
 
 export function HostResources({ hostId }: { hostId: string }) {
   return (
-    <section aria-labelledby="resources-heading" className="grid gap-3">
+    <section aria-labelledby="resources-heading" className="grid min-w-0 gap-3">
       <h2 id="resources-heading" className="sr-only">
         Docker resources
       </h2>
-      <Tabs defaultValue="containers">
+      <Tabs defaultValue="containers" className="min-w-0">
         <TabsList>
           <TabsTrigger value="containers">Containers</TabsTrigger>
           <TabsTrigger value="images">Images</TabsTrigger>
