@@ -84,8 +84,9 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once("exit", (code) => resolve(code)));
 }
 
-function openFds(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
+/** Docker's own count of open event subscriptions. */
+async function eventListeners(): Promise<number> {
+  return ((await docker.info()) as { NEventsListener: number }).NEventsListener;
 }
 
 beforeAll(async () => {
@@ -209,8 +210,7 @@ describe("wharf-agent against a real dockerd", () => {
 
   it("streams docker events and lets go of Docker when the client leaves", async () => {
     const image = await taggedImage(agent.socket);
-    const pid = agent.child.pid ?? 0;
-    const fdsBefore = openFds(pid);
+    const listenersBefore = await eventListeners();
     const stream = await openStream(agent.socket, STREAM_PATH, { method: "dockerEvents", params: {} });
     expect(stream.status).toBe(200);
     const container = await docker.createContainer({ Image: image.tag, Cmd: ["true"], name: `wharf-agent-it-${suffix}` });
@@ -223,8 +223,7 @@ describe("wharf-agent against a real dockerd", () => {
         if (event.type === "container" && event.action === "create" && event.actorId === container.id) {
           expect(event.attributes.name).toBe(`wharf-agent-it-${suffix}`);
           expect(Math.abs(event.time - Date.now())).toBeLessThan(60_000);
-          // The client's connection and the agent's own to Docker.
-          expect(openFds(pid)).toBeGreaterThan(fdsBefore);
+          expect(await eventListeners()).toBeGreaterThan(listenersBefore);
           break;
         }
       }
@@ -232,10 +231,10 @@ describe("wharf-agent against a real dockerd", () => {
       stream.close();
       await container.remove({ force: true });
     }
-    // Both close once the client leaves.
+    // The agent's subscription ends with the client's connection.
     const deadline = Date.now() + 5_000;
-    while (openFds(pid) > fdsBefore && Date.now() < deadline) await sleep(50);
-    expect(openFds(pid)).toBeLessThanOrEqual(fdsBefore);
+    while ((await eventListeners()) > listenersBefore && Date.now() < deadline) await sleep(50);
+    expect(await eventListeners()).toBeLessThanOrEqual(listenersBefore);
   });
 
   it("shuts down on SIGTERM, removing its socket and pidfile", async () => {
