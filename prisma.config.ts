@@ -1,5 +1,6 @@
-import { PrismaPg } from "@prisma/adapter-pg";
 import path from "node:path";
+
+import { PrismaPg } from "@prisma/adapter-pg";
 import { defineConfig } from "prisma/config";
 
 // The schema's `url = env("DATABASE_URL")` must resolve for the CLI to pick the
@@ -12,5 +13,5 @@ export default defineConfig({
   engine: "js",
   schema: path.join("prisma", "schema.prisma"),
   migrations: { path: path.join("prisma", "migrations") },
-  adapter: async () => new PrismaPg({ connectionString: process.env.DATABASE_URL }),
+  adapter: () => Promise.resolve(new PrismaPg({ connectionString: process.env.DATABASE_URL })),
 });

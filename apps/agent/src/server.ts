@@ -135,7 +135,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const handleStream = async (body: unknown, res: ServerResponse): Promise<void> => {
     const request = parseRequest(agentStreamRequest, body);
     const { method } = request;
-    const source = await streamHandlers[method](request.params, context(new AbortController().signal));
+    const source = await streamHandlers[method](request.params, context(abortWhenClientGone(res).signal));
     if (res.destroyed) {
       source.stream.destroy();
       return;

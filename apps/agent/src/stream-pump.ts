@@ -43,7 +43,7 @@ export function pumpLines<T>({ source, out, validate, describeError, onDone }: P
     stream.off("data", onData);
     out.off("drain", onDrain);
     out.off("close", onClose);
-    // mutated
+    stream.destroy();
     if (reason !== "closed") {
       if (frame) write(frame);
       out.end();

@@ -12,7 +12,10 @@ const optionalUrl = z.preprocess((value) => (value === "" ? undefined : value), 
 const schema = z.object({
   DATABASE_URL: z.preprocess(
     (value) => (value === "" ? undefined : value),
-    z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL").optional(),
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL")
+      .optional(),
   ),
   NEXTAUTH_SECRET: z.preprocess((value) => (value === "" ? undefined : value), z.string().min(32, "must be at least 32 characters").optional()),
   WHARF_PUBLIC_URL: optionalUrl,

@@ -1,6 +1,7 @@
+import path from "node:path";
+
 import { createDb, type Db } from "@wharf/db";
 import { SshPool } from "@wharf/ssh";
-import path from "node:path";
 
 import { loadAgentBundle } from "./lib/agent-bundle";
 import { SecretBox } from "./lib/secret-box";
@@ -48,6 +49,6 @@ export function createWharfDeps(config: WharfConfig): WharfDeps {
 
 export async function closeWharfDeps(deps: WharfDeps): Promise<void> {
   deps.agents.dropAll();
-  deps.ssh.closeAll();
+  await deps.ssh.closeAll();
   await deps.db.$disconnect();
 }

@@ -1,6 +1,6 @@
 export { closeWharfDeps, createWharfDeps, type Logger, type WharfConfig, type WharfDeps } from "./deps";
 export { WharfError } from "./errors";
-export { PERMISSIONS, type Permission, roleCan } from "./permissions";
+export { type Permission, PERMISSIONS, roleCan } from "./permissions";
 export { type AppRouter, appRouter, createCaller } from "./root";
 export { authenticate, type SignedInUser } from "./services/auth";
 export { refreshHosts } from "./services/hosts";

@@ -1,6 +1,6 @@
-import type { Role } from "@wharf/db";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/unstable-core-do-not-import";
+import type { Role } from "@wharf/db";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 
@@ -91,7 +91,7 @@ export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, 
   if (!roleCan(membership.role, meta.permission)) {
     throw new WharfError("FORBIDDEN", `Your role (${membership.role.toLowerCase()}) does not allow ${meta.permission}.`);
   }
-  return next({ ctx: { ...ctx, session: ctx.session, team: { id: membership.teamId, role: membership.role as Role } } });
+  return next({ ctx: { ...ctx, session: ctx.session, team: { id: membership.teamId, role: membership.role } } });
 });
 
 /** Loads `input.hostId` within the active team once, for every host-scoped procedure. */

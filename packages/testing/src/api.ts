@@ -1,9 +1,10 @@
-import { hash } from "@node-rs/argon2";
-import { type AppRouter, closeWharfDeps, createCaller, createWharfDeps, type WharfDeps } from "@wharf/api";
-import type { Role } from "@wharf/db";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
+import { hash } from "@node-rs/argon2";
+import { type AppRouter, closeWharfDeps, createCaller, createWharfDeps, type WharfDeps } from "@wharf/api";
+import type { Role } from "@wharf/db";
 
 import { REPO_ROOT, testEnv } from "./env";
 

@@ -6,12 +6,13 @@
  * 2. Time to refresh the status of N hosts at once (N = 1, 10, 50), each host
  *    its own sshd on loopback and its own agent.
  */
-import { refreshHosts, type WharfDeps } from "@wharf/api";
 import { execFileSync } from "node:child_process";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
+
+import { refreshHosts, type WharfDeps } from "@wharf/api";
 import { z } from "zod";
 
 import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
@@ -66,7 +67,7 @@ async function agentLatency(deps: WharfDeps): Promise<void> {
     hostKeyFingerprint: h1.hostKeyFingerprint,
   });
   deps.agents.dropAll();
-  deps.ssh.closeAll();
+  await deps.ssh.closeAll();
   const caller = owner.caller;
   const first = await timeMs(() => caller.host.containers({ hostId: created.id }));
   const viaAgent = await series(WARM_CALLS, () => caller.host.containers({ hostId: created.id }));
@@ -117,7 +118,7 @@ async function refreshFanOut(deps: WharfDeps): Promise<void> {
     }
     await refreshHosts(deps, { teamId: owner.teamId }); // starts the agents
     deps.agents.dropAll();
-    deps.ssh.closeAll();
+    await deps.ssh.closeAll();
     let counts: Awaited<ReturnType<typeof refreshHosts>> | undefined;
     const cold = await timeMs(async () => (counts = await refreshHosts(deps, { teamId: owner.teamId })));
     const warm = await series(5, () => refreshHosts(deps, { teamId: owner.teamId }));

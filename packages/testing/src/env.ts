@@ -1,5 +1,6 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
 import { z } from "zod";
 
 /** The only reader of process.env in the test tooling. */

@@ -37,7 +37,14 @@ export function CopyButton({ value, label, children, ...props }: Omit<ButtonProp
     }
   };
   return (
-    <Button variant="outline" size={children ? "sm" : "icon-sm"} aria-label={children ? undefined : label} title={label} onClick={() => void onClick()} {...props}>
+    <Button
+      variant="outline"
+      size={children ? "sm" : "icon-sm"}
+      aria-label={children ? undefined : label}
+      title={label}
+      onClick={() => void onClick()}
+      {...props}
+    >
       {copied ? <CheckIcon aria-hidden className="text-success" /> : <CopyIcon aria-hidden />}
       {children}
     </Button>

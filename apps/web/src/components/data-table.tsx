@@ -47,7 +47,18 @@ function matchesFilter<TData>(row: Row<TData>, columnId: string, filter: string)
 
 const ARIA_SORT = { asc: "ascending", desc: "descending" } as const;
 
-export function DataTable<TData>({ label, columns, data, isLoading = false, empty, error, initialSorting = [], pageSize = 25, toolbar, getRowId }: DataTableProps<TData>) {
+export function DataTable<TData>({
+  label,
+  columns,
+  data,
+  isLoading = false,
+  empty,
+  error,
+  initialSorting = [],
+  pageSize = 25,
+  toolbar,
+  getRowId,
+}: DataTableProps<TData>) {
   const [sorting, setSorting] = useState<SortingState>(initialSorting);
   const [globalFilter, setGlobalFilter] = useState("");
   const rows = data ?? [];
@@ -111,10 +122,7 @@ export function DataTable<TData>({ label, columns, data, isLoading = false, empt
                       const canSort = header.column.getCanSort();
                       const content = header.isPlaceholder ? null : flexRender(header.column.columnDef.header, header.getContext());
                       return (
-                        <TableHead
-                          key={header.id}
-                          aria-sort={canSort ? (sorted ? ARIA_SORT[sorted] : "none") : undefined}
-                        >
+                        <TableHead key={header.id} aria-sort={canSort ? (sorted ? ARIA_SORT[sorted] : "none") : undefined}>
                           {canSort ? (
                             <button
                               type="button"
@@ -160,9 +168,7 @@ export function DataTable<TData>({ label, columns, data, isLoading = false, empt
                   visibleRows.map((row) => (
                     <TableRow key={row.id}>
                       {row.getVisibleCells().map((cell) => (
-                        <TableCell key={cell.id}>
-                          {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                        </TableCell>
+                        <TableCell key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</TableCell>
                       ))}
                     </TableRow>
                   ))

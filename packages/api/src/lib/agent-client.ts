@@ -1,15 +1,16 @@
+import http from "node:http";
+
 import {
+  agentCalls,
   type AgentError,
   type AgentMethod,
   type AgentParams,
-  agentCalls,
   agentResponse,
   type AgentResult,
   CALL_PATH,
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
 } from "@wharf/agent-protocol";
-import http from "node:http";
 
 /** A failure reported by the agent itself (as opposed to the SSH transport). */
 export class AgentCallError extends Error {

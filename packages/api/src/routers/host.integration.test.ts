@@ -1,8 +1,9 @@
+import { readFileSync } from "node:fs";
+
+import { TRPCError } from "@trpc/server";
 import type { WharfDeps } from "@wharf/api";
 import { callerFor, closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
 import { dockerCli, loadSandbox, rotateHostKey, type Sandbox } from "@wharf/testing/sandbox";
-import { TRPCError } from "@trpc/server";
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 let deps: WharfDeps;
@@ -123,7 +124,7 @@ describe("adding a host over SSH", () => {
     const target = { hostId: "probe", address: row.address, port: row.port, username: row.username, privateKey: clientKey, hostKeyFingerprint: row.hostKeyFingerprint };
     await deps.ssh.exec(target, [`${row.agentDir}/bin/wharf-agent`, "stop", "--socket", `${row.agentDir}/agent.sock`]);
     await deps.ssh.exec(target, ["rm", "-f", `${row.agentDir}/agent.sock`]);
-    deps.ssh.close("probe");
+    await deps.ssh.close("probe");
 
     const containers = await owner.caller.host.containers({ hostId: created.id });
     expect(containers.map((c) => c.name)).toContain("wharf-sample");
@@ -220,7 +221,7 @@ describe("a pinned host key that changes later", () => {
       credential: { type: "pasted", privateKey: clientKey },
       hostKeyFingerprint: h2.hostKeyFingerprint,
     });
-    deps.ssh.closeAll();
+    await deps.ssh.closeAll();
     deps.agents.dropAll();
     rotateHostKey("h2");
 

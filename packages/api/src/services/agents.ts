@@ -1,11 +1,12 @@
-import type { HelloResult } from "@wharf/agent-protocol";
-import { SshError, type SshPool, type SshTarget } from "@wharf/ssh";
 import type http from "node:http";
 
-import { WharfError } from "../errors";
-import { AgentCallError, AgentClient } from "../lib/agent-client";
-import type { AgentBundle } from "../lib/agent-bundle";
+import type { HelloResult } from "@wharf/agent-protocol";
+import { SshError, type SshPool, type SshTarget } from "@wharf/ssh";
 import { createTunnelAgent } from "@wharf/ssh";
+
+import { WharfError } from "../errors";
+import type { AgentBundle } from "../lib/agent-bundle";
+import { AgentCallError, AgentClient } from "../lib/agent-client";
 
 export interface AgentPaths {
   dir: string;
@@ -32,6 +33,7 @@ export interface EnsuredAgent {
  */
 export class AgentConnector {
   private readonly transports = new Map<string, { socket: string; agent: http.Agent; hello?: HelloResult }>();
+  private readonly inflight = new Map<string, Promise<EnsuredAgent>>();
 
   constructor(
     private readonly ssh: SshPool,
@@ -48,8 +50,20 @@ export class AgentConnector {
     return new AgentClient(entry.agent);
   }
 
-  /** Reaches the agent, starting, installing or upgrading it when needed. */
-  async ensure(target: SshTarget, paths: AgentPaths): Promise<EnsuredAgent> {
+  /**
+   * Reaches the agent, starting, installing or upgrading it when needed.
+   * Concurrent callers for one host share a single attempt, so a page that
+   * loads four lists at once never uploads the executable four times.
+   */
+  ensure(target: SshTarget, paths: AgentPaths): Promise<EnsuredAgent> {
+    const running = this.inflight.get(target.hostId);
+    if (running) return running;
+    const attempt = this.ensureOnce(target, paths).finally(() => this.inflight.delete(target.hostId));
+    this.inflight.set(target.hostId, attempt);
+    return attempt;
+  }
+
+  private async ensureOnce(target: SshTarget, paths: AgentPaths): Promise<EnsuredAgent> {
     const actions: AgentAction[] = [];
     const client = this.client(target, paths);
     // Checked once per transport: a failed call drops the transport (see drop()).

@@ -1,5 +1,6 @@
-import { hash, verify } from "@node-rs/argon2";
 import { randomBytes } from "node:crypto";
+
+import { hash, verify } from "@node-rs/argon2";
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 
 import type { WharfDeps } from "../deps";

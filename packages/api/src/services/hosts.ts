@@ -1,7 +1,8 @@
+import { randomUUID } from "node:crypto";
+
 import { type AgentMethod, type AgentParams, type AgentResult, type HostFacts, hostFactsResult } from "@wharf/agent-protocol";
 import { type Host, hostPublicSelect, type HostStatus } from "@wharf/db";
 import { scanHostKey, type SshTarget } from "@wharf/ssh";
-import { randomUUID } from "node:crypto";
 import pLimit from "p-limit";
 import { z } from "zod";
 
@@ -220,7 +221,7 @@ export async function createHost(deps: WharfDeps, teamId: string, actor: Actor, 
     throw toHostError(error);
   } finally {
     deps.agents.drop(target.hostId);
-    deps.ssh.close(target.hostId);
+    await deps.ssh.close(target.hostId);
   }
 }
 
@@ -373,7 +374,7 @@ export async function removeHost(deps: WharfDeps, host: Host, actor: Actor, opti
     }
   }
   deps.agents.drop(host.id);
-  deps.ssh.close(host.id);
+  await deps.ssh.close(host.id);
   await deps.db.$transaction(async (tx) => {
     await tx.host.delete({ where: { id: host.id } });
     await recordAudit(tx, {

@@ -1,6 +1,6 @@
+import { TRPCError } from "@trpc/server";
 import type { WharfDeps } from "@wharf/api";
 import { callerFor, closeWharfDeps, createTestDeps, resetDatabase } from "@wharf/testing/api";
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { authenticate } from "./auth";

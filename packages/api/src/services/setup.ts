@@ -1,5 +1,6 @@
-import { hash } from "@node-rs/argon2";
 import { createHash, randomBytes } from "node:crypto";
+
+import { hash } from "@node-rs/argon2";
 import type { Db } from "@wharf/db";
 import { z } from "zod";
 

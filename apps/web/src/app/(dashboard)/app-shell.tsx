@@ -83,7 +83,10 @@ function UserMenu({ teams, compact = false }: { teams: Team[]; compact?: boolean
         aria-label={`Account menu for ${user.name}`}
         className="flex w-full items-center gap-2.5 rounded-md p-1.5 text-left outline-none hover:bg-accent focus-visible:ring-[3px] focus-visible:ring-ring/50"
       >
-        <span aria-hidden className="flex size-8 shrink-0 items-center justify-center rounded-full bg-primary text-xs font-semibold text-primary-foreground">
+        <span
+          aria-hidden
+          className="flex size-8 shrink-0 items-center justify-center rounded-full bg-primary text-xs font-semibold text-primary-foreground"
+        >
           {initials || "?"}
         </span>
         {compact ? null : (

@@ -77,10 +77,14 @@ export function SetupForm({ token }: { token: string }) {
             {(control) => <Input {...control} autoComplete="name" autoFocus {...register("name", { required: "Enter your name." })} />}
           </Field>
           <Field label="Email" error={errors.email?.message}>
-            {(control) => <Input {...control} type="email" autoComplete="username" {...register("email", { required: "Enter your email address." })} />}
+            {(control) => (
+              <Input {...control} type="email" autoComplete="username" {...register("email", { required: "Enter your email address." })} />
+            )}
           </Field>
           <Field label="Password" hint="At least 10 characters." error={errors.password?.message}>
-            {(control) => <Input {...control} type="password" autoComplete="new-password" {...register("password", { required: "Choose a password." })} />}
+            {(control) => (
+              <Input {...control} type="password" autoComplete="new-password" {...register("password", { required: "Choose a password." })} />
+            )}
           </Field>
           <Field label="Team name" hint="Hosts and SSH keys belong to a team." error={errors.teamName?.message}>
             {(control) => <Input {...control} autoComplete="organization" {...register("teamName", { required: "Name your team." })} />}

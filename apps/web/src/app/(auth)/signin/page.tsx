@@ -33,8 +33,8 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
           <div className="flex items-start gap-3 rounded-lg border bg-muted/50 p-3 text-sm text-muted-foreground">
             <TerminalIcon aria-hidden className="mt-0.5 size-4 shrink-0" />
             <p>
-              Look for <span className="font-medium text-foreground">“open this one-time link to create the owner”</span> in the server&apos;s output. Restarting
-              Wharf prints a fresh link.
+              Look for <span className="font-medium text-foreground">“open this one-time link to create the owner”</span> in the server&apos;s output.
+              Restarting Wharf prints a fresh link.
             </p>
           </div>
         </CardContent>

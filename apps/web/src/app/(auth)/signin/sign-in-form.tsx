@@ -50,7 +50,9 @@ export function SignInForm({ callbackPath, initialError }: { callbackPath: strin
   return (
     <Card>
       <CardHeader>
-        <CardTitle as="h1" className="text-lg">Sign in to Wharf</CardTitle>
+        <CardTitle as="h1" className="text-lg">
+          Sign in to Wharf
+        </CardTitle>
         <CardDescription>Use the email and password of your Wharf account.</CardDescription>
       </CardHeader>
       <CardContent>

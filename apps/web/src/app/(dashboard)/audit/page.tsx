@@ -8,7 +8,9 @@ import { AuditView } from "./audit-view";
 export const metadata: Metadata = { title: "Audit log" };
 
 export default async function AuditPage() {
-  await getQueryClient().prefetchInfiniteQuery(trpc.audit.list.infiniteQueryOptions({ limit: AUDIT_PAGE_SIZE }, { getNextPageParam: nextAuditCursor }));
+  await getQueryClient().prefetchInfiniteQuery(
+    trpc.audit.list.infiniteQueryOptions({ limit: AUDIT_PAGE_SIZE }, { getNextPageParam: nextAuditCursor }),
+  );
   return (
     <HydrateClient>
       <AuditView />

@@ -207,11 +207,15 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
         onInteractOutside={(event) => step === "connecting" && event.preventDefault()}
       >
         <DialogHeader>
-          <p className="text-xs font-medium text-muted-foreground">
-            Step {step === "details" ? 1 : step === "confirm" ? 2 : 3} of 3
-          </p>
+          <p className="text-xs font-medium text-muted-foreground">Step {step === "details" ? 1 : step === "confirm" ? 2 : 3} of 3</p>
           <DialogTitle ref={headingRef} tabIndex={-1} className="outline-none">
-            {step === "details" ? "Add a host" : step === "confirm" ? "Confirm the host key" : step === "connecting" ? "Setting up the host" : "Host added"}
+            {step === "details"
+              ? "Add a host"
+              : step === "confirm"
+                ? "Confirm the host key"
+                : step === "connecting"
+                  ? "Setting up the host"
+                  : "Host added"}
           </DialogTitle>
           <DialogDescription>
             {step === "details"
@@ -238,7 +242,13 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
             <div className="grid gap-4 sm:grid-cols-[1fr_7rem]">
               <Field label="Address" hint="Hostname or IP address." error={formState.errors.address?.message}>
                 {(field) => (
-                  <Input {...field} autoComplete="off" spellCheck={false} placeholder="10.0.0.12" {...register("address", { required: "Enter the host's address." })} />
+                  <Input
+                    {...field}
+                    autoComplete="off"
+                    spellCheck={false}
+                    placeholder="10.0.0.12"
+                    {...register("address", { required: "Enter the host's address." })}
+                  />
                 )}
               </Field>
               <Field label="SSH port" error={formState.errors.port?.message}>
@@ -267,9 +277,20 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
                       value="saved"
                       disabled={savedKeys.length === 0}
                       title="Use a saved key"
-                      description={credentials.isPending ? "Loading saved keys…" : savedKeys.length === 0 ? "No keys saved in this team yet." : `${savedKeys.length} saved in this team.`}
+                      description={
+                        credentials.isPending
+                          ? "Loading saved keys…"
+                          : savedKeys.length === 0
+                            ? "No keys saved in this team yet."
+                            : `${savedKeys.length} saved in this team.`
+                      }
                     />
-                    <RadioCard id="key-paste" value="paste" title="Paste a private key" description="Stored encrypted, with its passphrase if it has one." />
+                    <RadioCard
+                      id="key-paste"
+                      value="paste"
+                      title="Paste a private key"
+                      description="Stored encrypted, with its passphrase if it has one."
+                    />
                   </RadioGroup>
                 )}
               />
@@ -288,7 +309,14 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
                         Copy
                       </CopyButton>
                     </div>
-                    <Textarea id="generated-public-key" readOnly rows={3} value={generated.publicKey} className="resize-none bg-background font-mono text-xs break-all" onFocus={(event) => event.currentTarget.select()} />
+                    <Textarea
+                      id="generated-public-key"
+                      readOnly
+                      rows={3}
+                      value={generated.publicKey}
+                      className="resize-none bg-background font-mono text-xs break-all"
+                      onFocus={(event) => event.currentTarget.select()}
+                    />
                     <p className="text-sm text-muted-foreground">
                       Append this line to <code className="font-mono text-xs text-foreground">~/.ssh/authorized_keys</code> of{" "}
                       <span className="font-medium text-foreground">{username || "the SSH user"}</span> on the host, then continue.
@@ -305,7 +333,10 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
               {keyMode === "saved" ? (
                 <Field label="Saved key" error={formState.errors.savedKeyId?.message}>
                   {(field) => (
-                    <NativeSelect {...field} {...register("savedKeyId", { validate: (id, all) => all.keyMode !== "saved" || Boolean(id) || "Choose a key." })}>
+                    <NativeSelect
+                      {...field}
+                      {...register("savedKeyId", { validate: (id, all) => all.keyMode !== "saved" || Boolean(id) || "Choose a key." })}
+                    >
                       <option value="">Choose a key…</option>
                       {savedKeys.map((key) => (
                         <option key={key.id} value={key.id}>
@@ -327,7 +358,9 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
                         spellCheck={false}
                         autoComplete="off"
                         className="font-mono text-xs"
-                        {...register("privateKey", { validate: (key, all) => all.keyMode !== "paste" || key.trim().length > 0 || "Paste the private key." })}
+                        {...register("privateKey", {
+                          validate: (key, all) => all.keyMode !== "paste" || key.trim().length > 0 || "Paste the private key.",
+                        })}
                       />
                     )}
                   </Field>
@@ -346,15 +379,18 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
               <ShieldQuestionIcon aria-hidden className="mt-0.5 size-5 shrink-0 text-warning" />
               <div className="grid gap-2">
                 <p>
-                  The authenticity of host <span className="font-medium">{values.address}</span> ({values.address}:{values.port}) can&apos;t be established. Its{" "}
-                  {keyTypeLabel(scanned.algorithm)} key fingerprint is:
+                  The authenticity of host <span className="font-medium">{values.address}</span> ({values.address}:{values.port}) can&apos;t be
+                  established. Its {keyTypeLabel(scanned.algorithm)} key fingerprint is:
                 </p>
                 <p className="rounded-md border bg-background px-3 py-2 font-mono text-sm break-all">{scanned.fingerprint}</p>
               </div>
             </div>
             <p className="text-muted-foreground">
-              Compare it with <code className="font-mono text-xs text-foreground">ssh-keygen -lf /etc/ssh/ssh_host_{keyTypeLabel(scanned.algorithm).toLowerCase()}_key.pub</code> run on the host.
-              Wharf pins this key and refuses to connect if it ever changes.
+              Compare it with{" "}
+              <code className="font-mono text-xs text-foreground">
+                ssh-keygen -lf /etc/ssh/ssh_host_{keyTypeLabel(scanned.algorithm).toLowerCase()}_key.pub
+              </code>{" "}
+              run on the host. Wharf pins this key and refuses to connect if it ever changes.
             </p>
           </div>
         ) : null}
@@ -391,9 +427,7 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
               <Button onClick={() => void onConfirm()}>Trust and connect</Button>
             </>
           ) : null}
-          {step === "done" ? (
-            <Button onClick={() => changeOpen(false)}>Close</Button>
-          ) : null}
+          {step === "done" ? <Button onClick={() => changeOpen(false)}>Close</Button> : null}
         </DialogFooter>
       </DialogContent>
     </Dialog>

@@ -10,7 +10,16 @@ import { Field } from "~/components/field";
 import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { Textarea } from "~/components/ui/textarea";
@@ -63,7 +72,9 @@ export function GenerateKeyDialog() {
         <DialogHeader>
           <DialogTitle>{generated ? "Key generated" : "Generate an SSH key"}</DialogTitle>
           <DialogDescription>
-            {generated ? "Add the public key to each host that Wharf should reach with it." : "Wharf creates an ed25519 key pair and keeps the private half encrypted."}
+            {generated
+              ? "Add the public key to each host that Wharf should reach with it."
+              : "Wharf creates an ed25519 key pair and keeps the private half encrypted."}
           </DialogDescription>
         </DialogHeader>
         {generated ? (
@@ -74,9 +85,17 @@ export function GenerateKeyDialog() {
                 Copy
               </CopyButton>
             </div>
-            <Textarea id="new-public-key" readOnly rows={3} value={generated.publicKey} className="resize-none font-mono text-xs break-all" onFocus={(event) => event.currentTarget.select()} />
+            <Textarea
+              id="new-public-key"
+              readOnly
+              rows={3}
+              value={generated.publicKey}
+              className="resize-none font-mono text-xs break-all"
+              onFocus={(event) => event.currentTarget.select()}
+            />
             <p className="text-sm text-muted-foreground">
-              Append it to <code className="font-mono text-xs text-foreground">~/.ssh/authorized_keys</code> of the user Wharf signs in as on each host.
+              Append it to <code className="font-mono text-xs text-foreground">~/.ssh/authorized_keys</code> of the user Wharf signs in as on each
+              host.
             </p>
             <p className="text-xs text-muted-foreground">
               Fingerprint <span className="font-mono">{generated.fingerprint}</span>

@@ -10,7 +10,16 @@ import { Field } from "~/components/field";
 import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
+import {
+  Dialog,
+  DialogClose,
+  DialogContent,
+  DialogDescription,
+  DialogFooter,
+  DialogHeader,
+  DialogTitle,
+  DialogTrigger,
+} from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { Textarea } from "~/components/ui/textarea";
 import { applyFieldErrors, errorMessage } from "~/lib/errors";
@@ -47,7 +56,11 @@ export function ImportKeyDialog() {
 
   const onSubmit = async (values: ImportValues): Promise<void> => {
     try {
-      const key = await importKey.mutateAsync({ name: values.name, privateKey: values.privateKey, ...(values.passphrase ? { passphrase: values.passphrase } : {}) });
+      const key = await importKey.mutateAsync({
+        name: values.name,
+        privateKey: values.privateKey,
+        ...(values.passphrase ? { passphrase: values.passphrase } : {}),
+      });
       await queryClient.invalidateQueries(trpc.credential.list.queryFilter());
       toast.success(`Imported ${key.name}`);
       changeOpen(false);
@@ -81,7 +94,14 @@ export function ImportKeyDialog() {
           </Field>
           <Field label="Private key" hint="Starts with -----BEGIN OPENSSH PRIVATE KEY-----." error={errors.privateKey?.message}>
             {(control) => (
-              <Textarea {...control} rows={6} spellCheck={false} autoComplete="off" className="font-mono text-xs" {...register("privateKey", { required: "Paste the private key." })} />
+              <Textarea
+                {...control}
+                rows={6}
+                spellCheck={false}
+                autoComplete="off"
+                className="font-mono text-xs"
+                {...register("privateKey", { required: "Paste the private key." })}
+              />
             )}
           </Field>
           <Field label="Passphrase (optional)" error={errors.passphrase?.message}>

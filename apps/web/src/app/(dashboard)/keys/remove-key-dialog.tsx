@@ -46,7 +46,13 @@ export function RemoveKeyDialog({ credential }: { credential: KeyRow }) {
   return (
     <AlertDialog open={open} onOpenChange={changeOpen}>
       <AlertDialogTrigger asChild>
-        <Button variant="ghost" size="icon-sm" aria-label={`Remove key ${credential.name}`} title="Remove key" className="text-muted-foreground hover:text-destructive">
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          aria-label={`Remove key ${credential.name}`}
+          title="Remove key"
+          className="text-muted-foreground hover:text-destructive"
+        >
           <Trash2Icon aria-hidden />
         </Button>
       </AlertDialogTrigger>

@@ -27,7 +27,11 @@ function TestResultsDialog({ hostName, result, onClose }: { hostName: string; re
       <DialogContent>
         <DialogHeader>
           <DialogTitle className="flex items-center gap-2">
-            {result?.ok ? <CheckCircle2Icon aria-hidden className="size-5 text-success" /> : <XCircleIcon aria-hidden className="size-5 text-destructive" />}
+            {result?.ok ? (
+              <CheckCircle2Icon aria-hidden className="size-5 text-success" />
+            ) : (
+              <XCircleIcon aria-hidden className="size-5 text-destructive" />
+            )}
             {result?.ok ? "Connection test passed" : "Connection test failed"}
           </DialogTitle>
           <DialogDescription>Each layer between Wharf and Docker on {hostName}, tested in order.</DialogDescription>
@@ -35,7 +39,11 @@ function TestResultsDialog({ hostName, result, onClose }: { hostName: string; re
         <ol className="grid gap-3">
           {result?.steps.map((step) => (
             <li key={step.name} className="grid grid-cols-[auto_minmax(0,1fr)_auto] items-start gap-3 rounded-lg border p-3 text-sm">
-              {step.ok ? <CheckCircle2Icon aria-label="Passed" className="mt-0.5 size-4 text-success" /> : <XCircleIcon aria-label="Failed" className="mt-0.5 size-4 text-destructive" />}
+              {step.ok ? (
+                <CheckCircle2Icon aria-label="Passed" className="mt-0.5 size-4 text-success" />
+              ) : (
+                <XCircleIcon aria-label="Failed" className="mt-0.5 size-4 text-destructive" />
+              )}
               <div className="grid min-w-0 gap-0.5">
                 <span className="font-medium">{STEP_LABELS[step.name]}</span>
                 <span className={cn("wrap-anywhere", step.ok ? "text-muted-foreground" : "text-destructive")}>{step.detail}</span>
@@ -73,7 +81,8 @@ export function HostActions({ host }: { host: HostDetail }) {
   );
   const refresh = useMutation(
     trpc.host.refresh.mutationOptions({
-      onSuccess: ({ status }) => (status === "ONLINE" ? toast.success(`${host.name} is online`) : toast.warning(`${host.name} is ${hostStatusLabel(status).toLowerCase()}`)),
+      onSuccess: ({ status }) =>
+        status === "ONLINE" ? toast.success(`${host.name} is online`) : toast.warning(`${host.name} is ${hostStatusLabel(status).toLowerCase()}`),
       onError: (error) => toast.error(errorMessage(error)),
       onSettled: () => void invalidateHost(),
     }),

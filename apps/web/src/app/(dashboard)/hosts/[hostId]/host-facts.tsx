@@ -1,5 +1,5 @@
 import type { Capability, HostFacts as Facts } from "@wharf/agent-protocol";
-import { CheckCircle2Icon, CircleSlashIcon, InfoIcon, LayersIcon, type LucideIcon,PackageIcon, ServerIcon, SparklesIcon } from "lucide-react";
+import { CheckCircle2Icon, CircleSlashIcon, InfoIcon, LayersIcon, type LucideIcon, PackageIcon, ServerIcon, SparklesIcon } from "lucide-react";
 import type { ReactNode } from "react";
 
 import { RelativeTime } from "~/components/relative-time";

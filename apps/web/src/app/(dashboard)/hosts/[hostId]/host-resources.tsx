@@ -110,7 +110,12 @@ const imageColumns: ColumnDef<ImageSummary>[] = [
         </ul>
       ),
   },
-  { id: "id", accessorFn: (image) => shortId(image.id), header: "ID", cell: ({ getValue }) => <span className="font-mono text-xs">{String(getValue())}</span> },
+  {
+    id: "id",
+    accessorFn: (image) => shortId(image.id),
+    header: "ID",
+    cell: ({ getValue }) => <span className="font-mono text-xs">{String(getValue())}</span>,
+  },
   {
     id: "size",
     accessorKey: "sizeBytes",
@@ -131,7 +136,14 @@ const imageColumns: ColumnDef<ImageSummary>[] = [
     header: "In use by",
     enableGlobalFilter: false,
     // Docker reports -1 when it did not count.
-    cell: ({ row }) => (row.original.containers < 0 ? dash : <span className="tabular-nums">{row.original.containers} container{row.original.containers === 1 ? "" : "s"}</span>),
+    cell: ({ row }) =>
+      row.original.containers < 0 ? (
+        dash
+      ) : (
+        <span className="tabular-nums">
+          {row.original.containers} container{row.original.containers === 1 ? "" : "s"}
+        </span>
+      ),
   },
 ];
 
@@ -221,7 +233,13 @@ function ContainersTab({ hostId }: { hostId: string }) {
       columns={containerColumns}
       getRowId={(container) => container.id}
       initialSorting={[{ id: "name", desc: false }]}
-      empty={<EmptyState icon={BoxIcon} title="No containers on this host yet" description="Containers started on this host, by Wharf or by hand, show up here." />}
+      empty={
+        <EmptyState
+          icon={BoxIcon}
+          title="No containers on this host yet"
+          description="Containers started on this host, by Wharf or by hand, show up here."
+        />
+      }
     />
   );
 }
@@ -263,7 +281,13 @@ function NetworksTab({ hostId }: { hostId: string }) {
       columns={networkColumns}
       getRowId={(network) => network.id}
       initialSorting={[{ id: "name", desc: false }]}
-      empty={<EmptyState icon={NetworkIcon} title="No networks on this host" description="Docker normally creates bridge, host and none; this host reports none." />}
+      empty={
+        <EmptyState
+          icon={NetworkIcon}
+          title="No networks on this host"
+          description="Docker normally creates bridge, host and none; this host reports none."
+        />
+      }
     />
   );
 }

@@ -88,7 +88,13 @@ export function HostView({ hostId }: { hostId: string }) {
             </span>
             <CopyButton value={host.hostKeyFingerprint} label="Copy host key fingerprint" className="size-6" />
           </Meta>
-          <Meta label="Agent">{host.agentVersion ? <span className="font-mono text-xs">{host.agentVersion}</span> : <span className="text-muted-foreground">not installed</span>}</Meta>
+          <Meta label="Agent">
+            {host.agentVersion ? (
+              <span className="font-mono text-xs">{host.agentVersion}</span>
+            ) : (
+              <span className="text-muted-foreground">not installed</span>
+            )}
+          </Meta>
           <Meta label="Last seen">
             <RelativeTime value={host.lastSeenAt} />
           </Meta>

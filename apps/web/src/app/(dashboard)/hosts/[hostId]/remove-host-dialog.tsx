@@ -52,7 +52,9 @@ export function RemoveHostDialog({ host }: { host: HostDetail }) {
     // The page is about to disappear: stop polling it before navigating away.
     queryClient.removeQueries(trpc.host.byId.queryFilter({ hostId: host.id }));
     await queryClient.invalidateQueries(trpc.host.list.queryFilter());
-    toast.success(stopAgent && !agentStopped ? `Removed ${host.name}; its agent could not be stopped (the host did not answer).` : `Removed ${host.name}`);
+    toast.success(
+      stopAgent && !agentStopped ? `Removed ${host.name}; its agent could not be stopped (the host did not answer).` : `Removed ${host.name}`,
+    );
     router.push("/hosts");
   };
 
@@ -88,7 +90,14 @@ export function RemoveHostDialog({ host }: { host: HostDetail }) {
             <Label htmlFor={`${id}-name`}>
               Type <span className="font-mono font-semibold">{host.name}</span> to confirm
             </Label>
-            <Input id={`${id}-name`} value={typed} onChange={(event) => setTyped(event.target.value)} autoComplete="off" spellCheck={false} autoFocus />
+            <Input
+              id={`${id}-name`}
+              value={typed}
+              onChange={(event) => setTyped(event.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              autoFocus
+            />
           </div>
           <label htmlFor={`${id}-stop`} className="flex items-start gap-3 text-sm">
             <input
