@@ -25,6 +25,12 @@ import { DOCKER_CALL_TIMEOUT_MS } from "./docker/client";
 import { dockerFailure } from "./docker/errors";
 import type { AgentEnv } from "./env";
 import { AgentFailure } from "./failure";
+import { composeConfig } from "./handlers/compose-config";
+import { composeImageDigests } from "./handlers/compose-image-digests";
+import { composeLogs } from "./handlers/compose-logs";
+import { composePs } from "./handlers/compose-ps";
+import { composeRun } from "./handlers/compose-run";
+import { containerStats } from "./handlers/container-stats";
 import type { CallHandler, HandlerContext, StreamHandler } from "./handlers/context";
 import { dockerEvents } from "./handlers/docker-events";
 import { hello } from "./handlers/hello";
@@ -33,8 +39,9 @@ import { listContainers } from "./handlers/list-containers";
 import { listImages } from "./handlers/list-images";
 import { listNetworks } from "./handlers/list-networks";
 import { listVolumes } from "./handlers/list-volumes";
+import { preflight } from "./handlers/preflight";
 import type { Logger } from "./log";
-import { type Pump, pumpLines } from "./stream-pump";
+import { type Pump, pumpStream } from "./stream-pump";
 
 const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   hello,
@@ -43,9 +50,14 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   listImages,
   listVolumes,
   listNetworks,
+  composeConfig,
+  composePs,
+  containerStats,
+  composeImageDigests,
+  preflight,
 };
 
-const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = { dockerEvents };
+const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = { dockerEvents, composeRun, composeLogs };
 
 const MAX_BODY_BYTES = 1024 * 1024;
 // In-flight calls get this long to finish on shutdown before connections are cut.
@@ -56,7 +68,11 @@ const KEEP_ALIVE_MS = 60_000;
 const httpStatus: Record<AgentErrorCode, number> = {
   BAD_REQUEST: 400,
   NOT_FOUND: 404,
+  CONFLICT: 409,
+  COMPOSE_INVALID: 422,
   PROTOCOL_MISMATCH: 426,
+  COMPOSE_FAILED: 502,
+  COMPOSE_UNAVAILABLE: 503,
   DOCKER_UNAVAILABLE: 503,
   DOCKER_PERMISSION_DENIED: 503,
   INTERNAL: 500,
@@ -134,8 +150,15 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
 
   const handleStream = async (body: unknown, res: ServerResponse): Promise<void> => {
     const request = parseRequest(agentStreamRequest, body);
-    const { method } = request;
-    const source = await streamHandlers[method](request.params, context(abortWhenClientGone(res).signal));
+    await serveStream(request.method, request.params, res);
+  };
+
+  const serveStream = async <M extends AgentStreamMethod>(
+    method: M,
+    params: z.output<AgentStreams[M]["params"]>,
+    res: ServerResponse,
+  ): Promise<void> => {
+    const source = await streamHandlers[method](params, context(abortWhenClientGone(res).signal));
     if (res.destroyed) {
       source.stream.destroy();
       return;
@@ -143,7 +166,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     res.writeHead(200, { "content-type": "application/x-ndjson", "cache-control": "no-store" });
     res.flushHeaders();
     log.debug("stream opened", { method });
-    const pump = pumpLines({
+    const pump = pumpStream({
       source,
       out: res,
       validate: (data) => validateStreamData(method, data),

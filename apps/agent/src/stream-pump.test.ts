@@ -1,10 +1,10 @@
-import { PassThrough, Writable } from "node:stream";
+import { PassThrough, Readable, Writable } from "node:stream";
 import { setImmediate as tick } from "node:timers/promises";
 
 import { describe, expect, it } from "vitest";
 
 import { AgentFailure } from "./failure";
-import { pumpLines } from "./stream-pump";
+import { pumpStream } from "./stream-pump";
 
 /** A client that reads only when told to. */
 class SlowClient extends Writable {
@@ -32,8 +32,8 @@ class SlowClient extends Writable {
 function start(client: SlowClient) {
   const source = new PassThrough();
   const stopped: string[] = [];
-  const pump = pumpLines({
-    source: { stream: source, parseLine: (line) => (line === "skip" ? null : { line }) },
+  const pump = pumpStream({
+    source: { kind: "lines", stream: source, parseLine: (line) => (line === "skip" ? null : { line }) },
     out: client,
     validate: (data) => data,
     describeError: (error) => (error instanceof AgentFailure ? error.toAgentError() : { code: "INTERNAL", message: String(error) }),
@@ -42,7 +42,7 @@ function start(client: SlowClient) {
   return { source, pump, stopped };
 }
 
-describe("pumpLines", () => {
+describe("pumpStream", () => {
   it("pauses the source while the client is full and resumes on drain", async () => {
     const client = new SlowClient();
     const { source } = start(client);
@@ -109,5 +109,30 @@ describe("pumpLines", () => {
     expect(client.frames()).toEqual([{ type: "end" }]);
     expect(source.destroyed).toBe(true);
     expect(stopped).toEqual(["stopped"]);
+  });
+
+  it("sends each chunk of a payload source as one frame, pausing it like a line source", async () => {
+    const client = new SlowClient();
+    const source = new Readable({ objectMode: true, read: () => undefined });
+    pumpStream({
+      source: { kind: "payloads", stream: source },
+      out: client,
+      validate: (data) => data,
+      describeError: () => ({ code: "INTERNAL", message: "x" }),
+    });
+    source.push({ lines: ["a", "b"] });
+    source.push({ lines: ["c"] });
+    await tick();
+    expect(source.isPaused()).toBe(true);
+    source.push(null);
+    for (let i = 0; i < 5; i++) {
+      client.readAll();
+      await tick();
+    }
+    expect(client.frames()).toEqual([
+      { type: "data", data: { lines: ["a", "b"] } },
+      { type: "data", data: { lines: ["c"] } },
+      { type: "end" },
+    ]);
   });
 });

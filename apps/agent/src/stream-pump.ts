@@ -3,10 +3,10 @@ import { StringDecoder } from "node:string_decoder";
 
 import type { AgentError, StreamFrame } from "@wharf/agent-protocol";
 
-import type { LineSource } from "./handlers/context";
+import type { StreamSource } from "./handlers/context";
 
 export interface PumpOptions<T> {
-  source: LineSource<T>;
+  source: StreamSource<T>;
   /** The HTTP response (or any writable) receiving NDJSON frames. */
   out: Writable;
   /** Checks one payload against the stream's contract before it is sent. */
@@ -23,16 +23,24 @@ export interface Pump {
   stop(): void;
 }
 
+interface PayloadReader<T> {
+  /** The payloads in one chunk of the source. */
+  read(chunk: unknown): T[];
+  /** What is left once the source ended. */
+  end(): T[];
+}
+
 /**
- * Copies a line-oriented source into `data` frames, then `end` or `error`.
+ * Copies a source into `data` frames, then `end` or `error`: a line source
+ * gives one frame per line, a payload source one per chunk.
  * Backpressure: when `out` is full the source is paused until it drains, so a
  * slow client slows the source instead of growing the agent's memory. When the
  * client goes away the source is destroyed.
  */
-export function pumpLines<T>({ source, out, validate, describeError, onDone }: PumpOptions<T>): Pump {
+export function pumpStream<T>({ source, out, validate, describeError, onDone }: PumpOptions<T>): Pump {
   const { stream } = source;
-  const decoder = new StringDecoder("utf8");
-  let pending = "";
+  const reader: PayloadReader<T> =
+    source.kind === "lines" ? lineReader((line) => source.parseLine(line)) : { read: (chunk) => [chunk as T], end: () => [] };
   let done = false;
 
   const write = (frame: StreamFrame): boolean => out.write(`${JSON.stringify(frame)}\n`);
@@ -51,19 +59,17 @@ export function pumpLines<T>({ source, out, validate, describeError, onDone }: P
     onDone?.(reason);
   };
 
-  const emitLine = (line: string): boolean => {
-    if (line.trim() === "") return true;
-    const data = source.parseLine(line);
-    if (data === null) return true;
-    return write({ type: "data", data: validate(data) });
+  /** Writes the payloads; false when `out` asked to wait. */
+  const emit = (payloads: T[]): boolean => {
+    let flowing = true;
+    for (const data of payloads) flowing = write({ type: "data", data: validate(data) }) && flowing;
+    return flowing;
   };
 
-  const onData = (chunk: Buffer | string): void => {
-    const lines = (pending + (typeof chunk === "string" ? chunk : decoder.write(chunk))).split("\n");
-    pending = lines.pop() ?? "";
-    let flowing = true;
+  const onData = (chunk: unknown): void => {
+    let flowing: boolean;
     try {
-      for (const line of lines) flowing = emitLine(line) && flowing;
+      flowing = emit(reader.read(chunk));
     } catch (error) {
       finish("error", { type: "error", error: describeError(error) });
       return;
@@ -78,7 +84,7 @@ export function pumpLines<T>({ source, out, validate, describeError, onDone }: P
   stream.on("data", onData);
   stream.once("end", () => {
     try {
-      emitLine(pending + decoder.end());
+      emit(reader.end());
     } catch (error) {
       finish("error", { type: "error", error: describeError(error) });
       return;
@@ -90,4 +96,23 @@ export function pumpLines<T>({ source, out, validate, describeError, onDone }: P
   out.on("drain", onDrain);
   out.once("close", onClose);
   return { stop: () => finish("stopped", { type: "end" }) };
+}
+
+function lineReader<T>(parseLine: (line: string) => T | null): PayloadReader<T> {
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  const parse = (lines: string[]): T[] =>
+    lines.flatMap((line) => {
+      if (line.trim() === "") return [];
+      const data = parseLine(line);
+      return data === null ? [] : [data];
+    });
+  return {
+    read: (chunk) => {
+      const lines = (pending + (typeof chunk === "string" ? chunk : decoder.write(chunk as Buffer))).split("\n");
+      pending = lines.pop() ?? "";
+      return parse(lines);
+    },
+    end: () => parse([pending + decoder.end()]),
+  };
 }

@@ -1,11 +1,18 @@
 import { z } from "zod";
 
+import { composeConfigParams, composeConfigResult } from "./compose-config";
+import { composeImageDigestsParams, composeImageDigestsResult } from "./compose-image-digests";
+import { composeLogBatch, composeLogsParams } from "./compose-logs";
+import { composePsParams, composePsResult } from "./compose-ps";
+import { composeRunData, composeRunParams } from "./compose-run";
+import { containerStatsParams, containerStatsResult } from "./container-stats";
 import { listContainersParams, listContainersResult } from "./containers";
 import { agentError } from "./errors";
 import { helloParams, helloResult } from "./hello";
 import { hostFactsParams, hostFactsResult } from "./host-facts";
 import { listImagesParams, listImagesResult } from "./images";
 import { listNetworksParams, listNetworksResult } from "./networks";
+import { preflightParams, preflightResult } from "./preflight";
 import { listVolumesParams, listVolumesResult } from "./volumes";
 
 /** Every request/response call: its params and result contracts, checked on both sides. */
@@ -16,6 +23,11 @@ export const agentCalls = {
   listImages: { params: listImagesParams, result: listImagesResult },
   listVolumes: { params: listVolumesParams, result: listVolumesResult },
   listNetworks: { params: listNetworksParams, result: listNetworksResult },
+  composeConfig: { params: composeConfigParams, result: composeConfigResult },
+  composePs: { params: composePsParams, result: composePsResult },
+  containerStats: { params: containerStatsParams, result: containerStatsResult },
+  composeImageDigests: { params: composeImageDigestsParams, result: composeImageDigestsResult },
+  preflight: { params: preflightParams, result: preflightResult },
 } as const;
 
 export type AgentCalls = typeof agentCalls;
@@ -30,6 +42,11 @@ export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("listImages"), params: listImagesParams }),
   z.object({ method: z.literal("listVolumes"), params: listVolumesParams }),
   z.object({ method: z.literal("listNetworks"), params: listNetworksParams }),
+  z.object({ method: z.literal("composeConfig"), params: composeConfigParams }),
+  z.object({ method: z.literal("composePs"), params: composePsParams }),
+  z.object({ method: z.literal("containerStats"), params: containerStatsParams }),
+  z.object({ method: z.literal("composeImageDigests"), params: composeImageDigestsParams }),
+  z.object({ method: z.literal("preflight"), params: preflightParams }),
 ]);
 export type AgentRequest = z.infer<typeof agentRequest>;
 
@@ -40,7 +57,7 @@ export const agentResponse = z.discriminatedUnion("ok", [
 export type AgentResponse = z.infer<typeof agentResponse>;
 
 /**
- * One line of an NDJSON stream (progress and logs use it in later commands).
+ * One line of an NDJSON stream.
  * A stream answers HTTP 200 once its source is live, then `data` frames and a
  * final `end` or `error`; any other status carries an `agentResponse` error.
  */
@@ -65,11 +82,17 @@ export type DockerEvent = z.infer<typeof dockerEvent>;
 /** Streaming methods: params, and the payload of each `data` frame. */
 export const agentStreams = {
   dockerEvents: { params: dockerEventsParams, data: dockerEvent },
+  composeRun: { params: composeRunParams, data: composeRunData },
+  composeLogs: { params: composeLogsParams, data: composeLogBatch },
 } as const;
 export type AgentStreams = typeof agentStreams;
 export type AgentStreamMethod = keyof AgentStreams;
+export type AgentStreamParams<M extends AgentStreamMethod> = z.input<AgentStreams[M]["params"]>;
+export type AgentStreamData<M extends AgentStreamMethod> = z.infer<AgentStreams[M]["data"]>;
 
 export const agentStreamRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("dockerEvents"), params: dockerEventsParams }),
+  z.object({ method: z.literal("composeRun"), params: composeRunParams }),
+  z.object({ method: z.literal("composeLogs"), params: composeLogsParams }),
 ]);
 export type AgentStreamRequest = z.infer<typeof agentStreamRequest>;

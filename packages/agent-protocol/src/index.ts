@@ -1,3 +1,10 @@
+export * from "./compose-config";
+export * from "./compose-image-digests";
+export * from "./compose-logs";
+export * from "./compose-project";
+export * from "./compose-ps";
+export * from "./compose-run";
+export * from "./container-stats";
 export * from "./containers";
 export * from "./envelope";
 export * from "./errors";
@@ -5,5 +12,6 @@ export * from "./hello";
 export * from "./host-facts";
 export * from "./images";
 export * from "./networks";
+export * from "./preflight";
 export * from "./version";
 export * from "./volumes";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { parseComposeVersion } from "./compose";
+import { actionArgs, composeArgv, composeEnv, parseComposeVersion } from "./compose";
 
 describe("parseComposeVersion", () => {
   it("reads v2 and v1 short versions", () => {
@@ -14,5 +14,74 @@ describe("parseComposeVersion", () => {
     expect(parseComposeVersion("")).toBeNull();
     expect(parseComposeVersion("docker: 'compose' is not a docker command.\n")).toBeNull();
     expect(parseComposeVersion("Docker Compose version v2.26.1\n")).toBeNull();
+  });
+});
+
+const target = {
+  name: "shop",
+  dir: "/home/u/.wharf/stacks/shop",
+  files: ["/home/u/.wharf/stacks/shop/docker-compose.sample-service.yaml", "/home/u/.wharf/stacks/shop/service/docker-compose.service.yaml"],
+};
+
+describe("composeArgv", () => {
+  it("puts project name, directory and every file in -f order before the subcommand (v2)", () => {
+    expect(composeArgv({ flavor: "v2", argv: ["docker", "compose"] }, target, actionArgs("up", {}))).toEqual([
+      "docker",
+      "compose",
+      "--ansi",
+      "never",
+      "--progress",
+      "plain",
+      "--project-name",
+      "shop",
+      "--project-directory",
+      "/home/u/.wharf/stacks/shop",
+      "-f",
+      "/home/u/.wharf/stacks/shop/docker-compose.sample-service.yaml",
+      "-f",
+      "/home/u/.wharf/stacks/shop/service/docker-compose.service.yaml",
+      "up",
+      "--detach",
+      "--quiet-pull",
+      "--remove-orphans",
+    ]);
+  });
+
+  it("uses docker-compose without v2-only flags (v1)", () => {
+    expect(composeArgv({ flavor: "v1", argv: ["docker-compose"] }, target, ["config"]).slice(0, 5)).toEqual([
+      "docker-compose",
+      "--ansi",
+      "never",
+      "--project-name",
+      "shop",
+    ]);
+  });
+
+  it("keeps hostile values as single literal arguments", () => {
+    const hostile = { name: "x", dir: "/s/x", files: ["/s/x/$(touch pwned).yaml", "/s/x/a;b `id`.yaml"] };
+    const argv = composeArgv({ flavor: "v2", argv: ["docker", "compose"] }, hostile, ["stop", "$(id)"]);
+    expect(argv).toContain("/s/x/$(touch pwned).yaml");
+    expect(argv).toContain("/s/x/a;b `id`.yaml");
+    expect(argv.at(-1)).toBe("$(id)");
+  });
+});
+
+describe("actionArgs", () => {
+  it("maps Wharf actions to compose subcommands", () => {
+    expect(actionArgs("up", { removeOrphans: false, services: ["web"] })).toEqual(["up", "--detach", "--quiet-pull", "web"]);
+    expect(actionArgs("down", {})).toEqual(["down"]);
+    expect(actionArgs("down", { volumes: true, removeOrphans: true })).toEqual(["down", "--remove-orphans", "--volumes"]);
+    expect(actionArgs("restart", { services: ["web", "worker"] })).toEqual(["restart", "web", "worker"]);
+    for (const action of ["stop", "pull", "build"] as const) expect(actionArgs(action, {})).toEqual([action]);
+  });
+});
+
+describe("composeEnv", () => {
+  it("drops COMPOSE_* variables that would override the explicit flags", () => {
+    expect(composeEnv({ PATH: "/bin", DOCKER_HOST: "unix:///d.sock", COMPOSE_FILE: "/evil.yaml", COMPOSE_PROJECT_NAME: "other" })).toEqual({
+      PATH: "/bin",
+      DOCKER_HOST: "unix:///d.sock",
+      DOCKER_CLI_HINTS: "false",
+    });
   });
 });

@@ -1,14 +1,27 @@
-import { execFile } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 
-import type { HostFacts } from "@wharf/agent-protocol";
+import type { ComposeAction, ComposeRunner, HostFacts } from "@wharf/agent-protocol";
+
+import { AgentFailure } from "../failure";
 
 const execFileAsync = promisify(execFile);
 
 // Compose v1 is a Python program that takes about half a second to start.
 const PROBE_TIMEOUT_MS = 10_000;
+// Which compose a host has changes only when someone installs one; probing costs 50-500 ms per call.
+const DETECTION_TTL_MS = 5 * 60_000;
+/** How long compose gets to stop after SIGTERM before the agent sends SIGKILL. */
+export const COMPOSE_KILL_GRACE_MS = 5_000;
+const MAX_CAPTURE_BYTES = 16 * 1024 * 1024;
 
 export type ComposeInfo = HostFacts["compose"];
+
+/** A usable compose: what to run, and what it is. */
+export interface ComposeCommand extends ComposeRunner {
+  /** The program and its leading arguments: ["docker", "compose"] or ["docker-compose"]. */
+  argv: [string, ...string[]];
+}
 
 /**
  * Which compose command this host has: `docker compose` (v2 plugin) is
@@ -49,4 +62,164 @@ export function parseComposeVersion(stdout: string): string | null {
   const firstLine = stdout.trim().split("\n")[0]?.trim() ?? "";
   const match = /^v?(\d+\.\d+(?:\.\d+)?(?:[-+][0-9A-Za-z.+-]*)?)$/.exec(firstLine);
   return match?.[1] ?? null;
+}
+
+let detected: { at: number; command: ComposeCommand } | null = null;
+
+/** The compose to run stacks with (detected once per few minutes); COMPOSE_UNAVAILABLE when the host has none. */
+export async function composeCommand(env: Record<string, string>, signal?: AbortSignal): Promise<ComposeCommand> {
+  if (detected !== null && Date.now() - detected.at < DETECTION_TTL_MS) return detected.command;
+  const info = await detectCompose(env, signal);
+  if (info.flavor === "none" || info.version === null) {
+    throw new AgentFailure(
+      "COMPOSE_UNAVAILABLE",
+      "neither `docker compose` nor `docker-compose` works on this host; install the Docker Compose plugin (docker-compose-plugin) or docker-compose",
+    );
+  }
+  const command: ComposeCommand = {
+    flavor: info.flavor,
+    version: info.version,
+    argv: info.flavor === "v2" ? ["docker", "compose"] : ["docker-compose"],
+  };
+  detected = { at: Date.now(), command };
+  return command;
+}
+
+export interface ComposeTarget {
+  name: string;
+  /** The project directory (absolute). */
+  dir: string;
+  /** Absolute compose file paths in `-f` order. */
+  files: string[];
+}
+
+/**
+ * The full argv of one compose invocation: never a shell string. Every value
+ * that came from a request is a separate element; file paths are absolute, so
+ * none can be read as an option.
+ */
+export function composeArgv(command: Pick<ComposeCommand, "flavor" | "argv">, target: ComposeTarget, subcommand: string[]): string[] {
+  const global = command.flavor === "v2" ? ["--ansi", "never", "--progress", "plain"] : ["--ansi", "never"];
+  return [
+    ...command.argv,
+    ...global,
+    "--project-name",
+    target.name,
+    "--project-directory",
+    target.dir,
+    ...target.files.flatMap((file) => ["-f", file]),
+    ...subcommand,
+  ];
+}
+
+export interface ActionOptions {
+  removeOrphans?: boolean | undefined;
+  volumes?: boolean | undefined;
+  services?: string[] | undefined;
+}
+
+/** The compose subcommand for a Wharf action. */
+export function actionArgs(action: ComposeAction, options: ActionOptions): string[] {
+  const services = options.services ?? [];
+  switch (action) {
+    case "up":
+      // Pull progress bars would be thousands of lines; "Pulled" still shows per service.
+      return ["up", "--detach", "--quiet-pull", ...(options.removeOrphans === false ? [] : ["--remove-orphans"]), ...services];
+    case "down":
+      return ["down", ...(options.removeOrphans === true ? ["--remove-orphans"] : []), ...(options.volumes === true ? ["--volumes"] : [])];
+    case "stop":
+    case "restart":
+    case "pull":
+    case "build":
+      return [action, ...services];
+  }
+}
+
+/**
+ * The environment compose runs with: the agent's, minus COMPOSE_* variables
+ * that would change which project or files it uses behind the explicit flags.
+ */
+export function composeEnv(childEnv: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(childEnv)) if (!key.startsWith("COMPOSE_")) env[key] = value;
+  // The docker CLI otherwise appends "What's next" hints to some commands' output.
+  env.DOCKER_CLI_HINTS = "false";
+  return env;
+}
+
+/**
+ * Starts compose in its own process group: `docker compose` runs the compose
+ * plugin as a child process, and a cancel must stop both.
+ */
+export function spawnCompose(argv: string[], options: { cwd: string; env: Record<string, string> }): ChildProcess {
+  const [file, ...args] = argv;
+  if (file === undefined) throw new Error("empty compose argv");
+  return spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+}
+
+/** SIGTERM to compose's process group, SIGKILL after the grace period if anything of it is still there. */
+export function terminateCompose(child: ChildProcess, graceMs = COMPOSE_KILL_GRACE_MS): void {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  signalGroup(pid, "SIGTERM");
+  const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs);
+  timer.unref();
+  // Once the leader is gone, only a plugin stuck in shutdown could remain: kill it sooner.
+  child.once("exit", () => {
+    clearTimeout(timer);
+    setTimeout(() => signalGroup(pid, "SIGKILL"), Math.min(graceMs, 1_000)).unref();
+  });
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the whole group already exited.
+  }
+}
+
+export interface CapturedRun {
+  exitCode: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs compose to completion and keeps its output (bounded); aborting `signal` terminates it. */
+export function runCompose(argv: string[], options: { cwd: string; env: Record<string, string>; signal: AbortSignal }): Promise<CapturedRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawnCompose(argv, options);
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let size = 0;
+    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_CAPTURE_BYTES) {
+        terminateCompose(child, 0);
+        return;
+      }
+      into.push(chunk);
+    };
+    child.stdout?.on("data", collect(stdout));
+    child.stderr?.on("data", collect(stderr));
+    const onAbort = (): void => terminateCompose(child);
+    options.signal.addEventListener("abort", onAbort, { once: true });
+    child.once("error", (error) => {
+      options.signal.removeEventListener("abort", onAbort);
+      reject(new AgentFailure("COMPOSE_FAILED", `could not run ${argv.slice(0, 2).join(" ")}: ${error.message}`));
+    });
+    child.once("close", (exitCode, signal) => {
+      options.signal.removeEventListener("abort", onAbort);
+      if (options.signal.aborted) {
+        reject(new AgentFailure("COMPOSE_FAILED", `${argv.slice(0, 2).join(" ")} was stopped: the call was cancelled or took longer than allowed`));
+        return;
+      }
+      if (size > MAX_CAPTURE_BYTES) {
+        reject(new AgentFailure("COMPOSE_FAILED", `compose printed more than ${MAX_CAPTURE_BYTES} bytes; stopped it`));
+        return;
+      }
+      resolve({ exitCode, signal, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") });
+    });
+  });
 }

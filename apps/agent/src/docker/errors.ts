@@ -64,6 +64,12 @@ function permissionDeniedMessage(where: string, endpoint: DockerEndpoint): strin
   return `user ${currentUserName()} cannot access the Docker socket ${where} (permission denied): add the user to the socket's group ${groupHint} and reconnect`;
 }
 
+/** Docker's own message from a dockerode error, else the error's. */
+export function dockerMessage(error: unknown): string {
+  const json = typeof error === "object" && error !== null && "json" in error ? error.json : undefined;
+  return dockerErrorMessage(json)?.trim() ?? (error instanceof Error ? error.message : String(error));
+}
+
 function dockerErrorMessage(json: unknown): string | null {
   if (typeof json === "object" && json !== null && "message" in json && typeof json.message === "string") {
     return json.message;

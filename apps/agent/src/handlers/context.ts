@@ -25,12 +25,21 @@ export type StreamData<M extends AgentStreamMethod> = z.output<AgentStreams[M]["
 
 /** A byte stream of lines, each mapped to one `data` frame; the server paces it to the client. */
 export interface LineSource<T> {
+  kind: "lines";
   stream: Readable;
   /** The payload for one line, or null to skip the line. */
   parseLine(line: string): T | null;
 }
 
+/** An object-mode stream whose every chunk is one `data` payload (of type T); paced like a line source. */
+export interface PayloadSource {
+  kind: "payloads";
+  stream: Readable;
+}
+
+export type StreamSource<T> = LineSource<T> | PayloadSource;
+
 export type StreamHandler<M extends AgentStreamMethod> = (
   params: z.output<AgentStreams[M]["params"]>,
   ctx: HandlerContext,
-) => Promise<LineSource<StreamData<M>>>;
+) => Promise<StreamSource<StreamData<M>>>;

@@ -21,6 +21,7 @@ export const dockerEvents: StreamHandler<"dockerEvents"> = async (_params, ctx) 
   // dockerode hands back the HTTP response itself, typed as the old stream interface.
   const stream = (await ctx.docker.getEvents({ abortSignal: ctx.signal })) as Readable;
   return {
+    kind: "lines",
     stream,
     parseLine: (line) => {
       const event = parseDockerEvent(line);

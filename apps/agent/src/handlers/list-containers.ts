@@ -4,7 +4,7 @@ import { z } from "zod";
 import { isoFromUnixSeconds, parseDockerResponse } from "../docker/client";
 import type { CallHandler } from "./context";
 
-const dockerContainer = z.object({
+export const dockerContainer = z.object({
   Id: z.string(),
   Names: z.array(z.string()).nullish(),
   Image: z.string(),

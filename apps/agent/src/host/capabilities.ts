@@ -74,18 +74,26 @@ export type DaemonFacts =
     };
 
 export function probeCapabilities(inputs: CapabilityInputs, files: HostFiles = hostFiles): HostCapabilities {
+  return probeHost(inputs, files).capabilities;
+}
+
+/** The capabilities and the daemon facts behind them (preflight needs the daemon's numbers too). */
+export function probeHost(inputs: CapabilityInputs, files: HostFiles = hostFiles): { capabilities: HostCapabilities; daemon: DaemonFacts } {
   const daemon = probeDaemon(inputs.dockerSocketPath, files);
   const kernelRaw = files.read(KERNEL_RT_RUNTIME);
   const cpuMount = findCgroupV1CpuMount(files.read("/proc/self/mountinfo") ?? "");
   return {
-    nvidiaRuntime: nvidiaCapability(inputs.runtimes),
-    realtimeCpu: realtimeCpuCapability({
-      cgroupVersion: inputs.cgroupVersion,
-      kernelRtRuntime: kernelRaw === null ? null : parseIntStrict(kernelRaw),
-      cgroupHasRtRuntime: cpuMount !== null && files.exists(path.join(cpuMount, "cpu.rt_runtime_us")),
-      daemon,
-    }),
-    rtprio: rtprioCapability(daemon),
+    capabilities: {
+      nvidiaRuntime: nvidiaCapability(inputs.runtimes),
+      realtimeCpu: realtimeCpuCapability({
+        cgroupVersion: inputs.cgroupVersion,
+        kernelRtRuntime: kernelRaw === null ? null : parseIntStrict(kernelRaw),
+        cgroupHasRtRuntime: cpuMount !== null && files.exists(path.join(cpuMount, "cpu.rt_runtime_us")),
+        daemon,
+      }),
+      rtprio: rtprioCapability(daemon),
+    },
+    daemon,
   };
 }
 
@@ -295,17 +303,27 @@ export function parseDaemonConfigCpuRtRuntime(json: string): number | null {
 
 /** The hard limit of "Max realtime priority" in /proc/PID/limits; Infinity for unlimited. */
 export function parseRtprioHardLimit(limits: string): number | null {
-  const line = limits.split("\n").find((entry) => entry.startsWith("Max realtime priority"));
+  return parseHardLimit(limits, "Max realtime priority");
+}
+
+/** The hard limit on the line of /proc/PID/limits named `label` (e.g. "Max open files"); Infinity for unlimited. */
+export function parseHardLimit(limits: string, label: string): number | null {
+  const line = limits.split("\n").find((entry) => entry.startsWith(`${label} `));
   if (line === undefined) return null;
-  const [, hard] = line.slice("Max realtime priority".length).trim().split(/\s+/);
+  const [, hard] = line.slice(label.length).trim().split(/\s+/);
   if (hard === "unlimited") return Infinity;
   return hard === undefined ? null : parseIntStrict(hard);
 }
 
 export function hasCapSysResource(status: string): boolean | null {
-  const match = /^CapEff:\s*([0-9a-f]+)\s*$/m.exec(status);
-  if (!match?.[1]) return null;
-  return ((BigInt(`0x${match[1]}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
+  const effective = parseCapabilitySet(status, "CapEff");
+  return effective === null ? null : ((effective >> CAP_SYS_RESOURCE) & 1n) === 1n;
+}
+
+/** One capability set of /proc/PID/status as a bit mask. */
+export function parseCapabilitySet(status: string, set: "CapEff" | "CapBnd"): bigint | null {
+  const match = new RegExp(`^${set}:\\s*([0-9a-f]+)\\s*$`, "m").exec(status);
+  return match?.[1] ? BigInt(`0x${match[1]}`) : null;
 }
 
 /** Mount point of the cgroup v1 hierarchy holding the cpu controller, from /proc/self/mountinfo. */

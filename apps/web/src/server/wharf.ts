@@ -24,7 +24,10 @@ export function getWharf(): WharfDeps {
     publicUrl: env.publicUrl,
     log,
   });
-  if (!env.isBuildPhase) startHostMonitor(deps, env.monitorIntervalMs);
+  if (!env.isBuildPhase) {
+    startHostMonitor(deps, env.monitorIntervalMs);
+    log.info(`Checking host status every ${env.monitorIntervalMs / 1000} s`);
+  }
   globalForWharf.wharfDeps = deps;
   return deps;
 }

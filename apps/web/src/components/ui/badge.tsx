@@ -3,7 +3,7 @@ import type { ComponentProps } from "react";
 
 import { cn } from "~/lib/utils";
 
-export const badgeVariants = cva(
+const badgeVariants = cva(
   "inline-flex w-fit shrink-0 items-center gap-1.5 whitespace-nowrap rounded-md border px-2 py-0.5 text-xs font-medium [&>svg]:size-3",
   {
     variants: {

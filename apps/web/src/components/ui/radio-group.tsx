@@ -10,9 +10,8 @@ export function RadioGroup({ className, ...props }: ComponentProps<typeof RadioG
 }
 
 /**
- * A whole-card radio option. The label holds only the title (a short accessible
- * name), stretched over the card so a click anywhere selects it; the
- * description is announced as the radio's description.
+ * A whole-card radio option: the card itself is the radio. Its accessible name
+ * is the title alone; the description is announced as its description.
  */
 export function RadioCard({
   className,
@@ -22,29 +21,26 @@ export function RadioCard({
   ...props
 }: Omit<ComponentProps<typeof RadioGroupPrimitive.Item>, "title" | "children"> & { id: string; title: ReactNode; description: ReactNode }) {
   return (
-    <div
+    <RadioGroupPrimitive.Item
+      id={id}
+      aria-describedby={`${id}-description`}
+      data-slot="radio-card"
       className={cn(
-        "relative flex items-start gap-3 rounded-lg border p-3 transition-colors hover:bg-accent/60 has-[[data-state=checked]]:border-primary has-[[data-state=checked]]:bg-accent/60 has-focus-visible:ring-[3px] has-focus-visible:ring-ring/50 has-disabled:cursor-not-allowed has-disabled:opacity-60",
+        "group flex w-full items-start gap-3 rounded-lg border p-3 text-left text-sm transition-colors outline-none hover:bg-accent/60 focus-visible:ring-[3px] focus-visible:ring-ring/50 disabled:cursor-not-allowed disabled:opacity-60 data-[state=checked]:border-primary data-[state=checked]:bg-accent/60",
         className,
       )}
+      {...props}
     >
-      <RadioGroupPrimitive.Item
-        id={id}
-        aria-describedby={`${id}-description`}
-        data-slot="radio-group-item"
-        className="relative z-10 mt-0.5 flex aspect-square size-4 shrink-0 items-center justify-center rounded-full border border-input shadow-xs outline-none data-[state=checked]:border-primary"
-        {...props}
-      >
+      <span className="mt-0.5 flex size-4 shrink-0 items-center justify-center rounded-full border border-input shadow-xs group-data-[state=checked]:border-primary">
         <RadioGroupPrimitive.Indicator className="size-2 rounded-full bg-primary" />
-      </RadioGroupPrimitive.Item>
-      <div className="grid gap-1 text-sm">
-        <label htmlFor={id} className="cursor-pointer font-medium after:absolute after:inset-0 after:content-['']">
-          {title}
-        </label>
-        <p id={`${id}-description`} className="text-muted-foreground">
+      </span>
+      <span className="grid gap-1">
+        <span className="font-medium">{title}</span>
+        {/* Hidden from the name (it is the description, via aria-describedby). */}
+        <span id={`${id}-description`} aria-hidden className="text-muted-foreground">
           {description}
-        </p>
-      </div>
-    </div>
+        </span>
+      </span>
+    </RadioGroupPrimitive.Item>
   );
 }

@@ -36,6 +36,8 @@ interface HostDetails {
   passphrase: string;
 }
 
+const FIELD_ORDER = ["name", "address", "port", "username", "privateKey"] as const;
+
 const EMPTY: HostDetails = { name: "", address: "", port: "22", username: "", keyMode: "generate", savedKeyId: "", privateKey: "", passphrase: "" };
 
 interface Failure {
@@ -112,13 +114,19 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
   const create = useMutation(trpc.host.create.mutationOptions());
 
   const form = useForm<HostDetails>({ defaultValues: EMPTY });
-  const { register, handleSubmit, setError, clearErrors, control, getValues, formState } = form;
+  const { register, handleSubmit, setError, clearErrors, control, getValues, getFieldState, setFocus, formState } = form;
   const [keyMode, username] = useWatch({ control, name: ["keyMode", "username"] });
 
-  // Moves focus to the new step's heading so keyboard and screen-reader users follow along.
+  // Moves focus to the new step's heading so keyboard and screen-reader users follow along; back on
+  // the first step after a failure, to the first field the API rejected (it was not mounted when the error came).
   useEffect(() => {
-    if (step !== "details") headingRef.current?.focus();
-  }, [step]);
+    if (step !== "details") {
+      headingRef.current?.focus();
+      return;
+    }
+    const rejected = FIELD_ORDER.find((field) => getFieldState(field).error);
+    if (rejected) setFocus(rejected);
+  }, [step, getFieldState, setFocus]);
   useEffect(() => {
     if (failure) failureRef.current?.focus();
   }, [failure]);
@@ -190,7 +198,9 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
       router.push(`/hosts/${host.id}`);
     } catch (error) {
       setStep("details");
-      const matched = applyFieldErrors(error, setError, ["name", "address", "port", "username"]);
+      // A rejected pasted key is reported on the credential; it belongs next to the key field.
+      const aliases = values.keyMode === "paste" ? { credential: "privateKey" as const } : {};
+      const matched = applyFieldErrors(error, setError, ["name", "address", "port", "username"], aliases);
       if (!matched) setFailure(describeFailure(error));
     }
   };
@@ -331,13 +341,13 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
               ) : null}
 
               {keyMode === "saved" ? (
-                <Field label="Saved key" error={formState.errors.savedKeyId?.message}>
+                <Field label="Choose a key" error={formState.errors.savedKeyId?.message}>
                   {(field) => (
                     <NativeSelect
                       {...field}
                       {...register("savedKeyId", { validate: (id, all) => all.keyMode !== "saved" || Boolean(id) || "Choose a key." })}
                     >
-                      <option value="">Choose a key…</option>
+                      <option value="">Select…</option>
                       {savedKeys.map((key) => (
                         <option key={key.id} value={key.id}>
                           {key.name} ({key.fingerprint.slice(0, 19)}…)

@@ -31,7 +31,7 @@ const columns: ColumnDef<HostRow>[] = [
     cell: ({ row }) => (
       <Link
         href={`/hosts/${row.original.id}`}
-        className="rounded-sm font-medium underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"
+        className="rounded-sm font-medium whitespace-nowrap underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"
       >
         {row.original.name}
       </Link>
@@ -41,7 +41,7 @@ const columns: ColumnDef<HostRow>[] = [
     id: "address",
     accessorFn: (host) => `${host.username}@${host.address}:${host.port}`,
     header: "Address",
-    cell: ({ getValue }) => <span className="font-mono text-xs">{String(getValue())}</span>,
+    cell: ({ getValue }) => <span className="font-mono text-xs whitespace-nowrap">{String(getValue())}</span>,
   },
   {
     id: "status",

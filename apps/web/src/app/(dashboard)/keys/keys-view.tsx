@@ -23,7 +23,7 @@ export type KeyRow = RouterOutputs["credential"]["list"][number];
 
 function columns(canWrite: boolean): ColumnDef<KeyRow>[] {
   return [
-    { id: "name", accessorKey: "name", header: "Name", cell: ({ row }) => <span className="font-medium">{row.original.name}</span> },
+    { id: "name", accessorKey: "name", header: "Name", cell: ({ row }) => <span className="font-medium whitespace-nowrap">{row.original.name}</span> },
     {
       id: "kind",
       accessorKey: "kind",

@@ -24,7 +24,8 @@ const STEP_LABELS: Record<TestResult["steps"][number]["name"], string> = { ssh: 
 function TestResultsDialog({ hostName, result, onClose }: { hostName: string; result: TestResult | null; onClose: () => void }) {
   return (
     <Dialog open={result !== null} onOpenChange={(open) => !open && onClose()}>
-      <DialogContent>
+      {/* One way out, named Close: the corner button would be a second "Close". */}
+      <DialogContent showClose={false}>
         <DialogHeader>
           <DialogTitle className="flex items-center gap-2">
             {result?.ok ? (

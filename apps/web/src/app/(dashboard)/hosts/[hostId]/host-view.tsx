@@ -9,6 +9,7 @@ import { CopyButton } from "~/components/copy-button";
 import { HostStatusBadge } from "~/components/host-status-badge";
 import { RelativeTime } from "~/components/relative-time";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
+import { Separator } from "~/components/ui/separator";
 import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -37,7 +38,13 @@ function StatusAlert({ host }: { host: HostDetail }) {
       <AlertDescription className={error ? undefined : "text-foreground/80"}>
         <p>{host.statusMessage ?? "The last status check failed."}</p>
         <p className="text-xs">
-          Last seen <RelativeTime value={host.lastSeenAt} />. The facts below are from the last successful check.
+          {host.lastSeenAt ? (
+            <>
+              Last seen <RelativeTime value={host.lastSeenAt} />.{host.facts ? " The facts below are from the last successful check." : null}
+            </>
+          ) : (
+            "Wharf has not reached it yet."
+          )}
         </p>
       </AlertDescription>
     </Alert>
@@ -100,6 +107,7 @@ export function HostView({ hostId }: { hostId: string }) {
           </Meta>
         </dl>
       </div>
+      <Separator />
       <StatusAlert host={host} />
       <HostFacts facts={host.facts} factsAt={host.factsAt} />
       <HostResources hostId={host.id} />

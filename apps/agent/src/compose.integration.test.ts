@@ -1,0 +1,662 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { type IncomingMessage, request } from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { promisify } from "node:util";
+
+import {
+  agentCalls,
+  type AgentMethod,
+  agentResponse,
+  type AgentResult,
+  CALL_PATH,
+  type ComposeLogBatch,
+  composeLogBatch,
+  type ComposeProjectInput,
+  type ComposeRunData,
+  composeRunData,
+  PROTOCOL_HEADER,
+  PROTOCOL_VERSION,
+  STREAM_PATH,
+} from "@wharf/agent-protocol";
+import { childEnv } from "@wharf/testing/env";
+import { loadSandbox } from "@wharf/testing/sandbox";
+import Docker from "dockerode";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { type JsonAnswer, openStream, postJson } from "./test-support/agent-http";
+
+// Stacks through the built agent against the sandbox's dockerd on h1, with
+// the compose the host has (v2 here); a second agent that only finds compose
+// v1 runs the same basics when docker-compose 1.x is installed.
+
+const execFileAsync = promisify(execFile);
+const agentRoot = path.resolve(import.meta.dirname, "..");
+const binary = path.join(agentRoot, "dist/wharf-agent");
+const tmp = mkdtempSync(path.join(os.tmpdir(), "wharf-compose-it-"));
+const suffix = randomBytes(3).toString("hex");
+const IMAGE = "wharf-test/busybox:latest";
+/** Made by any injected command that ran. */
+const marker = path.join(tmp, "pwned");
+
+let dockerSocket: string;
+let docker: Docker;
+const agents: ChildProcess[] = [];
+/** Projects to take down at the end, whatever happened. */
+const projects = new Set<string>();
+
+const BASE = `services:
+  web:
+    image: ${IMAGE}
+    init: true
+    command: ["sh", "-c", "i=0; while true; do echo \\"web $$i\\"; i=$$((i+1)); sleep 0.2; done"]
+`;
+const SERVICE = `services:
+  web:
+    environment:
+      ROLE: web
+  worker:
+    image: ${IMAGE}
+    init: true
+    command: ["sh", "-c", "i=0; while true; do echo \\"worker $$i\\" >&2; i=$$((i+1)); sleep 0.2; done"]
+`;
+
+function stack(name: string, overrides: Partial<ComposeProjectInput> = {}): ComposeProjectInput {
+  projects.add(name);
+  return {
+    name,
+    files: [
+      { path: "docker-compose.sample-service.yaml", content: BASE },
+      { path: "service/docker-compose.service.yaml", content: SERVICE },
+    ],
+    ...overrides,
+  };
+}
+
+async function serve(name: string, env: Record<string, string>): Promise<{ child: ChildProcess; socket: string }> {
+  const socket = path.join(tmp, name, "agent.sock");
+  const child = spawn(binary, ["serve", "--socket", socket], { env, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+  agents.push(child);
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`agent ${name} did not start:\n${stderr}`);
+    const answer = await postJson(socket, CALL_PATH, { method: "hello", params: {} }).catch(() => null);
+    if (answer?.status === 200) return { child, socket };
+    await sleep(25);
+  }
+}
+
+function call(socket: string, method: AgentMethod, params: object): Promise<JsonAnswer> {
+  return postJson(socket, CALL_PATH, { method, params });
+}
+
+async function result<M extends AgentMethod>(socket: string, method: M, params: object): Promise<AgentResult<M>> {
+  const answer = await call(socket, method, params);
+  const response = agentResponse.parse(answer.body);
+  if (!response.ok) throw new Error(`${method} failed: ${response.error.code} ${response.error.message}`);
+  return agentCalls[method].result.parse(response.result) as AgentResult<M>;
+}
+
+async function failure(socket: string, method: AgentMethod, params: object) {
+  const answer = await call(socket, method, params);
+  const response = agentResponse.parse(answer.body);
+  if (response.ok) throw new Error(`${method} succeeded, expected a failure`);
+  return { status: answer.status, ...response.error };
+}
+
+/** Runs a compose action to its end; returns the output lines and the exit frame. */
+async function run(socket: string, params: object): Promise<{ lines: string[]; exit: Extract<ComposeRunData, { kind: "exit" }>; ms: number }> {
+  const started = performance.now();
+  const stream = await openStream(socket, STREAM_PATH, { method: "composeRun", params });
+  if (stream.status !== 200) throw new Error(`composeRun answered ${stream.status}`);
+  const lines: string[] = [];
+  for (;;) {
+    const frame = await stream.next();
+    if (frame.type === "error") throw new Error(`composeRun failed: ${frame.error.message}`);
+    if (frame.type === "end") throw new Error("composeRun ended without an exit frame");
+    const data = composeRunData.parse(frame.data);
+    if (data.kind === "output") lines.push(data.line);
+    else {
+      expect((await stream.next()).type).toBe("end");
+      return { lines, exit: data, ms: performance.now() - started };
+    }
+  }
+}
+
+/** The docker CLI (with compose) against h1, in `cwd`. */
+async function cli(args: string[], cwd = tmp, command = "docker"): Promise<string> {
+  const { stdout } = await execFileAsync(command, args, {
+    cwd,
+    env: childEnv({ DOCKER_HOST: `unix://${dockerSocket}` }),
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+async function containersOf(project: string): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
+}
+
+/** Processes whose command line mentions `needle` (compose runs with the project name in its argv). */
+function processesMentioning(needle: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** A raw NDJSON stream: every frame parsed with JSON.parse only, as a forwarding control plane would. */
+function openRaw(socket: string, payload: object): Promise<IncomingMessage> {
+  const body = JSON.stringify(payload);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      socketPath: socket,
+      path: STREAM_PATH,
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body), [PROTOCOL_HEADER]: String(PROTOCOL_VERSION) },
+    });
+    req.once("response", resolve);
+    req.once("error", reject);
+    req.end(body);
+  });
+}
+
+/** Reads log batches until `enough` says stop or the stream ends; returns the batches. */
+async function readLogs(res: IncomingMessage, enough: (batches: ComposeLogBatch[], lines: number) => boolean = () => false, validate = true) {
+  const batches: ComposeLogBatch[] = [];
+  let lines = 0;
+  let pending = "";
+  let ended = false;
+  outer: for await (const chunk of res) {
+    const parts = (pending + (chunk as Buffer).toString("utf8")).split("\n");
+    pending = parts.pop() ?? "";
+    for (const part of parts) {
+      const frame = JSON.parse(part) as { type: string; data?: ComposeLogBatch };
+      if (frame.type === "end") {
+        ended = true;
+        break outer;
+      }
+      if (frame.type !== "data" || frame.data === undefined) throw new Error(`unexpected frame ${part}`);
+      const batch = validate ? composeLogBatch.parse(frame.data) : frame.data;
+      lines += batch.lines.length;
+      if (validate) batches.push(batch);
+      if (enough(batches, lines)) {
+        res.destroy();
+        break outer;
+      }
+    }
+  }
+  return { batches, lines, ended };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function dockerdArgv(): string[] {
+  for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      if (path.basename(argv[0] ?? "") === "dockerd" && argv.some((arg) => arg.endsWith(dockerSocket))) return argv;
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  return [];
+}
+
+let agent: { child: ChildProcess; socket: string };
+let stacksDir: string;
+
+beforeAll(async () => {
+  await execFileAsync("npm", ["run", "build"], { cwd: agentRoot, maxBuffer: 16 * 1024 * 1024 });
+  const h1 = loadSandbox().hosts.find((host) => host.name === "h1");
+  if (!h1) throw new Error("sandbox host h1 missing: run docker/sandbox/sandbox.sh up --hosts 2");
+  dockerSocket = h1.dockerSocket;
+  docker = new Docker({ socketPath: dockerSocket });
+  // Like a host's sshd session: DOCKER_HOST and nothing else; the agent finds docker on its default PATH.
+  agent = await serve("main", { DOCKER_HOST: `unix://${dockerSocket}` });
+  stacksDir = path.join(tmp, "main", "stacks");
+});
+
+afterAll(async () => {
+  for (const name of projects) {
+    for (const container of await containersOf(name)) await docker.getContainer(container.Id).remove({ force: true }).catch(() => undefined);
+    const networks = await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${name}`] } });
+    for (const network of networks) await docker.getNetwork(network.Id).remove().catch(() => undefined);
+  }
+  for (const child of agents) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("a two-file stack through the agent", () => {
+  const name = `it-stack-${suffix}`;
+
+  it("composeConfig returns exactly what `docker compose config` prints for the same files", async () => {
+    const config = await result(agent.socket, "composeConfig", { project: stack(name) });
+    const dir = path.join(stacksDir, name);
+    const cliOutput = await cli(
+      ["compose", "-p", name, "--project-directory", dir, "-f", "docker-compose.sample-service.yaml", "-f", "service/docker-compose.service.yaml", "config"],
+      dir,
+    );
+    expect(config.merged).toBe(cliOutput);
+    expect(config.merged).toContain("ROLE: web");
+    expect(config).toMatchObject({ services: ["web", "worker"], images: [IMAGE], compose: { flavor: "v2" } });
+  });
+
+  it("up starts both services; composePs, stats and image digests describe them", async () => {
+    const up = await run(agent.socket, { project: stack(name), action: "up" });
+    expect(up.exit).toMatchObject({ exitCode: 0, signal: null });
+    expect(up.lines.join("\n")).toMatch(/Container it-stack-\w+-web-1\s+Started/);
+
+    const ps = await result(agent.socket, "composePs", { name });
+    expect(ps.services.map((service) => service.service)).toEqual(["web", "worker"]);
+    const image = await docker.getImage(IMAGE).inspect();
+    for (const service of ps.services) {
+      expect(service.containers).toHaveLength(1);
+      expect(service.containers[0]).toMatchObject({ name: `${name}-${service.service}-1`, state: "running", exitCode: null, restartCount: 0, image: IMAGE, imageId: image.Id });
+    }
+    const ids = (await containersOf(name)).map((container) => container.Id).sort();
+    expect(ps.services.flatMap((service) => service.containers.map((container) => container.id)).sort()).toEqual(ids);
+
+    const stats = await result(agent.socket, "containerStats", { name });
+    expect(stats.containers.map((entry) => entry.service)).toEqual(["web", "worker"]);
+    for (const entry of stats.containers) {
+      expect(entry.memoryUsageBytes).toBeGreaterThan(0);
+      expect(entry.memoryLimitBytes).toBeGreaterThan(entry.memoryUsageBytes);
+      expect(entry.cpuPercent).toBeGreaterThanOrEqual(0);
+    }
+
+    const digests = await result(agent.socket, "composeImageDigests", { name });
+    expect(digests.images).toEqual([
+      { service: "web", image: IMAGE, imageId: image.Id, repoDigests: image.RepoDigests ?? [], containers: [`${name}-web-1`] },
+      { service: "worker", image: IMAGE, imageId: image.Id, repoDigests: image.RepoDigests ?? [], containers: [`${name}-worker-1`] },
+    ]);
+  });
+
+  it("logs follow both services interleaved, each line attributed to its service", async () => {
+    const res = await openRaw(agent.socket, { method: "composeLogs", params: { name, tail: 2, follow: true } });
+    expect(res.statusCode).toBe(200);
+    const counts = (batches: ComposeLogBatch[]) => ({
+      web: batches.filter((batch) => batch.service === "web").reduce((n, batch) => n + batch.lines.length, 0),
+      worker: batches.filter((batch) => batch.service === "worker").reduce((n, batch) => n + batch.lines.length, 0),
+    });
+    const { batches } = await readLogs(res, (seen) => counts(seen).web >= 8 && counts(seen).worker >= 8);
+    for (const batch of batches) {
+      expect(batch.container).toBe(`${name}-${batch.service}-1`);
+      for (const line of batch.lines) {
+        expect(line.line).toMatch(batch.service === "web" ? /^web \d+$/ : /^worker \d+$/);
+        expect(line.stream).toBe(batch.service === "web" ? "stdout" : "stderr");
+        expect(line.at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z$/);
+      }
+    }
+    // Interleaved: the service changes from one batch to the next many times, not once.
+    const switches = batches.slice(1).filter((batch, i) => batch.service !== batches[i]?.service).length;
+    expect(switches).toBeGreaterThanOrEqual(4);
+  });
+
+  it("logs without follow end; a service filter and tail apply", async () => {
+    const res = await openRaw(agent.socket, { method: "composeLogs", params: { name, services: ["worker"], tail: 3 } });
+    const { batches, lines, ended } = await readLogs(res);
+    expect(ended).toBe(true);
+    expect(lines).toBe(3);
+    expect(new Set(batches.map((batch) => batch.service))).toEqual(new Set(["worker"]));
+  });
+
+  it("down removes the containers and the network", async () => {
+    const down = await run(agent.socket, { project: stack(name), action: "down" });
+    expect(down.exit.exitCode).toBe(0);
+    expect(await containersOf(name)).toEqual([]);
+    expect(await result(agent.socket, "composePs", { name })).toEqual({ services: [] });
+    expect(await docker.listNetworks({ filters: { name: [`${name}_default`] } })).toEqual([]);
+  });
+});
+
+describe("invalid projects", () => {
+  it("names the file and line of invalid YAML", async () => {
+    const project = stack(`it-yaml-${suffix}`, {
+      files: [
+        { path: "docker-compose.sample-service.yaml", content: BASE },
+        { path: "service/docker-compose.service.yaml", content: "services:\n  worker:\n    image: [unclosed\n" },
+      ],
+    });
+    const error = await failure(agent.socket, "composeConfig", { project });
+    expect(error).toMatchObject({ status: 422, code: "COMPOSE_INVALID", details: { file: "service/docker-compose.service.yaml" } });
+    expect(error.message).toMatch(/^service\/docker-compose\.service\.yaml line \d+: did not find expected ',' or ']'$/);
+  });
+
+  it("names the file and line of an unknown key", async () => {
+    const project = stack(`it-key-${suffix}`, {
+      files: [
+        { path: "docker-compose.sample-service.yaml", content: BASE },
+        { path: "service/docker-compose.service.yaml", content: "services:\n  web:\n    environment:\n      A: b\n    frobnicate: true\n" },
+      ],
+    });
+    const error = await failure(agent.socket, "composeConfig", { project });
+    expect(error).toEqual({
+      status: 422,
+      code: "COMPOSE_INVALID",
+      message: "service/docker-compose.service.yaml line 5: services.web Additional property frobnicate is not allowed",
+      details: { file: "service/docker-compose.service.yaml", line: 5 },
+    });
+  });
+
+  it("refuses paths that leave the project directory, before touching the disk", async () => {
+    for (const bad of ["../escape.yaml", "service/../../escape.yaml", "/tmp/escape.yaml", "a\0b.yaml"]) {
+      const project = { name: `it-path-${suffix}`, files: [{ path: bad, content: BASE }] };
+      const error = await failure(agent.socket, "composeConfig", { project });
+      expect(error, bad).toMatchObject({ status: 400, code: "BAD_REQUEST" });
+    }
+    expect(existsSync(path.join(stacksDir, "escape.yaml"))).toBe(false);
+    expect(existsSync(path.join(tmp, "main", "escape.yaml"))).toBe(false);
+    expect(existsSync(path.join(stacksDir, `it-path-${suffix}`))).toBe(false);
+  });
+
+  it("never writes through a symlink planted in the project directory", async () => {
+    const name = `it-link-${suffix}`;
+    const outside = path.join(tmp, "outside");
+    mkdirSync(outside);
+    mkdirSync(path.join(stacksDir, name), { recursive: true });
+    symlinkSync(outside, path.join(stacksDir, name, "service"));
+    const error = await failure(agent.socket, "composeConfig", { project: stack(name) });
+    expect(error).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/symlink/) as string });
+    expect(readdirSync(outside)).toEqual([]);
+  });
+});
+
+describe("injection payloads stay data", () => {
+  it("rejects hostile project names, file names and service names before running anything", async () => {
+    const hostile = `$(touch ${marker})`;
+    const cases: [string, object][] = [
+      ["composeConfig", { project: { name: `x${hostile}`, files: [{ path: "a.yaml", content: BASE }] } }],
+      ["composeConfig", { project: { name: "x", files: [{ path: `${hostile}.yaml`, content: BASE }] } }],
+      ["composeConfig", { project: { name: "x", files: [{ path: "a;touch pwned;.yaml", content: BASE }] } }],
+      ["composeConfig", { project: { name: "x", files: [{ path: "-f.yaml", content: BASE }] } }],
+      ["composeRun", { project: stack(`it-inject-${suffix}`), action: "restart", options: { services: [hostile] } }],
+      ["composeRun", { project: stack(`it-inject-${suffix}`), action: "stop", options: { services: ["--timeout=0"] } }],
+      ["composeLogs", { name: `it-inject-${suffix}`, services: ["`touch pwned`"] }],
+    ];
+    for (const [method, params] of cases) {
+      const answer = await postJson(agent.socket, method === "composeConfig" ? CALL_PATH : STREAM_PATH, { method, params });
+      expect(answer.status, JSON.stringify(params)).toBe(400);
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it("passes shell syntax inside the files to compose as data", async () => {
+    const name = `it-inject-${suffix}`;
+    const project = stack(name, {
+      envFile: `GREETING=$(touch ${marker})\n`,
+      files: [
+        {
+          path: "docker-compose.sample-service.yaml",
+          content: `services:\n  web:\n    image: ${IMAGE}\n    environment:\n      GREETING: \${GREETING}\n      OTHER: "\`touch ${marker}\`; echo"\n`,
+        },
+        { path: "service/docker-compose.service.yaml", content: `services:\n  "$(touch ${marker})":\n    image: ${IMAGE}\n` },
+      ],
+    });
+    const error = await failure(agent.socket, "composeConfig", { project });
+    expect(error.code).toBe("COMPOSE_INVALID");
+    expect(error.details?.file).toBe("service/docker-compose.service.yaml");
+
+    const valid = await result(agent.socket, "composeConfig", { project: { ...project, files: project.files.slice(0, 1) } });
+    expect(valid.merged).toContain(`touch ${marker}`);
+    expect(existsSync(marker)).toBe(false);
+  });
+});
+
+describe("preflight on h1, for real", () => {
+  const name = `it-preflight-${suffix}`;
+  const budget = Number(dockerdArgv().find((arg) => arg.startsWith("--cpu-rt-runtime="))?.split("=")[1] ?? 0);
+  const preflight = (limits: object) => result(agent.socket, "preflight", { project: stack(name), hostLabel: "h1", limits: { services: { web: limits } } });
+  const only = async (limits: object, check: string) => {
+    const answer = await preflight(limits);
+    const checks = answer.checks.filter((entry) => entry.check === check && entry.service !== null);
+    expect(checks, JSON.stringify(answer.checks)).toHaveLength(1);
+    return { answer, check: checks[0] };
+  };
+
+  it("refuses ulimit rtprio=99 the way the daemon does, with what to do about it", async () => {
+    // The oracle: Docker itself, asked directly.
+    const direct = await cli(["run", "--rm", "--ulimit", "rtprio=99", IMAGE, "true"]).then(
+      () => "granted",
+      (error: unknown) => String((error as { stderr?: string }).stderr),
+    );
+    const { answer, check } = await only({ ulimits: { rtprio: { soft: 99, hard: 99 } } }, "ulimit");
+    if (direct === "granted") {
+      expect(check?.ok).toBe(true);
+      return;
+    }
+    expect(direct).toMatch(/error setting rlimit type 14: operation not permitted/);
+    expect(answer.ok).toBe(false);
+    expect(check).toEqual({
+      service: "web",
+      check: "ulimit",
+      ok: false,
+      message:
+        "host h1 cannot grant ulimit rtprio=99: the Docker daemon's hard RLIMIT_RTPRIO is 0; start dockerd with a higher rtprio limit (LimitRTPRIO=infinity in its systemd unit)",
+    });
+    // rtprio=0 is within the daemon's limit.
+    expect((await only({ ulimits: { rtprio: { soft: 0, hard: 0 } } }, "ulimit")).check?.ok).toBe(true);
+    expect(await docker.listContainers({ all: true, filters: { label: ["io.wharf.preflight"] } })).toEqual([]);
+  });
+
+  it.runIf(budget >= 300000)("grants cpu_rt_runtime within the daemon's budget and refuses more", async () => {
+    const granted = await only({ cpuRtRuntime: 300000 }, "cpu-rt-runtime");
+    expect(granted.check).toMatchObject({ ok: true, message: `cpu_rt_runtime=300000 fits the Docker daemon's real-time budget of ${budget} µs per period; a test container got it` });
+    expect(granted.answer.ok).toBe(true);
+    const refused = await only({ cpuRtRuntime: 900000 }, "cpu-rt-runtime");
+    expect(refused.check?.message).toBe(
+      `host h1 cannot grant cpu_rt_runtime=900000: the Docker daemon grants at most ${budget} µs of real-time CPU per period (--cpu-rt-runtime=${budget}); lower cpu_rt_runtime to at most ${budget} or restart dockerd with a larger --cpu-rt-runtime`,
+    );
+    expect(refused.answer.ok).toBe(false);
+  });
+
+  it("refuses GPUs without an nvidia runtime and memory beyond the host", async () => {
+    const info = (await docker.info()) as { MemTotal: number };
+    const gpus = await only({ gpus: { count: 1, capabilities: ["gpu"] } }, "gpus");
+    expect(gpus.check?.message).toMatch(/^host h1 cannot grant 1 GPU: the host has no nvidia container runtime, so GPUs cannot be granted; /);
+    const memory = await only({ memoryBytes: info.MemTotal * 2 }, "memory");
+    expect(memory.check?.ok).toBe(false);
+    expect(memory.check?.message).toMatch(/^host h1 cannot grant memory=[\d.]+ GiB: the host has [\d.]+ GiB of memory in total; /);
+    expect((await only({ memoryBytes: 64 * 1024 * 1024 }, "memory")).check?.ok).toBe(true);
+  });
+
+  it("reads limits from the files too, and reports missing images and build contexts", async () => {
+    const answer = await result(agent.socket, "preflight", {
+      hostLabel: "h1",
+      project: stack(name, {
+        files: [
+          { path: "docker-compose.sample-service.yaml", content: BASE },
+          {
+            path: "service/docker-compose.service.yaml",
+            content: `services:\n  web:\n    ulimits:\n      nofile: {soft: 1024, hard: 2048}\n  missing:\n    image: wharf-test/not-here:1\n  built:\n    build: ./app\n`,
+          },
+        ],
+      }),
+    });
+    const byService = (service: string, check: string) => answer.checks.find((entry) => entry.service === service && entry.check === check);
+    expect(byService("web", "ulimit")).toMatchObject({ ok: true, message: "ulimit nofile=1024:2048: granted to a test container" });
+    expect(byService("web", "image")).toMatchObject({ ok: true });
+    expect(byService("missing", "image")?.message).toMatch(/^host h1 cannot pull image wharf-test\/not-here:1: it is not on the host and the registry did not provide it/);
+    expect(byService("built", "build-context")?.message).toBe(
+      "host h1 cannot build service built: its build context app does not exist in the stack directory; add the build context to the stack or use a prebuilt image",
+    );
+    expect(answer.ok).toBe(false);
+  });
+});
+
+describe("cancelling a run", () => {
+  it("kills compose when the client goes away, and frees the project", async () => {
+    const name = `it-cancel-${suffix}`;
+    const stubborn = stack(name, {
+      files: [{ path: "docker-compose.yaml", content: `services:\n  stubborn:\n    image: ${IMAGE}\n    command: ["sleep", "100000"]\n    stop_grace_period: 2m\n` }],
+    });
+    expect((await run(agent.socket, { project: stubborn, action: "up" })).exit.exitCode).toBe(0);
+
+    // sleep as PID 1 ignores SIGTERM: `stop` would wait two minutes.
+    const stream = await openStream(agent.socket, STREAM_PATH, { method: "composeRun", params: { project: stubborn, action: "stop" } });
+    const first = await stream.next();
+    expect(first.type).toBe("data");
+    expect(processesMentioning(name).length).toBeGreaterThan(0);
+    const busy = await failure(agent.socket, "composeConfig", { project: stubborn });
+    expect(busy).toMatchObject({ status: 409, code: "CONFLICT", message: expect.stringMatching(/^stack it-cancel-\w+ is busy: compose stop/) as string });
+
+    const cancelled = performance.now();
+    stream.close();
+    while (processesMentioning(name).length > 0 && performance.now() - cancelled < 8_000) await sleep(50);
+    expect(processesMentioning(name)).toEqual([]);
+    expect(performance.now() - cancelled).toBeLessThan(7_000);
+    expect((await result(agent.socket, "composeConfig", { project: stubborn })).services).toEqual(["stubborn"]);
+  });
+});
+
+describe.runIf(existsSync("/usr/bin/docker-compose"))("hosts with only compose v1", () => {
+  let v1: { child: ChildProcess; socket: string };
+  const name = `it-v1-${suffix}`;
+
+  beforeAll(async () => {
+    // A PATH with docker-compose but no docker CLI: the agent must fall back to v1.
+    const bin = path.join(tmp, "v1-bin");
+    mkdirSync(bin);
+    symlinkSync("/usr/bin/docker-compose", path.join(bin, "docker-compose"));
+    v1 = await serve("v1", { DOCKER_HOST: `unix://${dockerSocket}`, PATH: bin });
+  });
+
+  it("validates, deploys, lists and removes a two-file stack", async () => {
+    const config = await result(v1.socket, "composeConfig", { project: stack(name) });
+    expect(config).toMatchObject({ services: ["web", "worker"], compose: { flavor: "v1" } });
+    expect(config.merged).toBe(
+      await cli(["-p", name, "--project-directory", path.join(tmp, "v1", "stacks", name), "-f", "docker-compose.sample-service.yaml", "-f", "service/docker-compose.service.yaml", "config"], path.join(tmp, "v1", "stacks", name), "/usr/bin/docker-compose"),
+    );
+    expect((await run(v1.socket, { project: stack(name), action: "up" })).exit.exitCode).toBe(0);
+    const ps = await result(v1.socket, "composePs", { name });
+    expect(ps.services.map((service) => [service.service, service.containers[0]?.state])).toEqual([
+      ["web", "running"],
+      ["worker", "running"],
+    ]);
+    expect((await run(v1.socket, { project: stack(name), action: "down" })).exit.exitCode).toBe(0);
+    expect(await containersOf(name)).toEqual([]);
+  });
+
+  it("names the file and line of v1's errors", async () => {
+    const project = stack(name, {
+      files: [
+        { path: "docker-compose.sample-service.yaml", content: BASE },
+        { path: "service/docker-compose.service.yaml", content: "services:\n  web:\n    frobnicate: true\n" },
+      ],
+    });
+    expect(await failure(v1.socket, "composeConfig", { project })).toEqual({
+      status: 422,
+      code: "COMPOSE_INVALID",
+      message: "service/docker-compose.service.yaml line 3: Unsupported config option for services.web: 'frobnicate'",
+      details: { file: "service/docker-compose.service.yaml", line: 3 },
+    });
+  });
+});
+
+describe("figures: the agent against the raw CLI", () => {
+  it("up -d of the two-service stack: median of 5", async () => {
+    const name = `it-bench-${suffix}`;
+    const project = stack(name);
+    await result(agent.socket, "composeConfig", { project });
+    const dir = path.join(stacksDir, name);
+    const args = ["compose", "-p", name, "--project-directory", dir, "-f", "docker-compose.sample-service.yaml", "-f", "service/docker-compose.service.yaml"];
+    const raw: number[] = [];
+    const viaAgent: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      await cli([...args, "up", "-d", "--remove-orphans"], dir);
+      raw.push(performance.now() - started);
+      await cli([...args, "down", "--timeout", "1"], dir);
+      const up = await run(agent.socket, { project, action: "up" });
+      expect(up.exit.exitCode).toBe(0);
+      viaAgent.push(up.ms);
+      await cli([...args, "down", "--timeout", "1"], dir);
+    }
+    const ratio = median(viaAgent) / median(raw);
+    console.log(
+      `up -d, 2 services: raw CLI median ${median(raw).toFixed(0)} ms [${raw.map((ms) => ms.toFixed(0)).join(", ")}], ` +
+        `agent median ${median(viaAgent).toFixed(0)} ms [${viaAgent.map((ms) => ms.toFixed(0)).join(", ")}], ratio ${ratio.toFixed(2)}`,
+    );
+    expect(ratio).toBeLessThan(1.5);
+  });
+
+  describe("200,000 log lines", () => {
+    const name = `it-chatty-${suffix}`;
+    const LINES = 200_000;
+    const chatty = () =>
+      stack(name, {
+        files: [{ path: "docker-compose.yaml", content: `services:\n  chatty:\n    image: ${IMAGE}\n    init: true\n    command: ["sh", "-c", "seq 1 ${LINES}; exec sleep 100000"]\n` }],
+      });
+
+    beforeAll(async () => {
+      expect((await run(agent.socket, { project: chatty(), action: "up" })).exit.exitCode).toBe(0);
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        const last = await cli(["logs", "--tail", "1", `${name}-chatty-1`]).catch(() => "");
+        if (last.trim() === String(LINES)) return;
+        await sleep(200);
+      }
+      throw new Error("the chatty container did not finish printing");
+    });
+
+    it("are delivered in order through the agent, and measured against `docker compose logs`", async () => {
+      const dir = path.join(stacksDir, name);
+      const rawMs: number[] = [];
+      const agentMs: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        let started = performance.now();
+        const out = await cli(["compose", "-p", name, "--project-directory", dir, "-f", "docker-compose.yaml", "logs", "--no-color", "--timestamps"], dir);
+        rawMs.push(performance.now() - started);
+        expect(out.split("\n").filter(Boolean)).toHaveLength(LINES);
+
+        started = performance.now();
+        const res = await openRaw(agent.socket, { method: "composeLogs", params: { name } });
+        const { lines, ended } = await readLogs(res, undefined, false);
+        agentMs.push(performance.now() - started);
+        expect(ended).toBe(true);
+        expect(lines).toBe(LINES);
+      }
+      const perSecond = (ms: number) => Math.round(LINES / (ms / 1000));
+      console.log(
+        `logs of ${LINES} lines: raw \`docker compose logs\` median ${median(rawMs).toFixed(0)} ms (${perSecond(median(rawMs))} lines/s), ` +
+          `agent median ${median(agentMs).toFixed(0)} ms (${perSecond(median(agentMs))} lines/s), ratio ${(median(rawMs) / median(agentMs)).toFixed(2)}x`,
+      );
+      expect(median(rawMs) / median(agentMs)).toBeGreaterThan(0.5);
+
+      // Order and content, checked once with the contract.
+      const checked = await readLogs(await openRaw(agent.socket, { method: "composeLogs", params: { name, follow: true } }), (_, lines) => lines >= LINES);
+      const numbers = checked.batches.flatMap((batch) => batch.lines.map((line) => Number(line.line)));
+      expect(numbers.slice(0, LINES)).toEqual(Array.from({ length: LINES }, (_, i) => i + 1));
+    });
+
+    it("stay in Docker while the client does not read (backpressure), and all arrive once it does", async () => {
+      const rss = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${agent.child.pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
+      const before = rss();
+      const res = await openRaw(agent.socket, { method: "composeLogs", params: { name } });
+      res.pause();
+      await sleep(1_500);
+      const grown = rss() - before;
+      console.log(`agent RSS while a client reads nothing of ${LINES} lines: +${(grown / 1024 / 1024).toFixed(1)} MiB`);
+      // The whole log as frames is about 20 MiB; a paused client must not make the agent hold it.
+      expect(grown).toBeLessThan(12 * 1024 * 1024);
+      res.resume();
+      const { lines, ended } = await readLogs(res, undefined, false);
+      expect(ended).toBe(true);
+      expect(lines).toBe(LINES);
+    });
+  });
+});

@@ -1,0 +1,19 @@
+import { prepareProject } from "../compose/project";
+import { lockProject } from "../compose/project-lock";
+import { composeRunStream } from "../compose/run";
+import { actionArgs, composeArgv, composeEnv } from "../docker/compose";
+import type { StreamHandler } from "./context";
+
+/** Holds the project from writing its files until compose has exited, also after a cancel. */
+export const composeRun: StreamHandler<"composeRun"> = async (params, ctx) => {
+  const release = lockProject(params.project.name, `compose ${params.action}`);
+  try {
+    const { command, target } = await prepareProject(ctx, params.project);
+    const argv = composeArgv(command, target, actionArgs(params.action, params.options));
+    const stream = composeRunStream(argv, { cwd: target.dir, env: composeEnv(ctx.env.childEnv), onExit: release });
+    return { kind: "payloads", stream };
+  } catch (error) {
+    release();
+    throw error;
+  }
+};

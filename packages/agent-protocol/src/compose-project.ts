@@ -1,0 +1,92 @@
+import { z } from "zod";
+
+/**
+ * A compose project as the control plane sends it with every compose call:
+ * the agent writes these files into its own project directory
+ * (`<agent data dir>/stacks/<name>/`) and runs compose with them, in order.
+ */
+
+/** Doubles as the compose project name, a directory name and a label value. */
+export const composeProjectName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, "a project name is 1-63 characters of a-z, 0-9, _ and -, starting with a letter or digit");
+
+/** Compose's own service-name alphabet, minus a leading `-` or `.` (a service name is passed to compose as an argument). */
+export const composeServiceName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, "a service name is 1-63 characters of a-z, A-Z, 0-9, ., _ and -, starting with a letter or digit");
+
+export const MAX_COMPOSE_FILES = 20;
+export const MAX_OVERRIDE_FILES = 4;
+export const MAX_COMPOSE_FILE_BYTES = 256 * 1024;
+const MAX_PATH_LENGTH = 255;
+const MAX_SEGMENT_LENGTH = 128;
+/** The dotenv file is written from `envFile`; names under `.wharf` are the agent's own bookkeeping. */
+const RESERVED_TOP_LEVEL = /^(\.env|\.wharf.*)$/;
+const SEGMENT = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
+
+/**
+ * Why `path` cannot name a file inside a project directory, or null when it can.
+ * The agent calls this again before it touches the disk.
+ */
+export function composeFilePathProblem(path: string): string | null {
+  if (path.length === 0) return "is empty";
+  if (path.length > MAX_PATH_LENGTH) return `is longer than ${MAX_PATH_LENGTH} characters`;
+  if (path.includes("\0")) return "contains a NUL byte";
+  if (path.startsWith("/")) return "is absolute; give a path relative to the stack directory";
+  if (path.includes("\\")) return "contains a backslash; use / between directories";
+  const segments = path.split("/");
+  for (const segment of segments) {
+    if (segment === "") return "has an empty segment (a leading, trailing or doubled /)";
+    if (segment === "." || segment === "..") return `contains "${segment}"; paths must stay inside the stack directory`;
+    if (segment.length > MAX_SEGMENT_LENGTH) return `has a segment longer than ${MAX_SEGMENT_LENGTH} characters`;
+    if (!SEGMENT.test(segment)) {
+      return `segment "${segment}" may only contain letters, digits, ., _ and - and must not start with -`;
+    }
+  }
+  if (segments.length === 1 && RESERVED_TOP_LEVEL.test(path)) {
+    return path === ".env" ? "is reserved: send the dotenv text as envFile" : "is reserved for the agent";
+  }
+  return null;
+}
+
+export const composeFilePath = z.string().superRefine((path, ctx) => {
+  const problem = composeFilePathProblem(path);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: `file path ${JSON.stringify(path)} ${problem}` });
+});
+
+export const composeFile = z.object({
+  /** Relative to the project directory, e.g. "service/docker-compose.service.yaml". */
+  path: composeFilePath,
+  content: z.string().max(MAX_COMPOSE_FILE_BYTES),
+});
+export type ComposeFile = z.infer<typeof composeFile>;
+
+export const composeProject = z
+  .object({
+    name: composeProjectName,
+    /** The user's compose files, passed to compose as `-f` in this order. */
+    files: z.array(composeFile).min(1).max(MAX_COMPOSE_FILES),
+    /** Dotenv text written as `.env` (mode 0600) in the project directory; compose reads it for interpolation. */
+    envFile: z.string().max(MAX_COMPOSE_FILE_BYTES).optional(),
+    /** Files Wharf generates (per-host overlay, runtime limits), passed after `files`, in this order. */
+    overrideFiles: z.array(composeFile).max(MAX_OVERRIDE_FILES).default([]),
+  })
+  .superRefine((project, ctx) => {
+    const paths = [...project.files, ...project.overrideFiles].map((file) => file.path);
+    const seen = new Set<string>();
+    for (const path of paths) {
+      if (seen.has(path)) ctx.addIssue({ code: "custom", message: `file path ${JSON.stringify(path)} is given twice` });
+      seen.add(path);
+    }
+    // "a" and "a/b.yaml" cannot both be files.
+    for (const path of paths) {
+      const clash = paths.find((other) => other.startsWith(`${path}/`));
+      if (clash !== undefined) ctx.addIssue({ code: "custom", message: `file path ${JSON.stringify(path)} is also a directory of ${JSON.stringify(clash)}` });
+    }
+  });
+export type ComposeProject = z.infer<typeof composeProject>;
+export type ComposeProjectInput = z.input<typeof composeProject>;
+
+/** Calls that only read a project's containers need nothing but its name. */
+export const composeProjectRef = z.object({ name: composeProjectName });

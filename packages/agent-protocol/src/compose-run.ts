@@ -1,0 +1,61 @@
+import { z } from "zod";
+
+import { composeProject, composeServiceName } from "./compose-project";
+
+export const composeAction = z.enum(["up", "down", "stop", "restart", "pull", "build"]);
+export type ComposeAction = z.infer<typeof composeAction>;
+
+/**
+ * `composeRun` (stream): writes the project's files and runs one compose
+ * command: `up` is `up -d --remove-orphans`, `down` takes `-v` with `volumes`.
+ * Closing the stream cancels: compose gets SIGTERM, then SIGKILL.
+ */
+export const composeRunParams = z
+  .object({
+    project: composeProject,
+    action: composeAction,
+    options: z
+      .object({
+        /** For up (default true) and down (default false). */
+        removeOrphans: z.boolean().optional(),
+        /** down only: also remove named volumes. */
+        volumes: z.boolean().optional(),
+        /** Limit the command to these services (not for down). */
+        services: z.array(composeServiceName).max(100).optional(),
+      })
+      .default({}),
+  })
+  .superRefine(({ action, options }, ctx) => {
+    if (options.volumes !== undefined && action !== "down") ctx.addIssue({ code: "custom", message: "volumes only applies to down" });
+    if (options.removeOrphans !== undefined && action !== "up" && action !== "down") {
+      ctx.addIssue({ code: "custom", message: "removeOrphans only applies to up and down" });
+    }
+    if (options.services !== undefined && action === "down") {
+      ctx.addIssue({ code: "custom", message: "down takes the whole project; use stop for single services" });
+    }
+  });
+export type ComposeRunParams = z.input<typeof composeRunParams>;
+
+/** Lines longer than this are split; a line of compose output is never longer than this many characters. */
+export const MAX_OUTPUT_LINE = 16 * 1024;
+
+/** One `data` frame of composeRun: a line of compose's output, then exactly one `exit` as the last. */
+export const composeRunData = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("output"),
+    stream: z.enum(["stdout", "stderr"]),
+    line: z.string(),
+    /** When the agent read the line (ISO 8601). */
+    at: z.string(),
+  }),
+  z.object({
+    kind: z.literal("exit"),
+    /** Null when compose was ended by a signal (a cancelled run). */
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    /** On failure, compose's last line on stderr (its error message). */
+    message: z.string().nullable(),
+    durationMs: z.number(),
+  }),
+]);
+export type ComposeRunData = z.infer<typeof composeRunData>;
