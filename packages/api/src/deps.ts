@@ -4,6 +4,7 @@ import { createDb, type Db } from "@wharf/db";
 import { SshPool } from "@wharf/ssh";
 
 import { loadAgentBundle } from "./lib/agent-bundle";
+import { JobEvents } from "./lib/job-events";
 import { SecretBox } from "./lib/secret-box";
 import { AgentConnector } from "./services/agents";
 
@@ -30,6 +31,8 @@ export interface WharfDeps {
   secrets: SecretBox;
   ssh: SshPool;
   agents: AgentConnector;
+  /** In-process fan-out of deployment progress to its readers. */
+  jobs: JobEvents;
   log: Logger;
 }
 
@@ -43,6 +46,7 @@ export function createWharfDeps(config: WharfConfig): WharfDeps {
     secrets: SecretBox.load({ masterKey: config.masterKey, keyFile: path.join(config.dataDir, "master.key") }),
     ssh,
     agents: new AgentConnector(ssh, loadAgentBundle(config.agentDistDir)),
+    jobs: new JobEvents(),
     log: config.log ?? silent,
   };
 }

@@ -14,6 +14,14 @@ export type WharfErrorCode =
   | "HOST_TIMEOUT"
   | "INTERNAL";
 
+/** One thing wrong with an input, located for a form or an editor: the field path and, for file contents, the file and line. */
+export interface Problem {
+  path: (string | number)[];
+  message: string;
+  file?: string;
+  line?: number;
+}
+
 export class WharfError extends Error {
   override readonly name = "WharfError";
 
@@ -22,9 +30,18 @@ export class WharfError extends Error {
     message: string,
     /** Machine-readable cause for clients, e.g. "HOST_KEY_MISMATCH". */
     readonly reason?: string,
+    /** Every problem found, when there can be several (validation). */
+    readonly problems?: Problem[],
   ) {
     super(message);
   }
+}
+
+/** BAD_REQUEST listing every problem; the message names the first ones so it reads well on its own. */
+export function invalidInput(problems: Problem[]): WharfError {
+  const shown = problems.slice(0, 3).map((problem) => problem.message);
+  const more = problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : "";
+  return new WharfError("BAD_REQUEST", `${shown.join("; ")}${more}`, "INVALID_INPUT", problems);
 }
 
 export const notFound = (what: string): WharfError => new WharfError("NOT_FOUND", `${what} was not found.`);

@@ -30,4 +30,12 @@ describe("procedure permissions", () => {
     expect(roleCan("VIEWER", "host:read")).toBe(true);
     for (const permission of PERMISSIONS) expect(roleCan("OWNER", permission)).toBe(true);
   });
+
+  it("deployers run stacks but cannot edit them; viewers only read them", () => {
+    expect(roleCan("DEPLOYER", "stack:deploy")).toBe(true);
+    expect(roleCan("DEPLOYER", "stack:write")).toBe(false);
+    expect(roleCan("VIEWER", "stack:read")).toBe(true);
+    expect(roleCan("VIEWER", "stack:deploy")).toBe(false);
+    expect(roleCan("ADMIN", "stack:write")).toBe(true);
+  });
 });

@@ -9,16 +9,20 @@ export const PERMISSIONS = [
   "credential:read",
   "credential:write",
   "audit:read",
+  "stack:read",
+  "stack:write",
+  "stack:deploy",
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-const READ: Permission[] = ["team:read", "host:read", "credential:read", "audit:read"];
+const READ: Permission[] = ["team:read", "host:read", "credential:read", "audit:read", "stack:read"];
 
 export const ROLE_PERMISSIONS: Record<Role, ReadonlySet<Permission>> = {
   OWNER: new Set(PERMISSIONS),
-  ADMIN: new Set<Permission>([...READ, "host:write", "credential:write"]),
-  DEPLOYER: new Set<Permission>(READ),
-  VIEWER: new Set<Permission>(["team:read", "host:read", "audit:read"]),
+  ADMIN: new Set<Permission>([...READ, "host:write", "credential:write", "stack:write", "stack:deploy"]),
+  // Runs actions on stacks (deploy, stop, rollback...) but cannot change their files or targets.
+  DEPLOYER: new Set<Permission>([...READ, "stack:deploy"]),
+  VIEWER: new Set<Permission>(["team:read", "host:read", "audit:read", "stack:read"]),
 };
 
 export function roleCan(role: Role, permission: Permission): boolean {

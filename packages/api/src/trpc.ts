@@ -5,7 +5,7 @@ import superjson from "superjson";
 import { z, ZodError } from "zod";
 
 import type { WharfDeps } from "./deps";
-import { WharfError, type WharfErrorCode } from "./errors";
+import { type Problem, WharfError, type WharfErrorCode } from "./errors";
 import { type Permission, roleCan } from "./permissions";
 import { findHostForTeam } from "./services/hosts";
 import { resolveMembership } from "./services/teams";
@@ -51,26 +51,40 @@ const t = initTRPC
     transformer: superjson,
     errorFormatter({ shape, error }) {
       const cause = error.cause;
+      const problems = cause instanceof WharfError ? (cause.problems ?? null) : null;
       return {
         ...shape,
         data: {
           ...shape.data,
           stack: undefined,
           reason: cause instanceof WharfError ? (cause.reason ?? null) : null,
-          fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : null,
+          fieldErrors: cause instanceof ZodError ? z.flattenError(cause).fieldErrors : problems ? problemsByField(problems) : null,
+          problems,
         },
       };
     },
   });
+
+/** Problems grouped by their top-level field, the shape zod's fieldErrors have. */
+function problemsByField(problems: Problem[]): Record<string, string[]> {
+  const fields: Record<string, string[]> = {};
+  for (const problem of problems) {
+    const field = String(problem.path[0] ?? "");
+    (fields[field] ??= []).push(problem.message);
+  }
+  return fields;
+}
+
+function toTrpcError(error: WharfError): TRPCError {
+  return new TRPCError({ code: TRPC_CODE[error.code], message: error.message, cause: error });
+}
 
 /** The one place mapping domain errors to tRPC errors (next() never throws: read result.error). */
 const mapErrors = t.middleware(async ({ next, ctx }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof WharfError) {
-      throw new TRPCError({ code: TRPC_CODE[cause.code], message: cause.message, cause });
-    }
+    if (cause instanceof WharfError) throw toTrpcError(cause);
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       ctx.deps.log.error(`Unhandled error: ${result.error.cause?.stack ?? result.error.message}`);
     }
@@ -99,5 +113,17 @@ export const hostProcedure = teamProcedure.input(z.object({ hostId: z.string().m
   const host = await findHostForTeam(ctx.deps, ctx.team.id, input.hostId);
   return next({ ctx: { ...ctx, host } });
 });
+
+/**
+ * Subscriptions: middleware sees only the call that returns the iterable, so
+ * failures while iterating are mapped here, the same way.
+ */
+export async function* mapStreamErrors<T>(source: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
+  try {
+    yield* source;
+  } catch (error) {
+    throw error instanceof WharfError ? toTrpcError(error) : error;
+  }
+}
 
 export type TeamContext = Context & { session: Session; team: { id: string; role: Role } };

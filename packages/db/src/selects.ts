@@ -39,3 +39,53 @@ export const auditEventSelect = {
   data: true,
   createdAt: true,
 } satisfies Prisma.AuditEventSelect;
+
+/** A revision without its content: for lists. */
+export const stackRevisionSummarySelect = {
+  id: true,
+  number: true,
+  message: true,
+  authorLabel: true,
+  createdAt: true,
+} satisfies Prisma.StackRevisionSelect;
+
+/** A revision's content; secret values (secretsEnc) never leave the service layer, only their names. */
+export const stackRevisionPublicSelect = {
+  ...stackRevisionSummarySelect,
+  files: true,
+  env: true,
+  secretNames: true,
+  limits: true,
+} satisfies Prisma.StackRevisionSelect;
+
+export const deploymentSummarySelect = {
+  id: true,
+  stackId: true,
+  action: true,
+  options: true,
+  status: true,
+  reason: true,
+  error: true,
+  exitCode: true,
+  afterId: true,
+  requestedByLabel: true,
+  cancelRequestedAt: true,
+  createdAt: true,
+  startedAt: true,
+  finishedAt: true,
+  host: { select: { id: true, name: true } },
+  revision: { select: { id: true, number: true } },
+} satisfies Prisma.DeploymentSelect;
+
+/** What a job ran with and recorded; secret values are redacted before they are stored. */
+export const deploymentDetailSelect = {
+  ...deploymentSummarySelect,
+  preflight: true,
+  preflightAt: true,
+  overlay: true,
+  limitsOverride: true,
+  renderedCompose: true,
+  envRedacted: true,
+  imageDigests: true,
+  compose: true,
+} satisfies Prisma.DeploymentSelect;

@@ -197,8 +197,9 @@ const startEvent = z.object({
 /**
  * The logs of a compose project's containers as one object stream of
  * `ComposeLogBatch`, read from Docker directly (not through `compose logs`):
- * each container's log stream is demultiplexed and its lines batched per
- * chunk, batches of all containers merged as they arrive. When the consumer is
+ * each container's log stream is demultiplexed, and what arrived in one turn
+ * of the event loop goes out as one batch per container, containers in the
+ * order they spoke. When the consumer is
  * slow every Docker stream is paused, so memory stays bounded by
  * HIGH_WATER_BATCHES. With `follow`, containers that start later are attached
  * too (a restarted one from where it left off).
@@ -215,6 +216,10 @@ export class ProjectLogStream extends Readable {
   private listed = false;
   /** Start events that arrived before the initial listing was attached; handled right after it. */
   private earlyStarts: string[] = [];
+  /** Lines waiting for the next flush, per container in the order they arrived. */
+  private readonly queued = new Map<string, { target: Target; lines: ComposeLogLine[] }>();
+  private flushScheduled = false;
+  private ending = false;
 
   constructor(
     private readonly docker: Docker,
@@ -323,18 +328,44 @@ export class ProjectLogStream extends Readable {
         const nanos = timestampNanos(line.at);
         return nanos === null || nanos > skipUpTo;
       });
+      if (fresh.length === 0) return;
     }
-    const newest = fresh.length > 0 ? timestampNanos(fresh[fresh.length - 1]?.at ?? "") : null;
-    if (newest !== null) this.lastSeen.set(target.id, newest);
-    for (let start = 0; start < fresh.length; start += MAX_LOG_BATCH_LINES) {
-      const batch: ComposeLogBatch = {
-        service: target.service,
-        container: target.name,
-        containerId: target.id,
-        lines: fresh.slice(start, start + MAX_LOG_BATCH_LINES),
-      };
-      if (!this.push(batch)) this.pauseSources();
+    if (this.options.follow) {
+      const newest = timestampNanos(fresh[fresh.length - 1]?.at ?? "");
+      if (newest !== null) this.lastSeen.set(target.id, newest);
     }
+    const queued = this.queued.get(target.id);
+    if (queued === undefined) this.queued.set(target.id, { target, lines: fresh });
+    else for (const line of fresh) queued.lines.push(line);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /**
+   * Sends what arrived since the last turn of the event loop, one batch per
+   * container in the order they spoke. Docker writes every log entry as its
+   * own chunk; batching per turn keeps a frame per line from dominating.
+   */
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.destroyed) return;
+    let flowing = true;
+    for (const { target, lines } of this.queued.values()) {
+      for (let start = 0; start < lines.length; start += MAX_LOG_BATCH_LINES) {
+        const batch: ComposeLogBatch = {
+          service: target.service,
+          container: target.name,
+          containerId: target.id,
+          lines: start === 0 && lines.length <= MAX_LOG_BATCH_LINES ? lines : lines.slice(start, start + MAX_LOG_BATCH_LINES),
+        };
+        flowing = this.push(batch) && flowing;
+      }
+    }
+    this.queued.clear();
+    if (!flowing) this.pauseSources();
+    if (this.ending) this.push(null);
   }
 
   private reattachIfRunning(target: Target): void {
@@ -352,10 +383,12 @@ export class ProjectLogStream extends Readable {
     for (const source of this.sources) source.pause();
   }
 
-  /** Without follow, the stream ends once every container's log has been read. */
+  /** Without follow, the stream ends once every container's log has been read and sent. */
   private endIfDone(): void {
-    if (this.options.follow || !this.listed || this.destroyed) return;
-    if (this.sources.size === 0 && this.pendingAttaches === 0) this.push(null);
+    if (this.options.follow || !this.listed || this.destroyed || this.ending) return;
+    if (this.sources.size > 0 || this.pendingAttaches > 0) return;
+    this.ending = true;
+    if (!this.flushScheduled) this.push(null);
   }
 
   private openLogs(id: string, query: Record<string, string | boolean>): Promise<IncomingMessage> {

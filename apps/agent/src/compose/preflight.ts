@@ -152,14 +152,11 @@ const rtContainer = z.object({ HostConfig: z.object({ CpuRealtimeRuntime: z.numb
 
 /** Real-time µs per period held by running containers that are not this stack's (its own are replaced on deploy). */
 async function realtimeHeldByOthers(docker: Docker, stack: string): Promise<number> {
-  const running = await docker.listContainers({ all: false });
-  let held = 0;
-  for (const container of running) {
-    if (container.Labels["com.docker.compose.project"] === stack) continue;
-    const inspected = parseDockerResponse(rtContainer, await docker.getContainer(container.Id).inspect(), "container");
-    held += inspected.HostConfig?.CpuRealtimeRuntime ?? 0;
-  }
-  return held;
+  const running = (await docker.listContainers({ all: false })).filter((container) => container.Labels["com.docker.compose.project"] !== stack);
+  const held = await Promise.all(
+    running.map(async (container) => parseDockerResponse(rtContainer, await docker.getContainer(container.Id).inspect(), "container").HostConfig?.CpuRealtimeRuntime ?? 0),
+  );
+  return held.reduce((sum, runtime) => sum + runtime, 0);
 }
 
 const imageInspect = z.object({ Id: z.string() });

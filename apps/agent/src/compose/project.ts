@@ -38,6 +38,9 @@ export async function loadConfig(ctx: HandlerContext, prepared: PreparedProject)
     signal: ctx.signal,
   });
   if (run.exitCode === null) throw new AgentFailure("COMPOSE_FAILED", `compose config was killed by ${run.signal ?? "a signal"}`);
-  if (run.exitCode !== 0) throw composeInvalid(describeComposeProblem(run.stderr, prepared.files));
+  if (run.exitCode !== 0) {
+    if (run.stderr.trim() === "") throw new AgentFailure("COMPOSE_FAILED", `compose config failed with exit status ${run.exitCode} and no message`);
+    throw composeInvalid(describeComposeProblem(run.stderr, prepared.files));
+  }
   return { merged: run.stdout, services: parseComposeModel(run.stdout, target.dir) };
 }

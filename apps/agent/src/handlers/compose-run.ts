@@ -11,6 +11,7 @@ export const composeRun: StreamHandler<"composeRun"> = async (params, ctx) => {
     const { command, target } = await prepareProject(ctx, params.project);
     const argv = composeArgv(command, target, actionArgs(params.action, params.options));
     const stream = composeRunStream(argv, { cwd: target.dir, env: composeEnv(ctx.env.childEnv), onExit: release });
+    ctx.log.info("compose run", { project: params.project.name, action: params.action, compose: command.flavor });
     return { kind: "payloads", stream };
   } catch (error) {
     release();

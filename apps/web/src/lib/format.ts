@@ -17,6 +17,8 @@ export function toDate(value: Date | string | null | undefined): Date | null {
 }
 
 export function formatRelative(date: Date): string {
+  // "0 seconds ago" reads like a glitch; clocks a few seconds apart should not show "in 2 seconds" either.
+  if (Math.abs(Date.now() - date.getTime()) < 5_000) return "just now";
   return formatDistanceToNowStrict(date, { addSuffix: true });
 }
 

@@ -24,8 +24,11 @@ export function toHostError(error: unknown): WharfError {
     }
   }
   if (error instanceof AgentCallError) {
-    const code = error.error.code === "NOT_FOUND" ? "NOT_FOUND" : "PRECONDITION_FAILED";
-    return new WharfError(code, error.message, error.error.code);
+    const { code: agentCode, details } = error.error;
+    const code = agentCode === "NOT_FOUND" ? "NOT_FOUND" : agentCode === "CONFLICT" ? "CONFLICT" : "PRECONDITION_FAILED";
+    // COMPOSE_INVALID names the file and line: keep them for editors.
+    const problems = details?.file === undefined ? undefined : [{ path: ["files"], message: error.message, file: details.file, ...(details.line === undefined ? {} : { line: details.line }) }];
+    return new WharfError(code, error.message, agentCode, problems);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new WharfError("INTERNAL", `Unexpected failure talking to the host: ${message}`);

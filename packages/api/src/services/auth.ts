@@ -7,8 +7,11 @@ import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
 
 // Per account+address, and per address across accounts (credential stuffing).
+// The address comes from a header a client can forge when no proxy sets it,
+// so a looser per-account limit bounds guessing whatever address is claimed.
 const perAccount = new RateLimiterMemory({ points: 5, duration: 60, blockDuration: 60 });
 const perAddress = new RateLimiterMemory({ points: 30, duration: 60, blockDuration: 120 });
+const perEmail = new RateLimiterMemory({ points: 20, duration: 600, blockDuration: 600 });
 
 // Verifying unknown emails against a real hash keeps them as slow as known
 // ones, so response time does not reveal which accounts exist.
@@ -32,7 +35,7 @@ export async function authenticate(deps: WharfDeps, attempt: SignInAttempt): Pro
   const email = attempt.email.trim().toLowerCase();
   const ip = attempt.ip ?? "unknown";
   try {
-    await Promise.all([perAccount.consume(`${ip}|${email}`), perAddress.consume(ip)]);
+    await Promise.all([perAccount.consume(`${ip}|${email}`), perAddress.consume(ip), perEmail.consume(email)]);
   } catch (error) {
     if (error instanceof RateLimiterRes) {
       const seconds = Math.ceil(error.msBeforeNext / 1000);

@@ -1,6 +1,15 @@
 import { randomUUID } from "node:crypto";
 
-import { type AgentMethod, type AgentParams, type AgentResult, type HostFacts, hostFactsResult } from "@wharf/agent-protocol";
+import {
+  type AgentMethod,
+  type AgentParams,
+  type AgentResult,
+  type AgentStreamData,
+  type AgentStreamMethod,
+  type AgentStreamParams,
+  type HostFacts,
+  hostFactsResult,
+} from "@wharf/agent-protocol";
 import { type Host, hostPublicSelect, type HostStatus } from "@wharf/db";
 import { scanHostKey, type SshTarget } from "@wharf/ssh";
 import pLimit from "p-limit";
@@ -8,6 +17,7 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { notFound, WharfError } from "../errors";
+import { AgentCallError, type StreamOptions } from "../lib/agent-client";
 import { toHostError } from "../lib/connection-errors";
 import { type AgentAction, type AgentPaths, agentPaths } from "./agents";
 import { type Actor, recordAudit } from "./audit";
@@ -63,6 +73,8 @@ export type HostSummary = {
 };
 
 const REFRESH_CONCURRENCY = 16;
+/** A host that hangs mid-call must not stall the monitor, which waits for every refresh. */
+const REFRESH_TIMEOUT_MS = 30_000;
 
 export function parseFacts(value: unknown): HostFacts | null {
   const parsed = hostFactsResult.safeParse(value);
@@ -265,6 +277,40 @@ export async function callAgent<M extends AgentMethod>(deps: WharfDeps, host: Ho
   }
 }
 
+/**
+ * Opens a streaming method of the host's agent. Failures, on opening or while
+ * reading, are mapped like callAgent's; an abort through `options.signal`
+ * surfaces as the AbortError it is.
+ */
+export async function openAgentStream<M extends AgentStreamMethod>(
+  deps: WharfDeps,
+  host: Host,
+  method: M,
+  params: AgentStreamParams<M>,
+  options: StreamOptions = {},
+): Promise<AsyncGenerator<AgentStreamData<M>, void, undefined>> {
+  const fail = (error: unknown): unknown => {
+    if (options.signal?.aborted) return error;
+    // The agent answering with an error proves the transport works: keep it.
+    if (!(error instanceof AgentCallError)) deps.agents.drop(host.id);
+    return toHostError(error);
+  };
+  let frames: AsyncGenerator<AgentStreamData<M>, void, undefined>;
+  try {
+    const { client } = await reachAgent(deps, host);
+    frames = await client.stream(method, params, options);
+  } catch (error) {
+    throw fail(error);
+  }
+  return (async function* mapped() {
+    try {
+      yield* frames;
+    } catch (error) {
+      throw fail(error);
+    }
+  })();
+}
+
 export interface ConnectionStep {
   name: "ssh" | "agent" | "docker";
   ok: boolean;
@@ -312,9 +358,18 @@ async function recordStatus(deps: WharfDeps, hostId: string, update: StatusUpdat
 
 /** Refreshes one host's status and facts; never throws (the status records the failure). */
 export async function refreshHost(deps: WharfDeps, host: Host): Promise<HostStatus> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new WharfError("HOST_TIMEOUT", `${host.name} did not answer within ${REFRESH_TIMEOUT_MS / 1000} s.`, "TIMEOUT")),
+      REFRESH_TIMEOUT_MS,
+    );
+  });
   try {
-    const { client, hello } = await reachAgent(deps, host);
-    const facts = await client.call("hostFacts", {});
+    const { facts, hello } = await Promise.race([
+      reachAgent(deps, host).then(async ({ client, hello }) => ({ hello, facts: await client.call("hostFacts", {}) })),
+      timeout,
+    ]);
     await recordStatus(deps, host.id, { status: "ONLINE", facts, agentVersion: hello.agentVersion });
     return "ONLINE";
   } catch (error) {
@@ -323,6 +378,8 @@ export async function refreshHost(deps: WharfDeps, host: Host): Promise<HostStat
     const status: HostStatus = mapped.reason === "HOST_KEY_MISMATCH" || mapped.reason?.startsWith("DOCKER_") ? "ERROR" : "OFFLINE";
     await recordStatus(deps, host.id, { status, message: mapped.message });
     return status;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

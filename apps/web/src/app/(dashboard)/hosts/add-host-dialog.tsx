@@ -417,28 +417,30 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
         ) : null}
 
         {/* Sticky: the first step is taller than small screens, and its buttons must stay reachable. */}
-        <DialogFooter className="sticky -bottom-6 -mx-6 -mb-6 border-t bg-background px-6 py-4">
-          {step === "details" ? (
-            <>
-              <Button variant="outline" onClick={() => changeOpen(false)}>
-                Cancel
-              </Button>
-              <Button type="submit" form="add-host-details" disabled={scan.isPending}>
-                {scan.isPending ? <Spinner /> : null}
-                {scan.isPending ? "Reading the host key…" : "Continue"}
-              </Button>
-            </>
-          ) : null}
-          {step === "confirm" ? (
-            <>
-              <Button variant="outline" onClick={() => setStep("details")}>
-                Back
-              </Button>
-              <Button onClick={() => void onConfirm()}>Trust and connect</Button>
-            </>
-          ) : null}
-          {step === "done" ? <Button onClick={() => changeOpen(false)}>Close</Button> : null}
-        </DialogFooter>
+        {step === "connecting" ? null : (
+          <DialogFooter className="sticky -bottom-6 -mx-6 -mb-6 border-t bg-background px-6 py-4">
+            {step === "details" ? (
+              <>
+                <Button variant="outline" onClick={() => changeOpen(false)}>
+                  Cancel
+                </Button>
+                <Button type="submit" form="add-host-details" disabled={scan.isPending}>
+                  {scan.isPending ? <Spinner /> : null}
+                  {scan.isPending ? "Reading the host key…" : "Continue"}
+                </Button>
+              </>
+            ) : null}
+            {step === "confirm" ? (
+              <>
+                <Button variant="outline" onClick={() => setStep("details")}>
+                  Back
+                </Button>
+                <Button onClick={() => void onConfirm()}>Trust and connect</Button>
+              </>
+            ) : null}
+            {step === "done" ? <Button onClick={() => changeOpen(false)}>Close</Button> : null}
+          </DialogFooter>
+        )}
       </DialogContent>
     </Dialog>
   );

@@ -1,0 +1,93 @@
+import type { ComposeProjectInput } from "@wharf/agent-protocol";
+import { z } from "zod";
+
+import type { WharfDeps } from "../deps";
+import { WharfError } from "../errors";
+import { type EnvEntry, envEntry, OVERLAY_PATH, renderEnvFile, type StackFile, stackFile } from "../lib/compose-files";
+import { LIMITS_OVERRIDE_PATH, renderLimitsOverride, type StackLimits, stackLimits } from "../lib/limits-override";
+
+/** Everything a revision holds, secrets opened: stays inside the service layer. */
+export interface RevisionContent {
+  files: StackFile[];
+  env: EnvEntry[];
+  secrets: Record<string, string>;
+  limits: StackLimits;
+}
+
+const storedFiles = z.array(stackFile);
+const storedEnv = z.array(envEntry);
+const storedSecrets = z.record(z.string(), z.string());
+
+/** Reads a revision's JSON columns back; a row that does not parse is a bug or a tampered database. */
+export function parseStored<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new WharfError("INTERNAL", `The stored ${what} of this revision is unreadable: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+export function publicContent(row: { files: unknown; env: unknown; limits: unknown }) {
+  return {
+    files: parseStored(storedFiles, row.files, "files"),
+    env: parseStored(storedEnv, row.env, "env"),
+    limits: parseStored(stackLimits, row.limits, "limits"),
+  };
+}
+
+export function openSecrets(deps: WharfDeps, sealed: Uint8Array | null): Record<string, string> {
+  return sealed === null ? {} : parseStored(storedSecrets, JSON.parse(deps.secrets.open(sealed)), "secrets");
+}
+
+export function sealSecrets(deps: WharfDeps, secrets: Record<string, string>): Uint8Array<ArrayBuffer> | null {
+  return Object.keys(secrets).length === 0 ? null : deps.secrets.seal(JSON.stringify(secrets));
+}
+
+export function revisionContent(deps: WharfDeps, row: { files: unknown; env: unknown; limits: unknown; secretsEnc: Uint8Array | null }): RevisionContent {
+  return { ...publicContent(row), secrets: openSecrets(deps, row.secretsEnc) };
+}
+
+export interface RedactedEnvEntry {
+  key: string;
+  /** Null for a secret: only its name is ever shown. */
+  value: string | null;
+  secret: boolean;
+}
+
+export function redactedEnv(content: RevisionContent): RedactedEnvEntry[] {
+  return [
+    ...content.env.map((entry) => ({ key: entry.key, value: entry.value, secret: false })),
+    ...Object.keys(content.secrets)
+      .sort()
+      .map((key) => ({ key, value: null, secret: true })),
+  ];
+}
+
+export function secretValues(content: RevisionContent): string[] {
+  return Object.values(content.secrets);
+}
+
+export interface BuiltProject {
+  project: ComposeProjectInput;
+  limitsOverride: string | null;
+}
+
+/**
+ * The compose project for one host: the user's files as they are, the `.env`
+ * with every variable, then the host's overlay and the generated limits
+ * override as the last `-f` files.
+ */
+export function buildProject(stackName: string, content: RevisionContent, overlay: string | null): BuiltProject {
+  const limitsOverride = renderLimitsOverride(content.limits);
+  const variables = [...content.env, ...Object.entries(content.secrets).map(([key, value]) => ({ key, value }))];
+  return {
+    project: {
+      name: stackName,
+      files: content.files,
+      ...(variables.length > 0 ? { envFile: renderEnvFile(variables) } : {}),
+      overrideFiles: [
+        ...(overlay !== null && overlay.trim() !== "" ? [{ path: OVERLAY_PATH, content: overlay }] : []),
+        ...(limitsOverride !== null ? [{ path: LIMITS_OVERRIDE_PATH, content: limitsOverride }] : []),
+      ],
+    },
+    limitsOverride,
+  };
+}
