@@ -200,6 +200,23 @@ async function readLogs(res: IncomingMessage, enough: (batches: ComposeLogBatch[
   return { batches, lines, ended };
 }
 
+/** Runs a following command until it printed `lines` lines, then stops it. */
+function followRaw(args: string[], cwd: string, lines: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("docker", args, { cwd, env: childEnv({ DOCKER_HOST: `unix://${dockerSocket}` }), stdio: ["ignore", "pipe", "ignore"] });
+    let seen = 0;
+    child.stdout.on("data", (chunk: Buffer) => {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) seen++;
+      if (seen >= lines) {
+        child.kill("SIGKILL");
+        resolve();
+      }
+    });
+    child.once("error", reject);
+    child.once("exit", () => (seen >= lines ? resolve() : reject(new Error(`stopped after ${seen} lines`))));
+  });
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? NaN;
@@ -570,7 +587,7 @@ describe.runIf(existsSync("/usr/bin/docker-compose"))("hosts with only compose v
 });
 
 describe("figures: the agent against the raw CLI", () => {
-  it("up -d of the two-service stack: median of 5", async () => {
+  it("up -d of the two-service stack: median of 5", { timeout: 300_000 }, async () => {
     const name = `it-bench-${suffix}`;
     const project = stack(name);
     await result(agent.socket, "composeConfig", { project });
@@ -615,7 +632,10 @@ describe("figures: the agent against the raw CLI", () => {
       throw new Error("the chatty container did not finish printing");
     });
 
-    it("are delivered in order through the agent, and measured against `docker compose logs`", async () => {
+    // Each reads 200,000 lines six times or more: minutes on a busy machine.
+    const HEAVY = { timeout: 300_000 };
+
+    it("are delivered in order through the agent, and measured against `docker compose logs`", HEAVY, async () => {
       const dir = path.join(stacksDir, name);
       const rawMs: number[] = [];
       const agentMs: number[] = [];
@@ -643,6 +663,29 @@ describe("figures: the agent against the raw CLI", () => {
       const checked = await readLogs(await openRaw(agent.socket, { method: "composeLogs", params: { name, follow: true } }), (_, lines) => lines >= LINES);
       const numbers = checked.batches.flatMap((batch) => batch.lines.map((line) => Number(line.line)));
       expect(numbers.slice(0, LINES)).toEqual(Array.from({ length: LINES }, (_, i) => i + 1));
+    });
+
+    it("follow: time to the 200,000th line, agent against `docker compose logs -f`", HEAVY, async () => {
+      const dir = path.join(stacksDir, name);
+      const rawMs: number[] = [];
+      const agentMs: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        let started = performance.now();
+        await followRaw(["compose", "-p", name, "--project-directory", dir, "-f", "docker-compose.yaml", "logs", "--follow", "--no-color", "--timestamps"], dir, LINES);
+        rawMs.push(performance.now() - started);
+
+        started = performance.now();
+        const res = await openRaw(agent.socket, { method: "composeLogs", params: { name, follow: true } });
+        const { lines } = await readLogs(res, (_, seen) => seen >= LINES, false);
+        agentMs.push(performance.now() - started);
+        expect(lines).toBe(LINES);
+      }
+      const perSecond = (ms: number) => Math.round(LINES / (ms / 1000));
+      console.log(
+        `logs -f to ${LINES} lines: raw median ${median(rawMs).toFixed(0)} ms (${perSecond(median(rawMs))} lines/s), ` +
+          `agent median ${median(agentMs).toFixed(0)} ms (${perSecond(median(agentMs))} lines/s), ratio ${(median(rawMs) / median(agentMs)).toFixed(2)}x`,
+      );
+      expect(median(rawMs) / median(agentMs)).toBeGreaterThan(0.5);
     });
 
     it("stay in Docker while the client does not read (backpressure), and all arrive once it does", async () => {

@@ -60,6 +60,8 @@ export type AgentResponse = z.infer<typeof agentResponse>;
  * One line of an NDJSON stream.
  * A stream answers HTTP 200 once its source is live, then `data` frames and a
  * final `end` or `error`; any other status carries an `agentResponse` error.
+ * The agent writes only as fast as the client reads; a client that closes the
+ * connection stops the stream (for composeRun: cancels compose).
  */
 export const streamFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("data"), data: z.unknown() }),

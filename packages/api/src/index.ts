@@ -3,6 +3,7 @@ export { WharfError } from "./errors";
 export { type Permission, PERMISSIONS, roleCan } from "./permissions";
 export { type AppRouter, appRouter, createCaller } from "./root";
 export { authenticate, type SignedInUser } from "./services/auth";
+export { type DeploymentRunner, type RunnerOptions, startDeploymentRunner } from "./services/deployment-runner";
 export { refreshHosts } from "./services/hosts";
 export { startHostMonitor } from "./services/monitor";
 export { issueSetupLink } from "./services/setup";

@@ -1,8 +1,10 @@
 import { auditRouter } from "./routers/audit";
 import { credentialRouter } from "./routers/credential";
+import { deploymentRouter } from "./routers/deployment";
 import { healthRouter } from "./routers/health";
 import { hostRouter } from "./routers/host";
 import { setupRouter } from "./routers/setup";
+import { stackRouter } from "./routers/stack";
 import { teamRouter } from "./routers/team";
 import { createCallerFactory, router } from "./trpc";
 
@@ -13,6 +15,8 @@ export const appRouter = router({
   credential: credentialRouter,
   host: hostRouter,
   audit: auditRouter,
+  stack: stackRouter,
+  deployment: deploymentRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,4 +1,4 @@
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC, tracked, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/unstable-core-do-not-import";
 import type { Role } from "@wharf/db";
 import superjson from "superjson";
@@ -124,6 +124,11 @@ export async function* mapStreamErrors<T>(source: AsyncIterable<T>): AsyncGenera
   } catch (error) {
     throw error instanceof WharfError ? toTrpcError(error) : error;
   }
+}
+
+/** A subscription's events, each with an id a reconnecting client sends back as `lastEventId`. */
+export async function* trackedEvents<T>(source: AsyncIterable<T>, idOf: (event: T) => string) {
+  for await (const event of mapStreamErrors(source)) yield tracked(idOf(event), event);
 }
 
 export type TeamContext = Context & { session: Session; team: { id: string; role: Role } };

@@ -182,11 +182,7 @@ interface Target {
   tty: boolean;
 }
 
-const listedContainer = z.object({
-  Id: z.string(),
-  Names: z.array(z.string()).nullish(),
-  Labels: z.record(z.string(), z.string()).nullish(),
-});
+const listedContainer = z.object({ Id: z.string(), Labels: z.record(z.string(), z.string()).nullish() });
 const inspectedContainer = z.object({ Name: z.string(), Config: z.object({ Tty: z.boolean().nullish() }) });
 const runningState = z.object({ State: z.object({ Running: z.boolean() }) });
 const startEvent = z.object({
@@ -199,10 +195,10 @@ const startEvent = z.object({
  * `ComposeLogBatch`, read from Docker directly (not through `compose logs`):
  * each container's log stream is demultiplexed, and what arrived in one turn
  * of the event loop goes out as one batch per container, containers in the
- * order they spoke. When the consumer is
- * slow every Docker stream is paused, so memory stays bounded by
- * HIGH_WATER_BATCHES. With `follow`, containers that start later are attached
- * too (a restarted one from where it left off).
+ * order they spoke. When the consumer is slow every Docker stream is paused,
+ * so memory stays bounded by HIGH_WATER_BATCHES. With `follow`, containers
+ * that start later are attached too (a restarted one from where it left off).
+ * A container removed meanwhile (a redeploy) is skipped.
  */
 export class ProjectLogStream extends Readable {
   private readonly abort = new AbortController();
@@ -237,12 +233,12 @@ export class ProjectLogStream extends Readable {
       await this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.options.project}`] }, abortSignal: this.abort.signal }),
       "container list",
     );
-    const targets = await Promise.all(
+    const found = await Promise.all(
       listed
         .filter((container) => container.Labels?.[ONEOFF_LABEL] !== "True" && this.wants(container.Labels?.[SERVICE_LABEL]))
         .map((container) => this.target(container.Id, container.Labels?.[SERVICE_LABEL] ?? "")),
     );
-    targets.sort((a, b) => a.name.localeCompare(b.name));
+    const targets = found.filter((target) => target !== null).sort((a, b) => a.name.localeCompare(b.name));
     await Promise.all(targets.map((target) => this.attach(target, this.options.since, this.options.tail)));
     this.listed = true;
     for (const line of this.earlyStarts.splice(0)) this.onStartEvent(line);
@@ -264,8 +260,16 @@ export class ProjectLogStream extends Readable {
     return service !== undefined && (this.options.services === undefined || this.options.services.includes(service));
   }
 
-  private async target(id: string, service: string): Promise<Target> {
-    const inspected = parseDockerResponse(inspectedContainer, await this.docker.getContainer(id).inspect({ abortSignal: this.abort.signal }), "container");
+  /** What attaching to a container needs; null when it is gone already. */
+  private async target(id: string, service: string): Promise<Target | null> {
+    let raw: unknown;
+    try {
+      raw = await this.docker.getContainer(id).inspect({ abortSignal: this.abort.signal });
+    } catch (error) {
+      if (isGone(error)) return null;
+      throw error;
+    }
+    const inspected = parseDockerResponse(inspectedContainer, raw, "container");
     return { id, service, name: inspected.Name.replace(/^\//, ""), tty: inspected.Config.Tty ?? false };
   }
 
@@ -290,7 +294,7 @@ export class ProjectLogStream extends Readable {
       });
     } catch (error) {
       this.attached.delete(target.id);
-      if (!this.destroyed) this.destroy(error instanceof Error ? error : new Error(String(error)));
+      if (!this.destroyed && !isGone(error)) this.destroy(error instanceof Error ? error : new Error(String(error)));
       return;
     } finally {
       this.pendingAttaches--;
@@ -441,7 +445,12 @@ export class ProjectLogStream extends Readable {
     if (!id || this.attached.has(id) || attributes[ONEOFF_LABEL] === "True" || !this.wants(attributes[SERVICE_LABEL])) return;
     // A container new to this stream is shown from its first line.
     this.target(id, attributes[SERVICE_LABEL] ?? "")
-      .then((target) => this.attach(target, undefined, "all"))
+      .then((target) => (target === null ? undefined : this.attach(target, undefined, "all")))
       .catch((error: unknown) => this.log.warn("could not attach to a started container", { id, error: String(error) }));
   }
+}
+
+/** Docker's 404: the container was removed since it was listed. */
+function isGone(error: unknown): boolean {
+  return typeof error === "object" && error !== null && "statusCode" in error && error.statusCode === 404;
 }

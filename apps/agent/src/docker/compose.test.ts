@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { actionArgs, composeArgv, composeEnv, parseComposeVersion } from "./compose";
+import { actionArgs, atLeast, composeArgv, composeEnv, parseComposeVersion } from "./compose";
 
 describe("parseComposeVersion", () => {
   it("reads v2 and v1 short versions", () => {
@@ -25,7 +25,7 @@ const target = {
 
 describe("composeArgv", () => {
   it("puts project name, directory and every file in -f order before the subcommand (v2)", () => {
-    expect(composeArgv({ flavor: "v2", argv: ["docker", "compose"] }, target, actionArgs("up", {}))).toEqual([
+    expect(composeArgv({ version: "2.26.1-4", argv: ["docker", "compose"] }, target, actionArgs("up", {}))).toEqual([
       "docker",
       "compose",
       "--ansi",
@@ -47,8 +47,10 @@ describe("composeArgv", () => {
     ]);
   });
 
-  it("uses docker-compose without v2-only flags (v1)", () => {
-    expect(composeArgv({ flavor: "v1", argv: ["docker-compose"] }, target, ["config"]).slice(0, 5)).toEqual([
+  it("leaves out flags the host's compose does not know (v1, v2 before 2.19)", () => {
+    expect(composeArgv({ version: "1.25.0", argv: ["docker-compose"] }, target, ["config"]).slice(0, 3)).toEqual(["docker-compose", "--no-ansi", "--project-name"]);
+    expect(composeArgv({ version: "2.17.2", argv: ["docker", "compose"] }, target, ["config"]).slice(0, 5)).toEqual(["docker", "compose", "--ansi", "never", "--project-name"]);
+    expect(composeArgv({ version: "1.29.2", argv: ["docker-compose"] }, target, ["config"]).slice(0, 5)).toEqual([
       "docker-compose",
       "--ansi",
       "never",
@@ -59,10 +61,20 @@ describe("composeArgv", () => {
 
   it("keeps hostile values as single literal arguments", () => {
     const hostile = { name: "x", dir: "/s/x", files: ["/s/x/$(touch pwned).yaml", "/s/x/a;b `id`.yaml"] };
-    const argv = composeArgv({ flavor: "v2", argv: ["docker", "compose"] }, hostile, ["stop", "$(id)"]);
+    const argv = composeArgv({ version: "2.26.1", argv: ["docker", "compose"] }, hostile, ["stop", "$(id)"]);
     expect(argv).toContain("/s/x/$(touch pwned).yaml");
     expect(argv).toContain("/s/x/a;b `id`.yaml");
     expect(argv.at(-1)).toBe("$(id)");
+  });
+});
+
+describe("atLeast", () => {
+  it("compares major and minor", () => {
+    expect(atLeast("2.19.0", [2, 19])).toBe(true);
+    expect(atLeast("2.26.1-4", [2, 19])).toBe(true);
+    expect(atLeast("5.0.1", [2, 19])).toBe(true);
+    expect(atLeast("2.18.9", [2, 19])).toBe(false);
+    expect(atLeast("1.29.2", [2, 19])).toBe(false);
   });
 });
 

@@ -98,8 +98,11 @@ export interface ComposeTarget {
  * that came from a request is a separate element; file paths are absolute, so
  * none can be read as an option.
  */
-export function composeArgv(command: Pick<ComposeCommand, "flavor" | "argv">, target: ComposeTarget, subcommand: string[]): string[] {
-  const global = command.flavor === "v2" ? ["--ansi", "never", "--progress", "plain"] : ["--ansi", "never"];
+export function composeArgv(command: Pick<ComposeCommand, "argv" | "version">, target: ComposeTarget, subcommand: string[]): string[] {
+  // --ansi never also makes progress plain (v2 since 2.3.3); 2.19 added --progress to ask for it explicitly;
+  // v1 before 1.28 (Ubuntu 20.04 has 1.25) only knows --no-ansi.
+  const ansi = atLeast(command.version, [1, 28]) ? ["--ansi", "never"] : ["--no-ansi"];
+  const global = atLeast(command.version, [2, 19]) ? [...ansi, "--progress", "plain"] : ansi;
   return [
     ...command.argv,
     ...global,
@@ -110,6 +113,12 @@ export function composeArgv(command: Pick<ComposeCommand, "flavor" | "argv">, ta
     ...target.files.flatMap((file) => ["-f", file]),
     ...subcommand,
   ];
+}
+
+/** Whether a compose version ("2.26.1-4", "1.29.2") is at least major.minor. */
+export function atLeast(version: string, [major, minor]: [number, number]): boolean {
+  const [actualMajor = 0, actualMinor = 0] = version.split(/[.-]/).map(Number);
+  return actualMajor > major || (actualMajor === major && actualMinor >= minor);
 }
 
 export interface ActionOptions {

@@ -1,5 +1,6 @@
 import { TRPCClientError } from "@trpc/client";
 import type { AppRouter } from "@wharf/api";
+import type { Problem } from "@wharf/api/errors";
 import type { FieldValues, Path, UseFormSetError } from "react-hook-form";
 
 type ClientError = TRPCClientError<AppRouter>;
@@ -25,6 +26,11 @@ export function errorReason(error: unknown): string | null {
 
 export function errorCode(error: unknown): string | null {
   return asClientError(error)?.data?.code ?? null;
+}
+
+/** Every located problem the API reported, e.g. a compose file and line, or each failed preflight check. */
+export function errorProblems(error: unknown): Problem[] {
+  return asClientError(error)?.data?.problems ?? [];
 }
 
 function fieldErrors(error: unknown): Partial<Record<string, string[]>> {

@@ -1,7 +1,7 @@
 "use client";
 
 import { QueryCache, type QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink } from "@trpc/client";
 import type { inferRouterOutputs } from "@trpc/server";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@wharf/api";
@@ -9,11 +9,11 @@ import { type ReactNode, useState } from "react";
 import superjson from "superjson";
 
 import { errorCode } from "~/lib/errors";
-import { TEAM_COOKIE, TEAM_HEADER } from "~/lib/team";
+import { TEAM_COOKIE, TEAM_HEADER, TEAM_PARAM } from "~/lib/team";
 
 import { makeQueryClient } from "./query-client";
 
-export const { TRPCProvider, useTRPC } = createTRPCContext<AppRouter>();
+export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 
 let browserQueryClient: QueryClient | undefined;
@@ -32,16 +32,34 @@ function getQueryClient(): QueryClient {
   return browserQueryClient;
 }
 
-function activeTeamHeader(): Record<string, string> {
+function activeTeamId(): string | null {
   const match = document.cookie.split("; ").find((part) => part.startsWith(`${TEAM_COOKIE}=`));
-  return match ? { [TEAM_HEADER]: decodeURIComponent(match.slice(TEAM_COOKIE.length + 1)) } : {};
+  return match ? decodeURIComponent(match.slice(TEAM_COOKIE.length + 1)) : null;
+}
+
+function activeTeamHeader(): Record<string, string> {
+  const teamId = activeTeamId();
+  return teamId ? { [TEAM_HEADER]: teamId } : {};
+}
+
+/** EventSource cannot send headers: subscriptions carry the team as a connection parameter instead. */
+function activeTeamParams(): Record<string, string> {
+  const teamId = activeTeamId();
+  return teamId ? { [TEAM_PARAM]: teamId } : {};
 }
 
 export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const queryClient = getQueryClient();
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
-      links: [httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: activeTeamHeader })],
+      links: [
+        splitLink({
+          condition: (op) => op.type === "subscription",
+          // Server-sent events: one long GET per subscription, resumable with the last event id.
+          true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson, connectionParams: activeTeamParams }),
+          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, headers: activeTeamHeader }),
+        }),
+      ],
     }),
   );
   return (

@@ -163,6 +163,7 @@ export function redactSecrets(text: string, secrets: string[]): string {
   return result;
 }
 
+/** The parser's message without its code frame and position (the problem says where already). */
 function firstLine(message: string): string {
-  return message.split("\n")[0]?.trim() ?? message;
+  return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "").trim();
 }

@@ -333,6 +333,9 @@ export async function testConnection(deps: WharfDeps, host: Host) {
     }
   };
   const target = await targetFor(deps, host);
+  // A test must handshake anew: a pooled connection would skip the host-key check.
+  deps.agents.drop(host.id);
+  await deps.ssh.close(host.id);
   const ssh = await timed("ssh", () => deps.ssh.exec(target, ["true"]), () => `Signed in as ${host.username}, host key ${host.hostKeyFingerprint} matches`);
   const agent = ssh ? await timed("agent", () => reachAgent(deps, host), (a) => `Agent ${a.hello.agentVersion} answers${a.actions.length ? ` (${a.actions.join(", ")})` : ""}`) : null;
   const facts = agent

@@ -45,12 +45,12 @@ export function revisionContent(deps: WharfDeps, row: { files: unknown; env: unk
   return { ...publicContent(row), secrets: openSecrets(deps, row.secretsEnc) };
 }
 
-export interface RedactedEnvEntry {
+export type RedactedEnvEntry = {
   key: string;
   /** Null for a secret: only its name is ever shown. */
   value: string | null;
   secret: boolean;
-}
+};
 
 export function redactedEnv(content: RevisionContent): RedactedEnvEntry[] {
   return [

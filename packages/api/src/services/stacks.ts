@@ -349,9 +349,12 @@ function targetStatus(stackId: string, hostId: string, last: DeploymentState[], 
 
 const hostSummarySelect = { id: true, name: true, status: true } satisfies Prisma.HostSelect;
 
-export async function listStacks(deps: WharfDeps, teamId: string) {
+export const listStacksInput = z.object({ hostId: z.string().min(1).optional() }).default({});
+
+/** Every stack of the team (or those targeting one host), with each target's last job and deployed revision. */
+export async function listStacks(deps: WharfDeps, teamId: string, input: z.infer<typeof listStacksInput>) {
   const stacks = await deps.db.stack.findMany({
-    where: { teamId },
+    where: { teamId, ...(input.hostId ? { targets: { some: { hostId: input.hostId } } } : {}) },
     orderBy: { name: "asc" },
     select: {
       id: true,

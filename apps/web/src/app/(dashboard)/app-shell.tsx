@@ -1,7 +1,7 @@
 "use client";
 
 import { type Permission, roleCan } from "@wharf/api/permissions";
-import { ChevronsUpDownIcon, KeyRoundIcon, LogOutIcon, type LucideIcon, ScrollTextIcon, ServerIcon } from "lucide-react";
+import { ChevronsUpDownIcon, KeyRoundIcon, LayersIcon, LogOutIcon, type LucideIcon, ScrollTextIcon, ServerIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
@@ -28,6 +28,7 @@ type Team = RouterOutputs["team"]["list"][number];
 
 const NAV: { href: string; label: string; icon: LucideIcon; permission: Permission }[] = [
   { href: "/hosts", label: "Hosts", icon: ServerIcon, permission: "host:read" },
+  { href: "/stacks", label: "Stacks", icon: LayersIcon, permission: "stack:read" },
   { href: "/keys", label: "SSH keys", icon: KeyRoundIcon, permission: "credential:read" },
   { href: "/audit", label: "Audit log", icon: ScrollTextIcon, permission: "audit:read" },
 ];

@@ -1,0 +1,163 @@
+import type {
+  ServiceLimits,
+  StackLimits,
+} from "@wharf/api/lib/limits-override";
+
+import {
+  EMPTY_LIMITS,
+  FORM_ULIMITS,
+  formToLimits,
+  type LimitsErrors,
+  type LimitsFormValues,
+  limitsToForm,
+} from "~/lib/limits-form";
+import type { RouterOutputs } from "~/trpc/react";
+
+export type StackDetail = RouterOutputs["stack"]["byId"];
+export type Revision = NonNullable<StackDetail["latestRevision"]>;
+
+export interface DraftFile {
+  /** Stable while the path is renamed: React keys and editor identity. */
+  id: string;
+  path: string;
+  content: string;
+}
+
+export interface DraftVariable {
+  id: string;
+  key: string;
+  /** For a stored secret: empty keeps the saved value, anything else replaces it. */
+  value: string;
+  secret: boolean;
+  /** A secret the latest revision holds: its value never comes to the browser. */
+  stored: boolean;
+  /** A stored secret whose value the user is replacing. */
+  replacing: boolean;
+}
+
+export interface StackDraft {
+  files: DraftFile[];
+  variables: DraftVariable[];
+  /** Per service, as the form edits them. */
+  limits: Record<string, LimitsFormValues>;
+  /** The saved limits: ulimits the form has no field for are kept from here. */
+  savedLimits: StackLimits;
+}
+
+let nextId = 0;
+export const newId = (prefix: string): string => `${prefix}-${++nextId}`;
+
+/** What a new stack's first file starts with. */
+const STARTER = `services:
+  web:
+    image: nginx:alpine
+    ports:
+      - "8080:80"
+`;
+
+export function draftFromRevision(revision: Revision | null): StackDraft {
+  if (!revision) {
+    return {
+      files: [
+        { id: newId("file"), path: "docker-compose.yaml", content: STARTER },
+      ],
+      variables: [],
+      limits: {},
+      savedLimits: {},
+    };
+  }
+  return {
+    files: revision.files.map((file) => ({ id: newId("file"), ...file })),
+    variables: [
+      ...revision.env.map((entry) => ({
+        id: newId("var"),
+        key: entry.key,
+        value: entry.value,
+        secret: false,
+        stored: false,
+        replacing: false,
+      })),
+      ...revision.secretNames.map((key) => ({
+        id: newId("var"),
+        key,
+        value: "",
+        secret: true,
+        stored: true,
+        replacing: false,
+      })),
+    ],
+    limits: Object.fromEntries(
+      Object.entries(revision.limits).map(([service, limits]) => [
+        service,
+        limitsToForm(limits),
+      ]),
+    ),
+    savedLimits: revision.limits,
+  };
+}
+
+function otherUlimits(
+  limits: ServiceLimits | undefined,
+): ServiceLimits["ulimits"] {
+  return Object.fromEntries(
+    Object.entries(limits?.ulimits ?? {}).filter(
+      ([name]) => !(FORM_ULIMITS as readonly string[]).includes(name),
+    ),
+  );
+}
+
+export interface RevisionInput {
+  files: { path: string; content: string }[];
+  env: { key: string; value: string }[];
+  secrets: { key: string; value?: string }[];
+  limits: StackLimits;
+}
+
+/** The draft as saveRevision / previewDraft take it, and the limits form's problems by service. */
+export function draftToInput(draft: StackDraft): {
+  input: RevisionInput;
+  limitErrors: Record<string, LimitsErrors>;
+} {
+  const limitErrors: Record<string, LimitsErrors> = {};
+  const limits: StackLimits = {};
+  for (const [service, values] of Object.entries(draft.limits)) {
+    const result = formToLimits(
+      values,
+      otherUlimits(draft.savedLimits[service]),
+    );
+    if (Object.keys(result.errors).length > 0)
+      limitErrors[service] = result.errors;
+    if (Object.keys(result.limits).length > 0) limits[service] = result.limits;
+  }
+  const variables = draft.variables.filter(
+    (variable) => variable.key.trim() !== "",
+  );
+  return {
+    input: {
+      files: draft.files.map(({ path, content }) => ({ path, content })),
+      env: variables
+        .filter((variable) => !variable.secret)
+        .map(({ key, value }) => ({ key: key.trim(), value })),
+      // A stored secret left alone goes without its value: the server keeps the one it has.
+      secrets: variables
+        .filter((variable) => variable.secret)
+        .map((variable) =>
+          variable.stored && !variable.replacing
+            ? { key: variable.key }
+            : { key: variable.key.trim(), value: variable.value },
+        ),
+      limits,
+    },
+    limitErrors,
+  };
+}
+
+/** Comparable text of a draft: ids and untouched empty limit forms do not count as changes. */
+export function draftFingerprint(draft: StackDraft): string {
+  const { input } = draftToInput(draft);
+  return JSON.stringify(input);
+}
+
+export function emptyLimits(): LimitsFormValues {
+  return { ...EMPTY_LIMITS };
+}

@@ -1,0 +1,105 @@
+import { useCallback, useEffect, useRef, useState } from "react";
+
+import { errorMessage } from "~/lib/errors";
+import { LogBuffer, type LogLine } from "~/lib/log-buffer";
+import { useTRPCClient } from "~/trpc/react";
+
+/** Lines kept in the browser; older ones are dropped (the UI says so). */
+export const LOG_CAPACITY = 200_000;
+
+export type StreamState =
+  | { kind: "connecting" }
+  | { kind: "live" }
+  | { kind: "reconnecting"; error: string | null }
+  | { kind: "ended" }
+  | { kind: "failed"; error: string };
+
+export interface LogStreamParams {
+  stackId: string;
+  hostId: string;
+  tail: number | "all";
+  /** A duration such as 15m, or an RFC 3339 time; empty for none. */
+  since: string;
+}
+
+export interface LogStream {
+  buffer: LogBuffer;
+  /** Bumped at most once per animation frame while lines arrive. */
+  version: number;
+  state: StreamState;
+  /** After a failure: open the stream again where it stopped (the server resumes after the last batch received). */
+  reconnect: () => void;
+}
+
+/**
+ * `compose logs -f` for one host, into a bounded buffer outside React. Lines
+ * are appended as they arrive; React hears of them once per frame. A dropped
+ * connection is resumed by the link with the id of the last batch received;
+ * a failed one can be resumed the same way by `reconnect`.
+ */
+export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams): LogStream {
+  const client = useTRPCClient();
+  const [buffer] = useState(() => new LogBuffer(LOG_CAPACITY));
+  const [version, setVersion] = useState(0);
+  const [state, setState] = useState<StreamState>({ kind: "connecting" });
+  const [attempt, setAttempt] = useState(0);
+  const cursor = useRef<string | null>(null);
+  const frame = useRef<number | null>(null);
+
+  const scheduleRender = useCallback(() => {
+    if (frame.current !== null) return;
+    frame.current = requestAnimationFrame(() => {
+      frame.current = null;
+      setVersion(buffer.version);
+    });
+  }, [buffer]);
+
+  // New parameters start a new stream into an empty buffer.
+  useEffect(() => {
+    buffer.clear();
+    cursor.current = null;
+    setVersion(buffer.version);
+  }, [buffer, stackId, hostId, tail, since]);
+
+  useEffect(() => {
+    setState({ kind: "connecting" });
+    const resumeFrom = cursor.current;
+    const subscription = client.stack.logs.subscribe(
+      { stackId, hostId, tail, follow: true, ...(since ? { since } : {}), ...(resumeFrom ? { lastEventId: resumeFrom } : {}) },
+      {
+        onStarted: () => setState({ kind: "live" }),
+        onData: ({ id, data }) => {
+          cursor.current = id;
+          const lines: LogLine[] = data.lines.map((line) => ({ service: data.service, container: data.container, stream: line.stream, at: line.at, line: line.line }));
+          buffer.push(lines);
+          scheduleRender();
+        },
+        onConnectionStateChange: (change) => {
+          if (change.state === "connecting" && change.error) setState({ kind: "reconnecting", error: errorMessage(change.error) });
+          if (change.state === "pending") setState({ kind: "live" });
+        },
+        onError: (error) => setState({ kind: "failed", error: errorMessage(error) }),
+        onComplete: () => setState({ kind: "ended" }),
+      },
+    );
+    return () => subscription.unsubscribe();
+  }, [client, buffer, scheduleRender, stackId, hostId, tail, since, attempt]);
+
+  useEffect(
+    () => () => {
+      if (frame.current !== null) cancelAnimationFrame(frame.current);
+    },
+    [],
+  );
+
+  return {
+    buffer,
+    version,
+    takeDropped: () => {
+      const count = dropped.current;
+        return count;
+    },
+    state,
+    reconnect: () => setAttempt((value) => value + 1),
+  };
+}

@@ -1,0 +1,103 @@
+import type { Problem } from "@wharf/api/errors";
+import { checkStackFiles } from "@wharf/api/lib/compose-files";
+import { useMemo, useState } from "react";
+
+import {
+  draftFingerprint,
+  draftFromRevision,
+  type StackDetail,
+  type StackDraft,
+} from "./stack-draft";
+
+export interface StackDraftState {
+  draft: StackDraft;
+  update: (change: (draft: StackDraft) => StackDraft) => void;
+  dirty: boolean;
+  /** The revision the draft started from (0 before the first save): sent as saveRevision's baseRevision. */
+  base: number;
+  /** After a save: the draft is now that revision. */
+  markSaved: (number: number) => void;
+  /** Back to the latest revision, dropping the edits. */
+  discard: () => void;
+  /** Problems the browser finds (YAML, unknown keys, paths), as the server's first check does. */
+  localProblems: Problem[];
+  /** Services the files define, sorted. */
+  services: string[];
+  /** Problems the server reported on the last save or check, cleared per file when it is edited. */
+  serverProblems: Problem[];
+  setServerProblems: (problems: Problem[]) => void;
+}
+
+interface State {
+  base: number;
+  initial: string;
+  draft: StackDraft;
+  serverProblems: Problem[];
+}
+
+function fresh(stack: StackDetail | null): State {
+  const draft = draftFromRevision(stack?.latestRevision ?? null);
+  return {
+    base: stack?.latestRevision?.number ?? 0,
+    initial: draftFingerprint(draft),
+    draft,
+    serverProblems: [],
+  };
+}
+
+/**
+ * The Files tab's edits, kept above the tabs so switching tabs keeps them.
+ * A revision saved elsewhere replaces an untouched draft; an edited one is
+ * kept (saving it then reports the conflict).
+ */
+export function useStackDraft(stack: StackDetail | null): StackDraftState {
+  const [state, setState] = useState<State>(() => fresh(stack));
+  const latest = stack?.latestRevision?.number ?? 0;
+  const dirty = draftFingerprint(state.draft) !== state.initial;
+  // Adjusting state to new props during render (React's documented pattern), not in an effect.
+  if (stack && latest !== state.base && !dirty) setState(fresh(stack));
+
+  const files = state.draft.files;
+  const checked = useMemo(
+    () =>
+      checkStackFiles(files.map(({ path, content }) => ({ path, content }))),
+    [files],
+  );
+
+  return {
+    draft: state.draft,
+    update: (change) =>
+      setState((previous) => {
+        const draft = change(previous.draft);
+        // A file edited since the server's check: its old line numbers no longer hold.
+        const edited = new Set(
+          draft.files
+            .filter(
+              (file) =>
+                previous.draft.files.find((old) => old.id === file.id)
+                  ?.content !== file.content,
+            )
+            .map((file) => file.path),
+        );
+        const serverProblems = previous.serverProblems.filter(
+          (problem) => !problem.file || !edited.has(problem.file),
+        );
+        return { ...previous, draft, serverProblems };
+      }),
+    dirty,
+    base: state.base,
+    markSaved: (number) =>
+      setState((previous) => ({
+        ...previous,
+        base: number,
+        initial: draftFingerprint(previous.draft),
+        serverProblems: [],
+      })),
+    discard: () => setState(fresh(stack)),
+    localProblems: checked.problems,
+    services: checked.services,
+    serverProblems: state.serverProblems,
+    setServerProblems: (serverProblems) =>
+      setState((previous) => ({ ...previous, serverProblems })),
+  };
+}

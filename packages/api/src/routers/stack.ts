@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+import { actorFor } from "../services/audit";
+import { openStackLogs, stackLogsInput } from "../services/stack-logs";
+import { stackStatus, stackStatusInput } from "../services/stack-status";
+import {
+  createStack,
+  createStackInput,
+  diffRevisions,
+  diffRevisionsInput,
+  getRevision,
+  getStack,
+  listRevisions,
+  listRevisionsInput,
+  listStacks,
+  listStacksInput,
+  previewDraft,
+  previewDraftInput,
+  previewInput,
+  previewStack,
+  removeStack,
+  removeStackInput,
+  revisionRef,
+  saveRevision,
+  saveRevisionInput,
+  updateStack,
+  updateStackInput,
+} from "../services/stacks";
+import { router, teamProcedure, trackedEvents } from "../trpc";
+
+const readStack = teamProcedure.meta({ permission: "stack:read" });
+const writeStack = teamProcedure.meta({ permission: "stack:write" });
+
+export const stackRouter = router({
+  list: readStack.input(listStacksInput).query(({ ctx, input }) => listStacks(ctx.deps, ctx.team.id, input)),
+  byId: readStack.input(z.object({ stackId: z.string().min(1) })).query(({ ctx, input }) => getStack(ctx.deps, ctx.team.id, input.stackId)),
+  create: writeStack.input(createStackInput).mutation(async ({ ctx, input }) => createStack(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+  update: writeStack.input(updateStackInput).mutation(async ({ ctx, input }) => updateStack(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+  remove: writeStack.input(removeStackInput).mutation(async ({ ctx, input }) => removeStack(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+  saveRevision: writeStack
+    .input(saveRevisionInput)
+    .mutation(async ({ ctx, input }) => saveRevision(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+  revisions: readStack.input(listRevisionsInput).query(({ ctx, input }) => listRevisions(ctx.deps, ctx.team.id, input)),
+  revision: readStack.input(revisionRef).query(({ ctx, input }) => getRevision(ctx.deps, ctx.team.id, input)),
+  diff: readStack.input(diffRevisionsInput).query(({ ctx, input }) => diffRevisions(ctx.deps, ctx.team.id, input)),
+  /** Merged compose config of a saved revision on a host, as `compose config` prints it there. */
+  preview: readStack.input(previewInput).query(({ ctx, input }) => previewStack(ctx.deps, ctx.team.id, input)),
+  /** The same for unsaved edits (it writes them to the host's project directory, hence stack:write). */
+  previewDraft: writeStack.input(previewDraftInput).mutation(({ ctx, input }) => previewDraft(ctx.deps, ctx.team.id, input)),
+  status: readStack.input(stackStatusInput).query(({ ctx, input }) => stackStatus(ctx.deps, ctx.team.id, input)),
+  logs: readStack
+    .input(stackLogsInput)
+    .subscription(async ({ ctx, input, signal }) => trackedEvents(await openStackLogs(ctx.deps, ctx.team.id, input, signal), (event) => event.cursor)),
+});

@@ -1,0 +1,151 @@
+/**
+ * Shared fixtures of the stack integration suites: sandbox hosts added
+ * through the API, the two-file busybox stack, and helpers that follow a
+ * deployment to its end.
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+import { TRPCError } from "@trpc/server";
+import type { WharfDeps } from "@wharf/api";
+import type { TestUser } from "@wharf/testing/api";
+import { dockerCli, loadSandbox, type SandboxHost } from "@wharf/testing/sandbox";
+import { expect } from "vitest";
+
+export const IMAGE = "wharf-test/busybox:latest";
+
+export const BASE_FILE = "docker-compose.sample-service.yaml";
+export const SERVICE_FILE = "service/docker-compose.service.yaml";
+
+/** web prints to stdout, worker to stderr, each a numbered line every 200 ms. */
+export const BASE = `services:
+  web:
+    image: ${IMAGE}
+    init: true
+    command: ["sh", "-c", "i=0; while true; do echo \\"web $$i $$GREETING\\"; i=$$((i+1)); sleep 0.2; done"]
+    environment:
+      GREETING: \${GREETING}
+      DB_PASSWORD: \${DB_PASSWORD}
+`;
+export const SERVICE = `services:
+  web:
+    labels:
+      tier: front
+  worker:
+    image: ${IMAGE}
+    init: true
+    command: ["sh", "-c", "i=0; while true; do echo \\"worker $$i\\" >&2; i=$$((i+1)); sleep 0.2; done"]
+`;
+
+/** Holds `compose up` for several seconds: app waits for gate to become healthy. */
+export const SLOW = `services:
+  gate:
+    image: ${IMAGE}
+    init: true
+    command: ["sh", "-c", "sleep 8; touch /tmp/ready; exec sleep 1000000"]
+    healthcheck:
+      test: ["CMD", "test", "-f", "/tmp/ready"]
+      interval: 1s
+      retries: 60
+  app:
+    image: ${IMAGE}
+    init: true
+    command: ["sleep", "1000000"]
+    depends_on:
+      gate:
+        condition: service_healthy
+`;
+
+export function uniqueName(purpose: string): string {
+  return `it-${purpose}-${randomBytes(2).toString("hex")}`;
+}
+
+export function sandboxHost(name: string): SandboxHost {
+  const host = loadSandbox().hosts.find((h) => h.name === name);
+  if (!host) throw new Error(`sandbox host ${name} missing: start it with bash docker/sandbox/sandbox.sh up --hosts 2`);
+  return host;
+}
+
+/** Adds sandbox hosts to the user's team through the API; returns their ids by name. */
+export async function addHosts(user: TestUser, names: string[]): Promise<Record<string, string>> {
+  const clientKey = readFileSync(loadSandbox().clientKey, "utf8");
+  const ids: Record<string, string> = {};
+  for (const name of names) {
+    const host = sandboxHost(name);
+    const created = await user.caller.host.create({
+      name,
+      address: host.address,
+      port: host.port,
+      username: host.users.docker,
+      credential: { type: "pasted", privateKey: clientKey },
+      hostKeyFingerprint: host.hostKeyFingerprint,
+    });
+    ids[name] = created.id;
+  }
+  return ids;
+}
+
+export async function expectTrpcError(promise: Promise<unknown>, code: TRPCError["code"], message: RegExp): Promise<TRPCError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  const trpcError = error as TRPCError;
+  expect(trpcError.code).toBe(code);
+  expect(trpcError.message).toMatch(message);
+  return trpcError;
+}
+
+/** The payloads of a subscription's tracked events ([id, data] envelopes when called directly). */
+export async function* untracked<T>(events: AsyncIterable<unknown>): AsyncGenerator<T, void, undefined> {
+  for await (const event of events) yield (Array.isArray(event) ? event[1] : event) as T;
+}
+
+interface OutputLine {
+  seq: number;
+  stream: string;
+  text: string;
+}
+
+/** Follows a deployment's output to its end; returns its lines and final status. */
+export async function followToEnd(user: TestUser, deploymentId: string, afterSeq = -1) {
+  const lines: OutputLine[] = [];
+  let status: string | null = null;
+  const events = await user.caller.deployment.output({ deploymentId, afterSeq });
+  for await (const event of untracked<{ type: string; lines?: OutputLine[]; status?: string }>(events)) {
+    if (event.type === "lines") lines.push(...(event.lines ?? []));
+    else status = event.status ?? null;
+  }
+  return { lines, status, job: await user.caller.deployment.byId({ deploymentId }) };
+}
+
+/** Polls the job row until `done` says so (for states the output stream does not wait for). */
+export async function waitForJob(deps: WharfDeps, deploymentId: string, done: (job: { status: string; runnerId: string | null }) => boolean, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = await deps.db.deployment.findUniqueOrThrow({ where: { id: deploymentId }, select: { status: true, runnerId: true, reason: true, error: true } });
+    if (done(job)) return job;
+    if (Date.now() > deadline) throw new Error(`deployment ${deploymentId} is still ${job.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function containersOf(host: SandboxHost, project: string, all = true): string[] {
+  return dockerCli(host, ["ps", ...(all ? ["-a"] : []), "--filter", `label=com.docker.compose.project=${project}`, "--format", "{{.Names}}"])
+    .split("\n")
+    .filter(Boolean)
+    .sort();
+}
+
+export function inspect(host: SandboxHost, container: string, format: string): string {
+  return dockerCli(host, ["inspect", container, "--format", format]).trim();
+}
+
+/** Removes a project's containers and network directly on the engine, whatever state the tests left. */
+export function removeProject(host: SandboxHost, project: string): void {
+  const ids = dockerCli(host, ["ps", "-aq", "--filter", `label=com.docker.compose.project=${project}`]).split("\n").filter(Boolean);
+  if (ids.length > 0) dockerCli(host, ["rm", "-f", ...ids]);
+  const networks = dockerCli(host, ["network", "ls", "-q", "--filter", `label=com.docker.compose.project=${project}`]).split("\n").filter(Boolean);
+  if (networks.length > 0) dockerCli(host, ["network", "rm", ...networks]);
+}
