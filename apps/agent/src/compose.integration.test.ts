@@ -483,6 +483,25 @@ describe("preflight on h1, for real", () => {
     expect(refused.answer.ok).toBe(false);
   });
 
+  it("deploys what it granted: a real-time service gets its budget, and preflight still passes while it runs", async (ctx) => {
+    const budget = Number(dockerdArgv().find((arg) => arg.startsWith("--cpu-rt-runtime="))?.split("=")[1] ?? 0);
+    if (budget < 300000) ctx.skip();
+    const rtName = `it-rt-${suffix}`;
+    const limits = `services:\n  web:\n    cpu_rt_runtime: 300000\n    cap_add: [SYS_NICE]\n    ulimits:\n      rtprio: 0\n`;
+    const project = stack(rtName, {
+      files: [{ path: "docker-compose.sample-service.yaml", content: BASE }],
+      overrideFiles: [{ path: "wharf/limits.yaml", content: limits }],
+    });
+    const before = await result(agent.socket, "preflight", { project, hostLabel: "h1" });
+    expect(before.checks.filter((check) => check.check === "cpu-rt-runtime").map((check) => check.ok)).toEqual([true, true]);
+    expect((await run(agent.socket, { project, action: "up" })).exit.exitCode).toBe(0);
+    expect((await cli(["exec", `${rtName}-web-1`, "cat", "/sys/fs/cgroup/cpu/cpu.rt_runtime_us"])).trim()).toBe("300000");
+    // Its own 300000 µs are in use now; a redeploy replaces the container, so the same request still fits.
+    const during = await result(agent.socket, "preflight", { project, hostLabel: "h1" });
+    expect(during.ok, JSON.stringify(during.checks)).toBe(true);
+    expect((await run(agent.socket, { project, action: "down" })).exit.exitCode).toBe(0);
+  });
+
   it("refuses GPUs without an nvidia runtime and memory beyond the host", async () => {
     const info = (await docker.info()) as { MemTotal: number };
     const gpus = await only({ gpus: { count: 1, capabilities: ["gpu"] } }, "gpus");

@@ -4,6 +4,7 @@ export { type Permission, PERMISSIONS, roleCan } from "./permissions";
 export { type AppRouter, appRouter, createCaller } from "./root";
 export { authenticate, type SignedInUser } from "./services/auth";
 export { type DeploymentRunner, type RunnerOptions, startDeploymentRunner } from "./services/deployment-runner";
+export { agentPaths } from "./services/agents";
 export { refreshHosts } from "./services/hosts";
 export { startHostMonitor } from "./services/monitor";
 export { issueSetupLink } from "./services/setup";

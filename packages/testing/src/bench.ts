@@ -7,12 +7,12 @@
  *    its own sshd on loopback and its own agent.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 
-import { refreshHosts, type WharfDeps } from "@wharf/api";
+import { agentPaths, refreshHosts, type WharfDeps } from "@wharf/api";
 import { z } from "zod";
 
 import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
@@ -71,6 +71,12 @@ async function agentLatency(deps: WharfDeps): Promise<void> {
   const caller = owner.caller;
   const first = await timeMs(() => caller.host.containers({ hostId: created.id }));
   const viaAgent = await series(WARM_CALLS, () => caller.host.containers({ hostId: created.id }));
+  const row = await deps.db.host.findUniqueOrThrow({ where: { id: created.id } });
+  const tunnelClient = deps.agents.client(
+    { hostId: row.id, address: row.address, port: row.port, username: row.username, privateKey: readFileSync(sandbox.clientKey, "utf8"), hostKeyFingerprint: row.hostKeyFingerprint },
+    agentPaths(row.agentDir),
+  );
+  const viaTunnel = await series(WARM_CALLS, () => tunnelClient.call("listContainers", { all: true }));
   const directFirst = await timeMs(() => dockerGet(h1.dockerSocket, "/containers/json?all=1"));
   const direct = await series(WARM_CALLS, () => dockerGet(h1.dockerSocket, "/containers/json?all=1"));
   const p50 = percentile(viaAgent, 50);
@@ -81,6 +87,9 @@ async function agentLatency(deps: WharfDeps): Promise<void> {
   process.stdout.write(`  first call (new SSH connection + handshake + forward): ${fmt(first)}   direct first: ${fmt(directFirst)}\n`);
   process.stdout.write(`  warm, ${WARM_CALLS} calls: p50 ${fmt(p50)}  p99 ${fmt(p99)}   direct p50 ${fmt(d50)}  p99 ${fmt(d99)}\n`);
   process.stdout.write(`  ratio (through Wharf / direct): p50 ${(p50 / d50).toFixed(2)}x  p99 ${(p99 / d99).toFixed(2)}x\n`);
+  const t50 = percentile(viaTunnel, 50);
+  const t99 = percentile(viaTunnel, 99);
+  process.stdout.write(`  agent client only (tunnel + agent, no API layer): p50 ${fmt(t50)}  p99 ${fmt(t99)}  ratio p50 ${(t50 / d50).toFixed(2)}x\n`);
 }
 
 const loopbackSchema = z.object({ sshd: z.array(z.object({ port: z.number(), user: z.string(), hostKeyFingerprint: z.string() })) });
@@ -106,8 +115,10 @@ async function refreshFanOut(deps: WharfDeps): Promise<void> {
       const home = execFileSync("getent", ["passwd", sshd.user]).toString().split(":")[5] ?? "";
       const dir = `${home}/.wharf-bench-${i}`;
       mkdirSync(`${dir}/bin`, { recursive: true });
-      writeFileSync(`${dir}/bin/wharf-agent`, binary);
-      chmodSync(`${dir}/bin/wharf-agent`, 0o755);
+      // Replaced by rename: the file may be the image of a running agent.
+      writeFileSync(`${dir}/bin/wharf-agent.new`, binary);
+      chmodSync(`${dir}/bin/wharf-agent.new`, 0o755);
+      renameSync(`${dir}/bin/wharf-agent.new`, `${dir}/bin/wharf-agent`);
       execFileSync("chown", ["-R", `${sshd.user}:`, dir]);
       await deps.db.host.create({
         data: {
@@ -129,7 +140,7 @@ async function refreshFanOut(deps: WharfDeps): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  await prepareHosts(1);
+  const { startedSandbox } = await prepareHosts(2, { reuseRunning: true });
   const postgres = await startTestPostgres(["wharf_bench"]);
   const deps = createTestDeps(postgres.url);
   try {
@@ -138,7 +149,7 @@ async function main(): Promise<void> {
   } finally {
     await closeWharfDeps(deps);
     await postgres.stop();
-    await stopSandbox();
+    if (startedSandbox) await stopSandbox();
   }
 }
 

@@ -29,12 +29,21 @@ export async function mustRun(title: string, command: string, args: string[]): P
   if (code !== 0) throw new Error(`${title} failed (exit ${code})`);
 }
 
-/** System packages, the Prisma client, the agent executable and N sandbox hosts. */
-export async function prepareHosts(hosts: number): Promise<void> {
+/**
+ * System packages, the Prisma client, the agent executable and N sandbox
+ * hosts. With `reuseRunning`, a healthy sandbox is kept as it is; the result
+ * says whether this call started it (and so should stop it).
+ */
+export async function prepareHosts(hosts: number, options: { reuseRunning?: boolean } = {}): Promise<{ startedSandbox: boolean }> {
   await mustRun("System packages (Docker engine, compose v2, sshd, Chromium, registry)", "bash", ["docker/sandbox/install-deps.sh"]);
   await mustRun("Prisma client", "npx", ["prisma", "generate"]);
   await mustRun("Agent executable", "npm", ["run", "build", "-w", "@wharf/agent"]);
+  if (options.reuseRunning && (await runCommand("bash", ["docker/sandbox/sandbox.sh", "status"], { quiet: true })) === 0) {
+    announce("Sandbox hosts: reusing the running sandbox");
+    return { startedSandbox: false };
+  }
   await mustRun(`Sandbox hosts (${hosts} x netns + dockerd + sshd)`, "bash", ["docker/sandbox/sandbox.sh", "up", "--hosts", String(hosts)]);
+  return { startedSandbox: true };
 }
 
 export async function stopSandbox(): Promise<void> {

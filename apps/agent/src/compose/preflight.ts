@@ -88,15 +88,19 @@ type Wanted = { service: ComposeService; limits: RequestedLimits }[];
 /**
  * Per service, then for the stack as a whole: each runtime within the
  * daemon's budget and granted to a test container (one at a time, as
- * concurrent ones would share the budget), then their sum.
+ * concurrent ones would share the budget), then their sum with what other
+ * stacks hold.
  */
 async function realtimeChecks(docker: Docker, stack: string, wanted: Wanted, resources: HostResources, probe: Prober): Promise<PreflightCheck[]> {
+  const requests: RealtimeRequest[] = wanted.flatMap(({ service, limits }) =>
+    limits.cpuRtRuntime === undefined ? [] : [{ service: service.name, runtime: limits.cpuRtRuntime, replicas: service.replicas }],
+  );
+  if (requests.length === 0) return [];
+  const held = await realtimeHeld(docker, stack);
   const checks: PreflightCheck[] = [];
-  const requests: RealtimeRequest[] = [];
   for (const { service, limits } of wanted) {
     const runtime = limits.cpuRtRuntime;
     if (runtime === undefined) continue;
-    requests.push({ service: service.name, runtime, replicas: service.replicas });
     const unprobed = realtimeCheck(service.name, runtime, limits.cpuRtPeriod, resources);
     if (!unprobed.ok) {
       checks.push(unprobed);
@@ -106,10 +110,12 @@ async function realtimeChecks(docker: Docker, stack: string, wanted: Wanted, res
       { CpuRealtimeRuntime: runtime, ...(limits.cpuRtPeriod === undefined ? {} : { CpuRealtimePeriod: limits.cpuRtPeriod }) },
       `cpu_rt_runtime=${runtime}`,
     );
-    checks.push(realtimeCheck(service.name, runtime, limits.cpuRtPeriod, resources, probeError));
+    // While the stack's own real-time containers run, their budget is taken until a deploy replaces them.
+    const inconclusive = probeError !== null && held.self > 0;
+    checks.push(inconclusive ? unprobed : realtimeCheck(service.name, runtime, limits.cpuRtPeriod, resources, probeError));
   }
-  if (checks.every((check) => check.ok) && requests.length > 0) {
-    const budgetCheck = realtimeBudgetCheck(stack, requests, await realtimeHeldByOthers(docker, stack), resources);
+  if (checks.every((check) => check.ok)) {
+    const budgetCheck = realtimeBudgetCheck(stack, requests, held.others, resources);
     if (budgetCheck !== null) checks.push(budgetCheck);
   }
   return checks;
@@ -150,13 +156,19 @@ async function nvidiaDevices(): Promise<number[]> {
 
 const rtContainer = z.object({ HostConfig: z.object({ CpuRealtimeRuntime: z.number().nullish() }).nullish() });
 
-/** Real-time µs per period held by running containers that are not this stack's (its own are replaced on deploy). */
-async function realtimeHeldByOthers(docker: Docker, stack: string): Promise<number> {
-  const running = (await docker.listContainers({ all: false })).filter((container) => container.Labels["com.docker.compose.project"] !== stack);
-  const held = await Promise.all(
-    running.map(async (container) => parseDockerResponse(rtContainer, await docker.getContainer(container.Id).inspect(), "container").HostConfig?.CpuRealtimeRuntime ?? 0),
+/** Real-time µs per period held by the running containers of this stack and of all others. */
+async function realtimeHeld(docker: Docker, stack: string): Promise<{ self: number; others: number }> {
+  const running = await docker.listContainers({ all: false });
+  const held = { self: 0, others: 0 };
+  await Promise.all(
+    running.map(async (container) => {
+      const inspected = parseDockerResponse(rtContainer, await docker.getContainer(container.Id).inspect(), "container");
+      const runtime = inspected.HostConfig?.CpuRealtimeRuntime ?? 0;
+      if (container.Labels["com.docker.compose.project"] === stack) held.self += runtime;
+      else held.others += runtime;
+    }),
   );
-  return held.reduce((sum, runtime) => sum + runtime, 0);
+  return held;
 }
 
 const imageInspect = z.object({ Id: z.string() });

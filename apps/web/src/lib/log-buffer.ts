@@ -31,6 +31,8 @@ export class LogBuffer {
   version = 0;
   /** Shown lines dropped from the top so far (capacity reached): a list keeps its place by this much. */
   droppedTotal = 0;
+  /** Every service a line came from. */
+  readonly services = new Set<string>();
 
   constructor(readonly capacity: number) {
     this.lines = new Array<LogLine | undefined>(capacity);
@@ -62,6 +64,7 @@ export class LogBuffer {
     const before = this.firstSeq;
     for (const line of batch) {
       const seq = this.nextSeq++;
+      this.services.add(line.service);
       this.lines[(this.start + this.size) % this.capacity] = line;
       if (this.size < this.capacity) this.size++;
       else this.start = (this.start + 1) % this.capacity;
@@ -185,6 +188,7 @@ export class LogBuffer {
 
   clear(): void {
     this.lines.fill(undefined);
+    this.services.clear();
     this.start = 0;
     this.size = 0;
     this.view = [];

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 
-import { type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
+import type { inferRouterInputs } from "@trpc/server";
+import { type AppRouter, type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
 import { childEnv, REPO_ROOT } from "@wharf/testing/env";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
@@ -57,7 +58,9 @@ function files(service = SERVICE) {
   ];
 }
 
-async function createStack(purpose: string, options: { hosts?: string[]; files?: { path: string; content: string }[]; limits?: object; greeting?: string } = {}) {
+type Limits = NonNullable<inferRouterInputs<AppRouter>["stack"]["saveRevision"]["limits"]>;
+
+async function createStack(purpose: string, options: { hosts?: string[]; files?: { path: string; content: string }[]; limits?: Limits; greeting?: string } = {}) {
   const name = uniqueName(purpose);
   projects.add(name);
   const stack = await owner.caller.stack.create({
@@ -305,6 +308,21 @@ describe("jobs", () => {
     const audit = await owner.caller.audit.list({ limit: 50 });
     expect(audit.items.map((e) => e.action)).toEqual(expect.arrayContaining(["deployment.request", "deployment.cancel", "deployment.finish"]));
     await deploy(stack.id, { action: "DOWN", hostIds: [hostIds.h1 ?? ""] });
+  });
+
+  it("enforces one active job per stack and host in the database, even for requests racing past the check", async () => {
+    const stack = await createStack("race");
+    const results = await Promise.allSettled([
+      owner.caller.deployment.start({ stackId: stack.id, action: "STOP" }),
+      owner.caller.deployment.start({ stackId: stack.id, action: "STOP" }),
+      owner.caller.deployment.start({ stackId: stack.id, action: "STOP" }),
+    ]);
+    const won = results.filter((r) => r.status === "fulfilled");
+    const lost = results.flatMap((r) => (r.status === "rejected" ? [r.reason as Error] : []));
+    expect(won).toHaveLength(1);
+    expect(lost.map((e) => e.message)).toEqual([expect.stringMatching(/already (queued|running)/), expect.stringMatching(/already (queued|running)/)]);
+    const [job] = won[0]?.status === "fulfilled" ? won[0].value : [];
+    await followToEnd(owner, job?.id ?? "");
   });
 
   it("replays stored output from any seq, so a reader that reconnects loses nothing", async () => {

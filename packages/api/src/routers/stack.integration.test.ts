@@ -9,7 +9,7 @@ import { childEnv } from "@wharf/testing/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { REDACTED } from "../lib/compose-files";
-import { addHosts, BASE, BASE_FILE, expectTrpcError, sandboxHost, SERVICE, SERVICE_FILE, uniqueName } from "../test-support/stacks";
+import { addHosts, BASE, BASE_FILE, expectTrpcError, problemsOf, sandboxHost, SERVICE, SERVICE_FILE, uniqueName } from "../test-support/stacks";
 
 const SECRET = "pa55-Secret-Value-9f3e";
 const LIMITS = {
@@ -135,7 +135,7 @@ describe("validation: clear errors, nothing saved", () => {
       /service\/docker-compose\.service\.yaml line 4/,
     );
     expect(error.cause).toMatchObject({ reason: "INVALID_INPUT" });
-    expect((error.cause as { problems: unknown[] }).problems[0]).toEqual({
+    expect(problemsOf(error)[0]).toEqual({
       file: SERVICE_FILE,
       line: 4,
       path: ["files", 1, "content"],
@@ -182,7 +182,7 @@ describe("validation: clear errors, nothing saved", () => {
       "BAD_REQUEST",
       /.+/,
     );
-    const messages = (error.cause as { problems: { message: string }[] }).problems.map((p) => p.message);
+    const messages = problemsOf(error).map((p) => p.message);
     expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(/line 9: .*unique/i), "variable A is defined twice", "Secret NEW_SECRET is new: give it a value."]));
     const limitsError = await expectTrpcError(owner.caller.stack.saveRevision({ stackId: stack.id, files: files(), limits: { ghost: { cpus: 1 } } }), "BAD_REQUEST", /Limits name service ghost, which the files do not define \(they define web, worker\)/);
     expect(limitsError.cause).toMatchObject({ problems: [expect.objectContaining({ path: ["limits", "ghost"] })] });

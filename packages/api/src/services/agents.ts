@@ -50,6 +50,12 @@ export class AgentConnector {
     return new AgentClient(entry.agent);
   }
 
+  /** The client of a host whose agent already answered on the current transport, if any. */
+  verified(hostId: string): EnsuredAgent | null {
+    const entry = this.transports.get(hostId);
+    return entry?.hello ? { client: new AgentClient(entry.agent), hello: entry.hello, actions: [] } : null;
+  }
+
   /**
    * Reaches the agent, starting, installing or upgrading it when needed.
    * Concurrent callers for one host share a single attempt, so a page that

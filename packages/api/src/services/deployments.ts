@@ -225,8 +225,6 @@ async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string;
   });
 }
 
-const ACTIVE_INDEX = "Deployment_one_active_per_stack_host";
-
 /**
  * Queues one job per host (host by host: each waits for the previous one to
  * succeed). Deploy, redeploy and rollback run the agent's preflight on every
@@ -310,6 +308,7 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
       return created;
     });
   } catch (error) {
+    // Lost a race past the check above: the partial unique index (one active job per stack and host) refused the row.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
       for (const target of chosen) {
         const busy = await activeJob(deps.db, stack.id, target.hostId);
@@ -317,7 +316,6 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
       }
       throw new WharfError("CONFLICT", `Another action on ${stack.name} was requested at the same moment: try again.`, "JOB_ACTIVE");
     }
-    if (error instanceof Error && error.message.includes(ACTIVE_INDEX)) throw new WharfError("CONFLICT", `Another action on ${stack.name} is already queued: wait for it or cancel it.`, "JOB_ACTIVE");
     throw error;
   }
 }

@@ -19,7 +19,7 @@ import type { WharfDeps } from "../deps";
 import { notFound, WharfError } from "../errors";
 import { AgentCallError, type StreamOptions } from "../lib/agent-client";
 import { toHostError } from "../lib/connection-errors";
-import { type AgentAction, type AgentPaths, agentPaths } from "./agents";
+import { type AgentAction, type AgentPaths, agentPaths, type EnsuredAgent } from "./agents";
 import { type Actor, recordAudit } from "./audit";
 import { importCredentialInput, inspectKey, loadCredentialSecret } from "./credentials";
 
@@ -246,7 +246,10 @@ async function remoteHome(deps: WharfDeps, target: SshTarget): Promise<string> {
   return home;
 }
 
-async function reachAgent(deps: WharfDeps, host: Host) {
+async function reachAgent(deps: WharfDeps, host: Host): Promise<EnsuredAgent> {
+  // Warm path: no key decryption or SSH work once this host's agent answered.
+  const verified = deps.agents.verified(host.id);
+  if (verified) return verified;
   const target = await targetFor(deps, host);
   const paths = agentPaths(host.agentDir);
   const ensured = await deps.agents.ensure(target, paths);
@@ -263,7 +266,7 @@ async function reachAgent(deps: WharfDeps, host: Host) {
       });
     });
   }
-  return { ...ensured, target, paths };
+  return ensured;
 }
 
 /** Calls the host's agent, mapping transport and agent failures to domain errors. */

@@ -12,6 +12,8 @@ import type { TestUser } from "@wharf/testing/api";
 import { dockerCli, loadSandbox, type SandboxHost } from "@wharf/testing/sandbox";
 import { expect } from "vitest";
 
+import { type Problem, WharfError } from "../errors";
+
 export const IMAGE = "wharf-test/busybox:latest";
 
 export const BASE_FILE = "docker-compose.sample-service.yaml";
@@ -95,6 +97,11 @@ export async function expectTrpcError(promise: Promise<unknown>, code: TRPCError
   expect(trpcError.code).toBe(code);
   expect(trpcError.message).toMatch(message);
   return trpcError;
+}
+
+/** The located problems a validation error carries. */
+export function problemsOf(error: TRPCError): Problem[] {
+  return error.cause instanceof WharfError ? (error.cause.problems ?? []) : [];
 }
 
 /** The payloads of a subscription's tracked events ([id, data] envelopes when called directly). */

@@ -13,9 +13,8 @@ import { Spinner } from "~/components/spinner";
 import { Button } from "~/components/ui/button";
 import { errorMessage } from "~/lib/errors";
 import { cn } from "~/lib/utils";
-import { type RouterOutputs, useTRPC } from "~/trpc/react";
+import { useTRPC } from "~/trpc/react";
 
-type OutputEvent = RouterOutputs["deployment"]["output"] extends AsyncIterable<infer E> ? E : never;
 type OutputLine = { seq: number; stream: string; text: string };
 interface JobState {
   status: DeploymentStatus | null;
@@ -47,7 +46,7 @@ export function JobOutput({ deploymentId, title, className }: { deploymentId: st
     trpc.deployment.output.subscriptionOptions(
       { deploymentId },
       {
-        onData: ({ data }: { data: OutputEvent }) => {
+        onData: ({ data }) => {
           if (data.type === "lines") setLines((previous) => [...previous, ...data.lines]);
           else {
             setJob({ status: data.status, error: data.error, exitCode: data.exitCode });

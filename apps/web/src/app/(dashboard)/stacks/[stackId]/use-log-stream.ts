@@ -29,6 +29,8 @@ export interface LogStream {
   state: StreamState;
   /** After a failure: open the stream again where it stopped (the server resumes after the last batch received). */
   reconnect: () => void;
+  /** Empties the view; the stream goes on. */
+  clear: () => void;
 }
 
 /**
@@ -44,6 +46,7 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
   const [state, setState] = useState<StreamState>({ kind: "connecting" });
   const [attempt, setAttempt] = useState(0);
   const cursor = useRef<string | null>(null);
+  const streamKey = useRef<string | null>(null);
   const frame = useRef<number | null>(null);
 
   const scheduleRender = useCallback(() => {
@@ -54,15 +57,15 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
     });
   }, [buffer]);
 
-  // New parameters start a new stream into an empty buffer.
   useEffect(() => {
-    buffer.clear();
-    cursor.current = null;
-    setVersion(buffer.version);
-  }, [buffer, stackId, hostId, tail, since]);
-
-  useEffect(() => {
-    setState({ kind: "connecting" });
+    // New parameters start a new stream into an empty buffer; a reconnect resumes into the same one.
+    const key = JSON.stringify([stackId, hostId, tail, since]);
+    if (streamKey.current !== key) {
+      streamKey.current = key;
+      buffer.clear();
+      cursor.current = null;
+      scheduleRender();
+    }
     const resumeFrom = cursor.current;
     const subscription = client.stack.logs.subscribe(
       { stackId, hostId, tail, follow: true, ...(since ? { since } : {}), ...(resumeFrom ? { lastEventId: resumeFrom } : {}) },
@@ -75,7 +78,7 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
           scheduleRender();
         },
         onConnectionStateChange: (change) => {
-          if (change.state === "connecting" && change.error) setState({ kind: "reconnecting", error: errorMessage(change.error) });
+          if (change.state === "connecting") setState(change.error ? { kind: "reconnecting", error: errorMessage(change.error) } : { kind: "connecting" });
           if (change.state === "pending") setState({ kind: "live" });
         },
         onError: (error) => setState({ kind: "failed", error: errorMessage(error) }),
@@ -95,11 +98,11 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
   return {
     buffer,
     version,
-    takeDropped: () => {
-      const count = dropped.current;
-        return count;
-    },
     state,
     reconnect: () => setAttempt((value) => value + 1),
+    clear: () => {
+      buffer.clear();
+      setVersion(buffer.version);
+    },
   };
 }

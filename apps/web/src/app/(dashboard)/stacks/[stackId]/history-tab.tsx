@@ -1,0 +1,364 @@
+"use client";
+
+import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
+import { AlertCircleIcon, GitCompareIcon, HistoryIcon, RocketIcon, TerminalIcon } from "lucide-react";
+import { useState } from "react";
+
+import { CodeDiff } from "~/components/code-diff";
+import { DeploymentStatusBadge } from "~/components/deployment-status-badge";
+import { EmptyState } from "~/components/empty-state";
+import { useCan } from "~/components/me-context";
+import { RelativeTime } from "~/components/relative-time";
+import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
+import { Badge, type BadgeVariant } from "~/components/ui/badge";
+import { Button } from "~/components/ui/button";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "~/components/ui/dialog";
+import { Skeleton } from "~/components/ui/skeleton";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
+import { errorMessage } from "~/lib/errors";
+import { type RouterOutputs, useTRPC } from "~/trpc/react";
+
+import { JobOutput } from "./job-output";
+import { RollbackDialog } from "./rollback-dialog";
+import type { StackDetail } from "./stack-draft";
+
+type Diff = RouterOutputs["stack"]["diff"];
+type Deployment = RouterOutputs["deployment"]["list"]["items"][number];
+
+const CHANGE_VARIANT: Record<Diff["files"][number]["change"], BadgeVariant> = {
+  added: "success",
+  removed: "destructive",
+  modified: "info",
+  unchanged: "secondary",
+};
+
+function duration(deployment: Deployment): string | null {
+  if (!deployment.startedAt || !deployment.finishedAt) return null;
+  const seconds = Math.max(0, Math.round((deployment.finishedAt.getTime() - deployment.startedAt.getTime()) / 1000));
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}
+
+function DiffView({ stackId, from, to }: { stackId: string; from: number; to: number }) {
+  const trpc = useTRPC();
+  const [mode, setMode] = useState<"split" | "unified">("split");
+  const [showUnchanged, setShowUnchanged] = useState(false);
+  const query = useQuery(trpc.stack.diff.queryOptions({ stackId, from, to }));
+  const diff = query.data;
+
+  if (query.error) {
+    return (
+      <Alert variant="destructive">
+        <AlertCircleIcon aria-hidden />
+        <AlertTitle>The diff could not be made</AlertTitle>
+        <AlertDescription>{errorMessage(query.error)}</AlertDescription>
+      </Alert>
+    );
+  }
+  if (!diff) return <Skeleton className="h-80" aria-label="Loading the diff" />;
+
+  const files = diff.files.filter((file) => showUnchanged || file.change !== "unchanged");
+  const content = (revision: Diff["from"], path: string) => revision.files.find((file) => file.path === path)?.content ?? "";
+  const env = diff.env.filter((entry) => entry.change !== "unchanged");
+  const secrets = diff.secrets.filter((entry) => entry.change !== "unchanged");
+  const limits = diff.limits.filter((entry) => entry.change !== "unchanged");
+  const nothing = files.length === 0 && env.length === 0 && secrets.length === 0 && limits.length === 0 && !diff.fileOrderChanged;
+
+  return (
+    <section aria-label={`Changes from revision ${from} to ${to}`} className="grid gap-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <h3 className="font-semibold">
+          Revision #{from} → #{to}
+        </h3>
+        <div role="group" aria-label="Diff layout" className="ml-auto flex gap-1">
+          <Button size="sm" variant={mode === "split" ? "secondary" : "ghost"} aria-pressed={mode === "split"} onClick={() => setMode("split")}>
+            Side by side
+          </Button>
+          <Button size="sm" variant={mode === "unified" ? "secondary" : "ghost"} aria-pressed={mode === "unified"} onClick={() => setMode("unified")}>
+            Unified
+          </Button>
+        </div>
+        <label className="flex items-center gap-1.5 text-sm">
+          <input type="checkbox" checked={showUnchanged} onChange={(event) => setShowUnchanged(event.target.checked)} className="size-4 accent-primary" />
+          Unchanged files
+        </label>
+      </div>
+      {nothing ? <p className="rounded-lg border border-dashed p-4 text-center text-sm text-muted-foreground">These revisions have the same content.</p> : null}
+      {diff.fileOrderChanged ? <p className="text-sm text-warning">The order of the files (-f) changed.</p> : null}
+      {files.map((file) => (
+        <div key={file.path} className="grid gap-2">
+          <div className="flex items-center gap-2">
+            <span className="font-mono text-sm font-medium">{file.path}</span>
+            <Badge variant={CHANGE_VARIANT[file.change]}>{file.change}</Badge>
+          </div>
+          <CodeDiff
+            original={content(diff.from, file.path)}
+            modified={content(diff.to, file.path)}
+            mode={mode}
+            label={`${file.path}, revision ${from} to ${to}`}
+            className="max-h-[28rem]"
+          />
+        </div>
+      ))}
+      {env.length + secrets.length + limits.length > 0 ? (
+        <div className="grid gap-3 rounded-lg border p-4 text-sm">
+          {env.length > 0 ? (
+            <div className="grid gap-1">
+              <h4 className="font-medium">Variables</h4>
+              <ul className="grid gap-0.5 font-mono text-xs">
+                {env.map((entry) => (
+                  <li key={entry.key}>
+                    <Badge variant={CHANGE_VARIANT[entry.change]} className="mr-2 font-sans">
+                      {entry.change}
+                    </Badge>
+                    {entry.key}: {entry.from ?? "∅"} → {entry.to ?? "∅"}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          {secrets.length > 0 ? (
+            <div className="grid gap-1">
+              <h4 className="font-medium">Secrets (values are never shown)</h4>
+              <ul className="grid gap-0.5 font-mono text-xs">
+                {secrets.map((entry) => (
+                  <li key={entry.key}>
+                    <Badge variant={CHANGE_VARIANT[entry.change]} className="mr-2 font-sans">
+                      {entry.change}
+                    </Badge>
+                    {entry.key}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+          {limits.length > 0 ? (
+            <div className="grid gap-1">
+              <h4 className="font-medium">Runtime limits</h4>
+              <ul className="grid gap-0.5 font-mono text-xs">
+                {limits.map((entry) => (
+                  <li key={entry.service}>
+                    <Badge variant={CHANGE_VARIANT[entry.change]} className="mr-2 font-sans">
+                      {entry.change}
+                    </Badge>
+                    {entry.service}: {JSON.stringify(entry.from ?? {})} → {JSON.stringify(entry.to ?? {})}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function Deployments({ stack }: { stack: StackDetail }) {
+  const trpc = useTRPC();
+  const [open, setOpen] = useState<Deployment | null>(null);
+  const query = useInfiniteQuery(
+    trpc.deployment.list.infiniteQueryOptions({ stackId: stack.id, limit: 20 }, { getNextPageParam: (page) => page.nextCursor, refetchInterval: 5_000 }),
+  );
+  const rows = query.data?.pages.flatMap((page) => page.items) ?? [];
+
+  return (
+    <section aria-labelledby="deployments-heading" className="grid gap-3">
+      <h3 id="deployments-heading" className="font-semibold">
+        Deployments
+      </h3>
+      {query.error ? (
+        <Alert variant="destructive">
+          <AlertCircleIcon aria-hidden />
+          <AlertDescription>{errorMessage(query.error)}</AlertDescription>
+        </Alert>
+      ) : null}
+      {query.isPending ? (
+        <Skeleton className="h-40" />
+      ) : rows.length === 0 ? (
+        <EmptyState icon={RocketIcon} title="No deployments yet" description="Jobs run from the Deploy tab show up here with their output." />
+      ) : (
+        <div className="rounded-lg border bg-card">
+          <Table aria-label="Deployments">
+            <TableHeader>
+              <TableRow className="hover:bg-transparent">
+                <TableHead>Job</TableHead>
+                <TableHead>Host</TableHead>
+                <TableHead>Revision</TableHead>
+                <TableHead>By</TableHead>
+                <TableHead>When</TableHead>
+                <TableHead>Duration</TableHead>
+                <TableHead>
+                  <span className="sr-only">Output</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {rows.map((deployment) => (
+                <TableRow key={deployment.id}>
+                  <TableCell>
+                    <div className="grid gap-0.5">
+                      <DeploymentStatusBadge status={deployment.status} action={deployment.action} />
+                      {deployment.error ? (
+                        <span className="max-w-72 truncate text-xs text-destructive" title={deployment.error}>
+                          {deployment.error}
+                        </span>
+                      ) : null}
+                    </div>
+                  </TableCell>
+                  <TableCell className="font-medium">{deployment.host.name}</TableCell>
+                  <TableCell className="tabular-nums">#{deployment.revision.number}</TableCell>
+                  <TableCell>{deployment.requestedByLabel}</TableCell>
+                  <TableCell>
+                    <RelativeTime value={deployment.createdAt} />
+                  </TableCell>
+                  <TableCell className="tabular-nums">{duration(deployment) ?? <span className="text-muted-foreground">—</span>}</TableCell>
+                  <TableCell className="text-right">
+                    <Button size="sm" variant="ghost" onClick={() => setOpen(deployment)}>
+                      <TerminalIcon aria-hidden />
+                      Output
+                    </Button>
+                  </TableCell>
+                </TableRow>
+              ))}
+            </TableBody>
+          </Table>
+        </div>
+      )}
+      {query.hasNextPage ? (
+        <Button variant="outline" size="sm" className="w-fit" onClick={() => void query.fetchNextPage()} disabled={query.isFetchingNextPage}>
+          Show older deployments
+        </Button>
+      ) : null}
+      <Dialog open={open !== null} onOpenChange={(next) => !next && setOpen(null)}>
+        <DialogContent className="sm:max-w-3xl">
+          <DialogHeader>
+            <DialogTitle>{open ? `${open.action.charAt(0)}${open.action.slice(1).toLowerCase()} on ${open.host.name}` : "Output"}</DialogTitle>
+            <DialogDescription>
+              Revision #{open?.revision.number}, requested by {open?.requestedByLabel}.
+            </DialogDescription>
+          </DialogHeader>
+          {open ? <JobOutput deploymentId={open.id} title="Output" /> : null}
+        </DialogContent>
+      </Dialog>
+    </section>
+  );
+}
+
+export function HistoryTab({ stack }: { stack: StackDetail }) {
+  const trpc = useTRPC();
+  const canDeploy = useCan("stack:deploy");
+  const latest = stack.latestRevision?.number ?? 0;
+  const [from, setFrom] = useState(Math.max(1, latest - 1));
+  const [to, setTo] = useState(latest);
+  const revisions = useInfiniteQuery(
+    trpc.stack.revisions.infiniteQueryOptions({ stackId: stack.id, limit: 30 }, { getNextPageParam: (page) => page.nextCursor ?? undefined }),
+  );
+  const rows = revisions.data?.pages.flatMap((page) => page.items) ?? [];
+
+  if (latest === 0) {
+    return <EmptyState icon={HistoryIcon} title="No revisions yet" description="Every save of the stack's files is kept as an immutable revision, listed here." />;
+  }
+
+  return (
+    <div className="grid gap-8">
+      <section aria-labelledby="revisions-heading" className="grid gap-3">
+        <div className="flex flex-wrap items-baseline justify-between gap-2">
+          <h3 id="revisions-heading" className="font-semibold">
+            Revisions
+          </h3>
+          <p className="text-xs text-muted-foreground">Pick two to compare: “from” on the left, “to” on the right.</p>
+        </div>
+        {revisions.error ? (
+          <Alert variant="destructive">
+            <AlertCircleIcon aria-hidden />
+            <AlertDescription>{errorMessage(revisions.error)}</AlertDescription>
+          </Alert>
+        ) : null}
+        <div className="rounded-lg border bg-card">
+          <Table aria-label="Revisions">
+            <TableHeader>
+              <TableRow className="hover:bg-transparent">
+                <TableHead className="w-16">From</TableHead>
+                <TableHead className="w-16">To</TableHead>
+                <TableHead>Revision</TableHead>
+                <TableHead>Message</TableHead>
+                <TableHead>Author</TableHead>
+                <TableHead>Saved</TableHead>
+                <TableHead>
+                  <span className="sr-only">Actions</span>
+                </TableHead>
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {revisions.isPending
+                ? Array.from({ length: 3 }, (_, index) => (
+                    <TableRow key={index}>
+                      <TableCell colSpan={7}>
+                        <Skeleton className="h-4 w-full" />
+                      </TableCell>
+                    </TableRow>
+                  ))
+                : rows.map((revision) => (
+                    <TableRow key={revision.id} data-state={revision.number === from || revision.number === to ? "selected" : undefined}>
+                      <TableCell>
+                        <input
+                          type="radio"
+                          name="diff-from"
+                          aria-label={`Compare from revision ${revision.number}`}
+                          checked={from === revision.number}
+                          onChange={() => setFrom(revision.number)}
+                          className="size-4 accent-primary"
+                        />
+                      </TableCell>
+                      <TableCell>
+                        <input
+                          type="radio"
+                          name="diff-to"
+                          aria-label={`Compare to revision ${revision.number}`}
+                          checked={to === revision.number}
+                          onChange={() => setTo(revision.number)}
+                          className="size-4 accent-primary"
+                        />
+                      </TableCell>
+                      <TableCell className="font-medium tabular-nums">
+                        #{revision.number}
+                        {revision.number === latest ? (
+                          <Badge variant="secondary" className="ml-2">
+                            latest
+                          </Badge>
+                        ) : null}
+                      </TableCell>
+                      <TableCell className="max-w-80 truncate" title={revision.message}>
+                        {revision.message || <span className="text-muted-foreground">No message</span>}
+                      </TableCell>
+                      <TableCell>{revision.authorLabel}</TableCell>
+                      <TableCell>
+                        <RelativeTime value={revision.createdAt} />
+                      </TableCell>
+                      <TableCell className="text-right">
+                        {canDeploy && stack.targets.length > 0 ? <RollbackDialog stack={stack} revisionNumber={revision.number} /> : null}
+                      </TableCell>
+                    </TableRow>
+                  ))}
+            </TableBody>
+          </Table>
+        </div>
+        {revisions.hasNextPage ? (
+          <Button variant="outline" size="sm" className="w-fit" onClick={() => void revisions.fetchNextPage()} disabled={revisions.isFetchingNextPage}>
+            Show older revisions
+          </Button>
+        ) : null}
+      </section>
+
+      {from === to ? (
+        <p className="flex items-center gap-2 rounded-lg border border-dashed p-4 text-sm text-muted-foreground">
+          <GitCompareIcon aria-hidden className="size-4" />
+          Pick two different revisions to see what changed.
+        </p>
+      ) : (
+        <DiffView stackId={stack.id} from={from} to={to} />
+      )}
+
+      <Deployments stack={stack} />
+    </div>
+  );
+}
