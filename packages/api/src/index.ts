@@ -2,9 +2,9 @@ export { closeWharfDeps, createWharfDeps, type Logger, type WharfConfig, type Wh
 export { WharfError } from "./errors";
 export { type Permission, PERMISSIONS, roleCan } from "./permissions";
 export { type AppRouter, appRouter, createCaller } from "./root";
+export { agentPaths } from "./services/agents";
 export { authenticate, type SignedInUser } from "./services/auth";
 export { type DeploymentRunner, type RunnerOptions, startDeploymentRunner } from "./services/deployment-runner";
-export { agentPaths } from "./services/agents";
 export { refreshHosts } from "./services/hosts";
 export { startHostMonitor } from "./services/monitor";
 export { issueSetupLink } from "./services/setup";

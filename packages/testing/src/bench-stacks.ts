@@ -16,8 +16,8 @@ import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-import { appRouter, startDeploymentRunner, type WharfDeps } from "@wharf/api";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
+import { appRouter, startDeploymentRunner, type WharfDeps } from "@wharf/api";
 import superjson from "superjson";
 
 import { closeWharfDeps, createTestDeps, createTestUser, type TestUser } from "./api";

@@ -1,0 +1,277 @@
+/**
+ * `DATABASE_URL=... npx tsx packages/api/src/test-support/bench-stacks.ts`
+ * Stack figures (prints them, never passes or fails), against sandbox host h1
+ * and the database in DATABASE_URL:
+ * 1. Deploy of a two-service stack through Wharf (deployment.start to
+ *    SUCCEEDED: preflight, compose up over SSH, recording what ran) beside
+ *    raw `docker compose up -d` of the same files on h1's socket; median of 5.
+ * 2. Log lines per second through agent + SSH + tRPC SSE over HTTP beside raw
+ *    `docker compose logs -f`, for 200,000 lines.
+ * 3. Latency of a new line: arrival at the SSE client minus Docker's own
+ *    timestamp of the line, beside the same for raw `compose logs -f -t`.
+ * 4. Control-plane memory while a client reads a chatty stack's logs slowly.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+import { createHTTPServer } from "@trpc/server/adapters/standalone";
+import { appRouter, startDeploymentRunner, type WharfDeps } from "@wharf/api";
+import superjson from "superjson";
+
+import { closeWharfDeps, createTestDeps, createTestUser, type TestUser } from "./api";
+import { childEnv } from "./env";
+import { loadSandbox, type SandboxHost } from "./sandbox";
+
+const RUNS = 5;
+const LOG_LINES = 200_000;
+const IMAGE = "wharf-test/busybox:latest";
+const TWO_SERVICES = {
+  "docker-compose.sample-service.yaml": `services:\n  web:\n    image: ${IMAGE}\n    init: true\n    command: ["sleep", "1000000"]\n`,
+  "service/docker-compose.service.yaml": `services:\n  worker:\n    image: ${IMAGE}\n    init: true\n    command: ["sleep", "1000000"]\n`,
+};
+const CHATTY = {
+  "compose.yaml": `services:\n  chatty:\n    image: ${IMAGE}\n    init: true\n    command: ["sh", "-c", "awk 'BEGIN { for (i = 1; i <= ${LOG_LINES}; i++) printf \\"line %d of the benchmark log, padded to a typical length\\\\n\\", i }'; exec sleep 1000000"]\n`,
+};
+const TICKER = {
+  "compose.yaml": `services:\n  ticker:\n    image: ${IMAGE}\n    init: true\n    command: ["sh", "-c", "i=0; while true; do echo tick $$i; i=$$((i+1)); sleep 0.05; done"]\n`,
+};
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? Number.NaN;
+const ms = (value: number) => `${value.toFixed(0)} ms`;
+
+function writeFiles(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "wharf-bench-"));
+  for (const [file, content] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  return dir;
+}
+
+function compose(host: SandboxHost, dir: string, project: string, files: string[], args: string[]): string {
+  return execFileSync("docker", ["compose", "--project-name", project, ...files.flatMap((f) => ["-f", f]), ...args], {
+    cwd: dir,
+    env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}` }),
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+}
+
+async function addH1(owner: TestUser, host: SandboxHost): Promise<string> {
+  const created = await owner.caller.host.create({
+    name: "h1",
+    address: host.address,
+    port: host.port,
+    username: host.users.docker,
+    credential: { type: "pasted", privateKey: readFileSync(loadSandbox().clientKey, "utf8") },
+    hostKeyFingerprint: host.hostKeyFingerprint,
+  });
+  return created.id;
+}
+
+async function runJob(owner: TestUser, stackId: string, action: "DEPLOY" | "DOWN"): Promise<void> {
+  const [job] = await owner.caller.deployment.start({ stackId, action });
+  if (!job) throw new Error("no job");
+  for await (const event of await owner.caller.deployment.output({ deploymentId: job.id })) {
+    const data = (Array.isArray(event) ? event[1] : event) as { type: string; status?: string; error?: string | null };
+    if (data.type === "status" && (data.status === "FAILED" || data.status === "CANCELLED")) throw new Error(`${action} ${data.status}: ${data.error ?? ""}`);
+  }
+}
+
+async function deployFigures(owner: TestUser, hostId: string, host: SandboxHost): Promise<void> {
+  const files = Object.keys(TWO_SERVICES);
+  const dir = writeFiles(TWO_SERVICES);
+  const raw: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    compose(host, dir, "bench-raw", files, ["down", "--remove-orphans"]);
+    const started = performance.now();
+    compose(host, dir, "bench-raw", files, ["up", "-d", "--remove-orphans"]);
+    raw.push(performance.now() - started);
+  }
+  compose(host, dir, "bench-raw", files, ["down"]);
+
+  const stack = await owner.caller.stack.create({
+    name: `bench-deploy-${Date.now().toString(36)}`,
+    targets: [{ hostId }],
+    revision: { files: Object.entries(TWO_SERVICES).map(([p, content]) => ({ path: p, content })) },
+  });
+  const wharf: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    await runJob(owner, stack.id, "DEPLOY");
+    wharf.push(performance.now() - started);
+    await runJob(owner, stack.id, "DOWN");
+  }
+  console.log(`deploy (2 services, from nothing), median of ${RUNS}:`);
+  console.log(`  raw docker compose up -d   ${ms(median(raw))}  (${raw.map(ms).join(", ")})`);
+  console.log(`  through Wharf              ${ms(median(wharf))}  (${wharf.map(ms).join(", ")})`);
+  console.log(`  ratio                      ${(median(wharf) / median(raw)).toFixed(2)}x (target <= 1.2x)`);
+}
+
+interface SseEvent {
+  lines: { at: string; line: string }[];
+}
+
+/** Reads a tRPC subscription over SSE like a browser would; `onEvent` returns false to stop. */
+async function readSse(url: string, input: object, onEvent: (event: SseEvent) => boolean | Promise<boolean>): Promise<void> {
+  const controller = new AbortController();
+  const query = encodeURIComponent(JSON.stringify(superjson.serialize(input)));
+  const response = await fetch(`${url}?input=${query}`, { headers: { accept: "text/event-stream" }, signal: controller.signal });
+  if (!response.body) throw new Error(`no body (HTTP ${response.status})`);
+  const decoder = new TextDecoder();
+  let pending = "";
+  try {
+    for await (const chunk of response.body) {
+      pending += decoder.decode(chunk as Uint8Array, { stream: true });
+      const blocks = pending.split("\n\n");
+      pending = blocks.pop() ?? "";
+      for (const block of blocks) {
+        const fields = block.split("\n");
+        if (fields.some((f) => f.startsWith("event: "))) {
+          if (fields.includes("event: serialized-error")) throw new Error(`subscription failed: ${block}`);
+          if (fields.includes("event: return")) return;
+          continue;
+        }
+        const data = fields.find((f) => f.startsWith("data: "));
+        if (!data) continue;
+        const event = superjson.deserialize<SseEvent>(JSON.parse(data.slice(6)) as Parameters<typeof superjson.deserialize>[0]);
+        if (!(await onEvent(event))) return;
+      }
+    }
+  } finally {
+    controller.abort();
+  }
+}
+
+async function waitForLogLines(host: SandboxHost, container: string, count: number): Promise<void> {
+  for (;;) {
+    const text = execFileSync("docker", ["logs", "--tail", "1", container], { env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}` }), encoding: "utf8" });
+    if (text.includes(`line ${count} `)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/** Time until raw `compose logs -f` printed `count` lines (optionally: each line's delay after its timestamp). */
+function rawLogs(host: SandboxHost, dir: string, project: string, count: number, timestamps = false): Promise<{ ms: number; delays: number[] }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn("docker", ["compose", "--project-name", project, "-f", "compose.yaml", "logs", "-f", "--no-color", "--no-log-prefix", ...(timestamps ? ["-t"] : [])], {
+      cwd: dir,
+      env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}` }),
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let seen = 0;
+    let pending = "";
+    const delays: number[] = [];
+    child.stdout.on("data", (chunk: Buffer) => {
+      const lines = (pending + chunk.toString("utf8")).split("\n");
+      pending = lines.pop() ?? "";
+      const now = Date.now();
+      for (const line of lines) {
+        if (timestamps) delays.push(now - Date.parse(line.slice(0, line.indexOf(" "))));
+        seen += 1;
+      }
+      if (seen >= count) {
+        child.kill();
+        resolve({ ms: performance.now() - started, delays });
+      }
+    });
+    child.once("error", reject);
+  });
+}
+
+async function logFigures(deps: WharfDeps, owner: TestUser, hostId: string, host: SandboxHost, url: string): Promise<void> {
+  const stack = await owner.caller.stack.create({
+    name: `bench-logs-${Date.now().toString(36)}`,
+    targets: [{ hostId }],
+    revision: { files: [{ path: "compose.yaml", content: CHATTY["compose.yaml"] }] },
+  });
+  await runJob(owner, stack.id, "DEPLOY");
+  await waitForLogLines(host, `${stack.name}-chatty-1`, LOG_LINES);
+  const dir = writeFiles(CHATTY);
+
+  const raw = await rawLogs(host, dir, stack.name, LOG_LINES);
+  let lines = 0;
+  let peakHeap = process.memoryUsage().heapUsed;
+  const started = performance.now();
+  await readSse(`${url}/stack.logs`, { stackId: stack.id, hostId, tail: "all", follow: true }, (event) => {
+    lines += event.lines.length;
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    return lines < LOG_LINES;
+  });
+  const wharfMs = performance.now() - started;
+  console.log(`logs, ${LOG_LINES} lines (tail all, follow):`);
+  console.log(`  raw docker compose logs -f ${ms(raw.ms)}  ${Math.round(LOG_LINES / (raw.ms / 1000))} lines/s`);
+  console.log(`  agent + SSH + SSE (HTTP)   ${ms(wharfMs)}  ${Math.round(lines / (wharfMs / 1000))} lines/s`);
+  console.log(`  ratio                      ${(raw.ms / wharfMs).toFixed(2)}x of raw throughput (target >= 0.5x)`);
+
+  // A slow reader: one event per 50 ms for 3 s. The generator pulls only when the client reads, so memory stays flat.
+  global.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  let slowEvents = 0;
+  peakHeap = before;
+  const slowStarted = performance.now();
+  await readSse(`${url}/stack.logs`, { stackId: stack.id, hostId, tail: "all", follow: true }, async () => {
+    slowEvents += 1;
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return performance.now() - slowStarted < 3_000;
+  });
+  console.log(`  slow reader: ${slowEvents} events in 3 s; control-plane heap ${(before / 1e6).toFixed(0)} MB -> peak ${(peakHeap / 1e6).toFixed(0)} MB`);
+  await runJob(owner, stack.id, "DOWN");
+
+  const ticker = await owner.caller.stack.create({
+    name: `bench-tick-${Date.now().toString(36)}`,
+    targets: [{ hostId }],
+    revision: { files: [{ path: "compose.yaml", content: TICKER["compose.yaml"] }] },
+  });
+  await runJob(owner, ticker.id, "DEPLOY");
+  const delays: number[] = [];
+  await readSse(`${url}/stack.logs`, { stackId: ticker.id, hostId, tail: 0, follow: true }, (event) => {
+    const now = Date.now();
+    for (const line of event.lines) delays.push(now - Date.parse(line.at));
+    return delays.length < 100;
+  });
+  const rawTicks = await rawLogs(host, writeFiles(TICKER), ticker.name, 100, true);
+  console.log(`latency of a new line (Docker's timestamp to client), 100 lines:`);
+  console.log(`  raw docker compose logs -f median ${ms(median(rawTicks.delays))}, p95 ${ms(percentile(rawTicks.delays, 95))}`);
+  console.log(`  agent + SSH + SSE           median ${ms(median(delays))}, p95 ${ms(percentile(delays, 95))}`);
+  await runJob(owner, ticker.id, "DOWN");
+  void deps;
+}
+
+async function main(): Promise<void> {
+  const deps = createTestDeps();
+  const runner = startDeploymentRunner(deps, { pollMs: 200 });
+  const owner = await createTestUser(deps);
+  const host = loadSandbox().hosts.find((h) => h.name === "h1");
+  if (!host) throw new Error("sandbox host h1 missing");
+  const hostId = await addH1(owner, host);
+  const server = createHTTPServer({
+    router: appRouter,
+    createContext: () => ({ deps, session: { userId: owner.userId }, requestedTeamId: null, ip: "127.0.0.1" }),
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    await deployFigures(owner, hostId, host);
+    await logFigures(deps, owner, hostId, host, url);
+  } finally {
+    server.close();
+    await runner.stop({ graceMs: 1_000 });
+    await closeWharfDeps(deps);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
