@@ -200,28 +200,6 @@ async function readLogs(res: IncomingMessage, enough: (batches: ComposeLogBatch[
   return { batches, lines, ended };
 }
 
-/** Runs a following command until it printed `lines` lines, then stops it. */
-function followRaw(args: string[], cwd: string, lines: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("docker", args, { cwd, env: childEnv({ DOCKER_HOST: `unix://${dockerSocket}` }), stdio: ["ignore", "pipe", "ignore"] });
-    let seen = 0;
-    child.stdout.on("data", (chunk: Buffer) => {
-      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) seen++;
-      if (seen >= lines) {
-        child.kill("SIGKILL");
-        resolve();
-      }
-    });
-    child.once("error", reject);
-    child.once("exit", () => (seen >= lines ? resolve() : reject(new Error(`stopped after ${seen} lines`))));
-  });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
 function dockerdArgv(): string[] {
   for (const pid of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
     try {
@@ -249,13 +227,16 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const name of projects) {
-    for (const container of await containersOf(name)) await docker.getContainer(container.Id).remove({ force: true }).catch(() => undefined);
-    const networks = await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${name}`] } });
-    for (const network of networks) await docker.getNetwork(network.Id).remove().catch(() => undefined);
-  }
   for (const child of agents) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  rmSync(tmp, { recursive: true, force: true });
+  try {
+    for (const name of projects) {
+      for (const container of await containersOf(name)) await docker.getContainer(container.Id).remove({ force: true }).catch(() => undefined);
+      const networks = await docker.listNetworks({ filters: { label: [`com.docker.compose.project=${name}`] } });
+      for (const network of networks) await docker.getNetwork(network.Id).remove().catch(() => undefined);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 });
 
 describe("a two-file stack through the agent", () => {
@@ -469,10 +450,11 @@ describe("preflight on h1, for real", () => {
     expect(await docker.listContainers({ all: true, filters: { label: ["io.wharf.preflight"] } })).toEqual([]);
   });
 
-  it("grants cpu_rt_runtime within the daemon's budget and refuses more", async (ctx) => {
+  it("grants cpu_rt_runtime within the daemon's budget and refuses more", async () => {
     // The oracle: the daemon's own command line (h1 gets --cpu-rt-runtime=400000 from the sandbox).
     const budget = Number(dockerdArgv().find((arg) => arg.startsWith("--cpu-rt-runtime="))?.split("=")[1] ?? 0);
-    if (budget < 300000) ctx.skip();
+    // The sandbox gives each of its engines at least this budget.
+    expect(budget).toBeGreaterThanOrEqual(300000);
     const granted = await only({ cpuRtRuntime: 300000 }, "cpu-rt-runtime");
     expect(granted.check).toMatchObject({ ok: true, message: `cpu_rt_runtime=300000 fits the Docker daemon's real-time budget of ${budget} µs per period; a test container got it` });
     expect(granted.answer.ok).toBe(true);
@@ -483,9 +465,10 @@ describe("preflight on h1, for real", () => {
     expect(refused.answer.ok).toBe(false);
   });
 
-  it("deploys what it granted: a real-time service gets its budget, and preflight still passes while it runs", async (ctx) => {
+  it("deploys what it granted: a real-time service gets its budget, and preflight still passes while it runs", async () => {
     const budget = Number(dockerdArgv().find((arg) => arg.startsWith("--cpu-rt-runtime="))?.split("=")[1] ?? 0);
-    if (budget < 300000) ctx.skip();
+    // The sandbox gives each of its engines at least this budget.
+    expect(budget).toBeGreaterThanOrEqual(300000);
     const rtName = `it-rt-${suffix}`;
     const limits = `services:\n  web:\n    cpu_rt_runtime: 300000\n    cap_add: [SYS_NICE]\n    ulimits:\n      rtprio: 0\n`;
     const project = stack(rtName, {
@@ -605,33 +588,8 @@ describe.runIf(existsSync("/usr/bin/docker-compose"))("hosts with only compose v
   });
 });
 
-describe("figures: the agent against the raw CLI", () => {
-  it("up -d of the two-service stack: median of 5", { timeout: 300_000 }, async () => {
-    const name = `it-bench-${suffix}`;
-    const project = stack(name);
-    await result(agent.socket, "composeConfig", { project });
-    const dir = path.join(stacksDir, name);
-    const args = ["compose", "-p", name, "--project-directory", dir, "-f", "docker-compose.sample-service.yaml", "-f", "service/docker-compose.service.yaml"];
-    const raw: number[] = [];
-    const viaAgent: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const started = performance.now();
-      await cli([...args, "up", "-d", "--remove-orphans"], dir);
-      raw.push(performance.now() - started);
-      await cli([...args, "down", "--timeout", "1"], dir);
-      const up = await run(agent.socket, { project, action: "up" });
-      expect(up.exit.exitCode).toBe(0);
-      viaAgent.push(up.ms);
-      await cli([...args, "down", "--timeout", "1"], dir);
-    }
-    const ratio = median(viaAgent) / median(raw);
-    console.log(
-      `up -d, 2 services: raw CLI median ${median(raw).toFixed(0)} ms [${raw.map((ms) => ms.toFixed(0)).join(", ")}], ` +
-        `agent median ${median(viaAgent).toFixed(0)} ms [${viaAgent.map((ms) => ms.toFixed(0)).join(", ")}], ratio ${ratio.toFixed(2)}`,
-    );
-    expect(ratio).toBeLessThan(1.5);
-  });
-
+// Throughput and latency figures live in `npm run bench`; these check correctness at volume.
+describe("a chatty service", () => {
   describe("200,000 log lines", () => {
     const name = `it-chatty-${suffix}`;
     const LINES = 200_000;
@@ -651,60 +609,12 @@ describe("figures: the agent against the raw CLI", () => {
       throw new Error("the chatty container did not finish printing");
     });
 
-    // Each reads 200,000 lines six times or more: minutes on a busy machine.
     const HEAVY = { timeout: 300_000 };
 
-    it("are delivered in order through the agent, and measured against `docker compose logs`", HEAVY, async () => {
-      const dir = path.join(stacksDir, name);
-      const rawMs: number[] = [];
-      const agentMs: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        let started = performance.now();
-        const out = await cli(["compose", "-p", name, "--project-directory", dir, "-f", "docker-compose.yaml", "logs", "--no-color", "--timestamps"], dir);
-        rawMs.push(performance.now() - started);
-        expect(out.split("\n").filter(Boolean)).toHaveLength(LINES);
-
-        started = performance.now();
-        const res = await openRaw(agent.socket, { method: "composeLogs", params: { name } });
-        const { lines, ended } = await readLogs(res, undefined, false);
-        agentMs.push(performance.now() - started);
-        expect(ended).toBe(true);
-        expect(lines).toBe(LINES);
-      }
-      const perSecond = (ms: number) => Math.round(LINES / (ms / 1000));
-      console.log(
-        `logs of ${LINES} lines: raw \`docker compose logs\` median ${median(rawMs).toFixed(0)} ms (${perSecond(median(rawMs))} lines/s), ` +
-          `agent median ${median(agentMs).toFixed(0)} ms (${perSecond(median(agentMs))} lines/s), ratio ${(median(rawMs) / median(agentMs)).toFixed(2)}x`,
-      );
-      expect(median(rawMs) / median(agentMs)).toBeGreaterThan(0.5);
-
-      // Order and content, checked once with the contract.
+    it("delivers all 200,000 lines in order through the agent, following", HEAVY, async () => {
       const checked = await readLogs(await openRaw(agent.socket, { method: "composeLogs", params: { name, follow: true } }), (_, lines) => lines >= LINES);
       const numbers = checked.batches.flatMap((batch) => batch.lines.map((line) => Number(line.line)));
       expect(numbers.slice(0, LINES)).toEqual(Array.from({ length: LINES }, (_, i) => i + 1));
-    });
-
-    it("follow: time to the 200,000th line, agent against `docker compose logs -f`", HEAVY, async () => {
-      const dir = path.join(stacksDir, name);
-      const rawMs: number[] = [];
-      const agentMs: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        let started = performance.now();
-        await followRaw(["compose", "-p", name, "--project-directory", dir, "-f", "docker-compose.yaml", "logs", "--follow", "--no-color", "--timestamps"], dir, LINES);
-        rawMs.push(performance.now() - started);
-
-        started = performance.now();
-        const res = await openRaw(agent.socket, { method: "composeLogs", params: { name, follow: true } });
-        const { lines } = await readLogs(res, (_, seen) => seen >= LINES, false);
-        agentMs.push(performance.now() - started);
-        expect(lines).toBe(LINES);
-      }
-      const perSecond = (ms: number) => Math.round(LINES / (ms / 1000));
-      console.log(
-        `logs -f to ${LINES} lines: raw median ${median(rawMs).toFixed(0)} ms (${perSecond(median(rawMs))} lines/s), ` +
-          `agent median ${median(agentMs).toFixed(0)} ms (${perSecond(median(agentMs))} lines/s), ratio ${(median(rawMs) / median(agentMs)).toFixed(2)}x`,
-      );
-      expect(median(rawMs) / median(agentMs)).toBeGreaterThan(0.5);
     });
 
     it("stay in Docker while the client does not read (backpressure), and all arrive once it does", async () => {

@@ -49,6 +49,9 @@ const t = initTRPC
   .meta<Meta>()
   .create({
     transformer: superjson,
+    // Followed logs of a quiet service stay open through proxies; a client that hears nothing
+    // (not even a ping) for 30 s reconnects, resuming from its last event id.
+    sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 30_000 } },
     errorFormatter({ shape, error }) {
       const cause = error.cause;
       const problems = cause instanceof WharfError ? (cause.problems ?? null) : null;

@@ -14,7 +14,7 @@ const HIGH_WATER_LINES = 256;
  * One compose command as an object stream of `ComposeRunData`: its stdout and
  * stderr line by line, then its exit. Destroying the stream (the client went
  * away, the agent is stopping) cancels: compose's process group gets SIGTERM,
- * then SIGKILL. `onExit` runs once compose and its children are gone.
+ * then SIGKILL. `onExit` runs once, when compose has exited (or failed to start).
  */
 export function composeRunStream(
   argv: string[],

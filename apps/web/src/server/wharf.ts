@@ -1,4 +1,4 @@
-import { createWharfDeps, type Logger, startHostMonitor, type WharfDeps } from "@wharf/api";
+import { createWharfDeps, type Logger, startDeploymentRunner, startHostMonitor, type WharfDeps } from "@wharf/api";
 
 import { serverEnv } from "~/env";
 
@@ -12,7 +12,7 @@ const log: Logger = {
 // pages) must share one DB client, one SSH pool and one monitor per process.
 const globalForWharf = globalThis as typeof globalThis & { wharfDeps?: WharfDeps };
 
-/** The process-wide dependencies; created on first use, which starts the host monitor. */
+/** The process-wide dependencies; created on first use, which starts the host monitor and the deployment runner. */
 export function getWharf(): WharfDeps {
   if (globalForWharf.wharfDeps) return globalForWharf.wharfDeps;
   const env = serverEnv();
@@ -27,6 +27,8 @@ export function getWharf(): WharfDeps {
   if (!env.isBuildPhase) {
     startHostMonitor(deps, env.monitorIntervalMs);
     log.info(`Checking host status every ${env.monitorIntervalMs / 1000} s`);
+    // Deployments are rows in Postgres; this process runs its share of them.
+    startDeploymentRunner(deps);
   }
   globalForWharf.wharfDeps = deps;
   return deps;

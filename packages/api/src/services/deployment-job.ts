@@ -30,6 +30,7 @@ class OutputSink {
   private pending: { seq: number; stream: string; text: string; at: Date }[] = [];
   private flushing: Promise<void> | null = null;
   private failure: Error | null = null;
+  // A job runs once (a lost run is failed, never retried), so its output starts at 0.
   private nextSeq = 0;
 
   constructor(
@@ -37,11 +38,6 @@ class OutputSink {
     private readonly deploymentId: string,
     private readonly secrets: string[],
   ) {}
-
-  async start(): Promise<void> {
-    const last = await this.deps.db.deploymentLog.findFirst({ where: { deploymentId: this.deploymentId }, orderBy: { seq: "desc" }, select: { seq: true } });
-    this.nextSeq = (last?.seq ?? -1) + 1;
-  }
 
   push(stream: string, text: string, at = new Date()): void {
     this.pending.push({ seq: this.nextSeq++, stream, text: redactSecrets(text, this.secrets), at });
@@ -166,7 +162,6 @@ export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: st
   const content: RevisionContent = revisionContent(deps, job.revision);
   const secrets = secretValues(content);
   const sink = new OutputSink(deps, job.id, secrets);
-  await sink.start();
   const started = Date.now();
   const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay);
   const jobOptions = deploymentOptions.parse(job.options);

@@ -13,17 +13,15 @@
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
-import { createHTTPServer } from "@trpc/server/adapters/standalone";
-import { appRouter, startDeploymentRunner, type WharfDeps } from "@wharf/api";
-import superjson from "superjson";
+import { startDeploymentRunner, type WharfDeps } from "@wharf/api";
+import { closeWharfDeps, createTestDeps, createTestUser, type TestUser } from "@wharf/testing/api";
+import { childEnv } from "@wharf/testing/env";
+import { loadSandbox, type SandboxHost } from "@wharf/testing/sandbox";
 
-import { closeWharfDeps, createTestDeps, createTestUser, type TestUser } from "./api";
-import { childEnv } from "./env";
-import { loadSandbox, type SandboxHost } from "./sandbox";
+import { readSse, serveApi } from "./stacks";
 
 const RUNS = 5;
 const LOG_LINES = 200_000;
@@ -113,39 +111,8 @@ async function deployFigures(owner: TestUser, hostId: string, host: SandboxHost)
   console.log(`  ratio                      ${(median(wharf) / median(raw)).toFixed(2)}x (target <= 1.2x)`);
 }
 
-interface SseEvent {
+interface LogEvent {
   lines: { at: string; line: string }[];
-}
-
-/** Reads a tRPC subscription over SSE like a browser would; `onEvent` returns false to stop. */
-async function readSse(url: string, input: object, onEvent: (event: SseEvent) => boolean | Promise<boolean>): Promise<void> {
-  const controller = new AbortController();
-  const query = encodeURIComponent(JSON.stringify(superjson.serialize(input)));
-  const response = await fetch(`${url}?input=${query}`, { headers: { accept: "text/event-stream" }, signal: controller.signal });
-  if (!response.body) throw new Error(`no body (HTTP ${response.status})`);
-  const decoder = new TextDecoder();
-  let pending = "";
-  try {
-    for await (const chunk of response.body) {
-      pending += decoder.decode(chunk as Uint8Array, { stream: true });
-      const blocks = pending.split("\n\n");
-      pending = blocks.pop() ?? "";
-      for (const block of blocks) {
-        const fields = block.split("\n");
-        if (fields.some((f) => f.startsWith("event: "))) {
-          if (fields.includes("event: serialized-error")) throw new Error(`subscription failed: ${block}`);
-          if (fields.includes("event: return")) return;
-          continue;
-        }
-        const data = fields.find((f) => f.startsWith("data: "));
-        if (!data) continue;
-        const event = superjson.deserialize<SseEvent>(JSON.parse(data.slice(6)) as Parameters<typeof superjson.deserialize>[0]);
-        if (!(await onEvent(event))) return;
-      }
-    }
-  } finally {
-    controller.abort();
-  }
 }
 
 async function waitForLogLines(host: SandboxHost, container: string, count: number): Promise<void> {
@@ -199,7 +166,7 @@ async function logFigures(deps: WharfDeps, owner: TestUser, hostId: string, host
   let lines = 0;
   let peakHeap = process.memoryUsage().heapUsed;
   const started = performance.now();
-  await readSse(`${url}/stack.logs`, { stackId: stack.id, hostId, tail: "all", follow: true }, (event) => {
+  await readSse<LogEvent>(`${url}/stack.logs`, { stackId: stack.id, hostId, tail: "all", follow: true }, (event) => {
     lines += event.lines.length;
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
     return lines < LOG_LINES;
@@ -216,7 +183,7 @@ async function logFigures(deps: WharfDeps, owner: TestUser, hostId: string, host
   let slowEvents = 0;
   peakHeap = before;
   const slowStarted = performance.now();
-  await readSse(`${url}/stack.logs`, { stackId: stack.id, hostId, tail: "all", follow: true }, async () => {
+  await readSse<LogEvent>(`${url}/stack.logs`, { stackId: stack.id, hostId, tail: "all", follow: true }, async () => {
     slowEvents += 1;
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -232,7 +199,7 @@ async function logFigures(deps: WharfDeps, owner: TestUser, hostId: string, host
   });
   await runJob(owner, ticker.id, "DEPLOY");
   const delays: number[] = [];
-  await readSse(`${url}/stack.logs`, { stackId: ticker.id, hostId, tail: 0, follow: true }, (event) => {
+  await readSse<LogEvent>(`${url}/stack.logs`, { stackId: ticker.id, hostId, tail: 0, follow: true }, (event) => {
     const now = Date.now();
     for (const line of event.lines) delays.push(now - Date.parse(line.at));
     return delays.length < 100;
@@ -252,17 +219,12 @@ async function main(): Promise<void> {
   const host = loadSandbox().hosts.find((h) => h.name === "h1");
   if (!host) throw new Error("sandbox host h1 missing");
   const hostId = await addH1(owner, host);
-  const server = createHTTPServer({
-    router: appRouter,
-    createContext: () => ({ deps, session: { userId: owner.userId }, requestedTeamId: null, ip: "127.0.0.1" }),
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const api = await serveApi(deps, owner.userId);
   try {
     await deployFigures(owner, hostId, host);
-    await logFigures(deps, owner, hostId, host, url);
+    await logFigures(deps, owner, hostId, host, api.url);
   } finally {
-    server.close();
+    await api.close();
     await runner.stop({ graceMs: 1_000 });
     await closeWharfDeps(deps);
   }

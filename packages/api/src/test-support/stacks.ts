@@ -5,11 +5,14 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
 
 import { TRPCError } from "@trpc/server";
-import type { WharfDeps } from "@wharf/api";
+import { createHTTPServer } from "@trpc/server/adapters/standalone";
+import { appRouter, type WharfDeps } from "@wharf/api";
 import type { TestUser } from "@wharf/testing/api";
 import { dockerCli, loadSandbox, type SandboxHost } from "@wharf/testing/sandbox";
+import superjson from "superjson";
 import { expect } from "vitest";
 
 import { type Problem, WharfError } from "../errors";
@@ -155,4 +158,60 @@ export function removeProject(host: SandboxHost, project: string): void {
   if (ids.length > 0) dockerCli(host, ["rm", "-f", ...ids]);
   const networks = dockerCli(host, ["network", "ls", "-q", "--filter", `label=com.docker.compose.project=${project}`]).split("\n").filter(Boolean);
   if (networks.length > 0) dockerCli(host, ["network", "rm", ...networks]);
+}
+
+/** The API over real HTTP (tRPC's standalone adapter), signed in as `userId`: subscriptions are SSE, as in the browser. */
+export async function serveApi(deps: WharfDeps, userId: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = createHTTPServer({ router: appRouter, createContext: () => ({ deps, session: { userId }, requestedTeamId: null, ip: "127.0.0.1" }) });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Reads a tRPC subscription over SSE as a browser's EventSource would (with
+ * `Last-Event-ID` when resuming). `onEvent` gets each payload and its event
+ * id and returns false to stop; resolves when the server ends the stream.
+ */
+export async function readSse<T>(
+  url: string,
+  input: object,
+  onEvent: (data: T, id: string | null) => boolean | Promise<boolean>,
+  options: { lastEventId?: string } = {},
+): Promise<void> {
+  const controller = new AbortController();
+  const query = encodeURIComponent(JSON.stringify(superjson.serialize(input)));
+  const response = await fetch(`${url}?input=${query}`, {
+    headers: { accept: "text/event-stream", ...(options.lastEventId ? { "last-event-id": options.lastEventId } : {}) },
+    signal: controller.signal,
+  });
+  if (!response.body) throw new Error(`no body (HTTP ${response.status})`);
+  const decoder = new TextDecoder();
+  let pending = "";
+  try {
+    for await (const chunk of response.body) {
+      pending += decoder.decode(chunk as Uint8Array, { stream: true });
+      const blocks = pending.split("\n\n");
+      pending = blocks.pop() ?? "";
+      for (const block of blocks) {
+        const fields = block.split("\n");
+        const field = (name: string) => fields.find((f) => f.startsWith(`${name}: `))?.slice(name.length + 2) ?? null;
+        const event = field("event");
+        if (event === "serialized-error") throw new Error(`subscription failed: ${block}`);
+        if (event === "return") return;
+        const data = field("data");
+        if (event !== null || data === null) continue;
+        const payload = superjson.deserialize<T>(JSON.parse(data) as Parameters<typeof superjson.deserialize>[0]);
+        if (!(await onEvent(payload, field("id")))) return;
+      }
+    }
+  } finally {
+    controller.abort();
+  }
 }
