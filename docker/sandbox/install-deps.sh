@@ -9,10 +9,12 @@ set -euo pipefail
 
 LOG="${WHARF_DEPS_LOG:-/tmp/wharf-install-deps.log}"
 COMPOSE_PLUGIN=/usr/local/lib/docker/cli-plugins/docker-compose
-# Packages the project uses directly. --no-install-recommends keeps the
+# Packages the project uses directly (docker-compose is compose v1: hosts that
+# only have it must work too, and the agent's tests exercise that path). --no-install-recommends keeps the
 # footprint small (chromium's recommends alone are hundreds of MB).
 PACKAGES=(
   docker.io
+  docker-compose
   openssh-server
   iproute2
   busybox-static

@@ -544,7 +544,7 @@ describe("cancelling a run", () => {
   });
 });
 
-describe.runIf(existsSync("/usr/bin/docker-compose"))("hosts with only compose v1", () => {
+describe("hosts with only compose v1", () => {
   let v1: { child: ChildProcess; socket: string };
   const name = `it-v1-${suffix}`;
 

@@ -34,7 +34,7 @@ interface ParsedFile {
  * top-level keys with their line, service names compose would pass as
  * arguments. Compose's full schema is checked by the host (preview, preflight).
  */
-export function checkComposeFile(file: StackFile, path: (string | number)[]): ParsedFile {
+function checkComposeFile(file: StackFile, path: (string | number)[]): ParsedFile {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(file.content, { lineCounter, uniqueKeys: true });
   const at = (message: string, offset: number | undefined): Problem => {

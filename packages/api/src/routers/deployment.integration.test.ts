@@ -190,7 +190,9 @@ describe("deploying a multi-file stack", () => {
       ["h1", null],
       ["h2", 1],
     ]);
+    await expectTrpcError(owner.caller.stack.remove({ stackId: stack.id, confirmName: stack.name }), "CONFLICT", /still deployed on h2: run down there first/);
     await deploy(stack.id, { action: "DOWN", hostIds: [hostIds.h2 ?? ""] });
+    await owner.caller.stack.remove({ stackId: stack.id, confirmName: stack.name });
   });
 
   it("applies every runtime limit (HostConfig and cgroups), and rollback restores revision 1 exactly", async () => {

@@ -19,7 +19,7 @@ const storedEnv = z.array(envEntry);
 const storedSecrets = z.record(z.string(), z.string());
 
 /** Reads a revision's JSON columns back; a row that does not parse is a bug or a tampered database. */
-export function parseStored<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+function parseStored<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) throw new WharfError("INTERNAL", `The stored ${what} of this revision is unreadable: ${z.prettifyError(parsed.error)}`);
   return parsed.data;

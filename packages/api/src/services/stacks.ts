@@ -94,7 +94,7 @@ export const previewDraftInput = z.object({
 type Tx = Prisma.TransactionClient;
 
 /** The actions after which a host runs (or no longer runs) a revision of the stack. */
-export const STATE_ACTIONS: DeploymentAction[] = ["DEPLOY", "REDEPLOY", "ROLLBACK", "DOWN"];
+const STATE_ACTIONS: DeploymentAction[] = ["DEPLOY", "REDEPLOY", "ROLLBACK", "DOWN"];
 
 export async function findStackForTeam(db: Tx | WharfDeps["db"], teamId: string, stackId: string) {
   const stack = await db.stack.findFirst({ where: { id: stackId, teamId } });
@@ -323,7 +323,7 @@ async function lastDeployments(db: Tx | WharfDeps["db"], stackIds: string[]): Pr
 }
 
 /** Per stack and host, the newest successful deploy/redeploy/rollback/down: what the host runs now (nothing after down). */
-export async function deployedStates(db: Tx | WharfDeps["db"], stackIds: string[]): Promise<DeploymentState[]> {
+async function deployedStates(db: Tx | WharfDeps["db"], stackIds: string[]): Promise<DeploymentState[]> {
   if (stackIds.length === 0) return [];
   return db.$queryRaw<DeploymentState[]>`
     SELECT DISTINCT ON (d."stackId", d."hostId")
