@@ -66,13 +66,5 @@ export function CodeDiff({
     return () => view.destroy();
   }, [original, modified, mode, label]);
 
-  return (
-    <div
-      ref={parentRef}
-      className={cn(
-        "overflow-auto rounded-lg border bg-card [&_.cm-mergeView]:min-w-0",
-        className,
-      )}
-    />
-  );
+  return <div ref={parentRef} className={cn("overflow-auto rounded-lg border bg-card [&_.cm-mergeView]:min-w-0", className)} />;
 }

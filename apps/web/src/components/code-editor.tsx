@@ -1,31 +1,12 @@
 "use client";
 
-import {
-  defaultKeymap,
-  history,
-  historyKeymap,
-  indentWithTab,
-} from "@codemirror/commands";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { yaml } from "@codemirror/lang-yaml";
-import {
-  bracketMatching,
-  defaultHighlightStyle,
-  foldGutter,
-  indentOnInput,
-  syntaxHighlighting,
-} from "@codemirror/language";
+import { bracketMatching, defaultHighlightStyle, foldGutter, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { type Diagnostic, lintGutter, setDiagnostics } from "@codemirror/lint";
 import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { Compartment, EditorState, type Extension } from "@codemirror/state";
-import {
-  drawSelection,
-  EditorView,
-  highlightActiveLine,
-  highlightActiveLineGutter,
-  highlightSpecialChars,
-  keymap,
-  lineNumbers,
-} from "@codemirror/view";
+import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, highlightSpecialChars, keymap, lineNumbers } from "@codemirror/view";
 import { useEffect, useRef } from "react";
 
 import { cn } from "~/lib/utils";
@@ -60,11 +41,9 @@ const wharfTheme = EditorView.theme({
   },
   ".cm-content": { caretColor: "var(--foreground)" },
   ".cm-cursor": { borderLeftColor: "var(--foreground)" },
-  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection":
-    {
-      backgroundColor:
-        "color-mix(in oklch, var(--info) 25%, transparent) !important",
-    },
+  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection": {
+    backgroundColor: "color-mix(in oklch, var(--info) 25%, transparent) !important",
+  },
   ".cm-tooltip": {
     backgroundColor: "var(--popover)",
     color: "var(--popover-foreground)",
@@ -72,31 +51,29 @@ const wharfTheme = EditorView.theme({
   },
 });
 
-/** The extensions every editor and diff view shares: YAML, line numbers, folding, the theme. */
+const labelled = (label: string): Extension => EditorView.contentAttributes.of({ "aria-label": label });
+
+const sharedExtensions: Extension[] = [
+  lineNumbers(),
+  foldGutter(),
+  highlightSpecialChars(),
+  drawSelection(),
+  highlightActiveLineGutter(),
+  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+  bracketMatching(),
+  highlightSelectionMatches(),
+  yaml(),
+  wharfTheme,
+];
+
+/** The extensions every editor and diff view shares: YAML, line numbers, folding, the theme, an accessible name. */
 export function baseExtensions(label: string): Extension[] {
-  return [
-    lineNumbers(),
-    foldGutter(),
-    highlightSpecialChars(),
-    drawSelection(),
-    highlightActiveLineGutter(),
-    syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
-    bracketMatching(),
-    highlightSelectionMatches(),
-    yaml(),
-    wharfTheme,
-    EditorView.contentAttributes.of({ "aria-label": label }),
-  ];
+  return [sharedExtensions, labelled(label)];
 }
 
-function toDiagnostics(
-  state: EditorState,
-  problems: readonly EditorProblem[],
-): Diagnostic[] {
+function toDiagnostics(state: EditorState, problems: readonly EditorProblem[]): Diagnostic[] {
   return problems.map((problem) => {
-    const line = state.doc.line(
-      Math.min(Math.max(problem.line ?? 1, 1), state.doc.lines),
-    );
+    const line = state.doc.line(Math.min(Math.max(problem.line ?? 1, 1), state.doc.lines));
     return {
       from: line.from,
       to: line.to,
@@ -134,6 +111,7 @@ export function CodeEditor({
   const viewRef = useRef<EditorView | null>(null);
   const callbacks = useRef({ onChange, onSave });
   const readOnlyCompartment = useRef(new Compartment());
+  const labelCompartment = useRef(new Compartment());
   const initial = useRef({ value, readOnly, label });
 
   useEffect(() => {
@@ -143,17 +121,14 @@ export function CodeEditor({
   useEffect(() => {
     const parent = parentRef.current;
     if (!parent) return;
-    const {
-      value: doc,
-      readOnly: startReadOnly,
-      label: startLabel,
-    } = initial.current;
+    const { value: doc, readOnly: startReadOnly, label: startLabel } = initial.current;
     const view = new EditorView({
       parent,
       state: EditorState.create({
         doc,
         extensions: [
-          baseExtensions(startLabel),
+          sharedExtensions,
+          labelCompartment.current.of(labelled(startLabel)),
           history(),
           indentOnInput(),
           highlightActiveLine(),
@@ -174,13 +149,9 @@ export function CodeEditor({
             // Escape, then Tab, leaves the editor (CodeMirror's documented keyboard escape hatch).
             indentWithTab,
           ]),
-          readOnlyCompartment.current.of([
-            EditorState.readOnly.of(startReadOnly),
-            EditorView.editable.of(!startReadOnly),
-          ]),
+          readOnlyCompartment.current.of([EditorState.readOnly.of(startReadOnly), EditorView.editable.of(!startReadOnly)]),
           EditorView.updateListener.of((update) => {
-            if (update.docChanged)
-              callbacks.current.onChange?.(update.state.doc.toString());
+            if (update.docChanged) callbacks.current.onChange?.(update.state.doc.toString());
           }),
         ],
       }),
@@ -202,28 +173,18 @@ export function CodeEditor({
 
   useEffect(() => {
     viewRef.current?.dispatch({
-      effects: readOnlyCompartment.current.reconfigure([
-        EditorState.readOnly.of(readOnly),
-        EditorView.editable.of(!readOnly),
-      ]),
+      effects: readOnlyCompartment.current.reconfigure([EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)]),
     });
   }, [readOnly]);
 
   useEffect(() => {
+    viewRef.current?.dispatch({ effects: labelCompartment.current.reconfigure(labelled(label)) });
+  }, [label]);
+
+  useEffect(() => {
     const view = viewRef.current;
-    if (view)
-      view.dispatch(
-        setDiagnostics(view.state, toDiagnostics(view.state, problems)),
-      );
+    if (view) view.dispatch(setDiagnostics(view.state, toDiagnostics(view.state, problems)));
   }, [problems, value]);
 
-  return (
-    <div
-      ref={parentRef}
-      className={cn(
-        "overflow-hidden rounded-lg border [&_.cm-editor]:h-full [&_.cm-scroller]:overflow-auto",
-        className,
-      )}
-    />
-  );
+  return <div ref={parentRef} className={cn("overflow-hidden rounded-lg border [&_.cm-editor]:h-full [&_.cm-scroller]:overflow-auto", className)} />;
 }

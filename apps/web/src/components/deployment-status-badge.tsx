@@ -1,20 +1,11 @@
 import type { DeploymentAction, DeploymentStatus } from "@wharf/db";
-import {
-  CheckCircle2Icon,
-  CircleDashedIcon,
-  CircleSlashIcon,
-  type LucideIcon,
-  XCircleIcon,
-} from "lucide-react";
+import { CheckCircle2Icon, CircleDashedIcon, CircleSlashIcon, type LucideIcon, XCircleIcon } from "lucide-react";
 
 import { Spinner } from "~/components/spinner";
 import { Badge, type BadgeVariant } from "~/components/ui/badge";
 import { cn } from "~/lib/utils";
 
-const STATUS: Record<
-  DeploymentStatus,
-  { label: string; variant: BadgeVariant; icon: LucideIcon | null }
-> = {
+const STATUS: Record<DeploymentStatus, { label: string; variant: BadgeVariant; icon: LucideIcon | null }> = {
   QUEUED: { label: "Queued", variant: "secondary", icon: CircleDashedIcon },
   RUNNING: { label: "Running", variant: "info", icon: null },
   SUCCEEDED: { label: "Succeeded", variant: "success", icon: CheckCircle2Icon },
@@ -42,15 +33,7 @@ export function isActive(status: DeploymentStatus): boolean {
 }
 
 /** A job's status; with `action`, reads "Deploy succeeded" so a badge alone says what happened. */
-export function DeploymentStatusBadge({
-  status,
-  action,
-  className,
-}: {
-  status: DeploymentStatus;
-  action?: DeploymentAction;
-  className?: string;
-}) {
+export function DeploymentStatusBadge({ status, action, className }: { status: DeploymentStatus; action?: DeploymentAction; className?: string }) {
   const { label, variant, icon: Icon } = STATUS[status];
   return (
     <Badge variant={variant} className={cn(className)}>

@@ -26,21 +26,12 @@ export function HostPicker({
   const id = useId();
   const hosts = useQuery(trpc.host.list.queryOptions());
   const toggle = (hostId: string, checked: boolean): void => {
-    onChange(
-      checked ? [...value, hostId] : value.filter((idOf) => idOf !== hostId),
-    );
+    onChange(checked ? [...value, hostId] : value.filter((idOf) => idOf !== hostId));
   };
-  const describedBy =
-    [hint ? `${id}-hint` : null, error ? `${id}-error` : null]
-      .filter(Boolean)
-      .join(" ") || undefined;
+  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(" ") || undefined;
 
   return (
-    <fieldset
-      className="grid gap-2"
-      aria-describedby={describedBy}
-      aria-invalid={Boolean(error)}
-    >
+    <fieldset className="grid gap-2" aria-describedby={describedBy} aria-invalid={Boolean(error)}>
       <legend className="mb-2 text-sm font-medium">{legend}</legend>
       {hosts.isPending ? (
         <div className="grid gap-2" aria-busy="true">
@@ -48,13 +39,9 @@ export function HostPicker({
           <Skeleton className="h-10" />
         </div>
       ) : hosts.error ? (
-        <p className="text-sm text-destructive">
-          The hosts could not be listed: {errorMessage(hosts.error)}
-        </p>
+        <p className="text-sm text-destructive">The hosts could not be listed: {errorMessage(hosts.error)}</p>
       ) : hosts.data.length === 0 ? (
-        <p className="rounded-lg border border-dashed p-3 text-sm text-muted-foreground">
-          No hosts in this team yet: add one first, or target hosts later.
-        </p>
+        <p className="rounded-lg border border-dashed p-3 text-sm text-muted-foreground">No hosts in this team yet: add one first, or target hosts later.</p>
       ) : (
         <ul className="grid max-h-56 gap-1.5 overflow-y-auto">
           {hosts.data.map((host) => (
@@ -70,12 +57,8 @@ export function HostPicker({
                   onChange={(event) => toggle(host.id, event.target.checked)}
                   className="size-4 accent-primary"
                 />
-                <span className="min-w-0 flex-1 truncate font-medium">
-                  {host.name}
-                </span>
-                <span className="truncate font-mono text-xs text-muted-foreground">
-                  {host.address}
-                </span>
+                <span className="min-w-0 flex-1 truncate font-medium">{host.name}</span>
+                <span className="truncate font-mono text-xs text-muted-foreground">{host.address}</span>
                 <HostStatusBadge status={host.status} />
               </label>
             </li>

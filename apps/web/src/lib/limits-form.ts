@@ -1,8 +1,4 @@
-import {
-  formatBytes,
-  type ServiceLimits,
-  serviceLimits,
-} from "@wharf/api/lib/limits-override";
+import { formatBytes, type ServiceLimits, serviceLimits } from "@wharf/api/lib/limits-override";
 
 /** One service's runtime limits as the form edits them: text, empty meaning "not set". */
 export interface LimitsFormValues {
@@ -79,46 +75,27 @@ const list = (text: string): string[] =>
     .map((item) => item.trim())
     .filter(Boolean);
 
-const ulimitText = (value: number): string =>
-  value === -1 ? "unlimited" : String(value);
+const ulimitText = (value: number): string => (value === -1 ? "unlimited" : String(value));
 
-export function limitsToForm(
-  limits: ServiceLimits | undefined,
-): LimitsFormValues {
+export function limitsToForm(limits: ServiceLimits | undefined): LimitsFormValues {
   if (!limits) return EMPTY_LIMITS;
   const gpus = limits.gpus;
   const ulimit = (name: FormUlimit) => limits.ulimits?.[name];
   return {
-    memory:
-      limits.memoryBytes === undefined ? "" : formatBytes(limits.memoryBytes),
-    memoryReservation:
-      limits.memoryReservationBytes === undefined
-        ? ""
-        : formatBytes(limits.memoryReservationBytes),
+    memory: limits.memoryBytes === undefined ? "" : formatBytes(limits.memoryBytes),
+    memoryReservation: limits.memoryReservationBytes === undefined ? "" : formatBytes(limits.memoryReservationBytes),
     cpus: limits.cpus === undefined ? "" : String(limits.cpus),
     cpuset: limits.cpuset ?? "",
-    gpuMode: !gpus
-      ? "none"
-      : gpus.count === "all"
-        ? "all"
-        : gpus.deviceIds?.length
-          ? "ids"
-          : "count",
+    gpuMode: !gpus ? "none" : gpus.count === "all" ? "all" : gpus.deviceIds?.length ? "ids" : "count",
     gpuCount: typeof gpus?.count === "number" ? String(gpus.count) : "",
     gpuDeviceIds: gpus?.deviceIds?.join(", ") ?? "",
     gpuCapabilities: gpus?.capabilities?.join(", ") ?? "",
-    cpuRtRuntime:
-      limits.cpuRtRuntime === undefined ? "" : String(limits.cpuRtRuntime),
-    cpuRtPeriod:
-      limits.cpuRtPeriod === undefined ? "" : String(limits.cpuRtPeriod),
+    cpuRtRuntime: limits.cpuRtRuntime === undefined ? "" : String(limits.cpuRtRuntime),
+    cpuRtPeriod: limits.cpuRtPeriod === undefined ? "" : String(limits.cpuRtPeriod),
     rtprioSoft: ulimit("rtprio") ? ulimitText(ulimit("rtprio")?.soft ?? 0) : "",
     rtprioHard: ulimit("rtprio") ? ulimitText(ulimit("rtprio")?.hard ?? 0) : "",
-    memlockSoft: ulimit("memlock")
-      ? ulimitText(ulimit("memlock")?.soft ?? 0)
-      : "",
-    memlockHard: ulimit("memlock")
-      ? ulimitText(ulimit("memlock")?.hard ?? 0)
-      : "",
+    memlockSoft: ulimit("memlock") ? ulimitText(ulimit("memlock")?.soft ?? 0) : "",
+    memlockHard: ulimit("memlock") ? ulimitText(ulimit("memlock")?.hard ?? 0) : "",
     nofileSoft: ulimit("nofile") ? ulimitText(ulimit("nofile")?.soft ?? 0) : "",
     nofileHard: ulimit("nofile") ? ulimitText(ulimit("nofile")?.hard ?? 0) : "",
     capAdd: limits.capAdd?.join(", ") ?? "",
@@ -139,43 +116,28 @@ const ISSUE_FIELD: Record<string, LimitsField> = {
   capDrop: "capDrop",
 };
 
-function ulimitField(
-  message: string,
-  path: readonly PropertyKey[],
-): LimitsField {
-  const name =
-    FORM_ULIMITS.find(
-      (ulimit) => path.includes(ulimit) || message.includes(`ulimit ${ulimit}`),
-    ) ?? "nofile";
+function ulimitField(message: string, path: readonly PropertyKey[]): LimitsField {
+  const name = FORM_ULIMITS.find((ulimit) => path.includes(ulimit) || message.includes(`ulimit ${ulimit}`)) ?? "nofile";
   return `${name}Soft`;
 }
 
 /** The form's values as the API's limits, or the first problem of each field (the server checks the same schema). */
-export function formToLimits(
-  values: LimitsFormValues,
-  otherUlimits: ServiceLimits["ulimits"] = {},
-): { limits: ServiceLimits; errors: LimitsErrors } {
+export function formToLimits(values: LimitsFormValues, otherUlimits: ServiceLimits["ulimits"] = {}): { limits: ServiceLimits; errors: LimitsErrors } {
   const errors: LimitsErrors = {};
   const limits: ServiceLimits = {};
   const size = (field: LimitsField): number | undefined => {
     const text = values[field].trim();
     if (!text) return undefined;
     const bytes = parseSize(text);
-    if (bytes === null)
-      errors[field] = "Give a size such as 512m, 1.5g or 2GiB.";
+    if (bytes === null) errors[field] = "Give a size such as 512m, 1.5g or 2GiB.";
     return bytes ?? undefined;
   };
-  const integer = (
-    field: LimitsField,
-    options: { unlimited?: boolean } = {},
-  ): number | undefined => {
+  const integer = (field: LimitsField, options: { unlimited?: boolean } = {}): number | undefined => {
     const text = values[field].trim().toLowerCase();
     if (!text) return undefined;
     if (options.unlimited && (text === "unlimited" || text === "-1")) return -1;
     if (!/^\d+$/.test(text)) {
-      errors[field] = options.unlimited
-        ? "A whole number, or unlimited."
-        : "A whole number.";
+      errors[field] = options.unlimited ? "A whole number, or unlimited." : "A whole number.";
       return undefined;
     }
     return Number(text);
@@ -187,16 +149,14 @@ export function formToLimits(
   if (reservation !== undefined) limits.memoryReservationBytes = reservation;
   if (values.cpus.trim()) {
     const cpus = Number(values.cpus.trim());
-    if (!Number.isFinite(cpus) || cpus <= 0)
-      errors.cpus = "A number of CPUs above 0, e.g. 0.5 or 2.";
+    if (!Number.isFinite(cpus) || cpus <= 0) errors.cpus = "A number of CPUs above 0, e.g. 0.5 or 2.";
     else limits.cpus = cpus;
   }
   if (values.cpuset.trim()) limits.cpuset = values.cpuset.replace(/\s+/g, "");
 
   if (values.gpuMode !== "none") {
     const capabilities = list(values.gpuCapabilities);
-    const gpus: NonNullable<ServiceLimits["gpus"]> =
-      capabilities.length > 0 ? { capabilities } : {};
+    const gpus: NonNullable<ServiceLimits["gpus"]> = capabilities.length > 0 ? { capabilities } : {};
     if (values.gpuMode === "all") gpus.count = "all";
     if (values.gpuMode === "count") {
       const count = integer("gpuCount");
@@ -206,8 +166,7 @@ export function formToLimits(
     }
     if (values.gpuMode === "ids") {
       const ids = list(values.gpuDeviceIds);
-      if (ids.length === 0)
-        errors.gpuDeviceIds = "List the device ids, e.g. 0, 1 or GPU-uuid.";
+      if (ids.length === 0) errors.gpuDeviceIds = "List the device ids, e.g. 0, 1 or GPU-uuid.";
       else gpus.deviceIds = ids;
     }
     limits.gpus = gpus;
@@ -223,8 +182,7 @@ export function formToLimits(
     const soft = integer(`${name}Soft`, { unlimited: true });
     const hard = integer(`${name}Hard`, { unlimited: true });
     // Compose wants both; one alone sets both, as `ulimit -n 1024` does.
-    if (soft !== undefined || hard !== undefined)
-      ulimits[name] = { soft: soft ?? hard ?? 0, hard: hard ?? soft ?? 0 };
+    if (soft !== undefined || hard !== undefined) ulimits[name] = { soft: soft ?? hard ?? 0, hard: hard ?? soft ?? 0 };
     else delete ulimits[name];
   }
   if (Object.keys(ulimits).length > 0) limits.ulimits = ulimits;
@@ -238,13 +196,8 @@ export function formToLimits(
   if (!checked.success) {
     for (const issue of checked.error.issues) {
       const key = String(issue.path[0] ?? "");
-      const field =
-        key === "ulimits"
-          ? ulimitField(issue.message, issue.path)
-          : ISSUE_FIELD[key];
-      if (field)
-        errors[field] ??=
-          issue.message.charAt(0).toUpperCase() + issue.message.slice(1);
+      const field = key === "ulimits" ? ulimitField(issue.message, issue.path) : ISSUE_FIELD[key];
+      if (field) errors[field] ??= issue.message.charAt(0).toUpperCase() + issue.message.slice(1);
     }
     return { limits, errors };
   }

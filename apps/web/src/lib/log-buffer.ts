@@ -81,10 +81,7 @@ export class LogBuffer {
     const first = this.firstSeq;
     let dropped = this.filtering ? 0 : first - firstBefore;
     if (this.filtering) {
-      while (
-        this.viewHead < this.view.length &&
-        (this.view[this.viewHead] ?? first) < first
-      ) {
+      while (this.viewHead < this.view.length && (this.view[this.viewHead] ?? first) < first) {
         this.viewHead++;
         dropped++;
       }
@@ -94,11 +91,7 @@ export class LogBuffer {
         this.viewHead = 0;
       }
     }
-    while (
-      this.matchHead < this.matchSeqs.length &&
-      (this.matchSeqs[this.matchHead] ?? first) < first
-    )
-      this.matchHead++;
+    while (this.matchHead < this.matchSeqs.length && (this.matchSeqs[this.matchHead] ?? first) < first) this.matchHead++;
     if (this.matchHead > 65_536 && this.matchHead * 2 > this.matchSeqs.length) {
       this.matchSeqs = this.matchSeqs.slice(this.matchHead);
       this.matchHead = 0;
@@ -113,17 +106,12 @@ export class LogBuffer {
 
   /** Seq of the index-th shown line. */
   seqAt(index: number): number {
-    return this.filtering
-      ? (this.view[this.viewHead + index] ?? -1)
-      : this.firstSeq + index;
+    return this.filtering ? (this.view[this.viewHead + index] ?? -1) : this.firstSeq + index;
   }
 
   /** Index among the shown lines of the line numbered `seq`, or -1. */
   indexOfSeq(seq: number): number {
-    if (!this.filtering)
-      return seq >= this.firstSeq && seq < this.nextSeq
-        ? seq - this.firstSeq
-        : -1;
+    if (!this.filtering) return seq >= this.firstSeq && seq < this.nextSeq ? seq - this.firstSeq : -1;
     let low = this.viewHead;
     let high = this.view.length - 1;
     while (low <= high) {

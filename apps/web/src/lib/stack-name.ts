@@ -5,8 +5,7 @@ export function stackNameProblem(name: string): string | null {
   if (name.length === 0) return "Name the stack.";
   if (name.length > 63) return "At most 63 characters.";
   if (/[A-Z]/.test(name)) return "Use lowercase letters only.";
-  if (/[^a-z0-9-]/.test(name))
-    return "Only lowercase letters, digits and dashes.";
+  if (/[^a-z0-9-]/.test(name)) return "Only lowercase letters, digits and dashes.";
   if (!LABEL.test(name)) return "Start and end with a letter or digit.";
   return null;
 }

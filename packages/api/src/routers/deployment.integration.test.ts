@@ -191,6 +191,7 @@ describe("deploying a multi-file stack", () => {
       ["h2", 1],
     ]);
     await expectTrpcError(owner.caller.stack.remove({ stackId: stack.id, confirmName: stack.name }), "CONFLICT", /still deployed on h2: run down there first/);
+    await expectTrpcError(owner.caller.stack.update({ stackId: stack.id, targets: [{ hostId: hostIds.h1 ?? "" }] }), "CONFLICT", /still deployed on h2: run down there before removing the host/);
     await deploy(stack.id, { action: "DOWN", hostIds: [hostIds.h2 ?? ""] });
     await owner.caller.stack.remove({ stackId: stack.id, confirmName: stack.name });
   });
@@ -388,6 +389,19 @@ describe("jobs", () => {
     } finally {
       await api.close();
     }
+  });
+
+  it("records a failure found after the job started (secrets that no longer decrypt) on the job", async () => {
+    const stack = await createStack("badkey");
+    const revision = await deps.db.stackRevision.findFirstOrThrow({ where: { stackId: stack.id } });
+    await deps.db.stackRevision.update({ where: { id: revision.id }, data: { secretsEnc: new Uint8Array([1, ...Array.from({ length: 40 }, () => 7)]) } });
+    await expectTrpcError(owner.caller.deployment.start({ stackId: stack.id, action: "STOP" }), "PRECONDITION_FAILED", /cannot be decrypted: Wharf's master key is not the one/);
+    // Queued directly, as if the key changed while it waited: the runner fails it with the same message.
+    const job = await deps.db.deployment.create({ data: { stackId: stack.id, hostId: hostIds.h1 ?? "", revisionId: revision.id, action: "STOP", requestedByLabel: "test" } });
+    await deps.db.$executeRaw`SELECT pg_notify('wharf_deployments', '')`;
+    const end = await followToEnd(owner, job.id);
+    expect(end.job).toMatchObject({ status: "FAILED", reason: "SECRETS_UNREADABLE" });
+    expect(end.lines.at(-1)?.text).toMatch(/^Failed after .*cannot be decrypted/);
   });
 
   it("marks a job failed, never stuck, when the control plane running it dies", async () => {

@@ -7,7 +7,7 @@ import { redactSecrets } from "../lib/compose-files";
 import { recordAudit } from "./audit";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
-import { buildProject, redactedEnv, type RevisionContent, revisionContent, secretValues } from "./stack-project";
+import { buildProject, redactedEnv, type RedactedEnvEntry, revisionContent, secretValues } from "./stack-project";
 
 /** Why a runner stopped a job: the user cancelled, the runner is shutting down, or it lost its database session. */
 export type AbortKind = "cancel" | "shutdown" | "lost";
@@ -33,14 +33,24 @@ class OutputSink {
   // A job runs once (a lost run is failed, never retried), so its output starts at 0.
   private nextSeq = 0;
 
+  private secrets: string[] = [];
+
   constructor(
     private readonly deps: WharfDeps,
     private readonly deploymentId: string,
-    private readonly secrets: string[],
   ) {}
 
+  /** Secret values to hide from every line from now on (known once the revision is opened). */
+  redact(secrets: string[]): void {
+    this.secrets = secrets;
+  }
+
+  redacted(text: string): string {
+    return redactSecrets(text, this.secrets);
+  }
+
   push(stream: string, text: string, at = new Date()): void {
-    this.pending.push({ seq: this.nextSeq++, stream, text: redactSecrets(text, this.secrets), at });
+    this.pending.push({ seq: this.nextSeq++, stream, text: this.redacted(text), at });
     this.flushing ??= this.flushAll();
   }
 
@@ -104,7 +114,6 @@ interface Outcome {
   reason: string | null;
   error: string | null;
   exitCode: number | null;
-  recorded?: { renderedCompose: string; imageDigests: ComposeServiceImage[]; compose: string; checks?: PreflightCheck[] };
 }
 
 function abortOutcome(kind: AbortKind, hostName: string): Outcome {
@@ -154,49 +163,68 @@ export interface JobOptions {
  * meanwhile finished by someone else (a recovery sweep after losing the
  * runner's session): updates require status RUNNING and this runner.
  */
-export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: string, signal: AbortSignal, options: JobOptions): Promise<void> {
-  const job = await deps.db.deployment.findUniqueOrThrow({
-    where: { id: deploymentId },
-    include: { stack: true, host: true, revision: true },
-  });
-  const content: RevisionContent = revisionContent(deps, job.revision);
+interface Recorded {
+  limitsOverride?: string | null;
+  envRedacted?: RedactedEnvEntry[];
+  checks?: PreflightCheck[];
+  ran?: { renderedCompose: string; imageDigests: ComposeServiceImage[]; compose: string };
+}
+
+/** Runs the job's steps; what it learns on the way (checks, what ran) goes into `recorded`, kept whatever the outcome. */
+async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signal: AbortSignal, options: JobOptions, recorded: Recorded): Promise<Outcome> {
+  const content = revisionContent(deps, job.revision);
   const secrets = secretValues(content);
-  const sink = new OutputSink(deps, job.id, secrets);
-  const started = Date.now();
+  sink.redact(secrets);
   const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay);
-  const jobOptions = deploymentOptions.parse(job.options);
+  recorded.limitsOverride = limitsOverride;
+  recorded.envRedacted = redactedEnv(content);
+  const preflightStale = job.preflightAt === null || Date.now() - job.preflightAt.getTime() > options.preflightMaxAgeMs;
+  if (UP_ACTIONS.includes(job.action) && preflightStale) {
+    sink.push("wharf", `Checking that ${job.host.name} can run it (preflight)…`);
+    const result = await runPreflight(deps, job.stack.name, { host: job.host, revision: job.revision, content, overlay: job.overlay, checks: null });
+    recorded.checks = result.checks;
+    for (const check of failedChecks(result.checks)) sink.push("wharf", check.message);
+    if (result.refusal) return { status: "FAILED", reason: result.refusal.reason, error: result.refusal.message, exitCode: null };
+  }
+  for (const step of stepsFor(job.action, deploymentOptions.parse(job.options))) {
+    if (signal.aborted) break;
+    sink.push("wharf", `Running compose ${step.action}${step.options.services ? ` ${step.options.services.join(" ")}` : ""}${step.options.volumes ? " (with volumes)" : ""}…`);
+    const failed = await runStep(deps, job.host, step, project, sink, signal);
+    if (failed) return failed;
+  }
+  const aborted = abortKind(signal);
+  if (aborted) return abortOutcome(aborted, job.host.name);
+  if (UP_ACTIONS.includes(job.action)) recorded.ran = await recordWhatRan(deps, job.host, project, secrets);
+  return { status: "SUCCEEDED", reason: null, error: null, exitCode: 0 };
+}
+
+type ClaimedJob = Awaited<ReturnType<typeof loadJob>>;
+
+function loadJob(deps: WharfDeps, deploymentId: string) {
+  return deps.db.deployment.findUniqueOrThrow({ where: { id: deploymentId }, include: { stack: true, host: true, revision: true } });
+}
+
+/**
+ * Runs one claimed job to its end and records the outcome, unless the job was
+ * meanwhile finished by someone else (a recovery sweep after losing the
+ * runner's session): updates require status RUNNING and this runner.
+ */
+export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: string, signal: AbortSignal, options: JobOptions): Promise<void> {
+  const job = await loadJob(deps, deploymentId);
+  const sink = new OutputSink(deps, job.id);
+  const started = Date.now();
   const what = `${job.action.toLowerCase()} of ${job.stack.name} revision ${job.revision.number} on ${job.host.name}`;
+  const recorded: Recorded = {};
+  sink.push("wharf", `Starting the ${what}.`);
   let outcome: Outcome;
   try {
-    sink.push("wharf", `Starting the ${what}.`);
-    let checks: PreflightCheck[] | undefined;
-    const preflightStale = job.preflightAt === null || Date.now() - job.preflightAt.getTime() > options.preflightMaxAgeMs;
-    if (UP_ACTIONS.includes(job.action) && preflightStale) {
-      sink.push("wharf", `Checking that ${job.host.name} can run it (preflight)…`);
-      const result = await runPreflight(deps, job.stack.name, { host: job.host, revision: job.revision, content, overlay: job.overlay, checks: null });
-      checks = result.checks;
-      for (const check of failedChecks(result.checks)) sink.push("wharf", check.message);
-      if (result.refusal) throw new WharfError("PRECONDITION_FAILED", result.refusal.message, result.refusal.reason);
-    }
-    let failed: Outcome | null = null;
-    for (const step of stepsFor(job.action, jobOptions)) {
-      if (signal.aborted) break;
-      sink.push("wharf", `Running compose ${step.action}${step.options.services ? ` ${step.options.services.join(" ")}` : ""}${step.options.volumes ? " (with volumes)" : ""}…`);
-      failed = await runStep(deps, job.host, step, project, sink, signal);
-      if (failed) break;
-    }
-    const aborted = abortKind(signal);
-    if (aborted) outcome = abortOutcome(aborted, job.host.name);
-    else if (failed) outcome = failed;
-    else if (UP_ACTIONS.includes(job.action)) {
-      outcome = { status: "SUCCEEDED", reason: null, error: null, exitCode: 0, recorded: { ...(await recordWhatRan(deps, job.host, project, secrets)), ...(checks ? { checks } : {}) } };
-    } else outcome = { status: "SUCCEEDED", reason: null, error: null, exitCode: 0 };
+    outcome = await execute(deps, job, sink, signal, options, recorded);
   } catch (error) {
     const aborted = abortKind(signal);
     if (aborted) outcome = abortOutcome(aborted, job.host.name);
     else {
       const wharfError = error instanceof WharfError ? error : null;
-      outcome = { status: "FAILED", reason: wharfError?.reason ?? "INTERNAL", error: redactSecrets(error instanceof Error ? error.message : String(error), secrets), exitCode: null };
+      outcome = { status: "FAILED", reason: wharfError?.reason ?? "INTERNAL", error: sink.redacted(error instanceof Error ? error.message : String(error)), exitCode: null };
       if (!wharfError) deps.log.error(`Deployment ${job.id} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     }
   }
@@ -212,16 +240,10 @@ export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: st
         error: outcome.error,
         exitCode: outcome.exitCode,
         finishedAt: new Date(),
-        limitsOverride,
-        envRedacted: redactedEnv(content),
-        ...(outcome.recorded
-          ? {
-              renderedCompose: outcome.recorded.renderedCompose,
-              imageDigests: outcome.recorded.imageDigests,
-              compose: outcome.recorded.compose,
-              ...(outcome.recorded.checks ? { preflight: outcome.recorded.checks, preflightAt: new Date() } : {}),
-            }
-          : {}),
+        ...(recorded.limitsOverride !== undefined ? { limitsOverride: recorded.limitsOverride } : {}),
+        ...(recorded.envRedacted ? { envRedacted: recorded.envRedacted } : {}),
+        ...(recorded.checks ? { preflight: recorded.checks, preflightAt: new Date() } : {}),
+        ...(recorded.ran ?? {}),
       },
     });
     if (updated.count === 0) return;

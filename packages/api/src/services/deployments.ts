@@ -46,7 +46,12 @@ export const startDeploymentInput = z
     stackId: z.string().min(1),
     action: deploymentAction,
     /** Default: every target of the stack. Several hosts run one after another, each after the previous succeeded. */
-    hostIds: z.array(z.string().min(1)).min(1).max(50).optional(),
+    hostIds: z
+      .array(z.string().min(1))
+      .min(1)
+      .max(50)
+      .refine((ids) => new Set(ids).size === ids.length, "A host is listed twice.")
+      .optional(),
     /** DEPLOY (default: the latest), ROLLBACK (required), PULL and BUILD (default: the latest). */
     revisionNumber: z.number().int().positive().optional(),
     options: deploymentOptions.default({}),

@@ -20,7 +20,7 @@ export const stackLogsInput = z.object({
 export type StackLogsInput = z.infer<typeof stackLogsInput>;
 
 /** Batches sent to the browser are at most this big, whatever the agent sent. */
-export const MAX_EVENT_LINES = 200;
+export const MAX_EVENT_LINES = 500;
 export const MAX_EVENT_BYTES = 256 * 1024;
 
 export type LogEvent = ComposeLogBatch & {

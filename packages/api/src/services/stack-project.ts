@@ -34,7 +34,18 @@ export function publicContent(row: { files: unknown; env: unknown; limits: unkno
 }
 
 export function openSecrets(deps: WharfDeps, sealed: Uint8Array | null): Record<string, string> {
-  return sealed === null ? {} : parseStored(storedSecrets, JSON.parse(deps.secrets.open(sealed)), "secrets");
+  if (sealed === null) return {};
+  let text: string;
+  try {
+    text = deps.secrets.open(sealed);
+  } catch {
+    throw new WharfError(
+      "PRECONDITION_FAILED",
+      "The secret variables of this revision cannot be decrypted: Wharf's master key is not the one they were saved with. Restore that key, or save the secrets again.",
+      "SECRETS_UNREADABLE",
+    );
+  }
+  return parseStored(storedSecrets, JSON.parse(text), "secrets");
 }
 
 export function sealSecrets(deps: WharfDeps, secrets: Record<string, string>): Uint8Array<ArrayBuffer> | null {

@@ -238,6 +238,11 @@ export async function updateStack(deps: WharfDeps, teamId: string, actor: Actor,
       if (busy[0]) {
         throw new WharfError("CONFLICT", `A ${busy[0].action.toLowerCase()} of ${stack.name} on ${busy[0].host.name} is ${busy[0].status.toLowerCase()}: wait for it or cancel it before removing that host.`);
       }
+      // Wharf would lose track of containers it started: take the stack down there first.
+      const deployedOn = (await deployedStates(tx, [stack.id])).filter((state) => state.action !== "DOWN" && removed.includes(state.hostId)).map((state) => state.hostName);
+      if (deployedOn.length > 0) {
+        throw new WharfError("CONFLICT", `${stack.name} is still deployed on ${deployedOn.join(", ")}: run down there before removing the host from the stack.`, "STACK_DEPLOYED");
+      }
       await tx.stackTarget.deleteMany({ where: { stackId: stack.id, hostId: { in: removed } } });
       for (const [hostId, overlay] of wanted) {
         const existing = current.find((t) => t.hostId === hostId);

@@ -1,5 +1,5 @@
 /**
- * `DATABASE_URL=... npx tsx packages/api/src/test-support/bench-stacks.ts`
+ * `DATABASE_URL=... npx tsx packages/api/src/test-support/bench-stacks.ts [deploy|logs]`
  * Stack figures (prints them, never passes or fails), against sandbox host h1
  * and the database in DATABASE_URL:
  * 1. Deploy of a two-service stack through Wharf (deployment.start to
@@ -20,6 +20,7 @@ import { startDeploymentRunner, type WharfDeps } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, type TestUser } from "@wharf/testing/api";
 import { childEnv } from "@wharf/testing/env";
 import { loadSandbox, type SandboxHost } from "@wharf/testing/sandbox";
+import superjson from "superjson";
 
 import { readSse, serveApi } from "./stacks";
 
@@ -115,6 +116,31 @@ interface LogEvent {
   lines: { at: string; line: string }[];
 }
 
+/**
+ * Time until an SSE client in its own process (curl, as a browser is) got
+ * `count` log lines; lines are counted in its output without parsing it.
+ */
+function sseLines(url: string, input: object, count: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const query = encodeURIComponent(JSON.stringify(superjson.serialize(input)));
+    const started = performance.now();
+    const curl = spawn("curl", ["-sN", "-H", "accept: text/event-stream", `${url}?input=${query}`], { stdio: ["ignore", "pipe", "ignore"] });
+    const marker = '"stream":"';
+    let seen = 0;
+    let carry = "";
+    curl.stdout.on("data", (chunk: Buffer) => {
+      const text = carry + chunk.toString("latin1");
+      for (let at = text.indexOf(marker); at !== -1; at = text.indexOf(marker, at + marker.length)) seen += 1;
+      carry = text.slice(-marker.length + 1);
+      if (seen >= count) {
+        curl.kill();
+        resolve(performance.now() - started);
+      }
+    });
+    curl.once("error", reject);
+  });
+}
+
 async function waitForLogLines(host: SandboxHost, container: string, count: number): Promise<void> {
   for (;;) {
     const text = execFileSync("docker", ["logs", "--tail", "1", container], { env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}` }), encoding: "utf8" });
@@ -127,7 +153,8 @@ async function waitForLogLines(host: SandboxHost, container: string, count: numb
 function rawLogs(host: SandboxHost, dir: string, project: string, count: number, timestamps = false): Promise<{ ms: number; delays: number[] }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn("docker", ["compose", "--project-name", project, "-f", "compose.yaml", "logs", "-f", "--no-color", "--no-log-prefix", ...(timestamps ? ["-t"] : [])], {
+    // With timestamps (latency), only new lines: the Wharf side asks for tail 0 too.
+    const child = spawn("docker", ["compose", "--project-name", project, "-f", "compose.yaml", "logs", "-f", "--no-color", "--no-log-prefix", ...(timestamps ? ["-t", "--tail", "0"] : [])], {
       cwd: dir,
       env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}` }),
       stdio: ["ignore", "pipe", "ignore"],
@@ -140,7 +167,9 @@ function rawLogs(host: SandboxHost, dir: string, project: string, count: number,
       pending = lines.pop() ?? "";
       const now = Date.now();
       for (const line of lines) {
-        if (timestamps) delays.push(now - Date.parse(line.slice(0, line.indexOf(" "))));
+        // eslint-disable-next-line no-control-regex -- compose clears the line before each one, despite --no-color
+        const text = line.replace(/\u001b\[[0-9;]*[A-Za-z]/g, "");
+        if (timestamps) delays.push(now - Date.parse(text.slice(0, text.indexOf(" "))));
         seen += 1;
       }
       if (seen >= count) {
@@ -163,25 +192,18 @@ async function logFigures(deps: WharfDeps, owner: TestUser, hostId: string, host
   const dir = writeFiles(CHATTY);
 
   const raw = await rawLogs(host, dir, stack.name, LOG_LINES);
-  let lines = 0;
-  let peakHeap = process.memoryUsage().heapUsed;
-  const started = performance.now();
-  await readSse<LogEvent>(`${url}/stack.logs`, { stackId: stack.id, hostId, tail: "all", follow: true }, (event) => {
-    lines += event.lines.length;
-    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
-    return lines < LOG_LINES;
-  });
-  const wharfMs = performance.now() - started;
+  const input = { stackId: stack.id, hostId, tail: "all", follow: true };
+  const wharfMs = await sseLines(`${url}/stack.logs`, input, LOG_LINES);
   console.log(`logs, ${LOG_LINES} lines (tail all, follow):`);
   console.log(`  raw docker compose logs -f ${ms(raw.ms)}  ${Math.round(LOG_LINES / (raw.ms / 1000))} lines/s`);
-  console.log(`  agent + SSH + SSE (HTTP)   ${ms(wharfMs)}  ${Math.round(lines / (wharfMs / 1000))} lines/s`);
+  console.log(`  agent + SSH + SSE (HTTP)   ${ms(wharfMs)}  ${Math.round(LOG_LINES / (wharfMs / 1000))} lines/s`);
   console.log(`  ratio                      ${(raw.ms / wharfMs).toFixed(2)}x of raw throughput (target >= 0.5x)`);
 
   // A slow reader: one event per 50 ms for 3 s. The generator pulls only when the client reads, so memory stays flat.
   global.gc?.();
   const before = process.memoryUsage().heapUsed;
   let slowEvents = 0;
-  peakHeap = before;
+  let peakHeap = before;
   const slowStarted = performance.now();
   await readSse<LogEvent>(`${url}/stack.logs`, { stackId: stack.id, hostId, tail: "all", follow: true }, async () => {
     slowEvents += 1;
@@ -221,8 +243,10 @@ async function main(): Promise<void> {
   const hostId = await addH1(owner, host);
   const api = await serveApi(deps, owner.userId);
   try {
-    await deployFigures(owner, hostId, host);
-    await logFigures(deps, owner, hostId, host, api.url);
+    // An argument picks one part: "deploy" or "logs".
+    const only = process.argv[2];
+    if (only !== "logs") await deployFigures(owner, hostId, host);
+    if (only !== "deploy") await logFigures(deps, owner, hostId, host, api.url);
   } finally {
     await api.close();
     await runner.stop({ graceMs: 1_000 });

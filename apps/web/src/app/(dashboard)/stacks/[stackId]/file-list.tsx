@@ -69,7 +69,7 @@ function PathForm({
     setTouched(false);
   };
   return (
-    <form onSubmit={submit} className="grid gap-1.5" noValidate>
+    <form onSubmit={submit} className="grid min-w-0 grid-cols-1 gap-1.5" noValidate>
       <label htmlFor={id} className="text-xs font-medium text-muted-foreground">
         {label}
       </label>
@@ -139,8 +139,8 @@ export function FileList({
   };
 
   return (
-    <div className="grid gap-3">
-      <ol aria-label="Compose files, in -f order" className="grid gap-1">
+    <div className="grid min-w-0 grid-cols-1 gap-3">
+      <ol aria-label="Compose files, in -f order" className="grid min-w-0 grid-cols-1 gap-1">
         {files.map((file, index) => {
           const count = problemCounts.get(file.path) ?? 0;
           const selected = file.id === selectedId;

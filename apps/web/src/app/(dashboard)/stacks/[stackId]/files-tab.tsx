@@ -168,7 +168,7 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
         <Alert variant="destructive">
           <AlertCircleIcon aria-hidden />
           <AlertTitle>
-            {problems.length + limitProblemCount} problem{problems.length + limitProblemCount === 1 ? "" : "s"}: nothing can be saved or deployed until they are fixed
+            {problems.length + limitProblemCount === 1 ? "1 problem to fix" : `${problems.length + limitProblemCount} problems to fix`} before saving or deploying
           </AlertTitle>
           <AlertDescription>
             <ul className="grid gap-0.5">
@@ -197,9 +197,9 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
         </Alert>
       ) : null}
 
-      <div className="grid items-start gap-4 lg:grid-cols-[16rem_minmax(0,1fr)]">
-        <nav aria-label="Stack contents" className="grid gap-4 rounded-xl border bg-card p-3">
-          <div className="grid gap-2">
+      <div className="grid items-start gap-4 lg:grid-cols-[18rem_minmax(0,1fr)]">
+        <nav aria-label="Stack contents" className="grid min-w-0 grid-cols-1 gap-4 rounded-xl border bg-card p-3">
+          <div className="grid min-w-0 grid-cols-1 gap-2">
             <h3 className="px-1 text-xs font-medium tracking-wide text-muted-foreground uppercase">Compose files</h3>
             <FileList
               files={files}
