@@ -71,13 +71,11 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canDeploy = useCan("stack:deploy");
-  const [jobId, setJobId] = useState<string | null>(null);
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const refusalRef = useRef<HTMLDivElement>(null);
   const start = useMutation(trpc.deployment.start.mutationOptions());
   const last = target.lastDeployment;
   const busy = start.isPending || (last !== null && isActive(last.status));
-  const shownJob = jobId ?? last?.id ?? null;
 
   // A refusal is the outcome the user waits for: take them to it.
   useEffect(() => {
@@ -87,8 +85,8 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
   const run = async (action: DeploymentAction, options: { volumes?: boolean; confirm?: string } = {}): Promise<boolean> => {
     setRefusal(null);
     try {
-      const jobs = await start.mutateAsync({ stackId: stack.id, action, hostIds: [target.host.id], options });
-      setJobId(jobs[0]?.id ?? null);
+      await start.mutateAsync({ stackId: stack.id, action, hostIds: [target.host.id], options });
+      // The new job becomes the host's last one: its output shows below once this refetch lands.
       await queryClient.invalidateQueries(trpc.stack.byId.queryFilter({ stackId: stack.id }));
       return true;
     } catch (error) {
@@ -168,13 +166,7 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
             </AlertDescription>
           </Alert>
         ) : null}
-        {shownJob ? (
-          <JobOutput
-            key={shownJob}
-            deploymentId={shownJob}
-            title={last && last.id === shownJob ? `${actionLabel(last.action)} of revision #${last.revisionNumber}` : "Job output"}
-          />
-        ) : null}
+        {last ? <JobOutput key={last.id} deploymentId={last.id} title={`${actionLabel(last.action)} of revision #${last.revisionNumber}`} /> : null}
       </CardContent>
     </Card>
   );

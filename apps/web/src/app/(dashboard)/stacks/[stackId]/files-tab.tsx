@@ -84,7 +84,7 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
   const openSave = (): void => {
     if (readOnly) return;
     if (!draft.dirty && draft.base > 0) {
-      toast.info("Nothing changed since revision " + String(draft.base) + ".");
+      toast.info(`Nothing changed since revision ${draft.base}.`);
       return;
     }
     if (blocking > 0) {

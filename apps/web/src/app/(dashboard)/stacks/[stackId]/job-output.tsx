@@ -22,8 +22,9 @@ interface JobState {
   exitCode: number | null;
 }
 
+// compose writes its progress to stderr: only Wharf's own lines stand out.
 const STREAM_CLASS: Record<string, string> = {
-  stderr: "text-amber-300",
+  stderr: "text-zinc-300",
   wharf: "text-sky-300",
 };
 

@@ -105,8 +105,8 @@ export function PreviewTab({ stack, draft }: { stack: StackDetail; draft: StackD
   const [source, setSource] = useState<"saved" | "draft">("saved");
   const latest = stack.latestRevision;
   const host = stack.targets.find((target) => target.host.id === hostId)?.host ?? stack.targets[0]?.host;
-  const useDraft = source === "draft" && draft.dirty;
-  const saved = useQuery(trpc.stack.preview.queryOptions({ stackId: stack.id, hostId: host?.id ?? "" }, { enabled: Boolean(host && latest) && !useDraft }));
+  const showDraft = source === "draft" && draft.dirty;
+  const saved = useQuery(trpc.stack.preview.queryOptions({ stackId: stack.id, hostId: host?.id ?? "" }, { enabled: Boolean(host && latest) && !showDraft }));
   const unsaved = useMutation(trpc.stack.previewDraft.mutationOptions());
 
   if (!host) {
@@ -114,9 +114,9 @@ export function PreviewTab({ stack, draft }: { stack: StackDetail; draft: StackD
   }
 
   const previewDraft = (): void => unsaved.mutate({ stackId: stack.id, hostId: host.id, ...draftToInput(draft.draft).input });
-  const result = useDraft ? unsaved.data : saved.data;
-  const error = useDraft ? unsaved.error : saved.error;
-  const pending = useDraft ? unsaved.isPending : saved.isFetching;
+  const result = showDraft ? unsaved.data : saved.data;
+  const error = showDraft ? unsaved.error : saved.error;
+  const pending = showDraft ? unsaved.isPending : saved.isFetching;
 
   return (
     <div className="grid gap-4">
@@ -133,7 +133,7 @@ export function PreviewTab({ stack, draft }: { stack: StackDetail; draft: StackD
         </label>
         <label className="grid gap-1.5 text-sm font-medium">
           Files
-          <NativeSelect value={useDraft ? "draft" : "saved"} onChange={(event) => setSource(event.target.value === "draft" ? "draft" : "saved")} className="w-60">
+          <NativeSelect value={showDraft ? "draft" : "saved"} onChange={(event) => setSource(event.target.value === "draft" ? "draft" : "saved")} className="w-60">
             <option value="saved" disabled={!latest}>
               {latest ? `Revision #${latest.number} (latest saved)` : "No saved revision yet"}
             </option>
@@ -144,9 +144,9 @@ export function PreviewTab({ stack, draft }: { stack: StackDetail; draft: StackD
             ) : null}
           </NativeSelect>
         </label>
-        <Button variant="outline" onClick={() => (useDraft ? previewDraft() : void saved.refetch())} disabled={pending || (!useDraft && !latest)}>
+        <Button variant="outline" onClick={() => (showDraft ? previewDraft() : void saved.refetch())} disabled={pending || (!showDraft && !latest)}>
           {pending ? <Spinner /> : <RefreshCwIcon aria-hidden />}
-          {useDraft ? "Preview changes" : "Refresh"}
+          {showDraft ? "Preview changes" : "Refresh"}
         </Button>
       </div>
 
@@ -157,9 +157,9 @@ export function PreviewTab({ stack, draft }: { stack: StackDetail; draft: StackD
           <AlertDescription>{errorMessage(error)}</AlertDescription>
         </Alert>
       ) : null}
-      {!latest && !useDraft ? (
+      {!latest && !showDraft ? (
         <EmptyState icon={FileWarningIcon} title="Nothing saved yet" description="Save a revision in the Files tab, or preview your unsaved changes." />
-      ) : useDraft && !unsaved.data && !unsaved.isPending ? (
+      ) : showDraft && !unsaved.data && !unsaved.isPending ? (
         <p className="rounded-lg border border-dashed p-6 text-center text-sm text-muted-foreground">
           Press “Preview changes” to run <code className="font-mono">docker compose config</code> on {host.name} with your unsaved files.
         </p>

@@ -55,7 +55,8 @@ const STARTER = `services:
       - "8080:80"
 `;
 
-export function draftFromRevision(revision: Revision | null): StackDraft {
+/** `previous` lends its file ids by path, so the file open in the editor stays open across a reload. */
+export function draftFromRevision(revision: Revision | null, previous?: StackDraft): StackDraft {
   if (!revision) {
     return {
       files: [
@@ -67,7 +68,7 @@ export function draftFromRevision(revision: Revision | null): StackDraft {
     };
   }
   return {
-    files: revision.files.map((file) => ({ id: newId("file"), ...file })),
+    files: revision.files.map((file) => ({ id: previous?.files.find((old) => old.path === file.path)?.id ?? newId("file"), ...file })),
     variables: [
       ...revision.env.map((entry) => ({
         id: newId("var"),

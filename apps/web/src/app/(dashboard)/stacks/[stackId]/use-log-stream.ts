@@ -2,10 +2,13 @@ import { useCallback, useEffect, useRef, useState } from "react";
 
 import { errorMessage } from "~/lib/errors";
 import { LogBuffer, type LogLine } from "~/lib/log-buffer";
+import { ReorderWindow } from "~/lib/log-order";
 import { useTRPCClient } from "~/trpc/react";
 
 /** Lines kept in the browser; older ones are dropped (the UI says so). */
 export const LOG_CAPACITY = 200_000;
+/** How long lines wait to be put in timestamp order with other containers' lines. */
+const REORDER_MS = 250;
 
 export type StreamState =
   | { kind: "connecting" }
@@ -48,14 +51,19 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
   const cursor = useRef<string | null>(null);
   const streamKey = useRef<string | null>(null);
   const frame = useRef<number | null>(null);
+  const [reorder] = useState(() => new ReorderWindow(REORDER_MS, LOG_CAPACITY));
 
+  // Once per animation frame: release the lines whose reorder wait is over, then let React render them.
   const scheduleRender = useCallback(() => {
     if (frame.current !== null) return;
-    frame.current = requestAnimationFrame(() => {
+    frame.current = requestAnimationFrame(function flush(now) {
       frame.current = null;
+      const ready = reorder.take(now);
+      if (ready.length > 0) buffer.push(ready);
       setVersion(buffer.version);
+      if (reorder.size > 0) frame.current = requestAnimationFrame(flush);
     });
-  }, [buffer]);
+  }, [buffer, reorder]);
 
   useEffect(() => {
     // New parameters start a new stream into an empty buffer; a reconnect resumes into the same one.
@@ -63,6 +71,7 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
     if (streamKey.current !== key) {
       streamKey.current = key;
       buffer.clear();
+      reorder.clear();
       cursor.current = null;
       scheduleRender();
     }
@@ -74,7 +83,9 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
         onData: ({ id, data }) => {
           cursor.current = id;
           const lines: LogLine[] = data.lines.map((line) => ({ service: data.service, container: data.container, stream: line.stream, at: line.at, line: line.line }));
-          buffer.push(lines);
+          reorder.add(lines, performance.now());
+          // No frames while the tab is hidden: past the window's bound, lines go straight to the (bounded) buffer.
+          if (reorder.overflowing) buffer.push(reorder.take(performance.now()));
           scheduleRender();
         },
         onConnectionStateChange: (change) => {
@@ -86,7 +97,7 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
       },
     );
     return () => subscription.unsubscribe();
-  }, [client, buffer, scheduleRender, stackId, hostId, tail, since, attempt]);
+  }, [client, buffer, reorder, scheduleRender, stackId, hostId, tail, since, attempt]);
 
   useEffect(
     () => () => {
@@ -102,6 +113,7 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
     reconnect: () => setAttempt((value) => value + 1),
     clear: () => {
       buffer.clear();
+      reorder.clear();
       setVersion(buffer.version);
     },
   };

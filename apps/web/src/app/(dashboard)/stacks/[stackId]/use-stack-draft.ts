@@ -33,15 +33,18 @@ interface State {
   initial: string;
   draft: StackDraft;
   serverProblems: Problem[];
+  /** Saved as this revision: reload the draft from it once it arrives (new secrets then show as set, their values gone). */
+  reloadAt: number | null;
 }
 
-function fresh(stack: StackDetail | null): State {
-  const draft = draftFromRevision(stack?.latestRevision ?? null);
+function fresh(stack: StackDetail | null, previous?: StackDraft): State {
+  const draft = draftFromRevision(stack?.latestRevision ?? null, previous);
   return {
     base: stack?.latestRevision?.number ?? 0,
     initial: draftFingerprint(draft),
     draft,
     serverProblems: [],
+    reloadAt: null,
   };
 }
 
@@ -55,7 +58,7 @@ export function useStackDraft(stack: StackDetail | null): StackDraftState {
   const latest = stack?.latestRevision?.number ?? 0;
   const dirty = draftFingerprint(state.draft) !== state.initial;
   // Adjusting state to new props during render (React's documented pattern), not in an effect.
-  if (stack && latest !== state.base && !dirty) setState(fresh(stack));
+  if (stack && (latest !== state.base || latest === state.reloadAt) && !dirty) setState(fresh(stack, state.draft));
 
   const files = state.draft.files;
   const checked = useMemo(

@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+
+import { LogBuffer, type LogLine } from "./log-buffer";
+
+const line = (service: string, text: string): LogLine => ({ service, container: `${service}-1`, stream: "stdout", at: "2026-01-01T00:00:00Z", line: text });
+const texts = (buffer: LogBuffer): string[] => Array.from({ length: buffer.length }, (_, index) => buffer.at(index)?.line ?? "?");
+
+describe("LogBuffer", () => {
+  it("keeps the last lines up to its capacity and counts what it dropped", () => {
+    const buffer = new LogBuffer(3);
+    buffer.push(["a", "b", "c", "d", "e"].map((text) => line("web", text)));
+    expect(texts(buffer)).toEqual(["c", "d", "e"]);
+    expect(buffer.received).toBe(5);
+    expect(buffer.droppedTotal).toBe(2);
+  });
+
+  it("filters by service, also for lines that arrive later and for evictions", () => {
+    const buffer = new LogBuffer(4);
+    buffer.push([line("web", "w1"), line("db", "d1"), line("web", "w2")]);
+    buffer.setHidden(new Set(["db"]));
+    expect(texts(buffer)).toEqual(["w1", "w2"]);
+    buffer.push([line("db", "d2"), line("web", "w3"), line("web", "w4")]);
+    // Capacity 4 keeps w2 d2 w3 w4; the filter shows the web ones, and w1 counts as dropped.
+    expect(texts(buffer)).toEqual(["w2", "w3", "w4"]);
+    expect(buffer.droppedTotal).toBe(1);
+    expect(buffer.indexOfSeq(buffer.seqAt(1))).toBe(1);
+  });
+
+  it("finds matches case-insensitively among the shown lines and walks them both ways", () => {
+    const buffer = new LogBuffer(10);
+    buffer.push([line("web", "GET /"), line("db", "get row"), line("web", "post"), line("web", "get /x")]);
+    buffer.setQuery("get");
+    expect(buffer.matchCount).toBe(3);
+    buffer.setHidden(new Set(["db"]));
+    expect(buffer.matchCount).toBe(2);
+    const first = buffer.matchSeq(0);
+    const second = buffer.matchSeq(1);
+    expect(buffer.nearestMatch(first + 1, true)).toBe(1);
+    expect(buffer.nearestMatch(second + 1, true)).toBe(0); // wraps
+    expect(buffer.nearestMatch(first - 1, false)).toBe(1); // wraps back
+    expect(buffer.nearestMatch(second, false)).toBe(1);
+  });
+
+  it("exports the shown lines as compose prints them", () => {
+    const buffer = new LogBuffer(5);
+    buffer.push([line("web", "hello")]);
+    expect(buffer.toText()).toBe("web-1 | 2026-01-01T00:00:00Z hello\n");
+  });
+});
