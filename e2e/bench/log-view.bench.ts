@@ -10,7 +10,11 @@
  * The stack must target at least one host (the tab needs one to pick); no
  * request reaches it: the log stream is replaced in the page.
  */
+import path from "node:path";
+
 import { chromium } from "@playwright/test";
+
+import { SCREENSHOTS } from "../fixtures/wharf";
 
 const [url, email, password, linesArg = "1000000", rateArg = "50000"] = process.argv.slice(2);
 if (!url || !email || !password) {
@@ -141,7 +145,7 @@ const ingestion = await page.evaluate(() => {
   return { frames: w.__frames.slice(), longTasks: w.__longTasks.slice(), sent: w.__logBench.sent, seconds: (w.__logBench.endedAt - w.__logBench.startedAt) / 1000 };
 });
 const footer = await page.getByText(/lines received/).textContent();
-await page.screenshot({ path: "/tmp/wharf-shots/stacks-logs-1m.png" });
+await page.screenshot({ path: path.join(SCREENSHOTS, "stacks-logs-1m.png") });
 
 // Scrolling: jumps to random places in the full buffer, time until the next frame is painted.
 const scroll = await page.evaluate(async () => {
@@ -156,7 +160,7 @@ const scroll = await page.evaluate(async () => {
   }
   return times;
 });
-await page.screenshot({ path: "/tmp/wharf-shots/stacks-logs-1m-scrolled.png" });
+await page.screenshot({ path: path.join(SCREENSHOTS, "stacks-logs-1m-scrolled.png") });
 
 // Search over the whole buffer: time until the match count shows.
 const searchStart = Date.now();
@@ -165,7 +169,7 @@ await page.getByText(/of \d+$/).first().waitFor();
 const searchMs = Date.now() - searchStart - 150; // minus the typing debounce
 await page.getByLabel("Search the logs").press("Enter");
 await page.waitForTimeout(300);
-await page.screenshot({ path: "/tmp/wharf-shots/stacks-logs-1m-search.png" });
+await page.screenshot({ path: path.join(SCREENSHOTS, "stacks-logs-1m-search.png") });
 
 const heap = await page.evaluate(() => {
   (window as unknown as { gc?: () => void }).gc?.();

@@ -18,6 +18,8 @@ export const composeRunParams = z
       .object({
         /** For up (default true) and down (default false). */
         removeOrphans: z.boolean().optional(),
+        /** up only: recreate every container even when its configuration did not change. */
+        forceRecreate: z.boolean().optional(),
         /** down only: also remove named volumes. */
         volumes: z.boolean().optional(),
         /** Limit the command to these services (not for down). */
@@ -27,6 +29,7 @@ export const composeRunParams = z
   })
   .superRefine(({ action, options }, ctx) => {
     if (options.volumes !== undefined && action !== "down") ctx.addIssue({ code: "custom", message: "volumes only applies to down" });
+    if (options.forceRecreate !== undefined && action !== "up") ctx.addIssue({ code: "custom", message: "forceRecreate only applies to up" });
     if (options.removeOrphans !== undefined && action !== "up" && action !== "down") {
       ctx.addIssue({ code: "custom", message: "removeOrphans only applies to up and down" });
     }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { composeRunner } from "./compose-config";
 import { composeProject, composeServiceName } from "./compose-project";
 
 export const ulimitName = z.enum([
@@ -95,5 +96,8 @@ export const preflightResult = z.object({
   ok: z.boolean(),
   host: z.string(),
   checks: z.array(preflightCheck),
+  /** What `compose config` printed for the project, i.e. what a deploy right after runs: recorded with it, saving a second compose run. */
+  merged: z.string(),
+  compose: composeRunner,
 });
 export type PreflightResult = z.infer<typeof preflightResult>;

@@ -1,14 +1,21 @@
 /**
- * `npm run bench`: prints figures, never passes or fails.
- * 1. Agent call latency through the SSH tunnel (first call, p50/p99 of 200
- *    warm calls) beside the same Docker API call made directly on the host's
- *    socket, as a ratio.
- * 2. Time to refresh the status of N hosts at once (N = 1, 10, 50), each host
- *    its own sshd on loopback and its own agent.
+ * `npm run bench [-- part ...]`: prints figures, never passes or fails.
+ * Parts (all by default):
+ * - agent: agent call latency through the SSH tunnel (first call, p50/p99 of
+ *   200 warm calls) beside the same Docker API call made directly on the
+ *   host's socket, as a ratio.
+ * - refresh: time to refresh the status of N hosts at once (N = 1, 10, 50),
+ *   each host its own sshd on loopback and its own agent.
+ * - stacks: deploy through Wharf vs raw `docker compose up -d`, log lines/s
+ *   and new-line latency through agent + SSH + SSE vs raw `compose logs -f`
+ *   (see bench-stacks.ts).
+ * - log-view: the browser's Logs tab receiving 1,000,000 lines: frame times,
+ *   scroll and search responsiveness, heap (e2e/bench/log-view.bench.ts).
  */
-import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import http from "node:http";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 
@@ -16,9 +23,10 @@ import { agentPaths, refreshHosts, type WharfDeps } from "@wharf/api";
 import { z } from "zod";
 
 import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
-import { testEnv } from "./env";
+import { stackFigures } from "./bench-stacks";
+import { childEnv, REPO_ROOT, testEnv } from "./env";
 import { loadSandbox } from "./sandbox";
-import { prepareHosts, runCommand, startTestPostgres, stopSandbox } from "./stack";
+import { mustRun, prepareHosts, runCommand, startTestPostgres, stopSandbox } from "./stack";
 
 const WARM_CALLS = 200;
 const HOST_COUNTS = [1, 10, 50];
@@ -139,13 +147,71 @@ async function refreshFanOut(deps: WharfDeps): Promise<void> {
   }
 }
 
+const LOG_VIEW_PORT = 3400;
+const LOG_VIEW_PASSWORD = "correct horse battery";
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const healthy = await fetch(`${url}/api/health`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) return;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new Error(`the web app at ${url} did not become healthy in ${timeoutMs / 1000} s`);
+}
+
+/** The production web app on its own port, a user and a stack in it, then the browser measurement against that page. */
+async function logViewFigures(deps: WharfDeps, databaseUrl: string): Promise<void> {
+  await mustRun("Web app (production build)", "npm", ["run", "build", "-w", "@wharf/web"]);
+  const owner = await createTestUser(deps, { password: LOG_VIEW_PASSWORD });
+  // The Logs tab needs a target host to pick; the measurement replaces the log stream in the page, so nothing is sent to it.
+  const credential = await deps.db.sshCredential.create({
+    data: { teamId: owner.teamId, name: "log-view", kind: "PASTED", publicKey: "", fingerprint: "log-view", privateKeyEnc: deps.secrets.seal("unused") },
+  });
+  const host = await deps.db.host.create({
+    data: {
+      teamId: owner.teamId, name: "log-view", address: "127.0.0.1", port: 9, username: "nobody", credentialId: credential.id,
+      hostKeyAlgorithm: "ssh-ed25519", hostKeyFingerprint: "SHA256:log-view", hostKey: "", agentDir: "/nonexistent",
+    },
+  });
+  const stack = await owner.caller.stack.create({
+    name: "log-view",
+    targets: [{ hostId: host.id }],
+    revision: { files: [{ path: "compose.yaml", content: "services:\n  web:\n    image: busybox\n" }] },
+  });
+  const url = `http://127.0.0.1:${LOG_VIEW_PORT}`;
+  const server = spawn("npx", ["tsx", "apps/web/scripts/serve.ts"], {
+    cwd: REPO_ROOT,
+    env: childEnv({ DATABASE_URL: databaseUrl, PORT: String(LOG_VIEW_PORT), WHARF_PUBLIC_URL: url, NEXTAUTH_URL: url, WHARF_DATA_DIR: mkdtempSync(path.join(tmpdir(), "wharf-bench-web-")) }),
+    stdio: "ignore",
+    detached: true,
+  });
+  try {
+    await waitForHealth(url, 120_000);
+    process.stdout.write(`\nLogs tab receiving 1,000,000 lines (Chromium, production build)\n`);
+    const code = await runCommand("npx", ["tsx", "e2e/bench/log-view.bench.ts", `${url}/stacks/${stack.id}`, owner.email, LOG_VIEW_PASSWORD]);
+    if (code !== 0) throw new Error(`the log view measurement exited with ${code}`);
+  } finally {
+    if (server.pid !== undefined) process.kill(-server.pid, "SIGTERM");
+  }
+}
+
+const PARTS = ["agent", "refresh", "stacks", "log-view"] as const;
+
 async function main(): Promise<void> {
+  const wanted = z.array(z.enum(PARTS)).parse(process.argv.slice(2));
+  const runs = (part: (typeof PARTS)[number]): boolean => wanted.length === 0 || wanted.includes(part);
   const { startedSandbox } = await prepareHosts(2, { reuseRunning: true });
   const postgres = await startTestPostgres(["wharf_bench"]);
   const deps = createTestDeps(postgres.url);
   try {
-    await agentLatency(deps);
-    await refreshFanOut(deps);
+    if (runs("agent")) await agentLatency(deps);
+    if (runs("refresh")) await refreshFanOut(deps);
+    if (runs("stacks")) await stackFigures(deps);
+    if (runs("log-view")) await logViewFigures(deps, postgres.url);
   } finally {
     await closeWharfDeps(deps);
     await postgres.stop();

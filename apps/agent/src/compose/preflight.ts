@@ -49,10 +49,14 @@ const dockerInfo = z.object({
  */
 export async function runPreflight(ctx: HandlerContext, params: z.output<typeof preflightParams>): Promise<PreflightResult> {
   const { project } = params;
-  const { loaded, dir } = await withProjectLock(project.name, "a preflight", async () => {
-    const prepared = await prepareProject(ctx, project);
-    return { loaded: await loadConfig(ctx, prepared), dir: prepared.target.dir };
-  });
+  // What the host has is read while compose reads the project: each takes tens of milliseconds.
+  const [{ loaded, dir, command }, { resources, daemon }] = await Promise.all([
+    withProjectLock(project.name, "a preflight", async () => {
+      const prepared = await prepareProject(ctx, project);
+      return { loaded: await loadConfig(ctx, prepared), dir: prepared.target.dir, command: prepared.command };
+    }),
+    hostResources(ctx, params.hostLabel ?? os.hostname()),
+  ]);
   const services = loaded.services;
   const unknown = Object.keys(params.limits.services).filter((name) => !services.some((service) => service.name === name));
   if (unknown.length > 0) {
@@ -61,7 +65,6 @@ export async function runPreflight(ctx: HandlerContext, params: z.output<typeof 
       `limits name ${unknown.join(", ")}, which the project does not define (its services: ${services.map((service) => service.name).join(", ")})`,
     );
   }
-  const { resources, daemon } = await hostResources(ctx, params.hostLabel ?? os.hostname());
   const host = resources.host;
   const wanted = services.map((service) => ({ service, limits: effectiveLimits(service.limits, params.limits.services[service.name]) }));
   const images = await imageChecks(ctx.docker, services, host);
@@ -80,7 +83,7 @@ export async function runPreflight(ctx: HandlerContext, params: z.output<typeof 
     const probeError = resources.daemonCapBnd !== null ? null : await probe.run({ CapAdd: limits.capAdd }, "cap_add");
     checks.push(capAddCheck(service.name, limits.capAdd, resources, probeError));
   }
-  return { ok: checks.every((check) => check.ok), host, checks };
+  return { ok: checks.every((check) => check.ok), host, checks, merged: loaded.merged, compose: { flavor: command.flavor, version: command.version } };
 }
 
 type Wanted = { service: ComposeService; limits: RequestedLimits }[];

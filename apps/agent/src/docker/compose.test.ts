@@ -81,6 +81,7 @@ describe("atLeast", () => {
 describe("actionArgs", () => {
   it("maps Wharf actions to compose subcommands", () => {
     expect(actionArgs("up", { removeOrphans: false, services: ["web"] })).toEqual(["up", "--detach", "--quiet-pull", "web"]);
+    expect(actionArgs("up", { forceRecreate: true })).toEqual(["up", "--detach", "--quiet-pull", "--remove-orphans", "--force-recreate"]);
     expect(actionArgs("down", {})).toEqual(["down"]);
     expect(actionArgs("down", { volumes: true, removeOrphans: true })).toEqual(["down", "--remove-orphans", "--volumes"]);
     expect(actionArgs("restart", { services: ["web", "worker"] })).toEqual(["restart", "web", "worker"]);

@@ -1,4 +1,7 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { access, constants } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
 
 import type { ComposeAction, ComposeRunner, HostFacts } from "@wharf/agent-protocol";
@@ -19,7 +22,7 @@ export type ComposeInfo = HostFacts["compose"];
 
 /** A usable compose: what to run, and what it is. */
 export interface ComposeCommand extends ComposeRunner {
-  /** The program and its leading arguments: ["docker", "compose"] or ["docker-compose"]. */
+  /** The program and its leading arguments: the compose plugin's executable, ["docker", "compose"] or ["docker-compose"]. */
   argv: [string, ...string[]];
 }
 
@@ -64,6 +67,30 @@ export function parseComposeVersion(stdout: string): string | null {
   return match?.[1] ?? null;
 }
 
+/** Where the Docker CLI looks for plugins, in its order: the user's config directory first. */
+function pluginDirs(env: Record<string, string>): string[] {
+  const config = env.DOCKER_CONFIG ?? path.join(env.HOME ?? os.homedir(), ".docker");
+  return [path.join(config, "cli-plugins"), "/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins", "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins"];
+}
+
+/**
+ * The executable `docker compose` runs, found as the Docker CLI finds it and
+ * trusted only when it reports the same version. Run directly it skips the
+ * CLI's start-up and plugin scan: about 50 ms less per compose command.
+ */
+async function pluginExecutable(env: Record<string, string>, version: string, signal?: AbortSignal): Promise<string | null> {
+  for (const dir of pluginDirs(env)) {
+    const candidate = path.join(dir, "docker-compose");
+    try {
+      await access(candidate, constants.X_OK);
+    } catch {
+      continue;
+    }
+    return (await probeVersion(candidate, ["version", "--short"], env, signal)) === version ? candidate : null;
+  }
+  return null;
+}
+
 let detected: { at: number; command: ComposeCommand } | null = null;
 
 /** The compose to run stacks with (detected once per few minutes); COMPOSE_UNAVAILABLE when the host has none. */
@@ -76,10 +103,11 @@ export async function composeCommand(env: Record<string, string>, signal?: Abort
       "neither `docker compose` nor `docker-compose` works on this host; install the Docker Compose plugin (docker-compose-plugin) or docker-compose",
     );
   }
+  const plugin = info.flavor === "v2" ? await pluginExecutable(env, info.version, signal) : null;
   const command: ComposeCommand = {
     flavor: info.flavor,
     version: info.version,
-    argv: info.flavor === "v2" ? ["docker", "compose"] : ["docker-compose"],
+    argv: plugin !== null ? [plugin] : info.flavor === "v2" ? ["docker", "compose"] : ["docker-compose"],
   };
   detected = { at: Date.now(), command };
   return command;
@@ -123,6 +151,7 @@ export function atLeast(version: string, [major, minor]: [number, number]): bool
 
 export interface ActionOptions {
   removeOrphans?: boolean | undefined;
+  forceRecreate?: boolean | undefined;
   volumes?: boolean | undefined;
   services?: string[] | undefined;
 }
@@ -133,7 +162,14 @@ export function actionArgs(action: ComposeAction, options: ActionOptions): strin
   switch (action) {
     case "up":
       // Pull progress bars would be thousands of lines; "Pulled" still shows per service.
-      return ["up", "--detach", "--quiet-pull", ...(options.removeOrphans === false ? [] : ["--remove-orphans"]), ...services];
+      return [
+        "up",
+        "--detach",
+        "--quiet-pull",
+        ...(options.removeOrphans === false ? [] : ["--remove-orphans"]),
+        ...(options.forceRecreate === true ? ["--force-recreate"] : []),
+        ...services,
+      ];
     case "down":
       return ["down", ...(options.removeOrphans === true ? ["--remove-orphans"] : []), ...(options.volumes === true ? ["--volumes"] : [])];
     case "stop":

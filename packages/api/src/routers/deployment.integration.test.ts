@@ -192,6 +192,18 @@ describe("deploying a multi-file stack", () => {
     ]);
     await expectTrpcError(owner.caller.stack.remove({ stackId: stack.id, confirmName: stack.name }), "CONFLICT", /still deployed on h2: run down there first/);
     await expectTrpcError(owner.caller.stack.update({ stackId: stack.id, targets: [{ hostId: hostIds.h1 ?? "" }] }), "CONFLICT", /still deployed on h2: run down there before removing the host/);
+
+    // Redeploy replaces every container in place: new containers, the same network.
+    const network = (): string => dockerCli(h2, ["network", "inspect", "--format", "{{.Id}}", `${stack.name}_default`]).trim();
+    const ids = (): string[] => ["web", "worker"].map((service) => inspect(h2, `${stack.name}-${service}-1`, "{{.Id}}"));
+    const [networkBefore, idsBefore] = [network(), ids()];
+    const [redeployed] = await deploy(stack.id, { action: "REDEPLOY", hostIds: [hostIds.h2 ?? ""] });
+    expect(redeployed?.status).toBe("SUCCEEDED");
+    expect(redeployed?.job.renderedCompose).toBe(second.job.renderedCompose);
+    const idsAfter = ids();
+    expect(idsAfter.filter((id) => idsBefore.includes(id))).toEqual([]);
+    expect(network()).toBe(networkBefore);
+
     await deploy(stack.id, { action: "DOWN", hostIds: [hostIds.h2 ?? ""] });
     await owner.caller.stack.remove({ stackId: stack.id, confirmName: stack.name });
   });

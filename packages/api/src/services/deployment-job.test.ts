@@ -6,8 +6,8 @@ describe("stepsFor", () => {
   it("maps each action to its compose commands", () => {
     expect(stepsFor("DEPLOY", {})).toEqual([{ action: "up", options: {} }]);
     expect(stepsFor("ROLLBACK", {})).toEqual([{ action: "up", options: {} }]);
-    expect(stepsFor("REDEPLOY", { pull: true }).map((s) => s.action)).toEqual(["pull", "down", "up"]);
-    expect(stepsFor("REDEPLOY", {}).map((s) => s.action)).toEqual(["down", "up"]);
+    expect(stepsFor("REDEPLOY", { pull: true }).map((s) => s.action)).toEqual(["pull", "up"]);
+    expect(stepsFor("REDEPLOY", {})).toEqual([{ action: "up", options: { forceRecreate: true } }]);
     expect(stepsFor("DOWN", { volumes: true })).toEqual([{ action: "down", options: { removeOrphans: true, volumes: true } }]);
     expect(stepsFor("DOWN", {})).toEqual([{ action: "down", options: { removeOrphans: true } }]);
     expect(stepsFor("STOP", { services: ["web"] })).toEqual([{ action: "stop", options: { services: ["web"] } }]);

@@ -5,7 +5,7 @@ import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
 import { redactSecrets } from "../lib/compose-files";
 import { recordAudit } from "./audit";
-import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
+import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
 import { buildProject, redactedEnv, type RedactedEnvEntry, revisionContent, secretValues } from "./stack-project";
 
@@ -93,8 +93,8 @@ export function stepsFor(action: DeploymentAction, options: DeploymentOptions): 
     case "ROLLBACK":
       return [{ action: "up", options: {} }];
     case "REDEPLOY":
-      // Recreates every container: down, then up (compose's --force-recreate is not in the agent contract).
-      return [...(options.pull ? [{ action: "pull" as const, options: {} }] : []), { action: "down", options: { removeOrphans: true } }, { action: "up", options: {} }];
+      // Every container is replaced in place: networks and volumes stay, as does whatever runs until its successor starts.
+      return [...(options.pull ? [{ action: "pull" as const, options: {} }] : []), { action: "up", options: { forceRecreate: true } }];
     case "DOWN":
       // Orphans too: containers of services an earlier revision had belong to the stack as well.
       return [{ action: "down", options: { removeOrphans: true, ...(options.volumes ? { volumes: true } : {}) } }];
@@ -147,11 +147,6 @@ async function runStep(deps: WharfDeps, host: Host, step: Step, project: Compose
   throw new WharfError("INTERNAL", `compose ${step.action} on ${host.name} ended without an exit status.`);
 }
 
-/** After up: the merged config that ran and the images the containers were created from. */
-async function recordWhatRan(deps: WharfDeps, host: Host, project: ComposeRunParams["project"], secrets: string[]) {
-  const [config, digests] = await Promise.all([callAgent(deps, host, "composeConfig", { project }), callAgent(deps, host, "composeImageDigests", { name: project.name })]);
-  return { renderedCompose: redactSecrets(config.merged, secrets), imageDigests: digests.images, compose: `${config.compose.flavor} ${config.compose.version}` };
-}
 
 export interface JobOptions {
   /** Preflight results older than this are checked again before a deploy (host-by-host runs wait). */
@@ -167,22 +162,24 @@ interface Recorded {
   limitsOverride?: string | null;
   envRedacted?: RedactedEnvEntry[];
   checks?: PreflightCheck[];
-  ran?: { renderedCompose: string; imageDigests: ComposeServiceImage[]; compose: string };
+  /** From a preflight run by the job itself (the one at request time was stale). */
+  rendered?: Rendered | null;
+  imageDigests?: ComposeServiceImage[];
 }
 
 /** Runs the job's steps; what it learns on the way (checks, what ran) goes into `recorded`, kept whatever the outcome. */
 async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signal: AbortSignal, options: JobOptions, recorded: Recorded): Promise<Outcome> {
   const content = revisionContent(deps, job.revision);
-  const secrets = secretValues(content);
-  sink.redact(secrets);
+  sink.redact(secretValues(content));
   const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay);
   recorded.limitsOverride = limitsOverride;
   recorded.envRedacted = redactedEnv(content);
   const preflightStale = job.preflightAt === null || Date.now() - job.preflightAt.getTime() > options.preflightMaxAgeMs;
   if (UP_ACTIONS.includes(job.action) && preflightStale) {
     sink.push("wharf", `Checking that ${job.host.name} can run it (preflight)…`);
-    const result = await runPreflight(deps, job.stack.name, { host: job.host, revision: job.revision, content, overlay: job.overlay, checks: null });
+    const result = await runPreflight(deps, job.stack.name, { host: job.host, revision: job.revision, content, overlay: job.overlay, checks: null, rendered: null });
     recorded.checks = result.checks;
+    recorded.rendered = result.rendered;
     for (const check of failedChecks(result.checks)) sink.push("wharf", check.message);
     if (result.refusal) return { status: "FAILED", reason: result.refusal.reason, error: result.refusal.message, exitCode: null };
   }
@@ -194,7 +191,8 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   }
   const aborted = abortKind(signal);
   if (aborted) return abortOutcome(aborted, job.host.name);
-  if (UP_ACTIONS.includes(job.action)) recorded.ran = await recordWhatRan(deps, job.host, project, secrets);
+  // The merged config that ran was recorded by the preflight; the images the containers were created from only exist now.
+  if (UP_ACTIONS.includes(job.action)) recorded.imageDigests = (await callAgent(deps, job.host, "composeImageDigests", { name: project.name })).images;
   return { status: "SUCCEEDED", reason: null, error: null, exitCode: 0 };
 }
 
@@ -243,7 +241,8 @@ export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: st
         ...(recorded.limitsOverride !== undefined ? { limitsOverride: recorded.limitsOverride } : {}),
         ...(recorded.envRedacted ? { envRedacted: recorded.envRedacted } : {}),
         ...(recorded.checks ? { preflight: recorded.checks, preflightAt: new Date() } : {}),
-        ...(recorded.ran ?? {}),
+        ...recorded.rendered,
+        ...(recorded.imageDigests ? { imageDigests: recorded.imageDigests } : {}),
       },
     });
     if (updated.count === 0) return;

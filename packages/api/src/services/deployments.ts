@@ -11,10 +11,11 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { notFound, type Problem, WharfError } from "../errors";
+import { redactSecrets } from "../lib/compose-files";
 import { toRequestedLimits } from "../lib/limits-override";
 import { type Actor, recordAudit } from "./audit";
 import { callAgent } from "./hosts";
-import { buildProject, type RevisionContent, revisionContent } from "./stack-project";
+import { buildProject, type RevisionContent, revisionContent, secretValues } from "./stack-project";
 import { findRevisionRow, findStackForTeam } from "./stacks";
 
 type Tx = Prisma.TransactionClient;
@@ -110,6 +111,13 @@ interface HostPlan {
   content: RevisionContent;
   overlay: string | null;
   checks: PreflightCheck[] | null;
+  /** From the preflight: the merged compose that will run (secrets redacted), and the compose that prints it. */
+  rendered: Rendered | null;
+}
+
+export interface Rendered {
+  renderedCompose: string;
+  compose: string;
 }
 
 /** The last successful deploy/redeploy/rollback on the host (of `revisionId` when given): its revision and overlay. */
@@ -142,7 +150,7 @@ async function planHost(deps: WharfDeps, stack: { id: string }, host: Host, curr
     }
   }
   const row = await findRevisionRow(deps, stack.id, revisionNumber);
-  return { host, revision: { id: row.id, number: row.number }, content: revisionContent(deps, row), overlay, checks: null };
+  return { host, revision: { id: row.id, number: row.number }, content: revisionContent(deps, row), overlay, checks: null, rendered: null };
 }
 
 export function failedChecks(checks: PreflightCheck[]): PreflightCheck[] {
@@ -150,14 +158,20 @@ export function failedChecks(checks: PreflightCheck[]): PreflightCheck[] {
 }
 
 /** Runs the agent's preflight; a project compose rejects counts as a refusal too. */
-export async function runPreflight(deps: WharfDeps, stackName: string, plan: HostPlan): Promise<{ checks: PreflightCheck[]; refusal: { reason: string; message: string; problems: Problem[] } | null }> {
+export async function runPreflight(
+  deps: WharfDeps,
+  stackName: string,
+  plan: HostPlan,
+): Promise<{ checks: PreflightCheck[]; rendered: Rendered | null; refusal: { reason: string; message: string; problems: Problem[] } | null }> {
   const { project } = buildProject(stackName, plan.content, plan.overlay);
   try {
     const result = await callAgent(deps, plan.host, "preflight", { project, limits: { services: toRequestedLimits(plan.content.limits) }, hostLabel: plan.host.name });
+    const rendered = { renderedCompose: redactSecrets(result.merged, secretValues(plan.content)), compose: `${result.compose.flavor} ${result.compose.version}` };
     const failed = failedChecks(result.checks);
-    if (failed.length === 0) return { checks: result.checks, refusal: null };
+    if (failed.length === 0) return { checks: result.checks, rendered, refusal: null };
     return {
       checks: result.checks,
+      rendered,
       refusal: {
         reason: "PREFLIGHT_FAILED",
         message: failed.map((check) => check.message).join("; "),
@@ -166,7 +180,7 @@ export async function runPreflight(deps: WharfDeps, stackName: string, plan: Hos
     };
   } catch (error) {
     if (error instanceof WharfError && error.reason === "COMPOSE_INVALID") {
-      return { checks: [], refusal: { reason: "COMPOSE_INVALID", message: error.message, problems: error.problems ?? [] } };
+      return { checks: [], rendered: null, refusal: { reason: "COMPOSE_INVALID", message: error.message, problems: error.problems ?? [] } };
     }
     throw error;
   }
@@ -260,7 +274,10 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
     const results = await Promise.all(plans.map((plan) => runPreflight(deps, stack.name, plan)));
     const refused = plans.flatMap((plan, i) => {
       const result = results[i];
-      if (result) plan.checks = result.checks;
+      if (result) {
+        plan.checks = result.checks;
+        plan.rendered = result.rendered;
+      }
       return result?.refusal ? [{ plan, checks: result.checks, refusal: result.refusal }] : [];
     });
     if (refused.length > 0) {
@@ -293,6 +310,7 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
             requestedByLabel: actor.label,
             overlay: plan.overlay,
             ...(plan.checks ? { preflight: plan.checks, preflightAt } : {}),
+            ...plan.rendered,
           },
           select: deploymentSummarySelect,
         });

@@ -1,7 +1,6 @@
 /**
- * `DATABASE_URL=... npx tsx packages/api/src/test-support/bench-stacks.ts [deploy|logs]`
- * Stack figures (prints them, never passes or fails), against sandbox host h1
- * and the database in DATABASE_URL:
+ * Stack figures for `npm run bench` (printed, never passed or failed), against
+ * sandbox host h1:
  * 1. Deploy of a two-service stack through Wharf (deployment.start to
  *    SUCCEEDED: preflight, compose up over SSH, recording what ran) beside
  *    raw `docker compose up -d` of the same files on h1's socket; median of 5.
@@ -17,14 +16,14 @@ import os from "node:os";
 import path from "node:path";
 
 import { startDeploymentRunner, type WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, type TestUser } from "@wharf/testing/api";
-import { childEnv } from "@wharf/testing/env";
-import { loadSandbox, type SandboxHost } from "@wharf/testing/sandbox";
+import { readSse, serveApi } from "@wharf/api/test-support/stacks";
 import superjson from "superjson";
 
-import { readSse, serveApi } from "./stacks";
+import { createTestUser, type TestUser } from "./api";
+import { childEnv } from "./env";
+import { loadSandbox, type SandboxHost } from "./sandbox";
 
-const RUNS = 5;
+const RUNS = 7;
 const LOG_LINES = 200_000;
 const IMAGE = "wharf-test/busybox:latest";
 const TWO_SERVICES = {
@@ -73,42 +72,47 @@ async function addH1(owner: TestUser, host: SandboxHost): Promise<string> {
   return created.id;
 }
 
-async function runJob(owner: TestUser, stackId: string, action: "DEPLOY" | "DOWN"): Promise<void> {
+/** Runs one job to its end; resolves with how long the request itself took (preflight and queueing), in ms. */
+async function runJob(owner: TestUser, stackId: string, action: "DEPLOY" | "DOWN"): Promise<number> {
+  const requested = performance.now();
   const [job] = await owner.caller.deployment.start({ stackId, action });
   if (!job) throw new Error("no job");
+  const requestMs = performance.now() - requested;
   for await (const event of await owner.caller.deployment.output({ deploymentId: job.id })) {
     const data = (Array.isArray(event) ? event[1] : event) as { type: string; status?: string; error?: string | null };
     if (data.type === "status" && (data.status === "FAILED" || data.status === "CANCELLED")) throw new Error(`${action} ${data.status}: ${data.error ?? ""}`);
   }
+  return requestMs;
 }
 
 async function deployFigures(owner: TestUser, hostId: string, host: SandboxHost): Promise<void> {
   const files = Object.keys(TWO_SERVICES);
   const dir = writeFiles(TWO_SERVICES);
-  const raw: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    compose(host, dir, "bench-raw", files, ["down", "--remove-orphans"]);
-    const started = performance.now();
-    compose(host, dir, "bench-raw", files, ["up", "-d", "--remove-orphans"]);
-    raw.push(performance.now() - started);
-  }
-  compose(host, dir, "bench-raw", files, ["down"]);
-
   const stack = await owner.caller.stack.create({
     name: `bench-deploy-${Date.now().toString(36)}`,
     targets: [{ hostId }],
     revision: { files: Object.entries(TWO_SERVICES).map(([p, content]) => ({ path: p, content })) },
   });
+  // Raw and Wharf runs alternate, so a change of load on the machine weighs on both alike.
+  const raw: number[] = [];
   const wharf: number[] = [];
+  const requests: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const started = performance.now();
-    await runJob(owner, stack.id, "DEPLOY");
+    compose(host, dir, "bench-raw", files, ["down", "--remove-orphans"]);
+    let started = performance.now();
+    compose(host, dir, "bench-raw", files, ["up", "-d", "--remove-orphans"]);
+    raw.push(performance.now() - started);
+    compose(host, dir, "bench-raw", files, ["down"]);
+
+    started = performance.now();
+    requests.push(await runJob(owner, stack.id, "DEPLOY"));
     wharf.push(performance.now() - started);
     await runJob(owner, stack.id, "DOWN");
   }
   console.log(`deploy (2 services, from nothing), median of ${RUNS}:`);
   console.log(`  raw docker compose up -d   ${ms(median(raw))}  (${raw.map(ms).join(", ")})`);
   console.log(`  through Wharf              ${ms(median(wharf))}  (${wharf.map(ms).join(", ")})`);
+  console.log(`    of which the request     ${ms(median(requests))}  (preflight on the host, then queueing the job)`);
   console.log(`  ratio                      ${(median(wharf) / median(raw)).toFixed(2)}x (target <= 1.2x)`);
 }
 
@@ -181,7 +185,7 @@ function rawLogs(host: SandboxHost, dir: string, project: string, count: number,
   });
 }
 
-async function logFigures(deps: WharfDeps, owner: TestUser, hostId: string, host: SandboxHost, url: string): Promise<void> {
+async function logFigures(owner: TestUser, hostId: string, host: SandboxHost, url: string): Promise<void> {
   const stack = await owner.caller.stack.create({
     name: `bench-logs-${Date.now().toString(36)}`,
     targets: [{ hostId }],
@@ -231,33 +235,21 @@ async function logFigures(deps: WharfDeps, owner: TestUser, hostId: string, host
   console.log(`  raw docker compose logs -f median ${ms(median(rawTicks.delays))}, p95 ${ms(percentile(rawTicks.delays, 95))}`);
   console.log(`  agent + SSH + SSE           median ${ms(median(delays))}, p95 ${ms(percentile(delays, 95))}`);
   await runJob(owner, ticker.id, "DOWN");
-  void deps;
 }
 
-async function main(): Promise<void> {
-  const deps = createTestDeps();
+export async function stackFigures(deps: WharfDeps): Promise<void> {
   const runner = startDeploymentRunner(deps, { pollMs: 200 });
   const owner = await createTestUser(deps);
   const host = loadSandbox().hosts.find((h) => h.name === "h1");
   if (!host) throw new Error("sandbox host h1 missing");
   const hostId = await addH1(owner, host);
   const api = await serveApi(deps, owner.userId);
+  process.stdout.write(`\nStacks on h1 (busybox services; Wharf's API, runner and SSE in this process)\n`);
   try {
-    // An argument picks one part: "deploy" or "logs".
-    const only = process.argv[2];
-    if (only !== "logs") await deployFigures(owner, hostId, host);
-    if (only !== "deploy") await logFigures(deps, owner, hostId, host, api.url);
+    await deployFigures(owner, hostId, host);
+    await logFigures(owner, hostId, host, api.url);
   } finally {
     await api.close();
     await runner.stop({ graceMs: 1_000 });
-    await closeWharfDeps(deps);
   }
 }
-
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
