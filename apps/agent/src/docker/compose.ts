@@ -96,6 +96,13 @@ let detected: { at: number; command: ComposeCommand } | null = null;
 /** The compose to run stacks with (detected once per few minutes); COMPOSE_UNAVAILABLE when the host has none. */
 export async function composeCommand(env: Record<string, string>, signal?: AbortSignal): Promise<ComposeCommand> {
   if (detected !== null && Date.now() - detected.at < DETECTION_TTL_MS) return detected.command;
+  const command = await resolveComposeCommand(env, signal);
+  detected = { at: Date.now(), command };
+  return command;
+}
+
+/** composeCommand without the cache. */
+export async function resolveComposeCommand(env: Record<string, string>, signal?: AbortSignal): Promise<ComposeCommand> {
   const info = await detectCompose(env, signal);
   if (info.flavor === "none" || info.version === null) {
     throw new AgentFailure(
@@ -104,13 +111,11 @@ export async function composeCommand(env: Record<string, string>, signal?: Abort
     );
   }
   const plugin = info.flavor === "v2" ? await pluginExecutable(env, info.version, signal) : null;
-  const command: ComposeCommand = {
+  return {
     flavor: info.flavor,
     version: info.version,
     argv: plugin !== null ? [plugin] : info.flavor === "v2" ? ["docker", "compose"] : ["docker-compose"],
   };
-  detected = { at: Date.now(), command };
-  return command;
 }
 
 export interface ComposeTarget {
