@@ -88,4 +88,5 @@ export const deploymentDetailSelect = {
   envRedacted: true,
   imageDigests: true,
   compose: true,
+  imagePins: true,
 } satisfies Prisma.DeploymentSelect;

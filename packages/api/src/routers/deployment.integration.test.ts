@@ -15,6 +15,7 @@ import {
   containersOf,
   expectTrpcError,
   followToEnd,
+  IMAGE,
   inspect,
   readSse,
   removeProject,
@@ -253,13 +254,44 @@ describe("deploying a multi-file stack", () => {
     const [rollback] = await deploy(stack.id, { action: "ROLLBACK", revisionNumber: 1 });
     expect(rollback?.status).toBe("SUCCEEDED");
     expect(rollback?.job.revision.number).toBe(1);
-    expect(rollback?.job.renderedCompose).toBe(r1?.job.renderedCompose);
+    // Exactly what ran, but for the images, now pinned to what the tags named then.
+    const anyImage = (rendered: string | null | undefined) => rendered?.replace(/image: .*/g, "image: …");
+    expect(anyImage(rollback?.job.renderedCompose)).toBe(anyImage(r1?.job.renderedCompose));
+    expect(rollback?.job.imagePins?.map((pin) => pin.service)).toEqual(["web", "worker"]);
     expect(rollback?.job.limitsOverride).toBe(r1?.job.limitsOverride);
     expect(env(h1, web)).toEqual(expect.arrayContaining(["GREETING=hello", `DB_PASSWORD=${SECRET}`]));
     expect(inspect(h1, web, "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.CpuRealtimeRuntime}} {{.Config.Labels.tier}}")).toBe(
       `${64 * MIB} 500000000 100000 front`,
     );
     await deploy(stack.id, { action: "DOWN" });
+  });
+
+  it("rolls back to the image a revision ran even after its tag moved", async () => {
+    const tag = `wharf-test/pinned-${uniqueName("tag")}:v1`;
+    dockerCli(h1, ["tag", IMAGE, tag]);
+    const stack = await createStack("pins", { files: [{ path: "compose.yaml", content: `services:\n  web:\n    image: ${tag}\n    init: true\n    command: ["sleep", "1000000"]\n` }] });
+    const web = `${stack.name}-web-1`;
+    try {
+      const [r1] = await deploy(stack.id);
+      expect(r1?.status).toBe("SUCCEEDED");
+      const ranFirst = inspect(h1, web, "{{.Image}}");
+      // The tag now names another image (a commit of the running container), which revision 2 runs.
+      dockerCli(h1, ["commit", web, tag]);
+      expect(inspect(h1, tag, "{{.Id}}")).not.toBe(ranFirst);
+      await owner.caller.stack.saveRevision({ stackId: stack.id, message: "second", files: (await owner.caller.stack.byId({ stackId: stack.id })).latestRevision?.files ?? [], env: [{ key: "GREETING", value: "v2" }], secrets: [], limits: {} });
+      const [r2] = await deploy(stack.id);
+      expect(r2?.status).toBe("SUCCEEDED");
+      expect(inspect(h1, web, "{{.Image}}")).not.toBe(ranFirst);
+
+      const [rollback] = await deploy(stack.id, { action: "ROLLBACK", revisionNumber: 1 });
+      expect(rollback?.status).toBe("SUCCEEDED");
+      expect(rollback?.job.imagePins).toEqual([{ service: "web", image: ranFirst }]);
+      expect(rollback?.job.renderedCompose).toContain(`image: ${ranFirst}`);
+      expect(inspect(h1, web, "{{.Image}}")).toBe(ranFirst);
+    } finally {
+      await deploy(stack.id, { action: "DOWN" });
+      dockerCli(h1, ["rmi", tag]);
+    }
   });
 });
 

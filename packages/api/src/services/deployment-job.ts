@@ -1,9 +1,11 @@
 import type { ComposeAction, ComposeRunParams, ComposeServiceImage, PreflightCheck } from "@wharf/agent-protocol";
 import type { DeploymentAction, DeploymentStatus, Host } from "@wharf/db";
+import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
 import { redactSecrets } from "../lib/compose-files";
+import { imagePin } from "../lib/image-pins";
 import { recordAudit } from "./audit";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
@@ -171,13 +173,14 @@ interface Recorded {
 async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signal: AbortSignal, options: JobOptions, recorded: Recorded): Promise<Outcome> {
   const content = revisionContent(deps, job.revision);
   sink.redact(secretValues(content));
-  const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay);
+  const pins = z.array(imagePin).parse(job.imagePins ?? []);
+  const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay, pins);
   recorded.limitsOverride = limitsOverride;
   recorded.envRedacted = redactedEnv(content);
   const preflightStale = job.preflightAt === null || Date.now() - job.preflightAt.getTime() > options.preflightMaxAgeMs;
   if (UP_ACTIONS.includes(job.action) && preflightStale) {
     sink.push("wharf", `Checking that ${job.host.name} can run it (preflight)…`);
-    const result = await runPreflight(deps, job.stack.name, { host: job.host, revision: job.revision, content, overlay: job.overlay, checks: null, rendered: null });
+    const result = await runPreflight(deps, job.stack.name, { host: job.host, revision: job.revision, content, overlay: job.overlay, checks: null, rendered: null, pins });
     recorded.checks = result.checks;
     recorded.rendered = result.rendered;
     for (const check of failedChecks(result.checks)) sink.push("wharf", check.message);

@@ -12,6 +12,7 @@ import { z } from "zod";
 import type { WharfDeps } from "../deps";
 import { notFound, type Problem, WharfError } from "../errors";
 import { redactSecrets } from "../lib/compose-files";
+import { type ImagePin, imagePin, pinsFromDigests } from "../lib/image-pins";
 import { toRequestedLimits } from "../lib/limits-override";
 import { type Actor, recordAudit } from "./audit";
 import { callAgent } from "./hosts";
@@ -113,6 +114,8 @@ interface HostPlan {
   checks: PreflightCheck[] | null;
   /** From the preflight: the merged compose that will run (secrets redacted), and the compose that prints it. */
   rendered: Rendered | null;
+  /** Rollback: the images the revision ran on this host. */
+  pins: ImagePin[];
 }
 
 export interface Rendered {
@@ -125,23 +128,28 @@ async function lastUp(deps: WharfDeps, stackId: string, hostId: string, revision
   return deps.db.deployment.findFirst({
     where: { stackId, hostId, status: "SUCCEEDED", action: { in: UP_ACTIONS }, ...(revisionId ? { revisionId } : {}) },
     orderBy: { finishedAt: "desc" },
-    select: { revisionId: true, overlay: true },
+    select: { revisionId: true, overlay: true, imageDigests: true },
   });
 }
 
 /**
  * Which revision and overlay a job runs with. Deploy, pull and build take the
  * chosen (or latest) revision with the host's current overlay. Rollback takes
- * the chosen revision with the overlay it last ran with there, so it restores
- * what ran. Stop, down, restart and redeploy act on what is deployed.
+ * the chosen revision with the overlay and images it last ran with there, so
+ * it restores what ran even if a tag moved since. Stop, down, restart and
+ * redeploy act on what is deployed.
  */
 async function planHost(deps: WharfDeps, stack: { id: string }, host: Host, currentOverlay: string | null, input: StartDeploymentInput): Promise<HostPlan> {
   let revisionNumber = input.revisionNumber;
   let overlay = currentOverlay;
+  let pins: ImagePin[] = [];
   if (input.action === "ROLLBACK" && revisionNumber !== undefined) {
     const row = await findRevisionRow(deps, stack.id, revisionNumber);
     const ran = await lastUp(deps, stack.id, host.id, row.id);
-    if (ran) overlay = ran.overlay;
+    if (ran) {
+      overlay = ran.overlay;
+      pins = pinsFromDigests(lenient(z.array(composeServiceImage), ran.imageDigests) ?? []);
+    }
   } else if (!REVISION_ACTIONS.includes(input.action)) {
     const deployed = await lastUp(deps, stack.id, host.id);
     if (deployed) {
@@ -150,7 +158,7 @@ async function planHost(deps: WharfDeps, stack: { id: string }, host: Host, curr
     }
   }
   const row = await findRevisionRow(deps, stack.id, revisionNumber);
-  return { host, revision: { id: row.id, number: row.number }, content: revisionContent(deps, row), overlay, checks: null, rendered: null };
+  return { host, revision: { id: row.id, number: row.number }, content: revisionContent(deps, row), overlay, checks: null, rendered: null, pins };
 }
 
 export function failedChecks(checks: PreflightCheck[]): PreflightCheck[] {
@@ -163,7 +171,7 @@ export async function runPreflight(
   stackName: string,
   plan: HostPlan,
 ): Promise<{ checks: PreflightCheck[]; rendered: Rendered | null; refusal: { reason: string; message: string; problems: Problem[] } | null }> {
-  const { project } = buildProject(stackName, plan.content, plan.overlay);
+  const { project } = buildProject(stackName, plan.content, plan.overlay, plan.pins);
   try {
     const result = await callAgent(deps, plan.host, "preflight", { project, limits: { services: toRequestedLimits(plan.content.limits) }, hostLabel: plan.host.name });
     const rendered = { renderedCompose: redactSecrets(result.merged, secretValues(plan.content)), compose: `${result.compose.flavor} ${result.compose.version}` };
@@ -311,6 +319,7 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
             overlay: plan.overlay,
             ...(plan.checks ? { preflight: plan.checks, preflightAt } : {}),
             ...plan.rendered,
+            ...(plan.pins.length > 0 ? { imagePins: plan.pins } : {}),
           },
           select: deploymentSummarySelect,
         });
@@ -404,13 +413,14 @@ export async function getDeployment(deps: WharfDeps, teamId: string, deploymentI
     select: { ...deploymentDetailSelect, stack: { select: { id: true, name: true } }, _count: { select: { logs: true } } },
   });
   if (!row) throw notFound("That deployment");
-  const { preflight, envRedacted, imageDigests, _count, ...rest } = row;
+  const { preflight, envRedacted, imageDigests, imagePins, _count, ...rest } = row;
   return {
     ...rest,
     outputLines: _count.logs,
     preflight: lenient(z.array(preflightCheck), preflight),
     envRedacted: lenient(z.array(redactedEnvEntry), envRedacted),
     imageDigests: lenient(z.array(composeServiceImage), imageDigests),
+    imagePins: lenient(z.array(imagePin), imagePins),
   };
 }
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
 import { type EnvEntry, envEntry, OVERLAY_PATH, renderEnvFile, type StackFile, stackFile } from "../lib/compose-files";
+import { IMAGE_PINS_PATH, type ImagePin, renderImagePins } from "../lib/image-pins";
 import { LIMITS_OVERRIDE_PATH, renderLimitsOverride, type StackLimits, stackLimits } from "../lib/limits-override";
 
 /** Everything a revision holds, secrets opened: stays inside the service layer. */
@@ -83,11 +84,12 @@ export interface BuiltProject {
 
 /**
  * The compose project for one host: the user's files as they are, the `.env`
- * with every variable, then the host's overlay and the generated limits
- * override as the last `-f` files.
+ * with every variable, then the host's overlay, the generated limits
+ * override and (rollback) the image pins as the last `-f` files.
  */
-export function buildProject(stackName: string, content: RevisionContent, overlay: string | null): BuiltProject {
+export function buildProject(stackName: string, content: RevisionContent, overlay: string | null, pins: readonly ImagePin[] = []): BuiltProject {
   const limitsOverride = renderLimitsOverride(content.limits);
+  const imagePins = renderImagePins(pins);
   const variables = [...content.env, ...Object.entries(content.secrets).map(([key, value]) => ({ key, value }))];
   return {
     project: {
@@ -97,6 +99,7 @@ export function buildProject(stackName: string, content: RevisionContent, overla
       overrideFiles: [
         ...(overlay !== null && overlay.trim() !== "" ? [{ path: OVERLAY_PATH, content: overlay }] : []),
         ...(limitsOverride !== null ? [{ path: LIMITS_OVERRIDE_PATH, content: limitsOverride }] : []),
+        ...(imagePins !== null ? [{ path: IMAGE_PINS_PATH, content: imagePins }] : []),
       ],
     },
     limitsOverride,
