@@ -3,11 +3,12 @@ import { isMap, isScalar, LineCounter, parseAllDocuments } from "yaml";
 import { z } from "zod";
 
 import type { Problem } from "../errors";
+import { IMAGE_PINS_PATH } from "./image-pins";
 import { LIMITS_OVERRIDE_PATH } from "./limits-override";
 
 /** The per-host overlay's path in the project: passed after the stack's files, before the limits override. */
 export const OVERLAY_PATH = "wharf.host.yaml";
-const GENERATED_PATHS = new Set([OVERLAY_PATH, LIMITS_OVERRIDE_PATH]);
+const GENERATED_PATHS = new Set([OVERLAY_PATH, LIMITS_OVERRIDE_PATH, IMAGE_PINS_PATH]);
 
 /** Top-level keys of the compose specification; `x-` extensions are free-form. */
 const TOP_LEVEL_KEYS = new Set(["version", "name", "include", "services", "networks", "volumes", "secrets", "configs"]);
