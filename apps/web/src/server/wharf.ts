@@ -1,6 +1,6 @@
 import { createWharfDeps, type Logger, startDeploymentRunner, startHostMonitor, type WharfDeps } from "@wharf/api";
 
-import { serverEnv } from "~/env";
+import { env, serverEnv } from "~/env";
 
 const log: Logger = {
   info: (message) => console.info(`[wharf] ${message}`),
@@ -9,27 +9,39 @@ const log: Logger = {
 };
 
 // Cached on globalThis: dev hot reloads and Next's separate bundles (routes,
-// pages) must share one DB client, one SSH pool and one monitor per process.
-const globalForWharf = globalThis as typeof globalThis & { wharfDeps?: WharfDeps };
+// pages, instrumentation) must share one DB client, one SSH pool, one monitor
+// and one deployment runner per process.
+const globalForWharf = globalThis as typeof globalThis & { wharfDeps?: WharfDeps; wharfStarted?: boolean };
 
-/** The process-wide dependencies; created on first use, which starts the host monitor and the deployment runner. */
+/** The process-wide dependencies, created on first use. */
 export function getWharf(): WharfDeps {
   if (globalForWharf.wharfDeps) return globalForWharf.wharfDeps;
-  const env = serverEnv();
+  const config = serverEnv();
   const deps = createWharfDeps({
-    databaseUrl: env.databaseUrl,
-    dataDir: env.dataDir,
-    masterKey: env.masterKey,
-    agentDistDir: env.agentDistDir,
-    publicUrl: env.publicUrl,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    masterKey: config.masterKey,
+    agentDistDir: config.agentDistDir,
+    publicUrl: config.publicUrl,
     log,
   });
-  if (!env.isBuildPhase) {
-    startHostMonitor(deps, env.monitorIntervalMs);
-    log.info(`Checking host status every ${env.monitorIntervalMs / 1000} s`);
-    // Deployments are rows in Postgres; this process runs its share of them.
-    startDeploymentRunner(deps);
-  }
   globalForWharf.wharfDeps = deps;
   return deps;
+}
+
+/**
+ * Starts this process's background work, once: the host monitor and the
+ * deployment runner (deployments are rows in Postgres; the runner claims its
+ * share of them). Called by `register()` in instrumentation.ts when the server
+ * boots, so queued jobs run without waiting for a first request.
+ */
+export function startWharf(): void {
+  // `next build` loads the hook too, to prerender: nothing to run then.
+  if (globalForWharf.wharfStarted || env.isBuildPhase) return;
+  const deps = getWharf();
+  globalForWharf.wharfStarted = true;
+  startHostMonitor(deps, env.monitorIntervalMs);
+  log.info(`Checking host status every ${env.monitorIntervalMs / 1000} s`);
+  const runner = startDeploymentRunner(deps);
+  log.info(`Deployment runner ${runner.id} started`);
 }

@@ -1,3 +1,4 @@
+import { roleCan } from "../permissions";
 import { actorFor } from "../services/audit";
 import {
   callAgent,
@@ -19,7 +20,8 @@ const readHost = hostProcedure.meta({ permission: "host:read" });
 const writeHost = hostProcedure.meta({ permission: "host:write" });
 
 export const hostRouter = router({
-  list: teamProcedure.meta({ permission: "host:read" }).query(({ ctx }) => listHosts(ctx.deps, ctx.team.id)),
+  /** With each host's stacks and their state there, for callers allowed stack:read. */
+  list: teamProcedure.meta({ permission: "host:read" }).query(({ ctx }) => listHosts(ctx.deps, ctx.team.id, { stacks: roleCan(ctx.team.role, "stack:read") })),
   byId: readHost.query(({ ctx }) => getHost(ctx.deps, ctx.team.id, ctx.host.id)),
   scanHostKey: teamProcedure
     .meta({ permission: "host:write" })

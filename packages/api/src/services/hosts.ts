@@ -10,7 +10,7 @@ import {
   type HostFacts,
   hostFactsResult,
 } from "@wharf/agent-protocol";
-import { type Host, hostPublicSelect, type HostStatus } from "@wharf/db";
+import { type Host, hostPublicSelect, type HostStatus, Prisma } from "@wharf/db";
 import { scanHostKey, type SshTarget } from "@wharf/ssh";
 import pLimit from "p-limit";
 import { z } from "zod";
@@ -22,6 +22,7 @@ import { toHostError } from "../lib/connection-errors";
 import { type AgentAction, type AgentPaths, agentPaths, type EnsuredAgent } from "./agents";
 import { type Actor, recordAudit } from "./audit";
 import { importCredentialInput, inspectKey, loadCredentialSecret } from "./credentials";
+import { type ComposeProjectCounts, countComposeProjects, type HostStack, stacksByHost } from "./host-stacks";
 
 export const hostName = z
   .string()
@@ -94,9 +95,15 @@ function summarize(facts: HostFacts | null): HostSummary | null {
   };
 }
 
-export async function listHosts(deps: WharfDeps, teamId: string) {
-  const rows = await deps.db.host.findMany({ where: { teamId }, orderBy: { name: "asc" }, select: hostPublicSelect });
-  return rows.map(({ facts, ...row }) => ({ ...row, summary: summarize(parseFacts(facts)) }));
+/** The team's hosts; with `stacks` (callers allowed stack:read), each host's stacks and their state there. */
+export async function listHosts(deps: WharfDeps, teamId: string, options: { stacks: boolean }) {
+  const [rows, stacks] = await Promise.all([
+    deps.db.host.findMany({ where: { teamId }, orderBy: { name: "asc" }, select: hostPublicSelect }),
+    options.stacks ? stacksByHost(deps, teamId) : null,
+  ]);
+  /** Null when the caller may not read stacks. */
+  const stacksOn = (hostId: string): HostStack[] | null => (stacks ? (stacks.get(hostId) ?? []) : null);
+  return rows.map(({ facts, ...row }) => ({ ...row, summary: summarize(parseFacts(facts)), stacks: stacksOn(row.id) }));
 }
 
 export async function getHost(deps: WharfDeps, teamId: string, hostId: string) {
@@ -349,7 +356,10 @@ export async function testConnection(deps: WharfDeps, host: Host) {
   return { ok: !failed, steps };
 }
 
-type StatusUpdate = { status: "ONLINE"; facts: HostFacts; agentVersion: string | null } | { status: Exclude<HostStatus, "ONLINE">; message: string };
+type StatusUpdate =
+  /** `projects`: null when the count failed (forgets the last one), undefined when not taken (keeps it). */
+  | { status: "ONLINE"; facts: HostFacts; agentVersion: string | null; projects?: ComposeProjectCounts | null }
+  | { status: Exclude<HostStatus, "ONLINE">; message: string };
 
 async function recordStatus(deps: WharfDeps, hostId: string, update: StatusUpdate): Promise<void> {
   const now = new Date();
@@ -357,7 +367,15 @@ async function recordStatus(deps: WharfDeps, hostId: string, update: StatusUpdat
     where: { id: hostId },
     data:
       update.status === "ONLINE"
-        ? { status: "ONLINE", statusMessage: null, lastSeenAt: now, facts: update.facts, factsAt: now, ...(update.agentVersion ? { agentVersion: update.agentVersion } : {}) }
+        ? {
+            status: "ONLINE",
+            statusMessage: null,
+            lastSeenAt: now,
+            facts: update.facts,
+            factsAt: now,
+            ...(update.agentVersion ? { agentVersion: update.agentVersion } : {}),
+            ...(update.projects === undefined ? {} : { composeProjects: update.projects ? { at: update.projects.at.toISOString(), projects: update.projects.projects } : Prisma.DbNull }),
+          }
         : { status: update.status, statusMessage: update.message },
   });
 }
@@ -372,11 +390,21 @@ export async function refreshHost(deps: WharfDeps, host: Host): Promise<HostStat
     );
   });
   try {
-    const { facts, hello } = await Promise.race([
-      reachAgent(deps, host).then(async ({ client, hello }) => ({ hello, facts: await client.call("hostFacts", {}) })),
+    const { facts, projects, hello } = await Promise.race([
+      reachAgent(deps, host).then(async ({ client, hello }) => {
+        const [facts, projects] = await Promise.all([
+          client.call("hostFacts", {}),
+          // Best effort: the host is up even when the count fails; lists then fall back to the recorded jobs.
+          client.call("listContainers", { all: true }).then(
+            (containers) => countComposeProjects(containers),
+            () => null,
+          ),
+        ]);
+        return { hello, facts, projects };
+      }),
       timeout,
     ]);
-    await recordStatus(deps, host.id, { status: "ONLINE", facts, agentVersion: hello.agentVersion });
+    await recordStatus(deps, host.id, { status: "ONLINE", facts, projects, agentVersion: hello.agentVersion });
     return "ONLINE";
   } catch (error) {
     deps.agents.drop(host.id);

@@ -1,7 +1,6 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import type { DeploymentStatus } from "@wharf/db";
 import { AlertCircleIcon, PlusIcon, ServerIcon } from "lucide-react";
 import Link from "next/link";
 import { useMemo, useState } from "react";
@@ -12,61 +11,39 @@ import { HostStatusBadge } from "~/components/host-status-badge";
 import { useCan } from "~/components/me-context";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
+import { StackStateBadge, stackStateLabel } from "~/components/stack-state-badge";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { errorMessage } from "~/lib/errors";
 import { formatBytes } from "~/lib/format";
-import { cn } from "~/lib/utils";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { AddHostDialog } from "./add-host-dialog";
 
 type HostRow = RouterOutputs["host"]["list"][number];
-interface HostStack {
-  id: string;
-  name: string;
-  status: DeploymentStatus | null;
-}
-
-const STACK_DOT: Record<DeploymentStatus, string> = {
-  QUEUED: "bg-muted-foreground",
-  RUNNING: "bg-info",
-  SUCCEEDED: "bg-success",
-  FAILED: "bg-destructive",
-  CANCELLED: "bg-warning",
-};
 
 const dash = <span className="text-muted-foreground">—</span>;
 
-/** The stacks targeting a host, with their last job's status there (from stack.list: hosts do not carry it). */
-function stacksColumn(byHost: ReadonlyMap<string, HostStack[]>): ColumnDef<HostRow> {
-  return {
-    id: "stacks",
-    accessorFn: (host) => (byHost.get(host.id) ?? []).map((stack) => stack.name).join(" "),
-    header: "Stacks",
-    enableSorting: false,
-    cell: ({ row }) => {
-      const stacks = byHost.get(row.original.id) ?? [];
-      if (stacks.length === 0) return dash;
-      return (
-        <ul className="flex max-w-56 flex-wrap gap-x-3 gap-y-1">
-          {stacks.map((stack) => (
-            <li key={stack.id}>
-              <Link
-                href={`/stacks/${stack.id}`}
-                className="flex items-center gap-1.5 rounded-sm text-sm underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/50"
-              >
-                <span aria-hidden className={cn("size-1.5 rounded-full", stack.status ? STACK_DOT[stack.status] : "bg-border")} />
-                {stack.name}
-                <span className="sr-only">({stack.status ? `last job ${stack.status.toLowerCase()}` : "never deployed"})</span>
-              </Link>
-            </li>
-          ))}
-        </ul>
-      );
-    },
-  };
-}
+/** The stacks targeting each host and their state there (hosts carry them for roles allowed stack:read). */
+const stacksColumn: ColumnDef<HostRow> = {
+  id: "stacks",
+  accessorFn: (host) => (host.stacks ?? []).map((stack) => `${stack.name} ${stackStateLabel(stack)}`).join(" "),
+  header: "Stacks",
+  enableSorting: false,
+  cell: ({ row }) => {
+    const stacks = row.original.stacks ?? [];
+    if (stacks.length === 0) return dash;
+    return (
+      <ul className="flex max-w-80 flex-wrap gap-1.5">
+        {stacks.map((stack) => (
+          <li key={stack.id}>
+            <StackStateBadge stack={stack} />
+          </li>
+        ))}
+      </ul>
+    );
+  },
+};
 
 const columns: ColumnDef<HostRow>[] = [
   {
@@ -153,20 +130,8 @@ export function HostsView() {
   // Statuses change behind the scenes (the server's monitor): poll for them.
   const hosts = useQuery(trpc.host.list.queryOptions(undefined, { refetchInterval: 5_000 }));
   const canReadStacks = useCan("stack:read");
-  const stacks = useQuery(trpc.stack.list.queryOptions({}, { enabled: canReadStacks, refetchInterval: 5_000 }));
-  const tableColumns = useMemo(() => {
-    if (!canReadStacks) return columns;
-    const byHost = new Map<string, HostStack[]>();
-    for (const stack of stacks.data ?? []) {
-      for (const target of stack.targets) {
-        const list = byHost.get(target.host.id) ?? [];
-        list.push({ id: stack.id, name: stack.name, status: target.lastDeployment?.status ?? null });
-        byHost.set(target.host.id, list);
-      }
-    }
-    // After Status: what runs there is the next thing people look for.
-    return [...columns.slice(0, 3), stacksColumn(byHost), ...columns.slice(3)];
-  }, [canReadStacks, stacks.data]);
+  // After Status: what runs there is the next thing people look for.
+  const tableColumns = useMemo(() => (canReadStacks ? [...columns.slice(0, 3), stacksColumn, ...columns.slice(3)] : columns), [canReadStacks]);
 
   return (
     <div className="grid gap-6">

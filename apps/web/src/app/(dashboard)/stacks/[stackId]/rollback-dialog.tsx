@@ -1,24 +1,12 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { AlertCircleIcon, UndoDotIcon } from "lucide-react";
+import { UndoDotIcon } from "lucide-react";
 import { useId, useState } from "react";
 import { toast } from "sonner";
 
-import { Spinner } from "~/components/spinner";
-import { Alert, AlertDescription } from "~/components/ui/alert";
-import {
-  AlertDialog,
-  AlertDialogCancel,
-  AlertDialogContent,
-  AlertDialogDescription,
-  AlertDialogFooter,
-  AlertDialogHeader,
-  AlertDialogTitle,
-  AlertDialogTrigger,
-} from "~/components/ui/alert-dialog";
+import { ConfirmDialog } from "~/components/confirm-dialog";
 import { Button } from "~/components/ui/button";
-import { errorMessage, errorProblems } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 import type { StackDetail } from "./stack-draft";
@@ -28,89 +16,52 @@ export function RollbackDialog({ stack, revisionNumber }: { stack: StackDetail; 
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const id = useId();
-  const [open, setOpen] = useState(false);
   const deployedHosts = stack.targets.filter((target) => target.deployed).map((target) => target.host.id);
   const [hostIds, setHostIds] = useState<string[]>(deployedHosts.length > 0 ? deployedHosts : stack.targets.map((target) => target.host.id));
   const start = useMutation(trpc.deployment.start.mutationOptions());
 
-  const changeOpen = (next: boolean): void => {
-    if (start.isPending) return;
-    setOpen(next);
-    if (!next) start.reset();
-  };
-
   const confirm = async (): Promise<void> => {
-    try {
-      const jobs = await start.mutateAsync({ stackId: stack.id, action: "ROLLBACK", revisionNumber, hostIds });
-      await queryClient.invalidateQueries(trpc.stack.pathFilter());
-      await queryClient.invalidateQueries(trpc.deployment.pathFilter());
-      toast.success(`Rolling back to revision #${revisionNumber} on ${jobs.length} host${jobs.length === 1 ? "" : "s"}: follow it in the Deploy tab.`);
-      setOpen(false);
-    } catch {
-      // Shown in the dialog, preflight messages included.
-    }
+    // A failure (preflight messages included) is shown in the dialog.
+    const jobs = await start.mutateAsync({ stackId: stack.id, action: "ROLLBACK", revisionNumber, hostIds });
+    await queryClient.invalidateQueries(trpc.stack.pathFilter());
+    await queryClient.invalidateQueries(trpc.deployment.pathFilter());
+    toast.success(`Rolling back to revision #${revisionNumber} on ${jobs.length} host${jobs.length === 1 ? "" : "s"}: follow it in the Deploy tab.`);
   };
-
-  const problems = errorProblems(start.error);
 
   return (
-    <AlertDialog open={open} onOpenChange={changeOpen}>
-      <AlertDialogTrigger asChild>
+    <ConfirmDialog
+      trigger={
         <Button size="sm" variant="ghost">
           <UndoDotIcon aria-hidden />
           Roll back to this revision
         </Button>
-      </AlertDialogTrigger>
-      <AlertDialogContent>
-        <AlertDialogHeader>
-          <AlertDialogTitle>Roll back {stack.name} to revision #{revisionNumber}?</AlertDialogTitle>
-          <AlertDialogDescription>
-            Runs preflight, then recreates the containers from revision #{revisionNumber} on each host chosen, one after another. The latest revision stays as
-            it is.
-          </AlertDialogDescription>
-        </AlertDialogHeader>
-        {start.error ? (
-          <Alert variant="destructive">
-            <AlertCircleIcon aria-hidden />
-            <AlertDescription>
-              {problems.length > 0 ? (
-                <ul className="list-disc pl-4">
-                  {problems.map((problem, index) => (
-                    <li key={index}>{problem.message}</li>
-                  ))}
-                </ul>
-              ) : (
-                errorMessage(start.error)
-              )}
-            </AlertDescription>
-          </Alert>
-        ) : null}
-        <fieldset className="grid gap-2">
-          <legend className="mb-2 text-sm font-medium">Hosts</legend>
-          {stack.targets.map((target) => (
-            <label key={target.host.id} htmlFor={`${id}-${target.host.id}`} className="flex items-center gap-3 text-sm">
-              <input
-                id={`${id}-${target.host.id}`}
-                type="checkbox"
-                checked={hostIds.includes(target.host.id)}
-                onChange={(event) =>
-                  setHostIds(event.target.checked ? [...hostIds, target.host.id] : hostIds.filter((hostId) => hostId !== target.host.id))
-                }
-                className="size-4 accent-primary"
-              />
-              <span className="font-medium">{target.host.name}</span>
-              <span className="text-muted-foreground">{target.deployed ? `runs #${target.deployed.revisionNumber}` : "not deployed"}</span>
-            </label>
-          ))}
-        </fieldset>
-        <AlertDialogFooter>
-          <AlertDialogCancel disabled={start.isPending}>Cancel</AlertDialogCancel>
-          <Button onClick={() => void confirm()} disabled={hostIds.length === 0 || start.isPending}>
-            {start.isPending ? <Spinner /> : null}
-            Roll back
-          </Button>
-        </AlertDialogFooter>
-      </AlertDialogContent>
-    </AlertDialog>
+      }
+      title={`Roll back ${stack.name} to revision #${revisionNumber}?`}
+      description={`Runs preflight, then recreates the containers from revision #${revisionNumber} on each host chosen, one after another. The latest revision stays as it is.`}
+      confirmLabel="Roll back"
+      confirmVariant="default"
+      canConfirm={hostIds.length > 0}
+      pending={start.isPending}
+      error={start.error}
+      onConfirm={confirm}
+      onClosed={() => start.reset()}
+    >
+      <fieldset className="grid gap-2">
+        <legend className="mb-2 text-sm font-medium">Hosts</legend>
+        {stack.targets.map((target) => (
+          <label key={target.host.id} htmlFor={`${id}-${target.host.id}`} className="flex items-center gap-3 text-sm">
+            <input
+              id={`${id}-${target.host.id}`}
+              type="checkbox"
+              checked={hostIds.includes(target.host.id)}
+              onChange={(event) => setHostIds(event.target.checked ? [...hostIds, target.host.id] : hostIds.filter((hostId) => hostId !== target.host.id))}
+              className="size-4 accent-primary"
+            />
+            <span className="font-medium">{target.host.name}</span>
+            <span className="text-muted-foreground">{target.deployed ? `runs #${target.deployed.revisionNumber}` : "not deployed"}</span>
+          </label>
+        ))}
+      </fieldset>
+    </ConfirmDialog>
   );
 }
