@@ -106,5 +106,7 @@ export function childProcessEnv(resolved: { databaseUrl: string; authSecret: str
     WHARF_MONITOR_INTERVAL_MS: String(env.monitorIntervalMs),
     // Next.js collects anonymous telemetry unless told otherwise; a self-hosted control plane should not phone home.
     NEXT_TELEMETRY_DISABLED: "1",
+    // Signals are handled by Wharf's shutdown (server/wharf.ts), which stops the deployment runner before exiting.
+    NEXT_MANUAL_SIG_HANDLE: "true",
   };
 }

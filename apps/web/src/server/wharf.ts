@@ -1,4 +1,4 @@
-import { createWharfDeps, type Logger, startDeploymentRunner, startHostMonitor, type WharfDeps } from "@wharf/api";
+import { closeWharfDeps, createWharfDeps, type Logger, startDeploymentRunner, startHostMonitor, type WharfDeps } from "@wharf/api";
 
 import { env, serverEnv } from "~/env";
 
@@ -11,6 +11,9 @@ const log: Logger = {
 // Cached on globalThis: dev hot reloads and Next's separate bundles (routes,
 // pages, instrumentation) must share one DB client, one SSH pool, one monitor
 // and one deployment runner per process.
+/** Below Docker's default 10 s between SIGTERM and SIGKILL. */
+const SHUTDOWN_GRACE_MS = 8_000;
+
 const globalForWharf = globalThis as typeof globalThis & { wharfDeps?: WharfDeps; wharfStarted?: boolean };
 
 /** The process-wide dependencies, created on first use. */
@@ -40,8 +43,19 @@ export function startWharf(): void {
   if (globalForWharf.wharfStarted || env.isBuildPhase) return;
   const deps = getWharf();
   globalForWharf.wharfStarted = true;
-  startHostMonitor(deps, env.monitorIntervalMs);
+  const stopMonitor = startHostMonitor(deps, env.monitorIntervalMs);
   log.info(`Checking host status every ${env.monitorIntervalMs / 1000} s`);
   const runner = startDeploymentRunner(deps);
   log.info(`Deployment runner ${runner.id} started`);
+
+  // The launcher tells Next.js to leave SIGTERM/SIGINT to us (NEXT_MANUAL_SIG_HANDLE): running jobs get
+  // a grace period, and what is still running then is recorded as stopped by the shutdown, not left to a sweep.
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+    log.info(`${signal}: stopping the deployment runner (running jobs get ${SHUTDOWN_GRACE_MS / 1000} s to finish)`);
+    stopMonitor();
+    await runner.stop({ graceMs: SHUTDOWN_GRACE_MS }).catch((error: unknown) => log.error(`Stopping the deployment runner failed: ${String(error)}`));
+    await closeWharfDeps(deps).catch(() => undefined);
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(signal));
 }

@@ -448,6 +448,17 @@ describe("jobs", () => {
     expect(end.lines.at(-1)?.text).toMatch(/^Failed after .*cannot be decrypted/);
   });
 
+  it("records a job still running when its control plane shuts down as failed, at once", async () => {
+    const stack = await createStack("shutdown", { files: [{ path: BASE_FILE, content: SLOW }] });
+    const [job] = await owner.caller.deployment.start({ stackId: stack.id, action: "DEPLOY" });
+    await waitForJob(deps, job?.id ?? "", (j) => j.status === "RUNNING");
+    await runner.stop({ graceMs: 0 });
+    expect(await deps.db.deployment.findUniqueOrThrow({ where: { id: job?.id ?? "" } })).toMatchObject({ status: "FAILED", reason: "CONTROL_PLANE_STOPPED" });
+    runner = startDeploymentRunner(deps, { pollMs: 500, sweepMs: 1_000 });
+    const [down] = await deploy(stack.id, { action: "DOWN" });
+    expect(down?.status).toBe("SUCCEEDED");
+  });
+
   it("marks a job failed, never stuck, when the control plane running it dies", async () => {
     await runner.stop({ graceMs: 0 });
     const stack = await createStack("restart", { files: [{ path: BASE_FILE, content: SLOW }] });
