@@ -36,10 +36,10 @@ export function stackStateLabel(stack: Pick<HostStack, "state" | "action">): str
   return STATE[stack.state].label;
 }
 
-/** A stack's name and its state on one host, linking to the stack. */
-export function StackStateBadge({ stack, className }: { stack: HostStack; className?: string }) {
+/** A stack's name and its state on one host, linking to the stack; `stale` when that state is only the last one known. */
+export function StackStateBadge({ stack, stale = false, className }: { stack: HostStack; stale?: boolean; className?: string }) {
   const { variant, dot } = STATE[stack.state];
-  const label = stackStateLabel(stack);
+  const label = stale ? `${stackStateLabel(stack)} (last known)` : stackStateLabel(stack);
   const containers = stack.containers ? `${stack.containers.running} of ${stack.containers.total} containers running` : undefined;
   return (
     // One accessible name, "shop: running": from its flex items alone Chromium makes "shop : running".

@@ -16,6 +16,7 @@ import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { errorMessage } from "~/lib/errors";
 import { formatBytes } from "~/lib/format";
+import { cn } from "~/lib/utils";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { AddHostDialog } from "./add-host-dialog";
@@ -33,11 +34,13 @@ const stacksColumn: ColumnDef<HostRow> = {
   cell: ({ row }) => {
     const stacks = row.original.stacks ?? [];
     if (stacks.length === 0) return dash;
+    // Counts come from the host's last refresh: while it cannot be reached they are what was last known.
+    const stale = row.original.status !== "ONLINE";
     return (
-      <ul className="flex max-w-80 flex-wrap gap-1.5">
+      <ul className={cn("flex max-w-80 flex-wrap gap-1.5", stale && "opacity-60 grayscale")} title={stale ? "Last known: the host cannot be reached now" : undefined}>
         {stacks.map((stack) => (
           <li key={stack.id}>
-            <StackStateBadge stack={stack} />
+            <StackStateBadge stack={stack} stale={stale} />
           </li>
         ))}
       </ul>
