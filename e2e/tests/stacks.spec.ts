@@ -1,22 +1,28 @@
 import { expect, type Locator, type Page, test } from "@playwright/test";
 
-import { shot } from "../fixtures/wharf";
+import { docker, projectContainers, shot } from "../fixtures/wharf";
 
 // Runs after hosts.spec.ts, which signs the owner up and adds h1 and h2 (h2's key is rotated at its end: h1 it is).
+// The tests follow one story on one stack, in order: each starts where the previous one left off.
 test.describe.configure({ mode: "serial" });
 
 const owner = { email: "ada@example.test", password: "correct horse battery" };
 
+// sh as PID 1 ignores SIGTERM: a short grace period keeps recreating and stopping quick.
 const BASE_FILE = `services:
   web:
     image: wharf-test/busybox:latest
     command: ["sh", "-c", "while true; do echo web $$(date); sleep 1; done"]
+    stop_grace_period: 1s
 `;
 const SERVICE_FILE = `services:
   worker:
     image: wharf-test/busybox:latest
     command: ["sh", "-c", "i=0; while true; do i=$$((i+1)); echo worker tick $$i; sleep 1; done"]
+    stop_grace_period: 1s
 `;
+// Revision #3: the same web service with one harmless addition.
+const BASE_FILE_V3 = BASE_FILE.replace("    stop_grace_period: 1s\n", "    stop_grace_period: 1s\n    environment:\n      GREETING: hello\n");
 
 let stackUrl = "";
 
@@ -109,6 +115,12 @@ test("deploying to h1 streams the job's output as it runs, then both services ru
   await expect(containers.getByRole("row", { name: /worker/ }).getByText("running")).toBeVisible();
   await expect(page.getByText("In sync with the deployed revision")).toBeVisible();
   await page.screenshot({ path: shot("stacks-status"), fullPage: true });
+
+  // The list shows each host's last job.
+  await page.getByRole("link", { name: "Stacks" }).first().click();
+  const row = page.getByRole("row", { name: /demo/ });
+  await expect(row.getByText("Deploy succeeded")).toBeVisible();
+  await page.screenshot({ path: shot("stacks-list") });
 });
 
 test("the logs interleave both services, live", async ({ page }) => {
@@ -124,8 +136,99 @@ test("the logs interleave both services, live", async ({ page }) => {
   await page.getByRole("button", { name: "web", exact: true }).click();
   await expect(logs.getByText(/^web \w{3} \w{3}/)).toHaveCount(0);
   await page.getByLabel("Search the logs").fill("tick");
-  await expect(page.getByText(/\d+ of \d+|– of \d+/)).toBeVisible();
+  await expect(page.getByText(/^\d+ (of \d+|matches)$/)).toBeVisible();
   await page.screenshot({ path: shot("stacks-logs-filtered") });
+});
+
+test("a runtime limit h1 cannot grant (ulimit rtprio=99) is refused by preflight, and nothing is deployed", async ({ page }) => {
+  await signIn(page);
+  await openTab(page, "Files");
+  await page.getByRole("button", { name: "Runtime limits" }).click();
+  await page.getByRole("group", { name: "Service", exact: true }).getByRole("button", { name: "web" }).click();
+  // One value alone sets both the soft and the hard limit.
+  await page.getByLabel("rtprio soft").fill("99");
+  await expect(page.getByRole("button", { name: /^Runtime limits\s*1 service$/ })).toBeVisible();
+  await page.screenshot({ path: shot("stacks-limits"), fullPage: true });
+  await page.getByRole("button", { name: "Save revision" }).click();
+  const save = page.getByRole("dialog");
+  await save.getByLabel("What changed?").fill("Real-time priority for web");
+  await save.getByRole("button", { name: "Save revision" }).click();
+  await expect(page.getByText("Editing revision #2.")).toBeVisible();
+
+  const before = projectContainers("h1", "demo");
+  expect(before).toHaveLength(2);
+  await page.getByRole("tab", { name: "Deploy" }).click();
+  await page.getByRole("button", { name: "Deploy", exact: true }).click();
+  const refusal = page.getByRole("alert").filter({ hasText: "Preflight refused: nothing was deployed" });
+  await expect(refusal).toBeVisible({ timeout: 60_000 });
+  await expect(refusal).toContainText(/host h1 cannot grant ulimit rtprio=99/);
+  // The refused job is kept, failed, with the checks as its output.
+  const output = page.getByRole("log", { name: "Output of Deploy of revision #2" });
+  await expect(output).toContainText("Preflight on h1 refused the deploy; nothing was changed.");
+  await expect(output).toContainText(/host h1 cannot grant ulimit rtprio=99/);
+  await expect(page.getByText("Runs revision #1, deployed")).toBeVisible();
+  await page.screenshot({ path: shot("stacks-preflight-refused"), fullPage: true });
+  // The same two containers still run revision #1.
+  expect(projectContainers("h1", "demo")).toEqual(before);
+
+  await page.getByRole("tab", { name: "Status" }).click();
+  await expect(page.getByText("Revision #1 deployed")).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText("In sync with the deployed revision")).toBeVisible();
+});
+
+test("without the limit, revision #3 deploys; History shows what changed and rolls h1 back to #1", async ({ page }) => {
+  await signIn(page);
+  await openTab(page, "Files");
+  await page.getByRole("button", { name: "Runtime limits" }).click();
+  await page.getByRole("group", { name: "Service", exact: true }).getByRole("button", { name: /^web/ }).click();
+  await page.getByRole("button", { name: "Clear the limits of web" }).click();
+  await expect(page.getByRole("button", { name: "Runtime limits", exact: true })).toBeVisible();
+  await page.getByRole("list", { name: "Compose files, in -f order" }).getByRole("button", { name: /^1\s*docker-compose\.sample-service\.yaml$/ }).click();
+  await setEditor(page, page.getByRole("textbox", { name: "Contents of docker-compose.sample-service.yaml" }), BASE_FILE_V3);
+  await page.keyboard.press("ControlOrMeta+S");
+  const save = page.getByRole("dialog");
+  await save.getByLabel("What changed?").fill("No real-time priority; a greeting for web");
+  await save.getByRole("button", { name: "Save revision" }).click();
+  await expect(page.getByText("Editing revision #3.")).toBeVisible();
+
+  await page.getByRole("tab", { name: "Deploy" }).click();
+  await page.getByRole("button", { name: "Deploy", exact: true }).click();
+  const deploy = page.getByRole("region", { name: "Deploy of revision #3" });
+  await expect(deploy.getByText("Succeeded", { exact: true })).toBeVisible({ timeout: 120_000 });
+  await expect(deploy.getByRole("log")).toContainText(/Container demo-web-1\s+Started/);
+  await expect(page.getByText("Runs revision #3, deployed")).toBeVisible();
+  expect(docker("h1", ["inspect", "--format", "{{json .Config.Env}}", "demo-web-1"])).toContain("GREETING=hello");
+
+  // What changed: #2 → #3 by default (the limit went), then #1 → #3 (the file).
+  await page.getByRole("tab", { name: "History" }).click();
+  const revisions = page.getByRole("table", { name: "Revisions" });
+  await expect(revisions.getByRole("row")).toHaveCount(4);
+  const limitsDiff = page.getByRole("region", { name: "Changes from revision 2 to 3" });
+  await expect(limitsDiff.getByRole("listitem").filter({ hasText: /^removed\s*web/ })).toContainText("ulimits.rtprio.soft: 99 → —");
+  await revisions.getByLabel("Compare from revision 1").check();
+  const diff = page.getByRole("region", { name: "Changes from revision 1 to 3" });
+  await expect(diff.getByText("docker-compose.sample-service.yaml", { exact: true })).toBeVisible();
+  await expect(diff.getByText("modified", { exact: true })).toBeVisible();
+  await expect(diff.getByText("GREETING: hello").first()).toBeVisible();
+  await page.screenshot({ path: shot("stacks-diff"), fullPage: true });
+
+  const first = revisions.getByRole("row").filter({ has: page.getByLabel("Compare from revision 1") });
+  await first.getByRole("button", { name: "Roll back to this revision" }).click();
+  const confirm = page.getByRole("alertdialog");
+  await expect(confirm.getByRole("checkbox", { name: /h1/ })).toBeChecked();
+  await page.screenshot({ path: shot("stacks-rollback-confirm") });
+  await confirm.getByRole("button", { name: "Roll back", exact: true }).click();
+  await expect(confirm).toBeHidden();
+  const rollback = page.getByRole("table", { name: "Deployments" }).getByRole("row").filter({ hasText: "Rollback" });
+  await expect(rollback.getByText("Rollback succeeded")).toBeVisible({ timeout: 120_000 });
+  await expect(rollback.getByRole("cell", { name: "#1", exact: true })).toBeVisible();
+  await page.screenshot({ path: shot("stacks-history-rollback"), fullPage: true });
+
+  // h1 runs #1 again: the greeting is gone from web.
+  await page.getByRole("tab", { name: "Status" }).click();
+  await expect(page.getByText("Revision #1 deployed")).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText("In sync with the deployed revision")).toBeVisible({ timeout: 30_000 });
+  expect(docker("h1", ["inspect", "--format", "{{json .Config.Env}}", "demo-web-1"])).not.toContain("GREETING");
 });
 
 test("down, after typing the stack's name, removes its containers from h1", async ({ page }) => {
@@ -141,6 +244,7 @@ test("down, after typing the stack's name, removes its containers from h1", asyn
 
   await page.getByRole("tab", { name: "Status" }).click();
   await expect(page.getByText("No containers of demo on h1")).toBeVisible({ timeout: 60_000 });
+  expect(projectContainers("h1", "demo")).toEqual([]);
   await page.getByRole("tab", { name: "History" }).click();
   await expect(page.getByRole("table", { name: "Deployments" }).getByText("Down succeeded")).toBeVisible();
   await page.screenshot({ path: shot("stacks-history"), fullPage: true });

@@ -10,7 +10,7 @@ import {
   PlusIcon,
   Trash2Icon,
 } from "lucide-react";
-import { type FormEvent, type ReactNode, useId, useState } from "react";
+import { type FormEvent, Fragment, type ReactNode, useId, useState } from "react";
 
 import { Button } from "~/components/ui/button";
 import {
@@ -24,6 +24,16 @@ import { Input } from "~/components/ui/input";
 import { cn } from "~/lib/utils";
 
 import { type DraftFile, newId } from "./stack-draft";
+
+/** A path that wraps after its separators ("service/", "compose.", "sample-") before anywhere else. */
+function BreakablePath({ path }: { path: string }) {
+  return path.split(/(?<=[/._-])/).map((part, index) => (
+    <Fragment key={index}>
+      {index > 0 ? <wbr /> : null}
+      {part}
+    </Fragment>
+  ));
+}
 
 /** Why `path` cannot be used for one of `files` (other than `selfId`), or null. */
 function pathProblem(
@@ -87,7 +97,7 @@ function PathForm({
               onCancel();
             }
           }}
-          placeholder="service/docker-compose.service.yaml"
+          placeholder="dir/compose.yaml"
           spellCheck={false}
           autoComplete="off"
           autoFocus={Boolean(onCancel)}
@@ -170,7 +180,7 @@ export function FileList({
             <li
               key={file.id}
               className={cn(
-                "group flex items-center gap-1 rounded-md",
+                "group flex items-start gap-1 rounded-md",
                 selected && "bg-accent",
               )}
             >
@@ -178,20 +188,18 @@ export function FileList({
                 type="button"
                 onClick={() => onSelect(file.id)}
                 aria-current={selected ? "true" : undefined}
-                className="flex min-w-0 flex-1 items-center gap-2 rounded-md px-2 py-1.5 text-left text-sm outline-none hover:bg-accent focus-visible:ring-[3px] focus-visible:ring-ring/50"
+                className="flex min-w-0 flex-1 items-start gap-2 rounded-md px-2 py-1.5 text-left text-sm outline-none hover:bg-accent focus-visible:ring-[3px] focus-visible:ring-ring/50"
               >
-                <span className="w-4 shrink-0 text-right text-xs text-muted-foreground tabular-nums">
+                <span className="w-4 shrink-0 text-right text-xs leading-4 text-muted-foreground tabular-nums">
                   {index + 1}
                 </span>
                 <FileIcon
                   aria-hidden
                   className="size-4 shrink-0 text-muted-foreground"
                 />
-                <span
-                  className="min-w-0 flex-1 truncate font-mono text-xs"
-                  title={file.path}
-                >
-                  {file.path}
+                {/* Wrapped, not truncated: files often differ only at the end of their paths. */}
+                <span className="min-w-0 flex-1 font-mono text-xs [overflow-wrap:anywhere]">
+                  <BreakablePath path={file.path} />
                 </span>
                 {count > 0 ? (
                   <span className="rounded-full bg-destructive/10 px-1.5 text-xs font-medium text-destructive tabular-nums">

@@ -242,9 +242,9 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
           {section.kind === "file" && selectedFile ? (
             <div className="grid gap-2">
               <div className="flex items-baseline justify-between gap-2">
-                <h3 className="font-mono text-sm font-medium">{selectedFile.path}</h3>
-                <p className="text-xs text-muted-foreground">
-                  -f {files.indexOf(selectedFile) + 1} of {files.length}
+                <h3 className="min-w-0 font-mono text-sm font-medium [overflow-wrap:anywhere]">{selectedFile.path}</h3>
+                <p className="shrink-0 text-xs text-muted-foreground">
+                  File {files.indexOf(selectedFile) + 1} of {files.length} in <code className="font-mono">-f</code> order
                 </p>
               </div>
               <CodeEditor

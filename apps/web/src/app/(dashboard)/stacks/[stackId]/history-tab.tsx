@@ -38,6 +38,24 @@ function duration(deployment: Deployment): string | null {
   return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
+/** A service's limits as "ulimits.rtprio.soft" → "99" pairs, so a change reads field by field. */
+function flattenLimits(value: unknown, prefix = "", into = new Map<string, string>()): Map<string, string> {
+  if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+    for (const [key, inner] of Object.entries(value)) flattenLimits(inner, prefix ? `${prefix}.${key}` : key, into);
+  } else if (prefix) {
+    into.set(prefix, Array.isArray(value) ? value.join(", ") : String(value));
+  }
+  return into;
+}
+
+function limitChanges(from: unknown, to: unknown): { field: string; from: string; to: string }[] {
+  const a = flattenLimits(from);
+  const b = flattenLimits(to);
+  return [...new Set([...a.keys(), ...b.keys()])]
+    .filter((field) => a.get(field) !== b.get(field))
+    .map((field) => ({ field, from: a.get(field) ?? "—", to: b.get(field) ?? "—" }));
+}
+
 function DiffView({ stackId, from, to }: { stackId: string; from: number; to: number }) {
   const trpc = useTRPC();
   const [mode, setMode] = useState<"split" | "unified">("split");
@@ -64,7 +82,7 @@ function DiffView({ stackId, from, to }: { stackId: string; from: number; to: nu
   const nothing = files.length === 0 && env.length === 0 && secrets.length === 0 && limits.length === 0 && !diff.fileOrderChanged;
 
   return (
-    <section aria-label={`Changes from revision ${from} to ${to}`} className="grid gap-4">
+    <section aria-label={`Changes from revision ${from} to ${to}`} className="grid min-w-0 grid-cols-1 gap-4">
       <div className="flex flex-wrap items-center gap-3">
         <h3 className="font-semibold">
           Revision #{from} → #{to}
@@ -85,7 +103,7 @@ function DiffView({ stackId, from, to }: { stackId: string; from: number; to: nu
       {nothing ? <p className="rounded-lg border border-dashed p-4 text-center text-sm text-muted-foreground">These revisions have the same content.</p> : null}
       {diff.fileOrderChanged ? <p className="text-sm text-warning">The order of the files (-f) changed.</p> : null}
       {files.map((file) => (
-        <div key={file.path} className="grid gap-2">
+        <div key={file.path} className="grid min-w-0 grid-cols-1 gap-2">
           <div className="flex items-center gap-2">
             <span className="font-mono text-sm font-medium">{file.path}</span>
             <Badge variant={CHANGE_VARIANT[file.change]}>{file.change}</Badge>
@@ -134,13 +152,20 @@ function DiffView({ stackId, from, to }: { stackId: string; from: number; to: nu
           {limits.length > 0 ? (
             <div className="grid gap-1">
               <h4 className="font-medium">Runtime limits</h4>
-              <ul className="grid gap-0.5 font-mono text-xs">
+              <ul className="grid gap-2">
                 {limits.map((entry) => (
-                  <li key={entry.service}>
-                    <Badge variant={CHANGE_VARIANT[entry.change]} className="mr-2 font-sans">
-                      {entry.change}
-                    </Badge>
-                    {entry.service}: {JSON.stringify(entry.from ?? {})} → {JSON.stringify(entry.to ?? {})}
+                  <li key={entry.service} className="grid gap-1">
+                    <span className="flex items-center gap-2">
+                      <Badge variant={CHANGE_VARIANT[entry.change]}>{entry.change}</Badge>
+                      <span className="font-mono text-xs font-medium">{entry.service}</span>
+                    </span>
+                    <ul className="grid gap-0.5 pl-3 font-mono text-xs">
+                      {limitChanges(entry.from, entry.to).map((field) => (
+                        <li key={field.field} className="[overflow-wrap:anywhere]">
+                          <span className="text-muted-foreground">{field.field}:</span> {field.from} → {field.to}
+                        </li>
+                      ))}
+                    </ul>
                   </li>
                 ))}
               </ul>
@@ -161,7 +186,7 @@ function Deployments({ stack }: { stack: StackDetail }) {
   const rows = query.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
-    <section aria-labelledby="deployments-heading" className="grid gap-3">
+    <section aria-labelledby="deployments-heading" className="grid min-w-0 grid-cols-1 gap-3">
       <h3 id="deployments-heading" className="font-semibold">
         Deployments
       </h3>
@@ -259,8 +284,8 @@ export function HistoryTab({ stack }: { stack: StackDetail }) {
   }
 
   return (
-    <div className="grid gap-8">
-      <section aria-labelledby="revisions-heading" className="grid gap-3">
+    <div className="grid grid-cols-1 gap-8">
+      <section aria-labelledby="revisions-heading" className="grid min-w-0 grid-cols-1 gap-3">
         <div className="flex flex-wrap items-baseline justify-between gap-2">
           <h3 id="revisions-heading" className="font-semibold">
             Revisions
@@ -277,8 +302,8 @@ export function HistoryTab({ stack }: { stack: StackDetail }) {
           <Table aria-label="Revisions">
             <TableHeader>
               <TableRow className="hover:bg-transparent">
-                <TableHead className="w-16">From</TableHead>
-                <TableHead className="w-16">To</TableHead>
+                <TableHead className="w-12">From</TableHead>
+                <TableHead className="w-12">To</TableHead>
                 <TableHead>Revision</TableHead>
                 <TableHead>Message</TableHead>
                 <TableHead>Author</TableHead>
@@ -320,22 +345,36 @@ export function HistoryTab({ stack }: { stack: StackDetail }) {
                         />
                       </TableCell>
                       <TableCell className="font-medium tabular-nums">
-                        #{revision.number}
-                        {revision.number === latest ? (
-                          <Badge variant="secondary" className="ml-2">
-                            latest
-                          </Badge>
-                        ) : null}
+                        <span className="flex flex-wrap items-center gap-1.5">
+                          <span className="flex items-center gap-1.5 whitespace-nowrap">
+                            #{revision.number}
+                            {revision.number === latest ? <Badge variant="secondary">latest</Badge> : null}
+                          </span>
+                          {stack.targets
+                            .filter((target) => target.deployed?.revisionNumber === revision.number)
+                            .map((target) => (
+                              <Badge key={target.host.id} variant="success" title={`${target.host.name} runs revision #${revision.number}`}>
+                                on {target.host.name}
+                              </Badge>
+                            ))}
+                        </span>
                       </TableCell>
-                      <TableCell className="max-w-80 truncate" title={revision.message}>
-                        {revision.message || <span className="text-muted-foreground">No message</span>}
+                      <TableCell className="min-w-48">
+                        {revision.message ? (
+                          <span className="line-clamp-2 [overflow-wrap:anywhere]" title={revision.message}>
+                            {revision.message}
+                          </span>
+                        ) : (
+                          <span className="text-muted-foreground">No message</span>
+                        )}
                       </TableCell>
                       <TableCell>{revision.authorLabel}</TableCell>
                       <TableCell>
                         <RelativeTime value={revision.createdAt} />
                       </TableCell>
                       <TableCell className="text-right">
-                        {canDeploy && stack.targets.length > 0 ? <RollbackDialog stack={stack} revisionNumber={revision.number} /> : null}
+                        {/* The latest revision is what Deploy runs: rolling back applies to older ones. */}
+                        {canDeploy && stack.targets.length > 0 && revision.number !== latest ? <RollbackDialog stack={stack} revisionNumber={revision.number} /> : null}
                       </TableCell>
                     </TableRow>
                   ))}

@@ -66,6 +66,8 @@ export function JobOutput({ deploymentId, title, className }: { deploymentId: st
   }, [lines]);
 
   const active = job.status !== null && isActive(job.status);
+  // A refused job's error repeats the checks its output already lists ("a; b" over lines a and b): show it once.
+  const errorInOutput = job.error !== null && lines.map((line) => line.text).join("; ").includes(job.error);
   const onCancel = async (): Promise<void> => {
     try {
       const result = await cancel.mutateAsync({ deploymentId });
@@ -116,7 +118,7 @@ export function JobOutput({ deploymentId, title, className }: { deploymentId: st
             </div>
           ))
         )}
-        {job.error && job.status && !active ? <div className="mt-1 text-red-400">{job.error}</div> : null}
+        {job.error && job.status && !active && !errorInOutput ? <div className="mt-1 text-red-400">{job.error}</div> : null}
       </div>
       {subscription.status === "error" ? <p className="text-xs text-destructive">The output stream failed: {errorMessage(subscription.error)}</p> : null}
     </section>

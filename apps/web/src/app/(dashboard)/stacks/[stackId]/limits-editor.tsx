@@ -49,6 +49,12 @@ function Group({
 
 const SUGGESTED_CAPS = ["SYS_NICE", "IPC_LOCK", "NET_ADMIN", "SYS_PTRACE"];
 
+const ULIMIT_EXAMPLES = {
+  rtprio: { soft: "99", hard: "99" },
+  memlock: { soft: "unlimited", hard: "unlimited" },
+  nofile: { soft: "1024", hard: "65536" },
+} as const;
+
 /**
  * Runtime limits as first-class fields per service. Wharf renders them into
  * a generated override passed as the last `-f`, so they win over the files.
@@ -178,14 +184,14 @@ export function LimitsEditor({
               hint="deploy.resources.limits.memory; at least 6m."
               error={fieldErrors.memory}
             >
-              {input("memory", { placeholder: "512m" })}
+              {input("memory", { placeholder: "e.g. 512m" })}
             </Field>
             <Field
               label="Memory reservation"
               hint="deploy.resources.reservations.memory; at most the limit."
               error={fieldErrors.memoryReservation}
             >
-              {input("memoryReservation", { placeholder: "256m" })}
+              {input("memoryReservation", { placeholder: "e.g. 256m" })}
             </Field>
           </Group>
 
@@ -199,14 +205,14 @@ export function LimitsEditor({
               hint="Fraction of CPUs, e.g. 0.5 or 2; at most the host's."
               error={fieldErrors.cpus}
             >
-              {input("cpus", { placeholder: "1.5", inputMode: "decimal" })}
+              {input("cpus", { placeholder: "e.g. 1.5", inputMode: "decimal" })}
             </Field>
             <Field
               label="cpuset"
               hint="Cores to pin to: 0-3 or 0,2,4-5."
               error={fieldErrors.cpuset}
             >
-              {input("cpuset", { placeholder: "0-1" })}
+              {input("cpuset", { placeholder: "e.g. 0-1" })}
             </Field>
             <Field
               label="cpu_rt_runtime (µs)"
@@ -214,7 +220,7 @@ export function LimitsEditor({
               error={fieldErrors.cpuRtRuntime}
             >
               {input("cpuRtRuntime", {
-                placeholder: "95000",
+                placeholder: "e.g. 95000",
                 inputMode: "numeric",
               })}
             </Field>
@@ -224,7 +230,7 @@ export function LimitsEditor({
               error={fieldErrors.cpuRtPeriod}
             >
               {input("cpuRtPeriod", {
-                placeholder: "1000000",
+                placeholder: "e.g. 1000000",
                 inputMode: "numeric",
               })}
             </Field>
@@ -258,7 +264,10 @@ export function LimitsEditor({
             </Field>
             {values.gpuMode === "count" ? (
               <Field label="GPU count" error={fieldErrors.gpuCount}>
-                {input("gpuCount", { placeholder: "1", inputMode: "numeric" })}
+                {input("gpuCount", {
+                  placeholder: "e.g. 1",
+                  inputMode: "numeric",
+                })}
               </Field>
             ) : null}
             {values.gpuMode === "ids" ? (
@@ -267,7 +276,7 @@ export function LimitsEditor({
                 hint="Comma-separated: 0, 1 or GPU-uuid."
                 error={fieldErrors.gpuDeviceIds}
               >
-                {input("gpuDeviceIds", { placeholder: "0, 1" })}
+                {input("gpuDeviceIds", { placeholder: "e.g. 0, 1" })}
               </Field>
             ) : null}
             {values.gpuMode !== "none" ? (
@@ -276,7 +285,7 @@ export function LimitsEditor({
                 hint="Default gpu; e.g. gpu, compute, utility."
                 error={fieldErrors.gpuCapabilities}
               >
-                {input("gpuCapabilities", { placeholder: "gpu" })}
+                {input("gpuCapabilities", { placeholder: "e.g. gpu" })}
               </Field>
             ) : null}
           </Group>
@@ -299,12 +308,9 @@ export function LimitsEditor({
                   error={fieldErrors[`${name}Soft`]}
                 >
                   {input(`${name}Soft`, {
-                    placeholder:
-                      name === "nofile"
-                        ? "1024"
-                        : name === "rtprio"
-                          ? "99"
-                          : "unlimited",
+                    placeholder: values[`${name}Hard`].trim()
+                      ? "same as hard"
+                      : `e.g. ${ULIMIT_EXAMPLES[name].soft}`,
                   })}
                 </Field>
                 <Field
@@ -312,12 +318,10 @@ export function LimitsEditor({
                   error={fieldErrors[`${name}Hard`]}
                 >
                   {input(`${name}Hard`, {
-                    placeholder:
-                      name === "nofile"
-                        ? "65536"
-                        : name === "rtprio"
-                          ? "99"
-                          : "unlimited",
+                    // One value alone sets both: say so where the other would go.
+                    placeholder: values[`${name}Soft`].trim()
+                      ? "same as soft"
+                      : `e.g. ${ULIMIT_EXAMPLES[name].hard}`,
                   })}
                 </Field>
               </div>
@@ -337,7 +341,8 @@ export function LimitsEditor({
                   error={fieldErrors[field]}
                 >
                   {input(field, {
-                    placeholder: field === "capAdd" ? "SYS_NICE" : "NET_RAW",
+                    placeholder:
+                      field === "capAdd" ? "e.g. SYS_NICE" : "e.g. NET_RAW",
                   })}
                 </Field>
                 {readOnly ? null : (

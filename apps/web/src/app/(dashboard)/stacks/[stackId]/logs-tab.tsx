@@ -292,7 +292,13 @@ function HostLogs({ stack, hostId, onHostChange }: { stack: StackDetail; hostId:
           />
         </div>
         <span className="text-xs text-muted-foreground tabular-nums" aria-live="polite">
-          {query ? (matchCount === 0 ? "No matches" : `${matchNumber >= 0 ? numberFormat.format(matchNumber + 1) : "–"} of ${numberFormat.format(matchCount)}`) : null}
+          {query
+            ? matchCount === 0
+              ? "No matches"
+              : matchNumber >= 0
+                ? `${numberFormat.format(matchNumber + 1)} of ${numberFormat.format(matchCount)}`
+                : `${numberFormat.format(matchCount)} match${matchCount === 1 ? "" : "es"}`
+            : null}
         </span>
         <Button size="icon-sm" variant="outline" aria-label="Previous match" onClick={() => jump(false)} disabled={matchCount === 0}>
           <ChevronUpIcon aria-hidden />

@@ -46,7 +46,7 @@ function PreviewResult({ preview, hostName }: { preview: Preview; hostName: stri
   }
   return (
     <div className="grid gap-4">
-      <dl className="grid gap-x-8 gap-y-3 text-sm sm:grid-cols-2 lg:grid-cols-4">
+      <dl className="grid items-start gap-x-8 gap-y-3 text-sm sm:grid-cols-2 lg:grid-cols-4">
         <div className="grid gap-1">
           <dt className="text-xs text-muted-foreground">Compose</dt>
           <dd>
