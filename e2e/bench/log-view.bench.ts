@@ -165,7 +165,7 @@ await page.screenshot({ path: path.join(SCREENSHOTS, "stacks-logs-1m-scrolled.pn
 // Search over the whole buffer: time until the match count shows.
 const searchStart = Date.now();
 await page.getByLabel("Search the logs").fill("needle");
-await page.getByText(/of \d+$/).first().waitFor();
+await page.getByText(/^[\d,]+ match(es)?$|of [\d,]+$/).first().waitFor();
 const searchMs = Date.now() - searchStart - 150; // minus the typing debounce
 await page.getByLabel("Search the logs").press("Enter");
 await page.waitForTimeout(300);
