@@ -79,6 +79,12 @@ test("a stack of two compose files is created, checked as typed, saved and previ
   await setEditor(page, serviceEditor, "services:\n  worker:\n    image: [oops\n");
   await expect(page.getByText(/service\/docker-compose\.service\.yaml line \d+/)).toBeVisible();
   await page.screenshot({ path: shot("stacks-yaml-error") });
+  // Valid YAML, but not compose: once typing pauses, compose on h1 checks the full spec, and its error lands on the line.
+  await setEditor(page, serviceEditor, SERVICE_FILE.replace("    command:", "    restart_policy: always\n    command:"));
+  await expect(page.getByRole("button", { name: /^service\/docker-compose\.service\.yaml line 4: services\.worker Additional property restart_policy is not allowed$/ })).toBeVisible({
+    timeout: 30_000,
+  });
+  await page.screenshot({ path: shot("stacks-schema-error") });
   await setEditor(page, serviceEditor, SERVICE_FILE);
   await expect(page.getByText(/problems? to fix/)).toBeHidden();
 

@@ -22,8 +22,16 @@ export interface Problem {
   line?: number;
 }
 
+const WHARF_ERROR = Symbol.for("wharf.WharfError");
+
 export class WharfError extends Error {
   override readonly name = "WharfError";
+  readonly [WHARF_ERROR] = true;
+
+  /** Next.js bundles instrumentation and routes apart, so this class may exist twice in one process: a shared brand tells its errors. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && WHARF_ERROR in value;
+  }
 
   constructor(
     readonly code: WharfErrorCode,

@@ -18,8 +18,16 @@ export interface SshErrorTarget {
 }
 
 /** Every error leaving this package is an SshError with a message a user can act on. */
+const SSH_ERROR = Symbol.for("wharf.SshError");
+
 export class SshError extends Error {
   override readonly name = "SshError";
+  readonly [SSH_ERROR] = true;
+
+  /** Next.js bundles instrumentation and routes apart, so this class may exist twice in one process: a shared brand tells its errors. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && SSH_ERROR in value;
+  }
   readonly code: SshErrorCode;
 
   constructor(code: SshErrorCode, message: string, options?: { cause?: unknown }) {

@@ -30,8 +30,16 @@ export interface StreamOptions {
 }
 
 /** A failure reported by the agent itself (as opposed to the SSH transport). */
+const AGENT_CALL_ERROR = Symbol.for("wharf.AgentCallError");
+
 export class AgentCallError extends Error {
   override readonly name = "AgentCallError";
+  readonly [AGENT_CALL_ERROR] = true;
+
+  /** Next.js bundles instrumentation and routes apart, so this class may exist twice in one process: a shared brand tells its errors. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && AGENT_CALL_ERROR in value;
+  }
   constructor(readonly error: AgentError) {
     super(error.message);
   }

@@ -3,7 +3,7 @@
 import { useMutation } from "@tanstack/react-query";
 import type { Problem } from "@wharf/api/errors";
 import { AlertCircleIcon, CheckCircle2Icon, GaugeIcon, type LucideIcon, SaveIcon, ServerCogIcon, UndoIcon, VariableIcon } from "lucide-react";
-import { type KeyboardEvent, useMemo, useState } from "react";
+import { type KeyboardEvent, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
 
 import { CodeEditor, type EditorProblem } from "~/components/code-editor";
@@ -23,6 +23,9 @@ import { SaveRevisionDialog } from "./save-revision-dialog";
 import { draftToInput, type StackDetail } from "./stack-draft";
 import type { StackDraftState } from "./use-stack-draft";
 import { VariablesEditor } from "./variables-editor";
+
+/** Typing pause after which compose on the host checks the draft. */
+const AUTO_CHECK_DELAY_MS = 1_200;
 
 type Section = { kind: "file"; id: string } | { kind: "variables" } | { kind: "limits" } | { kind: "overlays" };
 
@@ -102,22 +105,44 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
     }
   };
 
-  const runCheck = async (): Promise<void> => {
-    draft.setServerProblems([]);
+  const fingerprint = useMemo(() => JSON.stringify(input), [input]);
+  const currentFingerprint = useRef(fingerprint);
+  useEffect(() => {
+    currentFingerprint.current = fingerprint;
+  }, [fingerprint]);
+
+  /** `compose config` on the chosen host: its verdict on the whole compose spec, with file and line. */
+  const runCheck = async ({ quiet = false } = {}): Promise<void> => {
     const host = stack.targets.find((target) => target.host.id === checkHost)?.host;
     if (!host) return;
+    if (!quiet) draft.setServerProblems([]);
+    const checked = fingerprint;
     try {
       const result = await check.mutateAsync({ stackId: stack.id, hostId: host.id, ...input });
+      // Edited while compose ran: that verdict is about text no longer there.
+      if (currentFingerprint.current !== checked) return;
       if (result.ok) {
-        toast.success(`compose config accepts these files on ${host.name}`);
+        draft.setServerProblems([]);
+        if (!quiet) toast.success(`compose config accepts these files on ${host.name}`);
         return;
       }
       draft.setServerProblems([{ path: [], message: result.problem.message, ...(result.problem.file ? { file: result.problem.file } : {}), ...(result.problem.line ? { line: result.problem.line } : {}) }]);
     } catch (error) {
+      if (currentFingerprint.current !== checked) return;
       const located = errorProblems(error);
       draft.setServerProblems(located.length > 0 ? located : [{ path: [], message: errorMessage(error) }]);
     }
   };
+
+  // As the user types: once the files parse here and typing pauses, compose on the host checks them against
+  // the full compose spec (unknown keys, wrong types, bad references), and its errors land on their file and line.
+  const autoCheck = useEffectEvent(() => void runCheck({ quiet: true }));
+  const canAutoCheck = !readOnly && draft.dirty && blocking === 0 && checkHost !== "";
+  useEffect(() => {
+    if (!canAutoCheck) return;
+    const timer = setTimeout(autoCheck, AUTO_CHECK_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [canAutoCheck, fingerprint, checkHost]);
 
   const jumpTo = (problem: Problem): void => {
     const file = files[problemFileIndex(problem, paths)];
