@@ -62,6 +62,7 @@ export function DataTable<TData>({
   const [sorting, setSorting] = useState<SortingState>(initialSorting);
   const [globalFilter, setGlobalFilter] = useState("");
   const rows = data ?? [];
+  // eslint-disable-next-line react-hooks/incompatible-library -- known: the compiler leaves this component unmemoized, which TanStack Table needs
   const table = useReactTable({
     data: rows,
     columns,
