@@ -715,13 +715,13 @@ cmd_status() {
     *) die "unknown option for status: $1" ;;
     esac
   done
-  local i d pid any=0 state version containers f alive=0 total=0
+  local i d pid any=0 healthy=1 state version containers f alive=0 total=0
   printf 'state dir: %s\n' "$STATE"
   for i in $(state_hosts); do
     any=1
     d="$(host_dir "$i")"
     printf 'h%s  %s\n' "$i" "$(host_addr "$i")"
-    if [[ -e "/var/run/netns/$(ns_name "$i")" ]]; then state="present"; else state="MISSING"; fi
+    if [[ -e "/var/run/netns/$(ns_name "$i")" ]]; then state="present"; else state="MISSING" healthy=0; fi
     printf '    netns %-12s %s\n' "$(ns_name "$i")" "$state"
     pid="$(pid_from "$d/dockerd.pid")"
     if proc_is "$pid" dockerd; then
@@ -730,6 +730,7 @@ cmd_status() {
       printf '    dockerd pid %s, engine %s, %s running container(s)\n' "$pid" "$version" "$containers"
     else
       printf '    dockerd not running\n'
+      healthy=0
     fi
     pid="$(pid_from "$d/sshd.pid")"
     if proc_is "$pid" sshd; then
@@ -737,6 +738,7 @@ cmd_status() {
         "$(fingerprint "$d/ssh_host_ed25519_key.pub" 2>/dev/null || echo '?')"
     else
       printf '    sshd not running\n'
+      healthy=0
     fi
   done
   ((any)) || printf 'no sandbox hosts (run: sandbox.sh up)\n'
@@ -753,6 +755,8 @@ cmd_status() {
     [[ -e "$ns" ]] || continue
     [[ -d "$STATE/h${ns##*/wharf-h}" ]] || printf 'stray namespace %s (from another state dir; up or down removes it)\n' "${ns##*/}"
   done
+  # Exit status for scripts: 0 only when hosts exist and all of them run.
+  [[ -f "$STATE/hosts.json" ]] && ((any && healthy))
 }
 
 cmd_rotate_host_key() {

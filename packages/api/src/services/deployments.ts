@@ -272,11 +272,15 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
       { path: ["options", "confirm"], message: `Type ${stack.name} to confirm.` },
     ]);
   }
-  for (const target of chosen) {
-    const busy = await activeJob(deps.db, stack.id, target.hostId);
-    if (busy) throw busyError(stack.name, target.host.name, busy);
-  }
-  const plans = await Promise.all(chosen.map((target) => planHost(deps, stack, target.host, target.overlay, input)));
+  // Independent reads, at once: each is a round trip to the database.
+  const [busy, plans] = await Promise.all([
+    Promise.all(chosen.map((target) => activeJob(deps.db, stack.id, target.hostId))),
+    Promise.all(chosen.map((target) => planHost(deps, stack, target.host, target.overlay, input))),
+  ]);
+  busy.forEach((job, i) => {
+    const target = chosen[i];
+    if (job && target) throw busyError(stack.name, target.host.name, job);
+  });
 
   if (UP_ACTIONS.includes(input.action)) {
     const results = await Promise.all(plans.map((plan) => runPreflight(deps, stack.name, plan)));
