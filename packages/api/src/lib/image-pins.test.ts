@@ -24,6 +24,16 @@ describe("pinsFromDigests", () => {
       { service: "web", image: "sha256:new" },
     ]);
   });
+
+  it("pins only the services whose tag now names another image than the one they ran", () => {
+    const image = (id: string, repoTags: string[]) => ({ id, repoTags, repoDigests: [], sizeBytes: 1, createdAt: "2026-11-27T00:00:00Z", containers: 0 });
+    expect(
+      pinsFromDigests(
+        [entry("web", "app:1", "sha256:old"), entry("worker", "busybox", "sha256:bbb"), entry("db", "docker.io/library/postgres:17", "sha256:ccc")],
+        [image("sha256:new", ["app:1"]), image("sha256:bbb", ["busybox:latest"]), image("sha256:ccc", ["postgres:17"])],
+      ),
+    ).toEqual([{ service: "web", image: "sha256:old" }]);
+  });
 });
 
 describe("renderImagePins", () => {

@@ -1,4 +1,4 @@
-import { type ComposeServiceImage, composeServiceName } from "@wharf/agent-protocol";
+import { type ComposeServiceImage, composeServiceName, type ImageSummary } from "@wharf/agent-protocol";
 import { Document } from "yaml";
 import { z } from "zod";
 
@@ -15,16 +15,29 @@ function repositoryOf(reference: string): string {
   return colon > name.lastIndexOf("/") ? name.slice(0, colon) : name;
 }
 
+/** A reference as `docker images` lists its tag ("busybox" → "busybox:latest"); null when it names an image exactly already. */
+function listedTag(reference: string): string | null {
+  if (reference.includes("@") || reference.startsWith("sha256:")) return null;
+  const name = reference.replace(/^docker\.io\//, "").replace(/^library\//, "");
+  return name.lastIndexOf(":") > name.lastIndexOf("/") ? name : `${name}:latest`;
+}
+
 /**
  * The image each service ran, named so that nothing else can answer to it:
  * its registry digest when the image has one for its repository (pullable on
- * any host), else its local image id. A tag may have moved since; these have not.
+ * any host), else its local image id. Services whose tag still names that
+ * image on the host (`current`) need no pin: compose then keeps their containers.
  */
-export function pinsFromDigests(images: readonly ComposeServiceImage[]): ImagePin[] {
+export function pinsFromDigests(images: readonly ComposeServiceImage[], current: readonly ImageSummary[] = []): ImagePin[] {
+  const tagged = new Map(current.flatMap((image) => image.repoTags.map((tag) => [tag, image.id] as const)));
+  const decided = new Set<string>();
   const pins = new Map<string, string>();
   // A service caught half rolled over has two images: the one most of its containers ran wins.
   for (const entry of [...images].sort((a, b) => b.containers.length - a.containers.length)) {
-    if (pins.has(entry.service)) continue;
+    if (decided.has(entry.service)) continue;
+    decided.add(entry.service);
+    const tag = listedTag(entry.image);
+    if (tag !== null && tagged.get(tag) === entry.imageId) continue;
     const repository = repositoryOf(entry.image);
     pins.set(entry.service, entry.repoDigests.find((digest) => repositoryOf(digest) === repository) ?? entry.imageId);
   }

@@ -148,7 +148,8 @@ async function planHost(deps: WharfDeps, stack: { id: string }, host: Host, curr
     const ran = await lastUp(deps, stack.id, host.id, row.id);
     if (ran) {
       overlay = ran.overlay;
-      pins = pinsFromDigests(lenient(z.array(composeServiceImage), ran.imageDigests) ?? []);
+      const recorded = lenient(z.array(composeServiceImage), ran.imageDigests) ?? [];
+      if (recorded.length > 0) pins = pinsFromDigests(recorded, await callAgent(deps, host, "listImages", {}));
     }
   } else if (!REVISION_ACTIONS.includes(input.action)) {
     const deployed = await lastUp(deps, stack.id, host.id);
