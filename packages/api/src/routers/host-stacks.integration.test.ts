@@ -68,6 +68,9 @@ describe("the host list's stacks", () => {
     dockerCli(h1, ["stop", "-t", "0", worker]);
     await owner.caller.host.refresh({ hostId });
     expect(await listedOn(owner, stack.id)).toMatchObject({ state: "PARTIAL", containers: { running: 1, total: 2 } });
+    // The stacks list says the same of its hosts.
+    const listed = (await owner.caller.stack.list({})).find((s) => s.id === stack.id);
+    expect(listed?.targets[0]?.state).toMatchObject({ state: "PARTIAL", containers: { running: 1, total: 2 } });
 
     // A failed redeploy is what the list shows next, whatever runs; a later stop, what that left.
     await recordJob(stack.id, "REDEPLOY", "FAILED");

@@ -14,6 +14,7 @@ import { invalidInput, notFound, type Problem, WharfError } from "../errors";
 import { checkEnvKeys, checkOverlay, checkStackFiles, envEntry, envKey, envValue, redactSecrets, stackFiles } from "../lib/compose-files";
 import { type ServiceLimits, stackLimits } from "../lib/limits-override";
 import { type Actor, recordAudit } from "./audit";
+import { stacksByHost } from "./host-stacks";
 import { callAgent, findHostForTeam } from "./hosts";
 import { buildProject, openSecrets, publicContent, type RevisionContent, revisionContent, sealSecrets, secretValues } from "./stack-project";
 
@@ -372,11 +373,16 @@ export async function listStacks(deps: WharfDeps, teamId: string, input: z.infer
     },
   });
   const ids = stacks.map((s) => s.id);
-  const [last, deployed] = await Promise.all([lastDeployments(deps.db, ids), deployedStates(deps.db, ids)]);
+  const [last, deployed, byHost] = await Promise.all([lastDeployments(deps.db, ids), deployedStates(deps.db, ids), stacksByHost(deps, teamId)]);
   return stacks.map(({ revisions, targets, ...stack }) => ({
     ...stack,
     latestRevision: revisions[0] ?? null,
-    targets: targets.map((t) => ({ host: t.host, hasOverlay: t.overlay !== null, ...targetStatus(stack.id, t.host.id, last, deployed) })),
+    targets: targets.map((t) => {
+      const onHost = byHost.get(t.host.id)?.find((entry) => entry.id === stack.id);
+      // What runs there, as the hosts list shows it (jobs, and the monitor's last count of containers).
+      const state = onHost ? { state: onHost.state, action: onHost.action, containers: onHost.containers } : null;
+      return { host: t.host, hasOverlay: t.overlay !== null, state, ...targetStatus(stack.id, t.host.id, last, deployed) };
+    }),
   }));
 }
 

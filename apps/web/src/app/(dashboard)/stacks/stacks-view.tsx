@@ -6,11 +6,11 @@ import Link from "next/link";
 import { useState } from "react";
 
 import { type ColumnDef, DataTable } from "~/components/data-table";
-import { DeploymentStatusBadge } from "~/components/deployment-status-badge";
 import { EmptyState } from "~/components/empty-state";
 import { useCan } from "~/components/me-context";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
+import { StackStateBadge } from "~/components/stack-state-badge";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { errorMessage } from "~/lib/errors";
@@ -60,16 +60,14 @@ const columns: ColumnDef<StackRow>[] = [
               key={target.host.id}
               className="flex flex-wrap items-center gap-2"
             >
-              <span className="font-medium">{target.host.name}</span>
-              {target.lastDeployment ? (
-                <DeploymentStatusBadge
-                  status={target.lastDeployment.status}
-                  action={target.lastDeployment.action}
+              {target.state ? (
+                // The host's name in the badge: "h1 running", as the hosts list says "shop running".
+                <StackStateBadge
+                  stack={{ id: row.original.id, name: target.host.name, ...target.state }}
+                  stale={target.host.status !== "ONLINE"}
                 />
               ) : (
-                <span className="text-xs text-muted-foreground">
-                  never deployed
-                </span>
+                <span className="font-medium">{target.host.name}</span>
               )}
             </li>
           ))}
