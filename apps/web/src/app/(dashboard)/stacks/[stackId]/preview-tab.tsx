@@ -50,7 +50,8 @@ function PreviewResult({ preview, hostName }: { preview: Preview; hostName: stri
         <div className="grid gap-1">
           <dt className="text-xs text-muted-foreground">Compose</dt>
           <dd>
-            docker compose {preview.compose.flavor} {preview.compose.version}
+            {/* The command the host has: the v2 plugin, or the older standalone docker-compose. */}
+            <code className="font-mono">{preview.compose.flavor === "v2" ? "docker compose" : "docker-compose"}</code> {preview.compose.version}
           </dd>
         </div>
         <div className="grid gap-1 lg:col-span-2">
