@@ -26,6 +26,7 @@ import { childEnv } from "@wharf/testing/env";
 import { loadSandbox } from "@wharf/testing/sandbox";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 
 import { type JsonAnswer, openStream, postJson } from "./test-support/agent-http";
 
@@ -74,6 +75,19 @@ function stack(name: string, overrides: Partial<ComposeProjectInput> = {}): Comp
     ],
     ...overrides,
   };
+}
+
+/** A value that tests both dotenv dialects: quotes, a backslash, $ before a name and alone. */
+const TRICKY = `it's "quoted" \\ $HOME and $ alone`;
+
+/** A one-file project whose web service gets TRICKY from `.env`, and what compose made of it. */
+function trickyEnvProject(name: string, value: string): ComposeProjectInput {
+  return stack(name, { env: [{ key: "TRICKY", value }], files: [{ path: "compose.yaml", content: `services:\n  web:\n    image: ${IMAGE}\n    environment:\n      TRICKY: \${TRICKY}\n` }] });
+}
+function trickyValue(merged: string): unknown {
+  const config = parse(merged) as { services: { web: { environment: Record<string, string> } } };
+  // compose config prints $ as $$ (its own escape).
+  return config.services.web.environment.TRICKY?.replaceAll("$$", "$");
 }
 
 async function serve(name: string, env: Record<string, string>): Promise<{ child: ChildProcess; socket: string }> {
@@ -254,6 +268,11 @@ describe("a two-file stack through the agent", () => {
     expect(config).toMatchObject({ services: ["web", "worker"], images: [IMAGE], compose: { flavor: "v2" } });
   });
 
+  it("writes .env so compose v2 reads every value exactly", async () => {
+    const config = await result(agent.socket, "composeConfig", { project: trickyEnvProject(`${name}-env`, TRICKY) });
+    expect(trickyValue(config.merged)).toBe(TRICKY);
+  });
+
   it("up starts both services; composePs, stats and image digests describe them", async () => {
     const up = await run(agent.socket, { project: stack(name), action: "up" });
     expect(up.exit).toMatchObject({ exitCode: 0, signal: null });
@@ -396,7 +415,7 @@ describe("injection payloads stay data", () => {
   it("passes shell syntax inside the files to compose as data", async () => {
     const name = `it-inject-${suffix}`;
     const project = stack(name, {
-      envFile: `GREETING=$(touch ${marker})\n`,
+      env: [{ key: "GREETING", value: `$(touch ${marker})` }],
       files: [
         {
           path: "docker-compose.sample-service.yaml",
@@ -570,6 +589,14 @@ describe("hosts with only compose v1", () => {
     ]);
     expect((await run(v1.socket, { project: stack(name), action: "down" })).exit.exitCode).toBe(0);
     expect(await containersOf(name)).toEqual([]);
+  });
+
+  it("writes .env so compose v1 reads every value exactly, and refuses ${ that v1 would expand", async () => {
+    const config = await result(v1.socket, "composeConfig", { project: trickyEnvProject(`${name}-env`, TRICKY) });
+    expect(trickyValue(config.merged)).toBe(TRICKY);
+    const refused = await failure(v1.socket, "composeConfig", { project: trickyEnvProject(`${name}-env`, "x ${USER}") });
+    expect(refused.code).toBe("BAD_REQUEST");
+    expect(refused.message).toMatch(/^variable TRICKY: compose v1 on this host expands "\$\{"/);
   });
 
   it("names the file and line of v1's errors", async () => {

@@ -33,7 +33,7 @@ describe("compose file paths", () => {
       "`id`.yaml": /may only contain/,
       "a;rm -rf.yaml": /may only contain/,
       "with space.yaml": /may only contain/,
-      ".env": /envFile/,
+      ".env": /as env/,
       ".wharf-files.json": /reserved/,
     };
     for (const [path, problem] of Object.entries(rejected)) expect(composeFilePathProblem(path), JSON.stringify(path)).toMatch(problem);

@@ -21,7 +21,7 @@ export const MAX_OVERRIDE_FILES = 4;
 export const MAX_COMPOSE_FILE_BYTES = 256 * 1024;
 const MAX_PATH_LENGTH = 255;
 const MAX_SEGMENT_LENGTH = 128;
-/** The dotenv file is written from `envFile`; names under `.wharf` are the agent's own bookkeeping. */
+/** The dotenv file is written from `env`; names under `.wharf` are the agent's own bookkeeping. */
 const RESERVED_TOP_LEVEL = /^(\.env|\.wharf.*)$/;
 const SEGMENT = /^[A-Za-z0-9._][A-Za-z0-9._-]*$/;
 
@@ -45,7 +45,7 @@ export function composeFilePathProblem(path: string): string | null {
     }
   }
   if (segments.length === 1 && RESERVED_TOP_LEVEL.test(path)) {
-    return path === ".env" ? "is reserved: send the dotenv text as envFile" : "is reserved for the agent";
+    return path === ".env" ? "is reserved: send the variables as env" : "is reserved for the agent";
   }
   return null;
 }
@@ -62,13 +62,25 @@ export const composeFile = z.object({
 });
 export type ComposeFile = z.infer<typeof composeFile>;
 
+export const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "a variable name is letters, digits and _, not starting with a digit");
+export const envValue = z
+  .string()
+  .max(64 * 1024)
+  .refine((value) => !value.includes("\0"), "a value cannot contain a NUL byte");
+/** One variable of the project's `.env`. */
+export const envVariable = z.object({ key: envKey, value: envValue });
+export type EnvVariable = z.infer<typeof envVariable>;
+
 export const composeProject = z
   .object({
     name: composeProjectName,
     /** The user's compose files, passed to compose as `-f` in this order. */
     files: z.array(composeFile).min(1).max(MAX_COMPOSE_FILES),
-    /** Dotenv text written as `.env` (mode 0600) in the project directory; compose reads it for interpolation. */
-    envFile: z.string().max(MAX_COMPOSE_FILE_BYTES).optional(),
+    /**
+     * Variables the agent writes as `.env` (mode 0600) in the project directory, for interpolation. The agent
+     * writes the file: compose v1 and v2 read the same dotenv text differently, and only it knows which one runs.
+     */
+    env: z.array(envVariable).max(400).optional(),
     /** Files Wharf generates (per-host overlay, runtime limits), passed after `files`, in this order. */
     overrideFiles: z.array(composeFile).max(MAX_OVERRIDE_FILES).default([]),
   })

@@ -29,7 +29,7 @@ const mode = (file: string): number => statSync(file).mode & 0o777;
 
 describe("writeProject", () => {
   it("writes the files, the dotenv and owner-only modes, and lists compose files in -f order", async () => {
-    const layout = await writeProject(root, project({ envFile: "TAG=1\n", overrideFiles: [{ path: "wharf/limits.yaml", content: "services: {}\n" }] }));
+    const layout = await writeProject(root, project({ overrideFiles: [{ path: "wharf/limits.yaml", content: "services: {}\n" }] }), "TAG=1\n");
     const dir = path.join(root, "shop");
     expect(layout).toEqual({
       dir,
@@ -48,7 +48,7 @@ describe("writeProject", () => {
   });
 
   it("removes files it wrote before that the project no longer has, and leaves other files alone", async () => {
-    await writeProject(root, project({ envFile: "A=1\n" }));
+    await writeProject(root, project(), "A=1\n");
     const dir = path.join(root, "shop");
     // What a container wrote through a bind mount of ./data.
     mkdirSync(path.join(dir, "data"));

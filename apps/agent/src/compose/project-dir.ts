@@ -51,18 +51,18 @@ export function projectLayout(root: string, project: ComposeProject): ProjectLay
 
 /**
  * Writes the project's files into its directory (mode 0700): each file
- * atomically (a temporary file renamed over it), `.env` from `envFile` with
+ * atomically (a temporary file renamed over it), `.env` from `dotenv` with
  * mode 0600, and removes the files an earlier write left that this project no
  * longer has. Never writes through a symlink.
  */
-export async function writeProject(root: string, project: ComposeProject): Promise<ProjectLayout> {
+export async function writeProject(root: string, project: ComposeProject, dotenv?: string): Promise<ProjectLayout> {
   const layout = projectLayout(root, project);
   await ensureDirectory(root, path.dirname(root));
   await ensureDirectory(layout.dir, root);
 
   const wanted = new Map<string, string>();
   for (const file of [...project.files, ...project.overrideFiles]) wanted.set(file.path, file.content);
-  if (project.envFile !== undefined) wanted.set(ENV_FILE, project.envFile);
+  if (dotenv !== undefined) wanted.set(ENV_FILE, dotenv);
 
   for (const [relative, content] of wanted) {
     const target = relative === ENV_FILE ? path.join(layout.dir, ENV_FILE) : resolveProjectFile(layout.dir, relative);

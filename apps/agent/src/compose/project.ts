@@ -4,6 +4,7 @@ import { composeArgv, type ComposeCommand, composeCommand, composeEnv, type Comp
 import { AgentFailure } from "../failure";
 import type { HandlerContext } from "../handlers/context";
 import { composeInvalid, describeComposeProblem, type ProjectFileText } from "./config-errors";
+import { renderDotenv } from "./dotenv";
 import { type ComposeService, parseComposeModel } from "./model";
 import { stacksRoot, writeProject } from "./project-dir";
 
@@ -17,7 +18,8 @@ export interface PreparedProject {
 /** Finds compose and writes the project's files (call under the project lock). */
 export async function prepareProject(ctx: HandlerContext, project: ComposeProject): Promise<PreparedProject> {
   const command = await composeCommand(ctx.env.childEnv, ctx.signal);
-  const layout = await writeProject(stacksRoot(ctx.agent.socketPath), project);
+  const dotenv = project.env === undefined ? undefined : renderDotenv(project.env, command.flavor);
+  const layout = await writeProject(stacksRoot(ctx.agent.socketPath), project, dotenv);
   const sources = [...project.files, ...project.overrideFiles];
   const files = layout.composeFiles.map((absolute, i) => ({ absolute, relative: sources[i]?.path ?? absolute, content: sources[i]?.content ?? "" }));
   return { command, target: { name: project.name, dir: layout.dir, files: layout.composeFiles }, files };

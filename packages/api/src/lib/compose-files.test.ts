@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { checkEnvKeys, checkOverlay, checkStackFiles, REDACTED, redactSecrets, renderEnvFile } from "./compose-files";
+import { checkEnvKeys, checkOverlay, checkStackFiles, REDACTED, redactSecrets } from "./compose-files";
 
 const BASE = `services:
   web:
@@ -71,26 +71,6 @@ describe("checkStackFiles", () => {
 describe("checkEnvKeys", () => {
   it("finds a name used twice, across plain and secret variables", () => {
     expect(checkEnvKeys([{ key: "A", value: "1" }], ["A"])).toEqual([{ path: ["secrets", 0, "key"], message: "variable A is defined twice" }]);
-  });
-});
-
-describe("renderEnvFile", () => {
-  it("quotes values so compose reads them back exactly", () => {
-    expect(
-      renderEnvFile([
-        { key: "PLAIN", value: "a-b_c.d:1/2@x" },
-        { key: "EMPTY", value: "" },
-        { key: "SPACED", value: "has $dollar and \"dq\" and # hash" },
-        { key: "MULTI", value: "line1\nline2" },
-        { key: "QUOTE", value: "it's \\ $HOME" },
-      ]),
-    ).toBe(`PLAIN=a-b_c.d:1/2@x
-EMPTY=
-SPACED='has $dollar and "dq" and # hash'
-MULTI='line1
-line2'
-QUOTE="it's \\\\ \\$HOME"
-`);
   });
 });
 

@@ -1,4 +1,13 @@
-import { composeFilePathProblem, composeServiceName, MAX_COMPOSE_FILE_BYTES, MAX_COMPOSE_FILES } from "@wharf/agent-protocol";
+import {
+  composeFilePathProblem,
+  composeServiceName,
+  envKey,
+  envValue,
+  type EnvVariable,
+  envVariable,
+  MAX_COMPOSE_FILE_BYTES,
+  MAX_COMPOSE_FILES,
+} from "@wharf/agent-protocol";
 import { isMap, isScalar, LineCounter, parseAllDocuments } from "yaml";
 import { z } from "zod";
 
@@ -20,10 +29,9 @@ export const stackFile = z.object({
 export type StackFile = z.infer<typeof stackFile>;
 export const stackFiles = z.array(stackFile).min(1, "a stack needs at least one compose file").max(MAX_COMPOSE_FILES);
 
-export const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "a variable name is letters, digits and _, not starting with a digit");
-export const envValue = z.string().max(64 * 1024).refine((value) => !value.includes("\0"), "a value cannot contain a NUL byte");
-export const envEntry = z.object({ key: envKey, value: envValue });
-export type EnvEntry = z.infer<typeof envEntry>;
+export { envKey, envValue };
+export const envEntry = envVariable;
+export type EnvEntry = EnvVariable;
 
 interface ParsedFile {
   problems: Problem[];
@@ -120,24 +128,6 @@ export function checkEnvKeys(env: EnvEntry[], secretKeys: string[]): Problem[] {
   env.forEach((entry, index) => check(entry.key, ["env", index, "key"]));
   secretKeys.forEach((key, index) => check(key, ["secrets", index, "key"]));
   return problems;
-}
-
-const PLAIN_VALUE = /^[A-Za-z0-9_./:@%+,=-]*$/;
-
-/**
- * The dotenv text compose reads for interpolation. Values are quoted so that
- * compose v2 and v1 read them back exactly: single quotes are literal (no
- * `$` expansion); a value with a single quote is double-quoted with escapes.
- */
-export function renderEnvFile(entries: EnvEntry[]): string {
-  return entries
-    .map(({ key, value }) => {
-      if (PLAIN_VALUE.test(value)) return `${key}=${value}`;
-      if (!value.includes("'")) return `${key}='${value}'`;
-      return `${key}="${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\$/g, "\\$")}"`;
-    })
-    .map((line) => `${line}\n`)
-    .join("");
 }
 
 export const REDACTED = "[secret]";

@@ -3,7 +3,7 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
-import { type EnvEntry, envEntry, OVERLAY_PATH, renderEnvFile, type StackFile, stackFile } from "../lib/compose-files";
+import { type EnvEntry, envEntry, OVERLAY_PATH, type StackFile, stackFile } from "../lib/compose-files";
 import { IMAGE_PINS_PATH, type ImagePin, renderImagePins } from "../lib/image-pins";
 import { LIMITS_OVERRIDE_PATH, renderLimitsOverride, type StackLimits, stackLimits } from "../lib/limits-override";
 
@@ -95,7 +95,7 @@ export function buildProject(stackName: string, content: RevisionContent, overla
     project: {
       name: stackName,
       files: content.files,
-      ...(variables.length > 0 ? { envFile: renderEnvFile(variables) } : {}),
+      ...(variables.length > 0 ? { env: variables } : {}),
       overrideFiles: [
         ...(overlay !== null && overlay.trim() !== "" ? [{ path: OVERLAY_PATH, content: overlay }] : []),
         ...(limitsOverride !== null ? [{ path: LIMITS_OVERRIDE_PATH, content: limitsOverride }] : []),
