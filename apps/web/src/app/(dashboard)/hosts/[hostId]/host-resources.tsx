@@ -4,11 +4,12 @@ import { useQuery, type UseQueryResult } from "@tanstack/react-query";
 import type { ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from "@wharf/agent-protocol";
 import { AlertCircleIcon, BoxIcon, DatabaseIcon, LayersIcon, NetworkIcon } from "lucide-react";
 
+import { ContainerStateBadge } from "~/components/container-state-badge";
 import { type ColumnDef, DataTable, type DataTableProps } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
 import { RelativeTime } from "~/components/relative-time";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
-import { Badge, type BadgeVariant } from "~/components/ui/badge";
+import { Badge } from "~/components/ui/badge";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
 import { errorMessage } from "~/lib/errors";
 import { formatBytes, shortId } from "~/lib/format";
@@ -18,16 +19,6 @@ import { useTRPC } from "~/trpc/react";
 const LIST_REFRESH_MS = 15_000;
 
 const dash = <span className="text-muted-foreground">—</span>;
-
-const STATE_VARIANT: Record<string, BadgeVariant> = {
-  running: "success",
-  restarting: "warning",
-  paused: "info",
-  exited: "secondary",
-  created: "outline",
-  removing: "warning",
-  dead: "destructive",
-};
 
 function formatPort(port: ContainerSummary["ports"][number]): string {
   const container = `${port.privatePort}/${port.type}`;
@@ -50,7 +41,7 @@ const containerColumns: ColumnDef<ContainerSummary>[] = [
     id: "state",
     accessorKey: "state",
     header: "State",
-    cell: ({ row }) => <Badge variant={STATE_VARIANT[row.original.state] ?? "outline"}>{row.original.state}</Badge>,
+    cell: ({ row }) => <ContainerStateBadge state={row.original.state} />,
   },
   { id: "status", accessorKey: "status", header: "Status", cell: ({ row }) => <span className="text-muted-foreground">{row.original.status}</span> },
   {

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { AlertCircleIcon, AlertTriangleIcon, BoxIcon, CheckCircle2Icon, ServerIcon } from "lucide-react";
 
+import { ContainerStateBadge } from "~/components/container-state-badge";
 import { EmptyState } from "~/components/empty-state";
 import { RelativeTime } from "~/components/relative-time";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
@@ -23,16 +24,6 @@ type Drift = NonNullable<Status["drift"]>;
 
 // Live CPU and memory: a sample every few seconds while the tab is open.
 const STATUS_REFRESH_MS = 5_000;
-
-const STATE_VARIANT: Record<string, BadgeVariant> = {
-  running: "success",
-  restarting: "warning",
-  paused: "info",
-  exited: "secondary",
-  created: "outline",
-  removing: "warning",
-  dead: "destructive",
-};
 
 const HEALTH_VARIANT: Record<string, BadgeVariant> = { healthy: "success", starting: "info", unhealthy: "destructive" };
 
@@ -175,7 +166,7 @@ function HostStatus({ stack, target }: { stack: StackDetail; target: StackDetail
                           </span>
                         </TableCell>
                         <TableCell>
-                          <Badge variant={STATE_VARIANT[container.state] ?? "outline"}>{container.state}</Badge>
+                          <ContainerStateBadge state={container.state} />
                         </TableCell>
                         <TableCell>
                           {container.health ? (
