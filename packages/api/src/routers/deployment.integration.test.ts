@@ -13,7 +13,6 @@ import {
   BASE,
   BASE_FILE,
   containersOf,
-  expectTrpcError,
   followToEnd,
   IMAGE,
   inspect,
@@ -28,6 +27,7 @@ import {
   untracked,
   waitForJob,
 } from "../test-support/stacks";
+import { expectTrpcError } from "../test-support/trpc";
 
 const SECRET = "db-Secret-7c1d-value";
 const MIB = 1024 ** 2;

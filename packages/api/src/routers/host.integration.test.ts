@@ -6,6 +6,8 @@ import { callerFor, closeWharfDeps, createTestDeps, createTestUser, resetDatabas
 import { dockerCli, loadSandbox, rotateHostKey, type Sandbox } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
+import { expectTrpcError } from "../test-support/trpc";
+
 let deps: WharfDeps;
 let sandbox: Sandbox;
 let clientKey: string;
@@ -27,18 +29,6 @@ async function addHost(user: TestUser, overrides: Partial<{ name: string; addres
     credential: { type: "pasted", privateKey: overrides.privateKey ?? clientKey },
     hostKeyFingerprint: overrides.fingerprint ?? h1.hostKeyFingerprint,
   });
-}
-
-async function expectTrpcError(promise: Promise<unknown>, code: TRPCError["code"], message: RegExp): Promise<TRPCError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  const trpcError = error as TRPCError;
-  expect(trpcError.code).toBe(code);
-  expect(trpcError.message).toMatch(message);
-  return trpcError;
 }
 
 async function hostCount(): Promise<number> {

@@ -9,7 +9,8 @@ import { childEnv } from "@wharf/testing/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { REDACTED } from "../lib/compose-files";
-import { addHosts, BASE, BASE_FILE, expectTrpcError, problemsOf, sandboxHost, SERVICE, SERVICE_FILE, uniqueName } from "../test-support/stacks";
+import { addHosts, BASE, BASE_FILE, problemsOf, sandboxHost, SERVICE, SERVICE_FILE, uniqueName } from "../test-support/stacks";
+import { expectTrpcError } from "../test-support/trpc";
 
 const SECRET = "pa55-Secret-Value-9f3e";
 const LIMITS = {

@@ -7,13 +7,12 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 
-import { TRPCError } from "@trpc/server";
+import { type TRPCError } from "@trpc/server";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { appRouter, type WharfDeps } from "@wharf/api";
 import type { TestUser } from "@wharf/testing/api";
 import { dockerCli, loadSandbox, type SandboxHost } from "@wharf/testing/sandbox";
 import superjson from "superjson";
-import { expect } from "vitest";
 
 import { type Problem, WharfError } from "../errors";
 
@@ -88,18 +87,6 @@ export async function addHosts(user: TestUser, names: string[]): Promise<Record<
     ids[name] = created.id;
   }
   return ids;
-}
-
-export async function expectTrpcError(promise: Promise<unknown>, code: TRPCError["code"], message: RegExp): Promise<TRPCError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(TRPCError);
-  const trpcError = error as TRPCError;
-  expect(trpcError.code).toBe(code);
-  expect(trpcError.message).toMatch(message);
-  return trpcError;
 }
 
 /** The located problems a validation error carries. */
