@@ -213,23 +213,30 @@ export async function appendSystemLines(tx: Tx, deploymentId: string, lines: str
   await tx.deploymentLog.createMany({ data: lines.map((text, i) => ({ deploymentId, seq: start + i, stream: "wharf", text, at })) });
 }
 
+/** What every job row of a request says: which stack, host, revision and overlay, what to do, and who asked. */
+function jobFields(stackId: string, plan: HostPlan, input: StartDeploymentInput, actor: Actor) {
+  return {
+    stackId,
+    hostId: plan.host.id,
+    revisionId: plan.revision.id,
+    action: input.action,
+    options: input.options,
+    requestedById: actor.id,
+    requestedByLabel: actor.label,
+    overlay: plan.overlay,
+  };
+}
+
 /** Refused before it started: the job is kept, failed, with the agent's checks and messages as its output. */
 async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string; teamId: string }, actor: Actor, input: StartDeploymentInput, plan: HostPlan, checks: PreflightCheck[], refusal: { reason: string; message: string }) {
   const now = new Date();
   await deps.db.$transaction(async (tx) => {
     const job = await tx.deployment.create({
       data: {
-        stackId: stack.id,
-        hostId: plan.host.id,
-        revisionId: plan.revision.id,
-        action: input.action,
-        options: input.options,
+        ...jobFields(stack.id, plan, input, actor),
         status: "FAILED",
         reason: refusal.reason,
         error: refusal.message,
-        requestedById: actor.id,
-        requestedByLabel: actor.label,
-        overlay: plan.overlay,
         preflight: checks,
         preflightAt: now,
         startedAt: now,
@@ -313,15 +320,8 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
       for (const plan of plans) {
         const job: DeploymentSummary = await tx.deployment.create({
           data: {
-            stackId: stack.id,
-            hostId: plan.host.id,
-            revisionId: plan.revision.id,
-            action: input.action,
-            options: input.options,
+            ...jobFields(stack.id, plan, input, actor),
             afterId: previous,
-            requestedById: actor.id,
-            requestedByLabel: actor.label,
-            overlay: plan.overlay,
             ...(plan.checks ? { preflight: plan.checks, preflightAt } : {}),
             ...plan.rendered,
             ...(plan.pins.length > 0 ? { imagePins: plan.pins } : {}),
