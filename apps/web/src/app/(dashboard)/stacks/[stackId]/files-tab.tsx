@@ -11,7 +11,6 @@ import { useCan } from "~/components/me-context";
 import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import { NativeSelect } from "~/components/ui/native-select";
 import { errorMessage, errorProblems } from "~/lib/errors";
 import { cn } from "~/lib/utils";
 import { useTRPC } from "~/trpc/react";
@@ -21,6 +20,7 @@ import { LimitsEditor } from "./limits-editor";
 import { OverlaysEditor } from "./overlays-editor";
 import { SaveRevisionDialog } from "./save-revision-dialog";
 import { draftToInput, type StackDetail } from "./stack-draft";
+import { TargetHostSelect } from "./target-host-select";
 import type { StackDraftState } from "./use-stack-draft";
 import { VariablesEditor } from "./variables-editor";
 
@@ -167,13 +167,7 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
         {!readOnly && stack.targets.length > 0 ? (
           <div className="flex items-center gap-1.5">
             {stack.targets.length > 1 ? (
-              <NativeSelect aria-label="Host to check on" value={checkHost} onChange={(event) => setCheckHost(event.target.value)} className="h-8 w-36 text-xs">
-                {stack.targets.map((target) => (
-                  <option key={target.host.id} value={target.host.id}>
-                    {target.host.name}
-                  </option>
-                ))}
-              </NativeSelect>
+              <TargetHostSelect aria-label="Host to check on" targets={stack.targets} value={checkHost} onValueChange={setCheckHost} className="h-8 w-36 text-xs" />
             ) : null}
             <Button variant="outline" size="sm" onClick={() => void runCheck()} disabled={check.isPending || draft.localProblems.length > 0}>
               {check.isPending ? <Spinner /> : <ServerCogIcon aria-hidden />}

@@ -28,6 +28,7 @@ import { serviceColor } from "~/lib/service-colors";
 import { cn } from "~/lib/utils";
 
 import type { StackDetail } from "./stack-draft";
+import { TargetHostSelect } from "./target-host-select";
 import { LOG_CAPACITY, type StreamState, useLogStream } from "./use-log-stream";
 
 const TAILS = [100, 500, 1_000, 10_000, "all"] as const;
@@ -166,13 +167,7 @@ function HostLogs({ stack, hostId, onHostChange }: { stack: StackDetail; hostId:
         {stack.targets.length > 1 ? (
           <label className="grid gap-1.5 text-sm font-medium">
             Host
-            <NativeSelect value={hostId} onChange={(event) => onHostChange(event.target.value)} className="h-8 w-40">
-              {stack.targets.map((target) => (
-                <option key={target.host.id} value={target.host.id}>
-                  {target.host.name}
-                </option>
-              ))}
-            </NativeSelect>
+            <TargetHostSelect targets={stack.targets} value={hostId} onValueChange={onHostChange} className="h-8 w-40" />
           </label>
         ) : null}
         <label className="grid gap-1.5 text-sm font-medium">

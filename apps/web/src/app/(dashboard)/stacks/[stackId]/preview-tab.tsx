@@ -18,6 +18,7 @@ import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { draftToInput, type StackDetail } from "./stack-draft";
+import { TargetHostSelect } from "./target-host-select";
 import type { StackDraftState } from "./use-stack-draft";
 
 type Preview = RouterOutputs["stack"]["preview"];
@@ -124,13 +125,7 @@ export function PreviewTab({ stack, draft }: { stack: StackDetail; draft: StackD
       <div className="flex flex-wrap items-end gap-3">
         <label className="grid gap-1.5 text-sm font-medium">
           Host
-          <NativeSelect value={host.id} onChange={(event) => setHostId(event.target.value)} className="w-48">
-            {stack.targets.map((target) => (
-              <option key={target.host.id} value={target.host.id}>
-                {target.host.name}
-              </option>
-            ))}
-          </NativeSelect>
+          <TargetHostSelect targets={stack.targets} value={host.id} onValueChange={setHostId} className="w-48" />
         </label>
         <label className="grid gap-1.5 text-sm font-medium">
           Files
