@@ -13,6 +13,7 @@
 import path from "node:path";
 
 import { chromium } from "@playwright/test";
+import { percentile } from "@wharf/testing/stats";
 
 import { SCREENSHOTS } from "../fixtures/wharf";
 
@@ -103,10 +104,6 @@ function installFakeLogStream({ total, perSecond }: { total: number; perSecond: 
   Object.assign(window, { __frames: frames, __longTasks: longTasks });
 }
 
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-};
 const round = (value: number): number => Math.round(value * 10) / 10;
 
 const browser = await chromium.launch({

@@ -3,7 +3,7 @@
  * sandbox host h1:
  * 1. Deploy of a two-service stack through Wharf (deployment.start to
  *    SUCCEEDED: preflight, compose up over SSH, recording what ran) beside
- *    raw `docker compose up -d` of the same files on h1's socket; median of 5.
+ *    raw `docker compose up -d` of the same files on h1's socket, runs alternating; median of 7.
  * 2. Log lines per second through agent + SSH + tRPC SSE over HTTP beside raw
  *    `docker compose logs -f`, for 200,000 lines.
  * 3. Latency of a new line: arrival at the SSE client minus Docker's own
@@ -22,6 +22,7 @@ import superjson from "superjson";
 import { createTestUser, type TestUser } from "./api";
 import { childEnv } from "./env";
 import { loadSandbox, type SandboxHost } from "./sandbox";
+import { median, percentile } from "./stats";
 
 const RUNS = 7;
 const LOG_LINES = 200_000;
@@ -37,8 +38,6 @@ const TICKER = {
   "compose.yaml": `services:\n  ticker:\n    image: ${IMAGE}\n    init: true\n    command: ["sh", "-c", "i=0; while true; do echo tick $$i; i=$$((i+1)); sleep 0.05; done"]\n`,
 };
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))] ?? Number.NaN;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 function writeFiles(files: Record<string, string>): string {

@@ -27,14 +27,10 @@ import { stackFigures } from "./bench-stacks";
 import { childEnv, REPO_ROOT, testEnv } from "./env";
 import { loadSandbox } from "./sandbox";
 import { mustRun, prepareHosts, runCommand, startTestPostgres, stopSandbox } from "./stack";
+import { percentile } from "./stats";
 
 const WARM_CALLS = 200;
 const HOST_COUNTS = [1, 10, 50];
-
-function percentile(sorted: number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
-  return sorted[Math.max(0, index)] ?? Number.NaN;
-}
 
 async function timeMs(run: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
