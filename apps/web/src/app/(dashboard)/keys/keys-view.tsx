@@ -34,7 +34,8 @@ function columns(canWrite: boolean): ColumnDef<KeyRow>[] {
       id: "fingerprint",
       accessorKey: "fingerprint",
       header: "Fingerprint",
-      cell: ({ row }) => <span className="font-mono text-xs">{row.original.fingerprint}</span>,
+      // Wrapped, not cut: a fingerprint is compared character by character.
+      cell: ({ row }) => <span className="block max-w-60 font-mono text-xs break-all">{row.original.fingerprint}</span>,
     },
     {
       id: "publicKey",
