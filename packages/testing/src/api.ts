@@ -8,12 +8,16 @@ import type { Role } from "@wharf/db";
 
 import { REPO_ROOT, testEnv } from "./env";
 
-/** Real collaborators against the test database and the built agent. */
+/**
+ * Real collaborators against the test database and the built agent. Each
+ * gets its own data directory (so its own master key) unless the process was
+ * given one to share.
+ */
 export function createTestDeps(databaseUrl = testEnv.databaseUrl): WharfDeps {
   if (!databaseUrl) throw new Error("DATABASE_URL is not set: run the suites through `npm test`.");
   return createWharfDeps({
     databaseUrl,
-    dataDir: mkdtempSync(path.join(tmpdir(), "wharf-test-data-")),
+    dataDir: testEnv.dataDir ?? mkdtempSync(path.join(tmpdir(), "wharf-test-data-")),
     agentDistDir: path.join(REPO_ROOT, "apps", "agent", "dist"),
     publicUrl: "http://localhost:3000",
   });

@@ -11,6 +11,8 @@ const schema = z.object({
   WHARF_TEST_STATE: z.string().default("/tmp/wharf-test"),
   WHARF_TEST_PG_PORT: z.coerce.number().int().default(55433),
   WHARF_KEEP_SANDBOX: z.stringbool().default(false),
+  /** Set for a second process that must open what this one sealed (same master key file). */
+  WHARF_TEST_DATA_DIR: z.string().optional(),
 });
 
 const parsed = schema.parse(process.env);
@@ -24,6 +26,7 @@ export const testEnv = {
   stateDir: parsed.WHARF_TEST_STATE,
   postgresPort: parsed.WHARF_TEST_PG_PORT,
   keepSandbox: parsed.WHARF_KEEP_SANDBOX,
+  dataDir: parsed.WHARF_TEST_DATA_DIR,
 };
 
 /** Environment for child processes: this one, plus overrides. */

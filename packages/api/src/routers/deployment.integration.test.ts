@@ -485,10 +485,18 @@ describe("jobs", () => {
   });
 });
 
-/** A second control plane (its own process and database session) running only a job runner. */
+/**
+ * A second control plane (its own process and database session) running only
+ * a job runner. It shares this process's data directory: with another master
+ * key it could not open the host's SSH key and would fail every job at once.
+ */
 function spawnRunnerProcess(): ChildProcess {
   const script = path.join(REPO_ROOT, "packages/api/src/test-support/runner-process.ts");
-  return spawn(process.execPath, ["--import", "tsx", script], { cwd: REPO_ROOT, env: childEnv(), stdio: ["ignore", "pipe", "inherit"] });
+  return spawn(process.execPath, ["--import", "tsx", script], {
+    cwd: REPO_ROOT,
+    env: childEnv({ WHARF_TEST_DATA_DIR: deps.config.dataDir }),
+    stdio: ["ignore", "pipe", "inherit"],
+  });
 }
 
 function waitForLine(child: ChildProcess, text: string): Promise<void> {
