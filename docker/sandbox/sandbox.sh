@@ -16,7 +16,8 @@
 #   sandbox.sh loopback-sshd --count N --base-port P [--state DIR]
 #
 # The state directory defaults to $WHARF_SANDBOX_STATE or /tmp/wharf-sandbox.
-# Dependencies come from docker/sandbox/install-deps.sh.
+# Dependencies come from docker/sandbox/install-deps.sh, which `up` runs first
+# (idempotent: a few checks when everything is present).
 set -euo pipefail
 
 STATE="${WHARF_SANDBOX_STATE:-/tmp/wharf-sandbox}"
@@ -623,6 +624,8 @@ cmd_up() {
   done
   int_between "$n" 1 "$MAX_HOSTS" || die "--hosts must be between 1 and $MAX_HOSTS"
   require_root
+  bash "$(dirname "${BASH_SOURCE[0]}")/install-deps.sh" || die "installing the sandbox's dependencies failed (see above)"
+  DOCKER_BIN="$(command -v docker || true)"
   check_deps
   check_state_dir
   take_lock
