@@ -22,7 +22,11 @@ PACKAGES=(
   docker-registry
   apache2-utils
   fonts-dejavu-core
+  debootstrap
 )
+
+# shellcheck source=docker/sandbox/debian-archive.sh
+source "$(dirname "${BASH_SOURCE[0]}")/debian-archive.sh"
 
 step() { printf '==> %s\n' "$*"; }
 
@@ -106,38 +110,6 @@ check_commands() {
   step "commands: dockerd, sshd, ip, nsenter, busybox, chromium, docker-registry, htpasswd found"
 }
 
-# The archive URI of the machine's own Debian source (the stanza that carries
-# its release codename), so the trixie list uses the same mirror.
-debian_archive_uri() {
-  local codename="$1" file
-  for file in /etc/apt/sources.list.d/*.sources; do
-    [[ -f "$file" ]] || continue
-    # deb822: blank lines separate stanzas; pick the first stanza whose
-    # Suites field contains exactly the codename.
-    awk -v want="$codename" '
-      function flush() {
-        if (uri != "" && hit) { print uri; found = 1; exit }
-        uri = ""; hit = 0
-      }
-      /^[[:space:]]*$/ { flush(); next }
-      tolower($1) == "uris:" { uri = $2 }
-      tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == want) hit = 1 }
-      END { if (!found) flush() }
-    ' "$file" | head -n 1
-  done | head -n 1
-  # One-line format fallback.
-  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-    [[ -f "$file" ]] || continue
-    awk -v want="$codename" '
-      $1 == "deb" {
-        i = 2
-        if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
-        if ($(i + 1) == want) { print $i; exit }
-      }
-    ' "$file"
-  done | head -n 1
-}
-
 compose_works() {
   docker compose version >/dev/null 2>&1
 }
@@ -147,11 +119,8 @@ install_compose() {
     step "docker compose: $(docker compose version --short 2>/dev/null || echo present)"
     return
   fi
-  local codename uri keyring
-  codename="$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release | tr -d '"')"
-  [[ -n "$codename" ]] || die "cannot read VERSION_CODENAME from /etc/os-release"
-  uri="$(debian_archive_uri "$codename" | head -n 1)"
-  [[ -n "$uri" ]] || die "no Debian source for suite '$codename' found in /etc/apt; cannot locate the archive for trixie"
+  local uri keyring
+  uri="$(machine_archive_uri)" || die "cannot locate the Debian archive for trixie"
   keyring=/usr/share/keyrings/debian-archive-keyring.gpg
   [[ -f "$keyring" ]] || die "$keyring is missing (package debian-archive-keyring)"
   step "docker compose: extracting v2 from Debian trixie's docker-compose package ($uri)"

@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
-
 import { expect, type Page, test } from "@playwright/test";
 
-import { rotateHostKey, sandbox, setupLink, shot } from "../fixtures/wharf";
+import { addHost, completeSetup, rotateHostKey, sandbox, setupLink, shot } from "../fixtures/wharf";
 
 test.describe.configure({ mode: "serial" });
 
@@ -15,30 +13,8 @@ async function signIn(page: Page, password = owner.password): Promise<void> {
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-async function addHost(page: Page, host: { name: string; address: string; port: number; user: string; fingerprint: string }): Promise<void> {
-  await page.getByRole("button", { name: /add (your first )?host/i }).first().click();
-  const dialog = page.getByRole("dialog");
-  await dialog.getByLabel("Name").fill(host.name);
-  await dialog.getByLabel("Address").fill(host.address);
-  await dialog.getByLabel("SSH port").fill(String(host.port));
-  await dialog.getByLabel("SSH user").fill(host.user);
-  await dialog.getByRole("radio", { name: /paste a private key/i }).click();
-  await dialog.getByLabel("Private key").fill(readFileSync(sandbox().clientKey, "utf8"));
-  await dialog.getByRole("button", { name: "Continue" }).click();
-  await expect(dialog.getByRole("heading", { name: "Confirm the host key" })).toBeVisible();
-  // The fingerprint shown must be the one ssh-keygen reports for the host's key.
-  await expect(dialog.getByText(host.fingerprint)).toBeVisible();
-  await page.screenshot({ path: shot(`add-${host.name}-confirm`) });
-  await dialog.getByRole("button", { name: "Trust and connect" }).click();
-}
-
 test("the owner sets Wharf up from the one-time link", async ({ page, baseURL }) => {
-  await page.goto(await setupLink(baseURL ?? ""));
-  await page.getByLabel("Your name").fill(owner.name);
-  await page.getByLabel("Email").fill(owner.email);
-  await page.getByLabel("Password").fill(owner.password);
-  await page.getByLabel("Team name").fill(owner.team);
-  await page.getByRole("button", { name: /create account/i }).click();
+  await completeSetup(page, await setupLink(baseURL ?? ""), owner);
   await expect(page).toHaveURL(/\/hosts/);
   await expect(page.getByText("No hosts yet")).toBeVisible();
   await page.screenshot({ path: shot("hosts-empty") });
