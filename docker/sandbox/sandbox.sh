@@ -14,6 +14,9 @@
 #   sandbox.sh status [--state DIR]
 #   sandbox.sh rotate-host-key NAME [--state DIR]
 #   sandbox.sh loopback-sshd --count N --base-port P [--state DIR]
+#   sandbox.sh service NAME sshd|dockerd stop|start [--state DIR]
+#     (fault injection: stop kills every sshd of the host, sessions
+#     included, or stops its engine; start brings it back as `up` made it)
 #
 # The state directory defaults to $WHARF_SANDBOX_STATE or /tmp/wharf-sandbox.
 # Dependencies come from docker/sandbox/install-deps.sh, which `up` runs first
@@ -910,6 +913,51 @@ EOF
   log "$count loopback sshd(s) on 127.0.0.1:$base-$((base + count - 1)) (user wharf-h1, host key $fp)"
 }
 
+cmd_service() {
+  local args=()
+  while (($# > 0)); do
+    case "$1" in
+    --state)
+      [[ $# -ge 2 ]] || die "--state needs a directory"
+      STATE="$2"
+      shift 2
+      ;;
+    *)
+      args+=("$1")
+      shift
+      ;;
+    esac
+  done
+  ((${#args[@]} == 3)) || die "usage: sandbox.sh service hN sshd|dockerd stop|start"
+  [[ "${args[0]}" =~ ^h([0-9]+)$ ]] || die "usage: sandbox.sh service hN sshd|dockerd stop|start"
+  local i="${BASH_REMATCH[1]}" d pids=() pid
+  require_root
+  check_state_dir
+  take_lock
+  d="$(host_dir "$i")"
+  [[ -d "$d" ]] || die "no sandbox host ${args[0]} (run: sandbox.sh up)"
+  case "${args[1]} ${args[2]}" in
+  "sshd stop")
+    # The listener and every session process: connections drop at once.
+    for pid in $(ip netns pids "$(ns_name "$i")" 2>/dev/null); do
+      [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == sshd ]] && pids+=("$pid")
+    done
+    for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+    wait_gone 10 "${pids[@]}" || die "sshd of ${args[0]} survived SIGKILL"
+    rm -f "$d/sshd.pid"
+    ;;
+  "sshd start") start_sshd "$i" ;;
+  "dockerd stop") stop_pidfile "$d/dockerd.pid" dockerd 20 ;;
+  "dockerd start")
+    local rt=0
+    if [[ -e /sys/fs/cgroup/cpu/cpu.rt_runtime_us ]]; then rt="$(rt_share "$(state_hosts | wc -w)")"; fi
+    start_dockerd "$i" "$rt"
+    wait_dockerd "$i"
+    ;;
+  *) die "usage: sandbox.sh service hN sshd|dockerd stop|start" ;;
+  esac
+}
+
 main() {
   (($# > 0)) || usage
   local cmd="$1"
@@ -920,6 +968,7 @@ main() {
   status) cmd_status "$@" ;;
   rotate-host-key) cmd_rotate_host_key "$@" ;;
   loopback-sshd) cmd_loopback_sshd "$@" ;;
+  service) cmd_service "$@" ;;
   -h | --help | help) usage ;;
   *)
     printf 'sandbox: unknown command: %s\n' "$cmd" >&2

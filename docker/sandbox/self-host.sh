@@ -68,17 +68,20 @@ start_engine() {
 # Debian minbase with PostgreSQL 15's server: one root filesystem for both stand-ins.
 make_rootfs() {
   local rootfs="$STATE/rootfs" uri
-  if [[ -x "$rootfs/usr/lib/postgresql/15/bin/postgres" ]]; then return; fi
+  if dk image inspect wharf-standin/rootfs:bookworm >/dev/null 2>&1; then return; fi
   uri="$(machine_archive_uri)" || die "cannot locate the Debian archive for debootstrap"
   log "debootstrap bookworm (minbase + postgresql-15) from the machine's Debian archive"
   rm -rf "$rootfs"
   logged debootstrap debootstrap --variant=minbase --include=postgresql-15 bookworm "$rootfs" "$uri"
   rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
+  tar -C "$rootfs" -c . | logged import-rootfs dk import - wharf-standin/rootfs:bookworm
+  rm -rf "$rootfs"
 }
 
 # A stand-in for node:22-bookworm-slim: node and npm where the official image has them.
 make_node_base() {
   if dk image inspect "$NODE_BASE" >/dev/null 2>&1; then return; fi
+  make_rootfs
   log "stand-in $NODE_BASE: the rootfs plus Node.js $NODE_MAJOR and npm from the npm registry"
   local work="$STATE/node-base"
   rm -rf "$work"
@@ -90,11 +93,18 @@ make_node_base() {
   tar -xzf "$work"/pack/npm-*.tgz -C "$work/root/usr/local/lib/node_modules/npm" --strip-components=1
   ln -s ../lib/node_modules/npm/bin/npm-cli.js "$work/root/usr/local/bin/npm"
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$work/root/usr/local/bin/npx"
-  tar -C "$STATE/rootfs" -c . | logged import-rootfs dk import - wharf-standin/rootfs:bookworm
-  cat >"$work/root/Dockerfile" <<'EOF'
+  # This machine may reach the npm registry through a TLS proxy whose CA only
+  # it trusts: the stand-in trusts the same extra CAs as the machine's Node.js.
+  local extra_ca=""
+  if [[ -n "${NODE_EXTRA_CA_CERTS:-}" && -f "$NODE_EXTRA_CA_CERTS" ]]; then
+    install -D -m 0644 "$NODE_EXTRA_CA_CERTS" "$work/root/usr/local/share/wharf-extra-ca.crt"
+    extra_ca="ENV NODE_EXTRA_CA_CERTS=/usr/local/share/wharf-extra-ca.crt"
+  fi
+  cat >"$work/root/Dockerfile" <<EOF
 FROM wharf-standin/rootfs:bookworm
 COPY usr/local /usr/local
 ENV PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+$extra_ca
 CMD ["node"]
 EOF
   DOCKER_BUILDKIT=0 logged build-node-base dk build -t "$NODE_BASE" "$work/root"
@@ -103,6 +113,7 @@ EOF
 # A stand-in for postgres:16 honouring the same variables and data path.
 make_postgres_base() {
   if dk image inspect "$POSTGRES_BASE" >/dev/null 2>&1; then return; fi
+  make_rootfs
   log "stand-in $POSTGRES_BASE: the rootfs plus an entrypoint like the official image's"
   local work="$STATE/postgres-base"
   rm -rf "$work"
@@ -137,7 +148,6 @@ cmd_up() {
   command -v debootstrap >/dev/null || die "debootstrap is missing; run: bash docker/sandbox/install-deps.sh"
   mkdir -p "$STATE/logs"
   start_engine
-  make_rootfs
   make_node_base
   make_postgres_base
   log "building $IMAGE from docker/Dockerfile (base $NODE_BASE)"
