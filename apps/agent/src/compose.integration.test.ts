@@ -617,7 +617,7 @@ describe("an agent killed while compose runs", () => {
     busy.close();
 
     const rest = await follow(revived.socket, "composeAttach", { name, runId, fromLine: seen.length });
-    expect(rest.exit).toMatchObject({ exitCode: 0, signal: null });
+    expect(rest.exit, JSON.stringify(rest)).toMatchObject({ exitCode: 0, signal: null });
     const whole = await follow(revived.socket, "composeAttach", { name, runId, fromLine: 0 });
     expect([...seen, ...rest.lines]).toEqual(whole.lines);
     const states = (await result(revived.socket, "composePs", { name })).services.map((service) => [service.service, service.containers[0]?.state]);

@@ -4,7 +4,7 @@
  * deployment to its end.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 
 import { type TRPCError } from "@trpc/server";
@@ -201,4 +201,18 @@ export async function readSse<T>(
   } finally {
     controller.abort();
   }
+}
+
+/** Processes of this machine (the sandbox hosts share it) whose command line names `needle`: compose and its supervisor name the project. */
+export function processesMentioning(needle: string): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
 }
