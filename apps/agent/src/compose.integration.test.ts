@@ -23,6 +23,7 @@ import {
   STREAM_PATH,
 } from "@wharf/agent-protocol";
 import { childEnv } from "@wharf/testing/env";
+import { processesMentioning } from "@wharf/testing/processes";
 import { loadSandbox } from "@wharf/testing/sandbox";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -164,20 +165,6 @@ async function cli(args: string[], cwd = tmp, command = "docker"): Promise<strin
 
 async function containersOf(project: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
-}
-
-/** Processes whose command line mentions `needle` (compose runs with the project name in its argv). */
-function processesMentioning(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** A raw NDJSON stream: every frame parsed with JSON.parse only, as a forwarding control plane would. */
@@ -592,7 +579,7 @@ describe("an agent killed while compose runs", () => {
       files: [
         {
           path: "docker-compose.yaml",
-          content: `services:\n  gate:\n    image: ${IMAGE}\n    init: true\n    command: ["sh", "-c", "sleep 4; touch /tmp/ready; exec sleep 1000000"]\n    healthcheck:\n      test: ["CMD", "test", "-f", "/tmp/ready"]\n      interval: 1s\n      retries: 60\n  app:\n    image: ${IMAGE}\n    init: true\n    command: ["sleep", "1000000"]\n    depends_on:\n      gate:\n        condition: service_healthy\n`,
+          content: `services:\n  gate:\n    image: ${IMAGE}\n    init: true\n    command: ["sh", "-c", "sleep 4; touch /ready; exec sleep 1000000"]\n    healthcheck:\n      test: ["CMD", "test", "-f", "/ready"]\n      interval: 1s\n      retries: 60\n  app:\n    image: ${IMAGE}\n    init: true\n    command: ["sleep", "1000000"]\n    depends_on:\n      gate:\n        condition: service_healthy\n`,
         },
       ],
     });

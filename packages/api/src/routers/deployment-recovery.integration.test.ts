@@ -4,10 +4,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import { type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { processesMentioning } from "@wharf/testing/processes";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { addHosts, BASE_FILE, followToEnd, processesMentioning, removeProject, sandboxHost, SLOW, uniqueName, waitForJob } from "../test-support/stacks";
+import { addHosts, BASE_FILE, followToEnd, removeProject, sandboxHost, SLOW, uniqueName, waitForJob } from "../test-support/stacks";
 
 // An agent that dies mid-deploy (kill -9) must not take compose with it: the
 // job re-attaches to the run through the restarted agent and ends with

@@ -5,6 +5,7 @@ import type { inferRouterInputs } from "@trpc/server";
 import { type AppRouter, type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
 import { childEnv, REPO_ROOT } from "@wharf/testing/env";
+import { processesMentioning } from "@wharf/testing/processes";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -16,7 +17,6 @@ import {
   followToEnd,
   IMAGE,
   inspect,
-  processesMentioning,
   readSse,
   removeProject,
   sandboxHost,

@@ -4,7 +4,7 @@
  * deployment to its end.
  */
 import { randomBytes } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 
 import { type TRPCError } from "@trpc/server";
@@ -41,14 +41,14 @@ export const SERVICE = `services:
     command: ["sh", "-c", "i=0; while true; do echo \\"worker $$i\\" >&2; i=$$((i+1)); sleep 0.2; done"]
 `;
 
-/** Holds `compose up` for several seconds: app waits for gate to become healthy. */
+/** Holds `compose up` for several seconds: app waits for gate to become healthy (the test image has no /tmp). */
 export const SLOW = `services:
   gate:
     image: ${IMAGE}
     init: true
-    command: ["sh", "-c", "sleep 8; touch /tmp/ready; exec sleep 1000000"]
+    command: ["sh", "-c", "sleep 8; touch /ready; exec sleep 1000000"]
     healthcheck:
-      test: ["CMD", "test", "-f", "/tmp/ready"]
+      test: ["CMD", "test", "-f", "/ready"]
       interval: 1s
       retries: 60
   app:
@@ -201,18 +201,4 @@ export async function readSse<T>(
   } finally {
     controller.abort();
   }
-}
-
-/** Processes of this machine (the sandbox hosts share it) whose command line names `needle`: compose and its supervisor name the project. */
-export function processesMentioning(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
