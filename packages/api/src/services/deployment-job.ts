@@ -193,12 +193,13 @@ async function runStep(deps: WharfDeps, host: Host, step: Step, run: { project: 
         return runLost(deps, host, step, name, error);
       }
       firstFailure ??= error;
-      brokenAt ??= Date.now();
-      if (Date.now() - brokenAt > REATTACH_WINDOW_MS) {
+      if (brokenAt === null) {
+        brokenAt = Date.now();
+        sink.push("wharf", `Lost the connection to the agent on ${host.name} (${errorMessage(error)}); compose goes on there, reconnecting to follow it…`);
+      } else if (Date.now() - brokenAt > REATTACH_WINDOW_MS) {
         if (!confirmed) throw firstFailure;
         return runLost(deps, host, step, name, error);
       }
-      sink.push("wharf", `Lost the connection to the agent on ${host.name} (${errorMessage(error)}); compose goes on there, reconnecting to follow it…`);
       attach = true;
       // The next call reaches the agent afresh, restarting it if it is gone.
       deps.agents.drop(host.id);
