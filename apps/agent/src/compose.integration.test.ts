@@ -23,6 +23,7 @@ import {
   STREAM_PATH,
 } from "@wharf/agent-protocol";
 import { childEnv } from "@wharf/testing/env";
+import { processesMentioning } from "@wharf/testing/processes";
 import { loadSandbox } from "@wharf/testing/sandbox";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -124,15 +125,25 @@ async function failure(socket: string, method: AgentMethod, params: object) {
 }
 
 /** Runs a compose action to its end; returns the output lines and the exit frame. */
+let runs = 0;
+function newRunId(): string {
+  return `it-${suffix}-${runs++}`;
+}
+
 async function run(socket: string, params: object): Promise<{ lines: string[]; exit: Extract<ComposeRunData, { kind: "exit" }>; ms: number }> {
+  return follow(socket, "composeRun", { runId: newRunId(), ...params });
+}
+
+/** Reads a composeRun or composeAttach stream to its exit frame. */
+async function follow(socket: string, method: "composeRun" | "composeAttach", params: object): Promise<{ lines: string[]; exit: Extract<ComposeRunData, { kind: "exit" }>; ms: number }> {
   const started = performance.now();
-  const stream = await openStream(socket, STREAM_PATH, { method: "composeRun", params });
-  if (stream.status !== 200) throw new Error(`composeRun answered ${stream.status}`);
+  const stream = await openStream(socket, STREAM_PATH, { method, params });
+  if (stream.status !== 200) throw new Error(`${method} answered ${stream.status}`);
   const lines: string[] = [];
   for (;;) {
     const frame = await stream.next();
-    if (frame.type === "error") throw new Error(`composeRun failed: ${frame.error.message}`);
-    if (frame.type === "end") throw new Error("composeRun ended without an exit frame");
+    if (frame.type === "error") throw new Error(`${method} failed: ${frame.error.message}`);
+    if (frame.type === "end") throw new Error(`${method} ended without an exit frame`);
     const data = composeRunData.parse(frame.data);
     if (data.kind === "output") lines.push(data.line);
     else {
@@ -154,20 +165,6 @@ async function cli(args: string[], cwd = tmp, command = "docker"): Promise<strin
 
 async function containersOf(project: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
-}
-
-/** Processes whose command line mentions `needle` (compose runs with the project name in its argv). */
-function processesMentioning(needle: string): number[] {
-  return readdirSync("/proc")
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(needle);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 /** A raw NDJSON stream: every frame parsed with JSON.parse only, as a forwarding control plane would. */
@@ -401,12 +398,15 @@ describe("injection payloads stay data", () => {
       ["composeConfig", { project: { name: "x", files: [{ path: `${hostile}.yaml`, content: BASE }] } }],
       ["composeConfig", { project: { name: "x", files: [{ path: "a;touch pwned;.yaml", content: BASE }] } }],
       ["composeConfig", { project: { name: "x", files: [{ path: "-f.yaml", content: BASE }] } }],
-      ["composeRun", { project: stack(`it-inject-${suffix}`), action: "restart", options: { services: [hostile] } }],
-      ["composeRun", { project: stack(`it-inject-${suffix}`), action: "stop", options: { services: ["--timeout=0"] } }],
+      ["composeRun", { project: stack(`it-inject-${suffix}`), action: "restart", runId: newRunId(), options: { services: [hostile] } }],
+      ["composeRun", { project: stack(`it-inject-${suffix}`), action: "stop", runId: newRunId(), options: { services: ["--timeout=0"] } }],
+      ["composeRun", { project: stack(`it-inject-${suffix}`), action: "stop", runId: `../../x${hostile}` }],
+      ["composeAttach", { name: `it-inject-${suffix}`, runId: `../${hostile}`, fromLine: 0 }],
+      ["composeCancel", { name: `it-inject-${suffix}`, runId: "-rf" }],
       ["composeLogs", { name: `it-inject-${suffix}`, services: ["`touch pwned`"] }],
     ];
     for (const [method, params] of cases) {
-      const answer = await postJson(agent.socket, method === "composeConfig" ? CALL_PATH : STREAM_PATH, { method, params });
+      const answer = await postJson(agent.socket, method === "composeConfig" || method === "composeCancel" ? CALL_PATH : STREAM_PATH, { method, params });
       expect(answer.status, JSON.stringify(params)).toBe(400);
     }
     expect(existsSync(marker)).toBe(false);
@@ -539,7 +539,7 @@ describe("preflight on h1, for real", () => {
 });
 
 describe("cancelling a run", () => {
-  it("kills compose when the client goes away, and frees the project", async () => {
+  it("goes on when the client goes away; composeCancel kills compose and frees the project", async () => {
     const name = `it-cancel-${suffix}`;
     const stubborn = stack(name, {
       files: [{ path: "docker-compose.yaml", content: `services:\n  stubborn:\n    image: ${IMAGE}\n    command: ["sleep", "100000"]\n    stop_grace_period: 2m\n` }],
@@ -547,19 +547,75 @@ describe("cancelling a run", () => {
     expect((await run(agent.socket, { project: stubborn, action: "up" })).exit.exitCode).toBe(0);
 
     // sleep as PID 1 ignores SIGTERM: `stop` would wait two minutes.
-    const stream = await openStream(agent.socket, STREAM_PATH, { method: "composeRun", params: { project: stubborn, action: "stop" } });
+    const runId = newRunId();
+    const stream = await openStream(agent.socket, STREAM_PATH, { method: "composeRun", params: { project: stubborn, action: "stop", runId } });
     const first = await stream.next();
     expect(first.type).toBe("data");
     expect(processesMentioning(name).length).toBeGreaterThan(0);
     const busy = await failure(agent.socket, "composeConfig", { project: stubborn });
     expect(busy).toMatchObject({ status: 409, code: "CONFLICT", message: expect.stringMatching(/^stack it-cancel-\w+ is busy: compose stop/) as string });
 
-    const cancelled = performance.now();
+    // An SSH connection that drops closes the stream too: that is no cancel.
     stream.close();
-    while (processesMentioning(name).length > 0 && performance.now() - cancelled < 8_000) await sleep(50);
+    await sleep(1_000);
+    expect(processesMentioning(name).length).toBeGreaterThan(0);
+
+    expect(await result(agent.socket, "composeCancel", { name, runId })).toEqual({ cancelled: true });
+    const deadline = performance.now() + 15_000;
+    while (processesMentioning(name).length > 0 && performance.now() < deadline) await sleep(50);
     expect(processesMentioning(name)).toEqual([]);
-    expect(performance.now() - cancelled).toBeLessThan(7_000);
+    const ended = await follow(agent.socket, "composeAttach", { name, runId, fromLine: 0 });
+    expect(ended.exit.exitCode).not.toBe(0);
+    expect(await result(agent.socket, "composeCancel", { name, runId })).toEqual({ cancelled: false });
     expect((await result(agent.socket, "composeConfig", { project: stubborn })).services).toEqual(["stubborn"]);
+  });
+});
+
+describe("an agent killed while compose runs", () => {
+  it("leaves compose running; a new agent re-attaches from any line, reports the real exit and keeps the project busy meanwhile", async () => {
+    const name = `it-survive-${suffix}`;
+    // The second service starts only once the first is healthy, a few seconds in.
+    const slow = stack(name, {
+      files: [
+        {
+          path: "docker-compose.yaml",
+          content: `services:\n  gate:\n    image: ${IMAGE}\n    init: true\n    command: ["sh", "-c", "sleep 4; touch /ready; exec sleep 1000000"]\n    healthcheck:\n      test: ["CMD", "test", "-f", "/ready"]\n      interval: 1s\n      retries: 60\n  app:\n    image: ${IMAGE}\n    init: true\n    command: ["sleep", "1000000"]\n    depends_on:\n      gate:\n        condition: service_healthy\n`,
+        },
+      ],
+    });
+    const doomed = await serve("doomed", { DOCKER_HOST: `unix://${dockerSocket}` });
+    const runId = newRunId();
+    const stream = await openStream(doomed.socket, STREAM_PATH, { method: "composeRun", params: { project: slow, action: "up", runId } });
+    const seen: string[] = [];
+    for (;;) {
+      const frame = await stream.next();
+      const data = frame.type === "data" ? composeRunData.parse(frame.data) : null;
+      if (data?.kind !== "output") throw new Error(`expected output, got ${JSON.stringify(frame)}`);
+      seen.push(data.line);
+      if (seen.length === 2) break;
+    }
+    doomed.child.kill("SIGKILL");
+    await new Promise((resolve) => doomed.child.once("exit", resolve));
+
+    const revived = await serve("doomed", { DOCKER_HOST: `unix://${dockerSocket}` });
+    // No in-memory lock survived, the running supervisor holds the project.
+    const busy = await openStream(revived.socket, STREAM_PATH, { method: "composeRun", params: { project: slow, action: "up", runId: newRunId() } });
+    expect(busy.status).toBe(409);
+    busy.close();
+
+    const rest = await follow(revived.socket, "composeAttach", { name, runId, fromLine: seen.length });
+    expect(rest.exit, JSON.stringify(rest)).toMatchObject({ exitCode: 0, signal: null });
+    const whole = await follow(revived.socket, "composeAttach", { name, runId, fromLine: 0 });
+    expect([...seen, ...rest.lines]).toEqual(whole.lines);
+    const states = (await result(revived.socket, "composePs", { name })).services.map((service) => [service.service, service.containers[0]?.state]);
+    expect(states).toEqual([
+      ["app", "running"],
+      ["gate", "running"],
+    ]);
+    const missing = await openStream(revived.socket, STREAM_PATH, { method: "composeAttach", params: { name, runId: "never-started", fromLine: 0 } });
+    expect(missing.status).toBe(404);
+    missing.close();
+    expect((await run(revived.socket, { project: slow, action: "down" })).exit.exitCode).toBe(0);
   });
 });
 

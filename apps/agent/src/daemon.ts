@@ -3,7 +3,6 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFi
 import { request } from "node:http";
 import { connect } from "node:net";
 import path from "node:path";
-import { isSea } from "node:sea";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import {
@@ -18,6 +17,7 @@ import {
 import { createDockerClient } from "./docker/client";
 import type { AgentEnv } from "./env";
 import type { Logger } from "./log";
+import { selfCommand } from "./self";
 import { type AgentServer, startAgentServer } from "./server";
 import { AGENT_VERSION } from "./version";
 
@@ -254,13 +254,6 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-/** How to run this agent again: the SEA binary is its own entry point; from source, node needs its loader flags and script. */
-function selfCommand(args: string[]): [string, string[]] {
-  const script = process.argv[1];
-  if (isSea() || script === undefined) return [process.execPath, args];
-  return [process.execPath, [...process.execArgv, script, ...args]];
 }
 
 function tail(file: string, lines = 20): string {

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 
+import { superviseRun } from "./compose/run";
 import { CliError, serve, start, stop } from "./daemon";
 import { type AgentEnv, loadEnv } from "./env";
 import { createLogger } from "./log";
@@ -10,7 +11,9 @@ const USAGE = `usage: wharf-agent <command>
   serve --socket PATH             run the agent in the foreground
   start --socket PATH --log PATH  run it in the background; prints {"pid":N,"version":"..."}
   stop --socket PATH              stop the agent serving PATH
-  version                         print the agent version`;
+  version                         print the agent version
+  supervise --dir PATH -- ARGV... run one compose command for the agent, recording
+                                  its output and exit in PATH (started by the agent)`;
 
 class UsageError extends Error {}
 
@@ -37,6 +40,20 @@ async function main(argv: string[]): Promise<number> {
     case "stop": {
       const { socket } = options(rest, ["socket"]);
       console.log(JSON.stringify({ stopped: await stop(socket) }));
+      return 0;
+    }
+    case "supervise": {
+      const separator = rest.indexOf("--");
+      const { dir } = options(separator === -1 ? rest : rest.slice(0, separator), ["dir"]);
+      const argv = separator === -1 ? [] : rest.slice(separator + 1);
+      if (argv.length === 0) throw new UsageError("supervise needs the command to run after --");
+      // The agent started this process with exactly the environment compose gets.
+      const run = superviseRun(dir, argv, environment().childEnv);
+      // The agent's cancel; a hangup or an interrupt aimed at the daemon's terminal is not one.
+      process.on("SIGTERM", () => run.stop());
+      process.on("SIGHUP", () => undefined);
+      process.on("SIGINT", () => undefined);
+      await run.done;
       return 0;
     }
     case undefined:

@@ -25,6 +25,8 @@ import { DOCKER_CALL_TIMEOUT_MS } from "./docker/client";
 import { dockerFailure } from "./docker/errors";
 import type { AgentEnv } from "./env";
 import { AgentFailure } from "./failure";
+import { composeAttach } from "./handlers/compose-attach";
+import { composeCancel } from "./handlers/compose-cancel";
 import { composeConfig } from "./handlers/compose-config";
 import { composeImageDigests } from "./handlers/compose-image-digests";
 import { composeLogs } from "./handlers/compose-logs";
@@ -55,9 +57,10 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   containerStats,
   composeImageDigests,
   preflight,
+  composeCancel,
 };
 
-const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = { dockerEvents, composeRun, composeLogs };
+const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = { dockerEvents, composeRun, composeLogs, composeAttach };
 
 const MAX_BODY_BYTES = 1024 * 1024;
 // In-flight calls get this long to finish on shutdown before connections are cut.

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { composeLogsParams } from "./compose-logs";
 import { composeFilePathProblem, composeProject, composeProjectName, composeServiceName } from "./compose-project";
-import { composeRunParams } from "./compose-run";
+import { composeRunId, composeRunParams } from "./compose-run";
 import { preflightParams } from "./preflight";
 
 const files = [
@@ -66,19 +66,26 @@ describe("composeProject", () => {
 
 describe("composeRunParams", () => {
   const project = { name: "shop", files };
+  const runId = "cm3x9k2-0";
 
   it("accepts each action with the options that apply", () => {
-    expect(composeRunParams.parse({ project, action: "up" }).options).toEqual({});
-    expect(composeRunParams.parse({ project, action: "down", options: { volumes: true, removeOrphans: true } }).options).toEqual({ volumes: true, removeOrphans: true });
-    expect(composeRunParams.parse({ project, action: "restart", options: { services: ["web"] } }).options.services).toEqual(["web"]);
+    expect(composeRunParams.parse({ project, runId, action: "up" }).options).toEqual({});
+    expect(composeRunParams.parse({ project, runId, action: "down", options: { volumes: true, removeOrphans: true } }).options).toEqual({ volumes: true, removeOrphans: true });
+    expect(composeRunParams.parse({ project, runId, action: "restart", options: { services: ["web"] } }).options.services).toEqual(["web"]);
   });
 
   it("rejects options that do not apply and services that are not service names", () => {
-    expect(composeRunParams.safeParse({ project, action: "up", options: { volumes: true } }).success).toBe(false);
-    expect(composeRunParams.safeParse({ project, action: "stop", options: { removeOrphans: true } }).success).toBe(false);
-    expect(composeRunParams.safeParse({ project, action: "down", options: { services: ["web"] } }).success).toBe(false);
-    expect(composeRunParams.safeParse({ project, action: "up", options: { services: ["--volumes"] } }).success).toBe(false);
-    expect(composeRunParams.safeParse({ project, action: "exec" }).success).toBe(false);
+    expect(composeRunParams.safeParse({ project, runId, action: "up", options: { volumes: true } }).success).toBe(false);
+    expect(composeRunParams.safeParse({ project, runId, action: "stop", options: { removeOrphans: true } }).success).toBe(false);
+    expect(composeRunParams.safeParse({ project, runId, action: "down", options: { services: ["web"] } }).success).toBe(false);
+    expect(composeRunParams.safeParse({ project, runId, action: "up", options: { services: ["--volumes"] } }).success).toBe(false);
+    expect(composeRunParams.safeParse({ project, runId, action: "exec" }).success).toBe(false);
+  });
+
+  it("run ids are plain names: they become a directory on the host", () => {
+    for (const id of ["a", "cm3x9k2abc-0", "A_b-9"]) expect(composeRunId.safeParse(id).success, id).toBe(true);
+    for (const id of ["", "-rf", "../x", "a/b", ".", "a b", "$(id)", "x".repeat(101)]) expect(composeRunId.safeParse(id).success, id).toBe(false);
+    expect(composeRunParams.safeParse({ project, action: "up" }).success).toBe(false);
   });
 });
 

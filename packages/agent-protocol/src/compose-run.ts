@@ -6,14 +6,24 @@ export const composeAction = z.enum(["up", "down", "stop", "restart", "pull", "b
 export type ComposeAction = z.infer<typeof composeAction>;
 
 /**
+ * Names one compose run on a host, chosen by the control plane so it can find
+ * the run again after losing the stream (the agent keeps the run's output
+ * under this name in the project's state).
+ */
+export const composeRunId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/, "a run id is 1-100 characters of A-Z, a-z, 0-9, _ and -");
+
+/**
  * `composeRun` (stream): writes the project's files and runs one compose
  * command: `up` is `up -d --remove-orphans`, `down` takes `-v` with `volumes`.
- * Closing the stream cancels: compose gets SIGTERM, then SIGKILL.
+ * Compose runs detached from the agent and outlives the stream (and the
+ * agent): closing the stream does not stop it. `composeAttach` follows it
+ * again, `composeCancel` stops it.
  */
 export const composeRunParams = z
   .object({
     project: composeProject,
     action: composeAction,
+    runId: composeRunId,
     options: z
       .object({
         /** For up (default true) and down (default false). */
@@ -42,7 +52,7 @@ export type ComposeRunParams = z.input<typeof composeRunParams>;
 /** Lines longer than this are split; a line of compose output is never longer than this many characters. */
 export const MAX_OUTPUT_LINE = 16 * 1024;
 
-/** One `data` frame of composeRun: a line of compose's output, then exactly one `exit` as the last. */
+/** One `data` frame of composeRun and composeAttach: a line of compose's output, then exactly one `exit` as the last. */
 export const composeRunData = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("output"),

@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { composeAttachParams } from "./compose-attach";
+import { composeCancelParams, composeCancelResult } from "./compose-cancel";
 import { composeConfigParams, composeConfigResult } from "./compose-config";
 import { composeImageDigestsParams, composeImageDigestsResult } from "./compose-image-digests";
 import { composeLogBatch, composeLogsParams } from "./compose-logs";
@@ -28,6 +30,7 @@ export const agentCalls = {
   containerStats: { params: containerStatsParams, result: containerStatsResult },
   composeImageDigests: { params: composeImageDigestsParams, result: composeImageDigestsResult },
   preflight: { params: preflightParams, result: preflightResult },
+  composeCancel: { params: composeCancelParams, result: composeCancelResult },
 } as const;
 
 export type AgentCalls = typeof agentCalls;
@@ -47,6 +50,7 @@ export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("containerStats"), params: containerStatsParams }),
   z.object({ method: z.literal("composeImageDigests"), params: composeImageDigestsParams }),
   z.object({ method: z.literal("preflight"), params: preflightParams }),
+  z.object({ method: z.literal("composeCancel"), params: composeCancelParams }),
 ]);
 export type AgentRequest = z.infer<typeof agentRequest>;
 
@@ -61,7 +65,7 @@ export type AgentResponse = z.infer<typeof agentResponse>;
  * A stream answers HTTP 200 once its source is live, then `data` frames and a
  * final `end` or `error`; any other status carries an `agentResponse` error.
  * The agent writes only as fast as the client reads; a client that closes the
- * connection stops the stream (for composeRun: cancels compose).
+ * connection stops the stream (not compose: a run outlives its stream).
  */
 export const streamFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("data"), data: z.unknown() }),
@@ -86,6 +90,7 @@ export const agentStreams = {
   dockerEvents: { params: dockerEventsParams, data: dockerEvent },
   composeRun: { params: composeRunParams, data: composeRunData },
   composeLogs: { params: composeLogsParams, data: composeLogBatch },
+  composeAttach: { params: composeAttachParams, data: composeRunData },
 } as const;
 export type AgentStreams = typeof agentStreams;
 export type AgentStreamMethod = keyof AgentStreams;
@@ -96,5 +101,6 @@ export const agentStreamRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("dockerEvents"), params: dockerEventsParams }),
   z.object({ method: z.literal("composeRun"), params: composeRunParams }),
   z.object({ method: z.literal("composeLogs"), params: composeLogsParams }),
+  z.object({ method: z.literal("composeAttach"), params: composeAttachParams }),
 ]);
 export type AgentStreamRequest = z.infer<typeof agentStreamRequest>;

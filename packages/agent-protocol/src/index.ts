@@ -1,3 +1,5 @@
+export * from "./compose-attach";
+export * from "./compose-cancel";
 export * from "./compose-config";
 export * from "./compose-image-digests";
 export * from "./compose-logs";

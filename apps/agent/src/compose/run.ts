@@ -1,94 +1,310 @@
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { type FileHandle, open, readdir, readFile, rm, stat } from "node:fs/promises";
+import path from "node:path";
 import { Readable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 
-import { type ComposeRunData, MAX_OUTPUT_LINE } from "@wharf/agent-protocol";
+import { composeProjectName, type ComposeRunData, composeRunData, composeRunId, MAX_OUTPUT_LINE } from "@wharf/agent-protocol";
 
 import { spawnCompose, terminateCompose } from "../docker/compose";
 import { AgentFailure } from "../failure";
 import { LineSplitter } from "./lines";
 
-// Pause compose's pipes once this many lines wait for a slow client.
+// A compose run lives in <agent data dir>/state/<project>/runs/<runId>/, written
+// by a supervisor process (`wharf-agent supervise`) in its own session, so
+// compose outlives the agent daemon: a restarted daemon follows the same files.
+const OUTPUT = "output.ndjson";
+const EXIT = "exit.json";
+const PID = "pid";
+const SUPERVISOR_LOG = "supervisor.log";
+
+// Pause reading the output file once this many lines wait for a slow client.
 const HIGH_WATER_LINES = 256;
+const READ_BYTES = 64 * 1024;
+// How often a follower looks for new output of a live run.
+const FOLLOW_POLL_MS = 100;
+/** Finished runs are kept this long, for a control plane that lost the stream to re-attach. */
+export const RUN_KEEP_MS = 24 * 60 * 60_000;
+
+type ExitData = Extract<ComposeRunData, { kind: "exit" }>;
+const outputRecord = composeRunData.options[0].omit({ kind: true });
+const exitRecord = composeRunData.options[1];
+
+/** `<agent data dir>/state/<project>/runs`: the agent data dir is the directory of its socket. */
+export function runsRoot(socketPath: string, project: string): string {
+  if (!composeProjectName.safeParse(project).success) throw new AgentFailure("BAD_REQUEST", `invalid project name ${JSON.stringify(project)}`);
+  return path.join(path.dirname(socketPath), "state", project, "runs");
+}
+
+export function runDir(socketPath: string, project: string, runId: string): string {
+  if (!composeRunId.safeParse(runId).success) throw new AgentFailure("BAD_REQUEST", `invalid run id ${JSON.stringify(runId)}`);
+  return path.join(runsRoot(socketPath, project), runId);
+}
 
 /**
- * One compose command as an object stream of `ComposeRunData`: its stdout and
- * stderr line by line, then its exit. Destroying the stream (the client went
- * away, the agent is stopping) cancels: compose's process group gets SIGTERM,
- * then SIGKILL. `onExit` runs once, when compose has exited (or failed to start).
+ * Starts `argv` under a supervisor (`command` is how to run this agent's own
+ * executable) in a new session, detached from the daemon: it survives the
+ * daemon's death. The returned process is the supervisor; its exit means the
+ * run is over.
  */
-export function composeRunStream(
-  argv: string[],
-  options: { cwd: string; env: Record<string, string>; onExit: () => void },
-): Readable {
-  const started = performance.now();
-  let exited = false;
-  const onExit = (): void => {
-    if (exited) return;
-    exited = true;
-    options.onExit();
-  };
-  let child: ChildProcess | undefined;
-  let lastError: string | null = null;
-  const pipes: Readable[] = [];
-
-  const stream = new Readable({
-    objectMode: true,
-    highWaterMark: HIGH_WATER_LINES,
-    read() {
-      for (const pipe of pipes) pipe.resume();
-    },
-    destroy(error, callback) {
-      if (child !== undefined && child.exitCode === null && child.signalCode === null) terminateCompose(child);
-      callback(error);
-    },
-  });
-
+export function startRun(dir: string, argv: string[], options: { command: [string, string[]]; cwd: string; env: Record<string, string> }): ChildProcess {
+  mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
   try {
-    child = spawnCompose(argv, options);
+    mkdirSync(dir, { mode: 0o700 });
   } catch (error) {
-    onExit();
+    if (errorCode(error) === "EEXIST") throw new AgentFailure("CONFLICT", `compose run ${path.basename(dir)} already exists on this host; start a new run`);
     throw error;
   }
-  const running = child;
-  const push = (data: ComposeRunData): void => {
-    if (stream.destroyed) return;
-    if (!stream.push(data)) for (const pipe of pipes) pipe.pause();
+  // Created before the supervisor starts, so a follower never finds it missing.
+  writeFileSync(path.join(dir, OUTPUT), "", { flag: "wx", mode: 0o600 });
+  const log = openSync(path.join(dir, SUPERVISOR_LOG), "a", 0o600);
+  const [file, args] = options.command;
+  let child: ChildProcess;
+  try {
+    child = spawn(file, [...args, "supervise", "--dir", dir, "--", ...argv], { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", log, log] });
+  } finally {
+    closeSync(log);
+  }
+  if (child.pid === undefined) throw new AgentFailure("COMPOSE_FAILED", `could not start compose's supervisor (${file})`);
+  writeAtomically(path.join(dir, PID), `${child.pid}\n`);
+  child.unref();
+  return child;
+}
+
+export interface Supervision {
+  /** SIGTERM to compose's process group, SIGKILL after the grace period. */
+  stop(): void;
+  /** Resolves once compose exited and the exit record is written. */
+  done: Promise<void>;
+}
+
+/**
+ * The supervisor's work: runs compose, appends each line of its stdout and
+ * stderr to the run's output file (one JSON record a line, in the order read),
+ * then writes the exit record atomically.
+ */
+export function superviseRun(dir: string, argv: string[], env: Record<string, string>): Supervision {
+  const started = performance.now();
+  const out = openSync(path.join(dir, OUTPUT), "a", 0o600);
+  let lastError: string | null = null;
+  const write = (stream: "stdout" | "stderr", lines: string[]): void => {
+    const at = new Date().toISOString();
+    let text = "";
+    for (const raw of lines) {
+      const line = raw.replace(/\r$/, "");
+      if (stream === "stderr" && line.trim() !== "") lastError = line.trim();
+      text += `${JSON.stringify({ stream, line, at })}\n`;
+    }
+    if (text !== "") writeSync(out, text);
+  };
+  const finish = (exit: Omit<ExitData, "kind" | "durationMs">): void => {
+    closeSync(out);
+    writeAtomically(path.join(dir, EXIT), `${JSON.stringify({ kind: "exit", ...exit, durationMs: Math.round(performance.now() - started) })}\n`);
   };
 
+  let child: ChildProcess;
+  try {
+    child = spawnCompose(argv, { cwd: process.cwd(), env });
+  } catch (error) {
+    finish({ exitCode: null, signal: null, message: `could not run ${argv.slice(0, 2).join(" ")}: ${error instanceof Error ? error.message : String(error)}` });
+    return { stop: () => undefined, done: Promise.resolve() };
+  }
+  const running = child;
   for (const [name, pipe] of [
     ["stdout", running.stdout],
     ["stderr", running.stderr],
   ] as const) {
     if (pipe === null) continue;
-    pipes.push(pipe);
     const splitter = new LineSplitter(MAX_OUTPUT_LINE);
-    const emit = (lines: string[]): void => {
-      const at = new Date().toISOString();
-      for (const raw of lines) {
-        const line = raw.replace(/\r$/, "");
-        if (name === "stderr" && line.trim() !== "") lastError = line.trim();
-        push({ kind: "output", stream: name, line, at });
-      }
-    };
-    pipe.on("data", (chunk: Buffer) => emit(splitter.push(chunk)));
-    pipe.once("end", () => emit(splitter.end()));
+    pipe.on("data", (chunk: Buffer) => write(name, splitter.push(chunk)));
+    pipe.once("end", () => write(name, splitter.end()));
   }
-
-  running.once("error", (error) => {
-    onExit();
-    stream.destroy(new AgentFailure("COMPOSE_FAILED", `could not run ${argv.slice(0, 2).join(" ")}: ${error.message}`));
-  });
-  // "close" comes after both pipes ended, so every line is out before the exit.
-  running.once("close", (exitCode, signal) => {
-    onExit();
-    push({
-      kind: "exit",
-      exitCode,
-      signal,
-      message: exitCode === 0 ? null : lastError,
-      durationMs: Math.round(performance.now() - started),
+  const done = new Promise<void>((resolve) => {
+    let ended = false;
+    running.once("error", (error) => {
+      if (ended) return;
+      ended = true;
+      finish({ exitCode: null, signal: null, message: `could not run ${argv.slice(0, 2).join(" ")}: ${error.message}` });
+      resolve();
     });
-    if (!stream.destroyed) stream.push(null);
+    // "close" comes after both pipes ended, so every line is written before the exit.
+    running.once("close", (exitCode, signal) => {
+      if (ended) return;
+      ended = true;
+      finish({ exitCode, signal, message: exitCode === 0 ? null : lastError });
+      resolve();
+    });
   });
+  return { stop: () => terminateCompose(running), done };
+}
+
+export type RunState = "running" | "finished" | "lost" | "missing";
+
+/** Whether the run is going on, over (its exit is recorded), lost (its supervisor died without recording one) or unknown here. */
+export async function runState(dir: string): Promise<RunState> {
+  if (await exists(path.join(dir, EXIT))) return "finished";
+  if (!(await exists(dir))) return "missing";
+  if (supervisorPid(dir) !== null) return "running";
+  // The supervisor may have written its exit between the two checks.
+  return (await exists(path.join(dir, EXIT))) ? "finished" : "lost";
+}
+
+/** The live supervisor's pid, or null: checked against its command line, as pids are reused. */
+function supervisorPid(dir: string): number | null {
+  let pid: number;
+  try {
+    pid = Number.parseInt(readFileSync(path.join(dir, PID), "utf8"), 10);
+  } catch {
+    return null;
+  }
+  if (!Number.isInteger(pid) || pid <= 1) return null;
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+    if (!argv.includes("supervise") || !argv.includes(dir)) return null;
+    const status = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = status.slice(status.lastIndexOf(")") + 2, status.lastIndexOf(")") + 3);
+    return state === "Z" || state === "X" ? null : pid;
+  } catch {
+    return null;
+  }
+}
+
+/** The id of a run of `project` still going on (under a previous daemon too), or null. */
+export async function liveRun(socketPath: string, project: string): Promise<string | null> {
+  const root = runsRoot(socketPath, project);
+  for (const runId of await readdir(root).catch(() => [])) {
+    if ((await runState(path.join(root, runId))) === "running") return runId;
+  }
+  return null;
+}
+
+/** Removes the project's runs that ended more than RUN_KEEP_MS ago. */
+export async function pruneRuns(socketPath: string, project: string, now = Date.now()): Promise<void> {
+  const root = runsRoot(socketPath, project);
+  for (const runId of await readdir(root).catch(() => [])) {
+    const dir = path.join(root, runId);
+    if ((await runState(dir)) === "running") continue;
+    const changed = await stat(path.join(dir, EXIT)).catch(() => stat(dir).catch(() => null));
+    if (changed !== null && now - changed.mtimeMs > RUN_KEEP_MS) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Sends SIGTERM to the run's supervisor, which stops compose; false when the run is not going on. */
+export function cancelRun(dir: string): boolean {
+  const pid = supervisorPid(dir);
+  if (pid === null) return false;
+  try {
+    process.kill(pid, "SIGTERM");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The run's output from line `fromLine` (0-based) as `ComposeRunData`, then
+ * its exit; follows the files while the run goes on, at the reader's pace.
+ * Fails with COMPOSE_FAILED when the supervisor died without an exit record.
+ */
+export function followRun(dir: string, fromLine: number): Readable {
+  let handle: FileHandle | null = null;
+  let position = 0;
+  let line = 0;
+  let partial = "";
+  let pumping = false;
+  const buffer = Buffer.alloc(READ_BYTES);
+  const decoder = new TextDecoder("utf-8");
+
+  const stream = new Readable({
+    objectMode: true,
+    highWaterMark: HIGH_WATER_LINES,
+    read() {
+      void pump().catch((error: unknown) => stream.destroy(error instanceof Error ? error : new Error(String(error))));
+    },
+    destroy(error, callback) {
+      const closing = handle;
+      handle = null;
+      if (closing === null) callback(error);
+      else void closing.close().finally(() => callback(error));
+    },
+  });
+
+  /** Pushes the complete records of `text`; false once the reader wants no more for now. */
+  const emit = (text: string): boolean => {
+    const records = (partial + text).split("\n");
+    partial = records.pop() ?? "";
+    let more = true;
+    for (const record of records) {
+      const index = line++;
+      if (index < fromLine) continue;
+      const parsed = parseOutput(record);
+      // A record cut short (the disk filled up) still counts as a line, so numbering stays stable.
+      if (parsed !== null) more = stream.push(parsed);
+    }
+    return more;
+  };
+
+  const pump = async (): Promise<void> => {
+    if (pumping) return;
+    pumping = true;
+    try {
+      handle ??= await open(path.join(dir, OUTPUT), "r");
+      while (!stream.destroyed) {
+        // Looked at before reading: once the exit is recorded, reading to the end gets every line.
+        const state = await runState(dir);
+        const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, position);
+        if (stream.destroyed) return;
+        if (bytesRead > 0) {
+          position += bytesRead;
+          if (!emit(decoder.decode(buffer.subarray(0, bytesRead), { stream: true }))) return;
+          continue;
+        }
+        if (state === "finished") {
+          stream.push(await readExit(dir));
+          stream.push(null);
+          return;
+        }
+        if (state !== "running") {
+          throw new AgentFailure("COMPOSE_FAILED", `compose run ${path.basename(dir)} stopped without recording how it ended (was its process killed or the host restarted?)`);
+        }
+        await sleep(FOLLOW_POLL_MS);
+      }
+    } finally {
+      pumping = false;
+    }
+  };
   return stream;
+}
+
+function parseOutput(record: string): ComposeRunData | null {
+  try {
+    const parsed = outputRecord.safeParse(JSON.parse(record));
+    return parsed.success ? { kind: "output", ...parsed.data } : null;
+  } catch {
+    return null;
+  }
+}
+
+async function readExit(dir: string): Promise<ExitData> {
+  const parsed = exitRecord.safeParse(JSON.parse(await readFile(path.join(dir, EXIT), "utf8")));
+  if (!parsed.success) throw new AgentFailure("COMPOSE_FAILED", `the exit record of compose run ${path.basename(dir)} is unreadable`);
+  return parsed.data;
+}
+
+function writeAtomically(target: string, content: string): void {
+  const temporary = `${target}.tmp-${process.pid}`;
+  writeFileSync(temporary, content, { mode: 0o600 });
+  renameSync(temporary, target);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return stat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+function errorCode(error: unknown): unknown {
+  return typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
 }

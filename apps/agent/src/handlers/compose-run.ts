@@ -1,18 +1,31 @@
 import { prepareProject } from "../compose/project";
 import { lockProject } from "../compose/project-lock";
-import { composeRunStream } from "../compose/run";
+import { followRun, liveRun, pruneRuns, runDir, startRun } from "../compose/run";
 import { actionArgs, composeArgv, composeEnv } from "../docker/compose";
+import { AgentFailure } from "../failure";
+import { selfCommand } from "../self";
 import type { StreamHandler } from "./context";
 
-/** Holds the project from writing its files until compose has exited, also after a cancel. */
+/**
+ * Holds the project from writing its files until compose has exited, also
+ * after a cancel. Compose runs under a detached supervisor; the stream follows
+ * its output, and closing it leaves compose running.
+ */
 export const composeRun: StreamHandler<"composeRun"> = async (params, ctx) => {
-  const release = lockProject(params.project.name, `compose ${params.action}`);
+  const name = params.project.name;
+  const release = lockProject(name, `compose ${params.action}`);
   try {
+    // A run started by a previous agent process holds the project too.
+    const live = await liveRun(ctx.agent.socketPath, name);
+    if (live !== null) throw new AgentFailure("CONFLICT", `stack ${name} is busy: compose run ${live} is still running on this host; try again when it has finished`);
+    await pruneRuns(ctx.agent.socketPath, name);
     const { command, target } = await prepareProject(ctx, params.project);
     const argv = composeArgv(command, target, actionArgs(params.action, params.options));
-    const stream = composeRunStream(argv, { cwd: target.dir, env: composeEnv(ctx.env.childEnv), onExit: release });
-    ctx.log.info("compose run", { project: params.project.name, action: params.action, compose: command.flavor });
-    return { kind: "payloads", stream };
+    const dir = runDir(ctx.agent.socketPath, name, params.runId);
+    const supervisor = startRun(dir, argv, { command: selfCommand([]), cwd: target.dir, env: composeEnv(ctx.env.childEnv) });
+    supervisor.once("exit", release);
+    ctx.log.info("compose run", { project: name, action: params.action, run: params.runId, compose: command.flavor, supervisor: supervisor.pid });
+    return { kind: "payloads", stream: followRun(dir, 0) };
   } catch (error) {
     release();
     throw error;

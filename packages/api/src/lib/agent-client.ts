@@ -23,7 +23,7 @@ import {
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 export interface StreamOptions {
-  /** Aborting closes the request: the agent then stops its source (and kills compose for composeRun). */
+  /** Aborting closes the request: the agent then stops its source (a composeRun's compose goes on: see composeCancel). */
   signal?: AbortSignal;
   /** For the answer's headers only: a stream may then stay open as long as its source does. */
   timeoutMs?: number;

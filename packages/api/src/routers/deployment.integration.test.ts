@@ -5,6 +5,7 @@ import type { inferRouterInputs } from "@trpc/server";
 import { type AppRouter, type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
 import { childEnv, REPO_ROOT } from "@wharf/testing/env";
+import { processesMentioning } from "@wharf/testing/processes";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -476,7 +477,9 @@ describe("jobs", () => {
       expect(failed.error).toBe("The control plane restarted while this job ran; check the host's state and redeploy.");
       const end = await followToEnd(owner, job?.id ?? "");
       expect(end.lines.at(-1)?.text).toBe(failed.error);
-      // The host is usable again right away.
+      // Compose outlives its control plane on the host; once it is done the host is usable again.
+      const deadline = Date.now() + 60_000;
+      while (processesMentioning(stack.name).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
       const [redeploy] = await deploy(stack.id, { action: "DOWN" });
       expect(redeploy?.status).toBe("SUCCEEDED");
     } finally {

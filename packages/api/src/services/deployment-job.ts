@@ -1,4 +1,6 @@
-import type { ComposeAction, ComposeRunParams, ComposeServiceImage, PreflightCheck } from "@wharf/agent-protocol";
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { agentErrorCode, type ComposeAction, type ComposeContainer, type ComposeRunData, type ComposeRunParams, type ComposeServiceImage, type PreflightCheck } from "@wharf/agent-protocol";
 import type { DeploymentAction, DeploymentStatus, Host } from "@wharf/db";
 import { z } from "zod";
 
@@ -134,21 +136,112 @@ function abortKind(signal: AbortSignal): AbortKind | null {
   return signal.reason instanceof JobAbort ? signal.reason.kind : "shutdown";
 }
 
-async function runStep(deps: WharfDeps, host: Host, step: Step, project: ComposeRunParams["project"], sink: OutputSink, signal: AbortSignal): Promise<Outcome | null> {
-  const frames = await openAgentStream(deps, host, "composeRun", { project, action: step.action, options: step.options }, { signal });
-  for await (const frame of frames) {
-    if (frame.kind === "output") {
-      sink.push(frame.stream, frame.line, new Date(frame.at));
-      await sink.backpressure();
-      continue;
-    }
-    if (frame.exitCode === 0) return null;
-    const message = frame.message ?? (frame.signal ? `compose was stopped by ${frame.signal}` : `compose exited with code ${frame.exitCode ?? "?"}`);
-    return { status: "FAILED", reason: "COMPOSE_FAILED", error: `compose ${step.action} failed on ${host.name}: ${message}`, exitCode: frame.exitCode };
-  }
-  throw new WharfError("INTERNAL", `compose ${step.action} on ${host.name} ended without an exit status.`);
+// After a transport failure mid-run (the agent or the SSH connection died),
+// the job keeps reaching the agent again for this long before it gives up on
+// following compose; the agent is restarted by the first call that finds it gone.
+const REATTACH_WINDOW_MS = 60_000;
+const REATTACH_FIRST_DELAY_MS = 250;
+const REATTACH_MAX_DELAY_MS = 5_000;
+
+/** A failure the agent itself reported (as opposed to a lost connection); its INTERNAL may be a cut stream. */
+function answeredByAgent(error: unknown): boolean {
+  return error instanceof WharfError && error.reason !== "INTERNAL" && agentErrorCode.safeParse(error.reason).success;
 }
 
+function exitOutcome(host: Host, step: Step, frame: Extract<ComposeRunData, { kind: "exit" }>): Outcome | null {
+  if (frame.exitCode === 0) return null;
+  const message = frame.message ?? (frame.signal ? `compose was stopped by ${frame.signal}` : `compose exited with code ${frame.exitCode ?? "?"}`);
+  return { status: "FAILED", reason: "COMPOSE_FAILED", error: `compose ${step.action} failed on ${host.name}: ${message}`, exitCode: frame.exitCode };
+}
+
+/**
+ * Runs one compose command and records its output. Compose runs detached on
+ * the host (it outlives the agent), so when the stream breaks the job reaches
+ * the agent again and re-attaches from the last line it stored, and the step
+ * ends with compose's own result. When the run cannot be followed any more,
+ * the step fails saying what state each service is in.
+ */
+async function runStep(deps: WharfDeps, host: Host, step: Step, run: { project: ComposeRunParams["project"]; runId: string }, sink: OutputSink, signal: AbortSignal): Promise<Outcome | null> {
+  const name = run.project.name;
+  let received = 0;
+  // attach: follow the run id rather than start it; confirmed: the agent answered for this run, so compose started.
+  let attach = false;
+  let confirmed = false;
+  let firstFailure: unknown = null;
+  let brokenAt: number | null = null;
+  let delay = REATTACH_FIRST_DELAY_MS;
+  for (;;) {
+    try {
+      const frames = attach
+        ? await openAgentStream(deps, host, "composeAttach", { name, runId: run.runId, fromLine: received }, { signal })
+        : await openAgentStream(deps, host, "composeRun", { project: run.project, action: step.action, runId: run.runId, options: step.options }, { signal });
+      attach = true;
+      confirmed = true;
+      for await (const frame of frames) {
+        if (frame.kind === "exit") return exitOutcome(host, step, frame);
+        received++;
+        brokenAt = null;
+        sink.push(frame.stream, frame.line, new Date(frame.at));
+        await sink.backpressure();
+      }
+      throw new WharfError("INTERNAL", `compose ${step.action} on ${host.name} ended without an exit status.`);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (answeredByAgent(error)) {
+        // Refused before compose started (busy, invalid files), or the start was lost with the connection: nothing changed.
+        if (!confirmed) throw attach ? firstFailure : error;
+        return runLost(deps, host, step, name, error);
+      }
+      firstFailure ??= error;
+      if (brokenAt === null) {
+        brokenAt = Date.now();
+        sink.push("wharf", `Lost the connection to the agent on ${host.name} (${errorMessage(error)}); compose goes on there, reconnecting to follow it…`);
+      } else if (Date.now() - brokenAt > REATTACH_WINDOW_MS) {
+        if (!confirmed) throw firstFailure;
+        return runLost(deps, host, step, name, error);
+      }
+      attach = true;
+      // The next call reaches the agent afresh, restarting it if it is gone.
+      deps.agents.drop(host.id);
+      await sleep(delay, undefined, { signal });
+      delay = Math.min(delay * 2, REATTACH_MAX_DELAY_MS);
+    }
+  }
+}
+
+/** The step's outcome when its compose run can no longer be followed: the stack may be anywhere between two revisions. */
+async function runLost(deps: WharfDeps, host: Host, step: Step, name: string, error: unknown): Promise<Outcome> {
+  let states: string;
+  try {
+    const { services } = await callAgent(deps, host, "composePs", { name });
+    states = services.length === 0 ? "no service has a container" : services.map((service) => `${service.service} ${service.containers.map(describeContainer).join(", ")}`).join("; ");
+  } catch (psError) {
+    states = `their states could not be read (${errorMessage(psError)})`;
+  }
+  return {
+    status: "FAILED",
+    reason: "COMPOSE_LOST",
+    error: `compose ${step.action} on ${host.name} could not be followed to its end (${errorMessage(error)}). The stack may be partly changed: ${states}. Redeploy to bring every service to this revision.`,
+    exitCode: null,
+  };
+}
+
+function describeContainer(container: ComposeContainer): string {
+  return container.health === null ? container.state : `${container.state} (${container.health})`;
+}
+
+/** Asks the agent to stop the job's compose run; the job ends as the abort says whatever the answer. */
+async function cancelRun(deps: WharfDeps, host: Host, name: string, runId: string, sink: OutputSink): Promise<void> {
+  try {
+    await callAgent(deps, host, "composeCancel", { name, runId });
+  } catch (error) {
+    sink.push("wharf", `Could not stop compose on ${host.name} (${errorMessage(error)}): it may still be running.`);
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 export interface JobOptions {
   /** Preflight results older than this are checked again before a deploy (host-by-host runs wait). */
@@ -186,11 +279,19 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     for (const check of failedChecks(result.checks)) sink.push("wharf", check.message);
     if (result.refusal) return { status: "FAILED", reason: result.refusal.reason, error: result.refusal.message, exitCode: null };
   }
-  for (const step of stepsFor(job.action, deploymentOptions.parse(job.options))) {
+  for (const [index, step] of stepsFor(job.action, deploymentOptions.parse(job.options)).entries()) {
     if (signal.aborted) break;
     sink.push("wharf", `Running compose ${step.action}${step.options.services ? ` ${step.options.services.join(" ")}` : ""}${step.options.volumes ? " (with volumes)" : ""}…`);
-    const failed = await runStep(deps, job.host, step, project, sink, signal);
-    if (failed) return failed;
+    // A job runs once, so its id and the step's place name the run uniquely on the host.
+    const runId = `${job.id}-${index}`;
+    try {
+      const failed = await runStep(deps, job.host, step, { project, runId }, sink, signal);
+      if (failed) return failed;
+    } catch (error) {
+      // The runner stopped the job (a cancel, a shutdown, a lost session): compose outlives the stream, so stop it on the host.
+      if (abortKind(signal) !== null) await cancelRun(deps, job.host, project.name, runId, sink);
+      throw error;
+    }
   }
   const aborted = abortKind(signal);
   if (aborted) return abortOutcome(aborted, job.host.name);

@@ -41,14 +41,14 @@ export const SERVICE = `services:
     command: ["sh", "-c", "i=0; while true; do echo \\"worker $$i\\" >&2; i=$$((i+1)); sleep 0.2; done"]
 `;
 
-/** Holds `compose up` for several seconds: app waits for gate to become healthy. */
+/** Holds `compose up` for several seconds: app waits for gate to become healthy (the test image has no /tmp). */
 export const SLOW = `services:
   gate:
     image: ${IMAGE}
     init: true
-    command: ["sh", "-c", "sleep 8; touch /tmp/ready; exec sleep 1000000"]
+    command: ["sh", "-c", "sleep 8; touch /ready; exec sleep 1000000"]
     healthcheck:
-      test: ["CMD", "test", "-f", "/tmp/ready"]
+      test: ["CMD", "test", "-f", "/ready"]
       interval: 1s
       retries: 60
   app:
