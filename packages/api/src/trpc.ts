@@ -7,6 +7,7 @@ import { z, ZodError } from "zod";
 import type { WharfDeps } from "./deps";
 import { type Problem, WharfError, type WharfErrorCode } from "./errors";
 import { type Permission, roleCan } from "./permissions";
+import { withAgentUse } from "./services/agents";
 import { findHostForTeam } from "./services/hosts";
 import { resolveMembership } from "./services/teams";
 
@@ -100,15 +101,22 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapErrors).meta({ public: true });
 
-/** Signed in, a member of the active team, and holding the declared permission. */
-export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next }) => {
+/**
+ * Signed in, a member of the active team, and holding the declared permission.
+ * Only mutations may install, upgrade or start an agent: queries and
+ * subscriptions read what is there.
+ */
+export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next, type }) => {
   if (!ctx.session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
   if (!meta?.permission) throw new WharfError("INTERNAL", "This procedure declares no permission.");
   const membership = await resolveMembership(ctx.deps, ctx.session.userId, ctx.requestedTeamId);
   if (!roleCan(membership.role, meta.permission)) {
     throw new WharfError("FORBIDDEN", `Your role (${membership.role.toLowerCase()}) does not allow ${meta.permission}.`);
   }
-  return next({ ctx: { ...ctx, session: ctx.session, team: { id: membership.teamId, role: membership.role } } });
+  const session = ctx.session;
+  return withAgentUse(type === "mutation" ? "manage" : "read", () =>
+    next({ ctx: { ...ctx, session, team: { id: membership.teamId, role: membership.role } } }),
+  );
 });
 
 /** Loads `input.hostId` within the active team once, for every host-scoped procedure. */
