@@ -5,7 +5,7 @@ import superjson from "superjson";
 import { z, ZodError } from "zod";
 
 import type { WharfDeps } from "./deps";
-import { type Problem, WharfError, type WharfErrorCode } from "./errors";
+import { invalidInput, type Problem, WharfError, type WharfErrorCode } from "./errors";
 import { type Permission, roleCan } from "./permissions";
 import { withAgentUse } from "./services/agents";
 import { findHostForTeam } from "./services/hosts";
@@ -58,6 +58,8 @@ const t = initTRPC
       const problems = cause instanceof WharfError ? (cause.problems ?? null) : null;
       return {
         ...shape,
+        // tRPC's own message for a failed input is the issues as JSON: the fields stay in data, the message is for people.
+        message: cause instanceof ZodError ? describeIssues(cause) : shape.message,
         data: {
           ...shape.data,
           stack: undefined,
@@ -68,6 +70,15 @@ const t = initTRPC
       };
     },
   });
+
+/** One sentence naming each field: "name: Use lowercase letters…; port: Ports run from 1 to 65535." */
+function describeIssues(error: ZodError): string {
+  const problems = error.issues.map((issue) => {
+    const message = issue.message.replace(/\.$/, "");
+    return { path: issue.path.map(String), message: issue.path.length > 0 ? `${issue.path.join(".")}: ${message}` : message };
+  });
+  return `${invalidInput(problems).message}.`;
+}
 
 /** Problems grouped by their top-level field, the shape zod's fieldErrors have. */
 function problemsByField(problems: Problem[]): Record<string, string[]> {
