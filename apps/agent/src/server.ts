@@ -1,5 +1,6 @@
 import { chmodSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { dirname } from "node:path";
 
 import {
   type AgentCalls,
@@ -25,6 +26,7 @@ import { DOCKER_CALL_TIMEOUT_MS } from "./docker/client";
 import { dockerFailure } from "./docker/errors";
 import type { AgentEnv } from "./env";
 import { AgentFailure } from "./failure";
+import { filesystemFailure } from "./filesystem-failure";
 import { composeConfig } from "./handlers/compose-config";
 import { composeImageDigests } from "./handlers/compose-image-digests";
 import { composeLogs } from "./handlers/compose-logs";
@@ -75,6 +77,7 @@ const httpStatus: Record<AgentErrorCode, number> = {
   COMPOSE_UNAVAILABLE: 503,
   DOCKER_UNAVAILABLE: 503,
   DOCKER_PERMISSION_DENIED: 503,
+  HOST_FILESYSTEM: 507,
   INTERNAL: 500,
 };
 
@@ -108,7 +111,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     agent: { startedAt, socketPath },
   });
   const describe = (error: unknown): AgentError => {
-    const failure = dockerFailure(error, env.docker);
+    const failure = filesystemFailure(error, dirname(socketPath)) ?? dockerFailure(error, env.docker);
     if (failure.code === "INTERNAL") log.error("request failed", { error: errorText(error) });
     return failure.toAgentError();
   };

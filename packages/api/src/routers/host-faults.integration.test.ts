@@ -7,6 +7,7 @@ import { loadSandbox, type Sandbox } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { AgentConnector, agentPaths } from "../services/agents";
+import { callAgent } from "../services/hosts";
 import { expectTrpcError } from "../test-support/trpc";
 
 let deps: WharfDeps;
@@ -126,6 +127,29 @@ describe("agent integrity", () => {
       tampered.dropAll();
       await deps.ssh.close("integrity");
       await onHost(["rm", "-rf", paths.dir]);
+    }
+  });
+});
+
+describe("an unwritable project directory", () => {
+  it("is reported as what is wrong and what to check, never as errno text", async () => {
+    const created = await addHost();
+    const row = await deps.db.host.findUniqueOrThrow({ where: { id: created.id } });
+    const dirs = [row.agentDir, `${row.agentDir}/stacks`];
+    await onHost(["mkdir", "-p", ...dirs]);
+    await onHost(["chmod", "500", ...dirs]);
+    try {
+      const project = { name: `it-unwritable-${Date.now()}`, files: [{ path: "compose.yaml", content: "services:\n  web:\n    image: busybox\n" }] };
+      const error = await callAgent(deps, row, "composeConfig", { project }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: "PRECONDITION_FAILED", reason: "HOST_FILESYSTEM" });
+      const message = (error as Error).message;
+      expect(message).toMatch(new RegExp(`the SSH user ${h1().users.docker} cannot write stacks.* in the agent directory ${row.agentDir} \\(permission denied\\): check that it and its directory are owned by ${h1().users.docker}`));
+      expect(message).not.toMatch(/EACCES|wharf-tmp/);
+    } finally {
+      await onHost(["chmod", "700", ...dirs]);
     }
   });
 });
