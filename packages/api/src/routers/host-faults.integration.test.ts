@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { AgentConnector, agentPaths } from "../services/agents";
 import { callAgent } from "../services/hosts";
+import { startHostMonitor } from "../services/monitor";
 import { expectTrpcError } from "../test-support/trpc";
 
 let deps: WharfDeps;
@@ -85,6 +86,30 @@ describe("an agent killed with SIGKILL", () => {
 
     expect(await owner.caller.host.refresh({ hostId: created.id })).toEqual({ status: "ONLINE" });
     expect((await owner.caller.host.byId({ hostId: created.id })).statusMessage).toBeNull();
+  });
+});
+
+describe("the monitor's watch", () => {
+  it("notices a killed agent between ticks and brings it back without any call", async () => {
+    const created = await addHost();
+    await owner.caller.host.reinstallAgent({ hostId: created.id });
+    const { agentDir } = await deps.db.host.findUniqueOrThrow({ where: { id: created.id } });
+    const restarts = async () => (await owner.caller.audit.list({ limit: 20 })).items.filter((e) => e.action === "host.agent" && /started/.test(e.summary)).length;
+    // One tick at start, the next in an hour: only the event stream can notice.
+    const stop = startHostMonitor(deps, 3_600_000);
+    try {
+      const started = Date.now();
+      // The first tick refreshed the host; the watch opens right after it.
+      await expect.poll(async () => (await deps.db.host.findUniqueOrThrow({ where: { id: created.id } })).lastSeenAt?.getTime() ?? 0, { timeout: 30_000 }).toBeGreaterThan(started);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const before = await restarts();
+      await onHost(["pkill", "-9", "-f", `${agentDir}/bin/wharf-agent serve`]);
+      await expect.poll(restarts, { timeout: 30_000, interval: 250 }).toBe(before + 1);
+      expect(await agentRuns(agentDir)).toBe(true);
+      expect((await deps.db.host.findUniqueOrThrow({ where: { id: created.id } })).status).toBe("ONLINE");
+    } finally {
+      stop();
+    }
   });
 });
 
