@@ -1,5 +1,6 @@
 import { chmodSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { dirname } from "node:path";
 
 import {
   type AgentCalls,
@@ -25,6 +26,7 @@ import { DOCKER_CALL_TIMEOUT_MS } from "./docker/client";
 import { dockerFailure } from "./docker/errors";
 import type { AgentEnv } from "./env";
 import { AgentFailure } from "./failure";
+import { filesystemFailure } from "./filesystem-failure";
 import { composeAttach } from "./handlers/compose-attach";
 import { composeCancel } from "./handlers/compose-cancel";
 import { composeConfig } from "./handlers/compose-config";
@@ -78,6 +80,7 @@ const httpStatus: Record<AgentErrorCode, number> = {
   COMPOSE_UNAVAILABLE: 503,
   DOCKER_UNAVAILABLE: 503,
   DOCKER_PERMISSION_DENIED: 503,
+  HOST_FILESYSTEM: 507,
   INTERNAL: 500,
 };
 
@@ -111,7 +114,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
     agent: { startedAt, socketPath },
   });
   const describe = (error: unknown): AgentError => {
-    const failure = dockerFailure(error, env.docker);
+    const failure = filesystemFailure(error, dirname(socketPath)) ?? dockerFailure(error, env.docker);
     if (failure.code === "INTERNAL") log.error("request failed", { error: errorText(error) });
     return failure.toAgentError();
   };

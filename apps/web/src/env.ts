@@ -26,6 +26,8 @@ const schema = z.object({
   WHARF_AGENT_DIST: optionalText,
   WHARF_EMBEDDED_PG_PORT: port.default(5433),
   WHARF_MONITOR_INTERVAL_MS: z.coerce.number().int().min(1_000, "must be at least 1000 (ms)").default(15_000),
+  // A stack's files (20 of 256 KiB) and variables, JSON-escaped, fit well within the default.
+  WHARF_MAX_REQUEST_BYTES: z.coerce.number().int().min(64 * 1024, "must be at least 65536 (bytes)").default(10 * 1024 * 1024),
   // Set by Next.js itself while `next build` evaluates modules.
   NEXT_PHASE: optionalText,
 });
@@ -42,6 +44,8 @@ export interface Env {
   agentDistDir: string;
   embeddedPgPort: number;
   monitorIntervalMs: number;
+  /** Largest API request body accepted; larger ones get 413 before they are read. */
+  maxRequestBytes: number;
   isBuildPhase: boolean;
 }
 
@@ -73,6 +77,7 @@ function loadEnv(source: NodeJS.ProcessEnv): Env {
     agentDistDir: path.resolve(repoRoot, raw.WHARF_AGENT_DIST ?? "apps/agent/dist"),
     embeddedPgPort: raw.WHARF_EMBEDDED_PG_PORT,
     monitorIntervalMs: raw.WHARF_MONITOR_INTERVAL_MS,
+    maxRequestBytes: raw.WHARF_MAX_REQUEST_BYTES,
     isBuildPhase: raw.NEXT_PHASE === "phase-production-build",
   };
 }

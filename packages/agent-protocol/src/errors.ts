@@ -15,6 +15,8 @@ export const agentErrorCode = z.enum([
   "COMPOSE_INVALID",
   /** Compose failed for another reason (its own message is kept). */
   "COMPOSE_FAILED",
+  /** The agent could not write or read its own files (permissions, a full or read-only disk). */
+  "HOST_FILESYSTEM",
   "INTERNAL",
 ]);
 export type AgentErrorCode = z.infer<typeof agentErrorCode>;

@@ -5,8 +5,9 @@ import superjson from "superjson";
 import { z, ZodError } from "zod";
 
 import type { WharfDeps } from "./deps";
-import { type Problem, WharfError, type WharfErrorCode } from "./errors";
+import { invalidInput, type Problem, WharfError, type WharfErrorCode } from "./errors";
 import { type Permission, roleCan } from "./permissions";
+import { withAgentUse } from "./services/agents";
 import { findHostForTeam } from "./services/hosts";
 import { resolveMembership } from "./services/teams";
 
@@ -57,6 +58,8 @@ const t = initTRPC
       const problems = cause instanceof WharfError ? (cause.problems ?? null) : null;
       return {
         ...shape,
+        // tRPC's own message for a failed input is the issues as JSON: the fields stay in data, the message is for people.
+        message: cause instanceof ZodError ? describeIssues(cause) : shape.message,
         data: {
           ...shape.data,
           stack: undefined,
@@ -67,6 +70,15 @@ const t = initTRPC
       };
     },
   });
+
+/** One sentence naming each field: "name: Use lowercase letters…; port: Ports run from 1 to 65535." */
+function describeIssues(error: ZodError): string {
+  const problems = error.issues.map((issue) => {
+    const message = issue.message.replace(/\.$/, "");
+    return { path: issue.path.map(String), message: issue.path.length > 0 ? `${issue.path.join(".")}: ${message}` : message };
+  });
+  return `${invalidInput(problems).message}.`;
+}
 
 /** Problems grouped by their top-level field, the shape zod's fieldErrors have. */
 function problemsByField(problems: Problem[]): Record<string, string[]> {
@@ -100,15 +112,22 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapErrors).meta({ public: true });
 
-/** Signed in, a member of the active team, and holding the declared permission. */
-export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next }) => {
+/**
+ * Signed in, a member of the active team, and holding the declared permission.
+ * Only mutations may install, upgrade or start an agent: queries and
+ * subscriptions read what is there.
+ */
+export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next, type }) => {
   if (!ctx.session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
   if (!meta?.permission) throw new WharfError("INTERNAL", "This procedure declares no permission.");
   const membership = await resolveMembership(ctx.deps, ctx.session.userId, ctx.requestedTeamId);
   if (!roleCan(membership.role, meta.permission)) {
     throw new WharfError("FORBIDDEN", `Your role (${membership.role.toLowerCase()}) does not allow ${meta.permission}.`);
   }
-  return next({ ctx: { ...ctx, session: ctx.session, team: { id: membership.teamId, role: membership.role } } });
+  const session = ctx.session;
+  return withAgentUse(type === "mutation" ? "manage" : "read", () =>
+    next({ ctx: { ...ctx, session, team: { id: membership.teamId, role: membership.role } } }),
+  );
 });
 
 /** Loads `input.hostId` within the active team once, for every host-scoped procedure. */

@@ -84,6 +84,10 @@ function asSocket(stream: Duplex): Duplex {
     destroySoon: () => stream.destroy(),
   });
   stream.on("data", arm);
+  // ssh2 channels stay half-open after the far end's EOF (an agent killed, a socket closed), so
+  // http.Agent would keep them as free sockets and send the next request into a dead stream.
+  // HTTP/1.1 has no use for a half-open connection: close it, as net.Socket does by default.
+  stream.on("end", () => stream.destroy());
   stream.on("close", () => clearTimeout(timer));
   return socket;
 }

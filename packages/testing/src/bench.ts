@@ -9,6 +9,8 @@
  * - stacks: deploy through Wharf vs raw `docker compose up -d`, log lines/s
  *   and new-line latency through agent + SSH + SSE vs raw `compose logs -f`
  *   (see bench-stacks.ts).
+ * - recovery: kill -9 of an idle agent until the next call answers, and
+ *   until the monitor alone brought it back (see bench-recovery.ts).
  * - log-view: the browser's Logs tab receiving 1,000,000 lines: frame times,
  *   scroll and search responsiveness, heap (e2e/bench/log-view.bench.ts).
  */
@@ -23,6 +25,7 @@ import { agentPaths, refreshHosts, type WharfDeps } from "@wharf/api";
 import { z } from "zod";
 
 import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
+import { recoveryFigures } from "./bench-recovery";
 import { stackFigures } from "./bench-stacks";
 import { childEnv, REPO_ROOT, testEnv } from "./env";
 import { loadSandbox } from "./sandbox";
@@ -195,7 +198,7 @@ async function logViewFigures(deps: WharfDeps, databaseUrl: string): Promise<voi
   }
 }
 
-const PARTS = ["agent", "refresh", "stacks", "log-view"] as const;
+const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view"] as const;
 
 async function main(): Promise<void> {
   const wanted = z.array(z.enum(PARTS)).parse(process.argv.slice(2));
@@ -207,6 +210,7 @@ async function main(): Promise<void> {
     if (runs("agent")) await agentLatency(deps);
     if (runs("refresh")) await refreshFanOut(deps);
     if (runs("stacks")) await stackFigures(deps);
+    if (runs("recovery")) await recoveryFigures(deps);
     if (runs("log-view")) await logViewFigures(deps, postgres.url);
   } finally {
     await closeWharfDeps(deps);

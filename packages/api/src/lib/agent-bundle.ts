@@ -16,6 +16,8 @@ const manifestSchema = z.object({
 /** The built agent executable that Wharf uploads to hosts (apps/agent/dist). */
 export interface AgentBundle {
   version: string;
+  /** SHA-256 (hex) of the unpacked executable, checked on the host before it starts. */
+  sha256: string;
   gzPath: string;
   platform: string;
   arch: string;
@@ -32,6 +34,7 @@ export function loadAgentBundle(distDir: string): AgentBundle {
   const manifest = manifestSchema.parse(JSON.parse(raw));
   return {
     version: manifest.version,
+    sha256: manifest.sha256,
     gzPath: path.join(distDir, "wharf-agent.gz"),
     platform: manifest.platform,
     arch: manifest.arch,

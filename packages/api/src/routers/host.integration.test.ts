@@ -108,7 +108,7 @@ describe("adding a host over SSH", () => {
     expect(result.steps.map((s) => s.name)).toEqual(["ssh", "agent", "docker"]);
   });
 
-  it("restarts the agent when its socket is gone", async () => {
+  it("restarts the agent when its socket is gone, on Test connection", async () => {
     const created = await addHost(owner);
     const row = await deps.db.host.findUniqueOrThrow({ where: { id: created.id } });
     const target = { hostId: "probe", address: row.address, port: row.port, username: row.username, privateKey: clientKey, hostKeyFingerprint: row.hostKeyFingerprint };
@@ -116,6 +116,7 @@ describe("adding a host over SSH", () => {
     await deps.ssh.exec(target, ["rm", "-f", `${row.agentDir}/agent.sock`]);
     await deps.ssh.close("probe");
 
+    expect((await owner.caller.host.testConnection({ hostId: created.id })).ok).toBe(true);
     const containers = await owner.caller.host.containers({ hostId: created.id });
     expect(containers.map((c) => c.name)).toContain("wharf-sample");
     const audit = await owner.caller.audit.list({ limit: 10 });

@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import pg from "pg";
 
 import type { WharfDeps } from "../deps";
+import { withAgentUse } from "./agents";
 import { failOrphan, JobAbort, runJob } from "./deployment-job";
 
 export interface RunnerOptions {
@@ -192,7 +193,8 @@ class Runner implements DeploymentRunner {
 
   private launch(id: string): void {
     const controller = new AbortController();
-    const done = runJob(this.deps, id, this.id, controller.signal, { preflightMaxAgeMs: this.options.preflightMaxAgeMs })
+    // A job may (re)start the agents it deploys to, as the deploy mutation that queued it could.
+    const done = withAgentUse("manage", () => runJob(this.deps, id, this.id, controller.signal, { preflightMaxAgeMs: this.options.preflightMaxAgeMs }))
       .catch((error: unknown) => this.deps.log.error(`Deployment ${id} could not be recorded: ${describe(error)}`))
       .finally(() => {
         this.active.delete(id);

@@ -18,8 +18,8 @@ import { z } from "zod";
 import type { WharfDeps } from "../deps";
 import { notFound, WharfError } from "../errors";
 import { AgentCallError, type StreamOptions } from "../lib/agent-client";
-import { toHostError } from "../lib/connection-errors";
-import { type AgentAction, type AgentPaths, agentPaths, type EnsuredAgent } from "./agents";
+import { isTransportFailure, toHostError } from "../lib/connection-errors";
+import { type AgentAction, type AgentPaths, agentPaths, type EnsuredAgent, withAgentUse } from "./agents";
 import { type Actor, recordAudit } from "./audit";
 import { importCredentialInput, inspectKey, loadCredentialSecret } from "./credentials";
 import { type ComposeProjectCounts, countComposeProjects, type HostStack, stacksByHost } from "./host-stacks";
@@ -183,7 +183,7 @@ export async function createHost(deps: WharfDeps, teamId: string, actor: Actor, 
   let startedByUs = false;
   try {
     paths = agentPaths(`${await remoteHome(deps, target)}/.wharf`);
-    const ensured = await deps.agents.ensure(target, paths);
+    const ensured = await deps.agents.ensure(target, paths, "manage");
     startedByUs = ensured.actions.includes("started");
     const facts = await ensured.client.call("hostFacts", {});
     const host = await deps.db.$transaction(async (tx) => {
@@ -276,14 +276,48 @@ async function reachAgent(deps: WharfDeps, host: Host): Promise<EnsuredAgent> {
   return ensured;
 }
 
+/**
+ * Calls and streams that only read or check, so they may be sent again when
+ * the connection broke under them; a compose run never is.
+ */
+const RESENDABLE: ReadonlySet<AgentMethod | AgentStreamMethod> = new Set<AgentMethod | AgentStreamMethod>([
+  "hello",
+  "hostFacts",
+  "listContainers",
+  "listImages",
+  "listVolumes",
+  "listNetworks",
+  "composeConfig",
+  "composePs",
+  "containerStats",
+  "composeImageDigests",
+  "preflight",
+  "composeLogs",
+]);
+
+/**
+ * Runs `send` against the host's agent. When a resendable request meets a
+ * broken connection (typically a kept-alive stream to an agent that was
+ * killed), the transport is dropped and the request sent once more on a
+ * fresh one, restarting the agent on the way, so the caller never sees it.
+ */
+async function withReconnect<T>(deps: WharfDeps, host: Host, method: AgentMethod | AgentStreamMethod, send: (agent: EnsuredAgent) => Promise<T>): Promise<T> {
+  try {
+    return await send(await reachAgent(deps, host));
+  } catch (error) {
+    if (!RESENDABLE.has(method) || !isTransportFailure(error)) throw error;
+    deps.agents.drop(host.id);
+    return await send(await reachAgent(deps, host));
+  }
+}
+
 /** Calls the host's agent, mapping transport and agent failures to domain errors. */
 export async function callAgent<M extends AgentMethod>(deps: WharfDeps, host: Host, method: M, params: AgentParams<M>): Promise<AgentResult<M>> {
   try {
-    const { client } = await reachAgent(deps, host);
-    return await client.call(method, params);
+    return await withReconnect(deps, host, method, ({ client }) => client.call(method, params));
   } catch (error) {
     deps.agents.drop(host.id);
-    throw toHostError(error);
+    throw toHostError(error, host.name);
   }
 }
 
@@ -303,12 +337,11 @@ export async function openAgentStream<M extends AgentStreamMethod>(
     if (options.signal?.aborted) return error;
     // The agent answering with an error proves the transport works: keep it.
     if (!(error instanceof AgentCallError)) deps.agents.drop(host.id);
-    return toHostError(error);
+    return toHostError(error, host.name);
   };
   let frames: AsyncGenerator<AgentStreamData<M>, void, undefined>;
   try {
-    const { client } = await reachAgent(deps, host);
-    frames = await client.stream(method, params, options);
+    frames = await withReconnect(deps, host, method, ({ client }) => client.stream(method, params, options));
   } catch (error) {
     throw fail(error);
   }
@@ -331,6 +364,7 @@ export interface ConnectionStep {
 /** Runs each layer separately so the user sees which one fails. Also refreshes status. */
 export async function testConnection(deps: WharfDeps, host: Host) {
   const steps: ConnectionStep[] = [];
+  let failure: WharfError | null = null;
   const timed = async <T>(name: ConnectionStep["name"], run: () => Promise<T>, describe: (value: T) => string): Promise<T | null> => {
     const started = performance.now();
     try {
@@ -338,7 +372,8 @@ export async function testConnection(deps: WharfDeps, host: Host) {
       steps.push({ name, ok: true, ms: Math.round(performance.now() - started), detail: describe(value) });
       return value;
     } catch (error) {
-      steps.push({ name, ok: false, ms: Math.round(performance.now() - started), detail: toHostError(error).message });
+      failure = toHostError(error, host.name);
+      steps.push({ name, ok: false, ms: Math.round(performance.now() - started), detail: failure.message });
       return null;
     }
   };
@@ -351,15 +386,25 @@ export async function testConnection(deps: WharfDeps, host: Host) {
   const facts = agent
     ? await timed("docker", () => agent.client.call("hostFacts", {}), (f) => `Docker ${f.docker.version}, ${f.docker.containers.running} running container(s)`)
     : null;
-  const failed = steps.find((step) => !step.ok);
-  await recordStatus(deps, host.id, facts ? { status: "ONLINE", facts, agentVersion: agent?.hello.agentVersion ?? null } : { status: "OFFLINE", message: failed?.detail ?? "Unreachable" });
-  return { ok: !failed, steps };
+  await recordStatus(deps, host.id, facts ? { status: "ONLINE", facts, agentVersion: agent?.hello.agentVersion ?? null } : failedStatus(failure ?? new WharfError("HOST_UNREACHABLE", "Unreachable")));
+  return { ok: steps.every((step) => step.ok), steps };
 }
 
 type StatusUpdate =
   /** `projects`: null when the count failed (forgets the last one), undefined when not taken (keeps it). */
   | { status: "ONLINE"; facts: HostFacts; agentVersion: string | null; projects?: ComposeProjectCounts | null }
   | { status: Exclude<HostStatus, "ONLINE">; message: string };
+
+/**
+ * The one status a failure means, whoever saw it (Test connection, the
+ * monitor, a pooled connection dropping): ERROR when the host answers but
+ * something on it needs fixing (a changed host key, Docker down or refused),
+ * OFFLINE when it cannot be reached.
+ */
+export function failedStatus(failure: WharfError): StatusUpdate & { status: "OFFLINE" | "ERROR" } {
+  const broken = failure.reason === "HOST_KEY_MISMATCH" || failure.reason?.startsWith("DOCKER_") === true;
+  return { status: broken ? "ERROR" : "OFFLINE", message: failure.message };
+}
 
 async function recordStatus(deps: WharfDeps, hostId: string, update: StatusUpdate): Promise<void> {
   const now = new Date();
@@ -391,7 +436,7 @@ export async function refreshHost(deps: WharfDeps, host: Host): Promise<HostStat
   });
   try {
     const { facts, projects, hello } = await Promise.race([
-      reachAgent(deps, host).then(async ({ client, hello }) => {
+      withReconnect(deps, host, "hostFacts", async ({ client, hello }) => {
         const [facts, projects] = await Promise.all([
           client.call("hostFacts", {}),
           // Best effort: the host is up even when the count fails; lists then fall back to the recorded jobs.
@@ -408,19 +453,19 @@ export async function refreshHost(deps: WharfDeps, host: Host): Promise<HostStat
     return "ONLINE";
   } catch (error) {
     deps.agents.drop(host.id);
-    const mapped = toHostError(error);
-    const status: HostStatus = mapped.reason === "HOST_KEY_MISMATCH" || mapped.reason?.startsWith("DOCKER_") ? "ERROR" : "OFFLINE";
-    await recordStatus(deps, host.id, { status, message: mapped.message });
-    return status;
+    const update = failedStatus(toHostError(error, host.name));
+    await recordStatus(deps, host.id, update);
+    return update.status;
   } finally {
     clearTimeout(timer);
   }
 }
 
+/** The monitor's sweep: it may install, upgrade and start agents, as a mutation may. */
 export async function refreshHosts(deps: WharfDeps, where: { teamId?: string } = {}): Promise<Record<HostStatus, number>> {
   const hosts = await deps.db.host.findMany({ where });
   const limit = pLimit(REFRESH_CONCURRENCY);
-  const statuses = await Promise.all(hosts.map((host) => limit(() => refreshHost(deps, host))));
+  const statuses = await Promise.all(hosts.map((host) => limit(() => withAgentUse("manage", () => refreshHost(deps, host)))));
   const counts: Record<HostStatus, number> = { PENDING: 0, ONLINE: 0, OFFLINE: 0, ERROR: 0 };
   for (const status of statuses) counts[status] += 1;
   return counts;

@@ -1,10 +1,16 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@wharf/api";
 
+import { env } from "~/env";
 import { TEAM_HEADER, TEAM_PARAM } from "~/lib/team";
+import { limitRequestBody } from "~/server/body-limit";
 import { createContext } from "~/server/context";
 
-function handler(req: Request): Promise<Response> {
+function handler(request: Request): Promise<Response> {
+  return limitRequestBody(request, env.maxRequestBytes, trpc);
+}
+
+function trpc(req: Request): Promise<Response> {
   return fetchRequestHandler({
     endpoint: "/api/trpc",
     req,
