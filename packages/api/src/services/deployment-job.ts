@@ -4,12 +4,12 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
-import { redactSecrets } from "../lib/compose-files";
 import { imagePin } from "../lib/image-pins";
+import { NO_SECRETS, type Redactor } from "../lib/redact";
 import { recordAudit } from "./audit";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
-import { buildProject, redactedEnv, type RedactedEnvEntry, revisionContent, secretValues } from "./stack-project";
+import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent } from "./stack-project";
 
 /** Why a runner stopped a job: the user cancelled, the runner is shutting down, or it lost its database session. */
 export type AbortKind = "cancel" | "shutdown" | "lost";
@@ -35,20 +35,24 @@ class OutputSink {
   // A job runs once (a lost run is failed, never retried), so its output starts at 0.
   private nextSeq = 0;
 
-  private secrets: string[] = [];
+  private secrets: Redactor = NO_SECRETS;
 
   constructor(
     private readonly deps: WharfDeps,
     private readonly deploymentId: string,
   ) {}
 
-  /** Secret values to hide from every line from now on (known once the revision is opened). */
-  redact(secrets: string[]): void {
-    this.secrets = secrets;
+  /** The revision's redactor, for every line from now on (known once the revision is opened). */
+  redact(redactor: Redactor): void {
+    this.secrets = redactor;
+  }
+
+  get redactor(): Redactor {
+    return this.secrets;
   }
 
   redacted(text: string): string {
-    return redactSecrets(text, this.secrets);
+    return this.secrets.text(text);
   }
 
   push(stream: string, text: string, at = new Date()): void {
@@ -172,7 +176,7 @@ interface Recorded {
 /** Runs the job's steps; what it learns on the way (checks, what ran) goes into `recorded`, kept whatever the outcome. */
 async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signal: AbortSignal, options: JobOptions, recorded: Recorded): Promise<Outcome> {
   const content = revisionContent(deps, job.revision);
-  sink.redact(secretValues(content));
+  sink.redact(redactorFor(content));
   const pins = z.array(imagePin).parse(job.imagePins ?? []);
   const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay, pins);
   recorded.limitsOverride = limitsOverride;
@@ -226,9 +230,11 @@ export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: st
     else {
       const wharfError = error instanceof WharfError ? error : null;
       outcome = { status: "FAILED", reason: wharfError?.reason ?? "INTERNAL", error: sink.redacted(error instanceof Error ? error.message : String(error)), exitCode: null };
-      if (!wharfError) deps.log.error(`Deployment ${job.id} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!wharfError) deps.log.error(sink.redacted(`Deployment ${job.id} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
     }
   }
+  // Compose's own messages (a failed step, a refusal) quote the values they reject.
+  if (outcome.error !== null) outcome.error = sink.redacted(outcome.error);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   sink.push("wharf", outcome.status === "SUCCEEDED" ? `Done in ${seconds} s.` : `${outcome.status === "CANCELLED" ? "Cancelled" : "Failed"} after ${seconds} s: ${outcome.error ?? ""}`);
   await sink.close().catch((error: unknown) => deps.log.error(`Could not store the output of deployment ${job.id}: ${String(error)}`));
@@ -258,6 +264,7 @@ export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: st
       targetId: job.id,
       summary: `${describeAction(job.action)} of ${job.stack.name} revision ${job.revision.number} on ${job.host.name} ${outcome.status.toLowerCase()} in ${seconds} s${outcome.error ? `: ${outcome.error}` : ""}`,
       data: { requestedBy: job.requestedByLabel, status: outcome.status, reason: outcome.reason },
+      redactor: sink.redactor,
     });
   });
   deps.jobs.notify(job.id);

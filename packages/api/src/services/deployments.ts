@@ -11,12 +11,12 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { notFound, type Problem, WharfError } from "../errors";
-import { redactSecrets } from "../lib/compose-files";
 import { type ImagePin, imagePin, pinsFromDigests } from "../lib/image-pins";
 import { toRequestedLimits } from "../lib/limits-override";
+import { NO_SECRETS } from "../lib/redact";
 import { type Actor, recordAudit } from "./audit";
 import { callAgent } from "./hosts";
-import { buildProject, type RevisionContent, revisionContent, secretValues } from "./stack-project";
+import { buildProject, redactorFor, type RevisionContent, revisionContent } from "./stack-project";
 import { findRevisionRow, findStackForTeam } from "./stacks";
 
 type Tx = Prisma.TransactionClient;
@@ -173,13 +173,15 @@ export async function runPreflight(
   plan: HostPlan,
 ): Promise<{ checks: PreflightCheck[]; rendered: Rendered | null; refusal: { reason: string; message: string; problems: Problem[] } | null }> {
   const { project } = buildProject(stackName, plan.content, plan.overlay, plan.pins);
+  const redactor = redactorFor(plan.content);
   try {
     const result = await callAgent(deps, plan.host, "preflight", { project, limits: { services: toRequestedLimits(plan.content.limits) }, hostLabel: plan.host.name });
-    const rendered = { renderedCompose: redactSecrets(result.merged, secretValues(plan.content)), compose: `${result.compose.flavor} ${result.compose.version}` };
-    const failed = failedChecks(result.checks);
-    if (failed.length === 0) return { checks: result.checks, rendered, refusal: null };
+    const rendered = { renderedCompose: redactor.text(result.merged), compose: `${result.compose.flavor} ${result.compose.version}` };
+    const checks = redactor.json(result.checks);
+    const failed = failedChecks(checks);
+    if (failed.length === 0) return { checks, rendered, refusal: null };
     return {
-      checks: result.checks,
+      checks,
       rendered,
       refusal: {
         reason: "PREFLIGHT_FAILED",
@@ -187,7 +189,9 @@ export async function runPreflight(
         problems: failed.map((check) => ({ path: ["preflight", plan.host.name, ...(check.service ? [check.service] : []), check.check], message: check.message })),
       },
     };
-  } catch (error) {
+  } catch (caught) {
+    // Compose quotes the values it rejects, secrets included.
+    const error = redactor.error(caught);
     if (error instanceof WharfError && error.reason === "COMPOSE_INVALID") {
       return { checks: [], rendered: null, refusal: { reason: "COMPOSE_INVALID", message: error.message, problems: error.problems ?? [] } };
     }
@@ -230,14 +234,15 @@ function jobFields(stackId: string, plan: HostPlan, input: StartDeploymentInput,
 /** Refused before it started: the job is kept, failed, with the agent's checks and messages as its output. */
 async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string; teamId: string }, actor: Actor, input: StartDeploymentInput, plan: HostPlan, checks: PreflightCheck[], refusal: { reason: string; message: string }) {
   const now = new Date();
+  const redactor = redactorFor(plan.content);
   await deps.db.$transaction(async (tx) => {
     const job = await tx.deployment.create({
       data: {
         ...jobFields(stack.id, plan, input, actor),
         status: "FAILED",
         reason: refusal.reason,
-        error: refusal.message,
-        preflight: checks,
+        error: redactor.text(refusal.message),
+        preflight: redactor.json(checks),
         preflightAt: now,
         startedAt: now,
         finishedAt: now,
@@ -248,7 +253,7 @@ async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string;
       refusal.reason === "PREFLIGHT_FAILED"
         ? [`Preflight on ${plan.host.name} refused the ${input.action.toLowerCase()}; nothing was changed.`, ...failedChecks(checks).map((check) => check.message)]
         : [`compose rejected the files on ${plan.host.name}; nothing was changed.`, refusal.message];
-    await appendSystemLines(tx, job.id, lines);
+    await appendSystemLines(tx, job.id, lines.map((line) => redactor.text(line)));
     await recordAudit(tx, {
       teamId: stack.teamId,
       actor,
@@ -256,6 +261,7 @@ async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string;
       targetType: "deployment",
       targetId: job.id,
       summary: `${describeAction(input.action)} of ${stack.name} revision ${plan.revision.number} on ${plan.host.name} refused: ${refusal.message}`,
+      redactor,
     });
   });
 }
@@ -289,6 +295,20 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
     const target = chosen[i];
     if (job && target) throw busyError(stack.name, target.host.name, job);
   });
+  const redactor = plans.reduce((all, plan) => all.with(redactorFor(plan.content)), NO_SECRETS);
+  return redactor.guard(() => queueJobs(deps, teamId, actor, input, stack, chosen, plans));
+}
+
+/** Preflight (deploy, redeploy, rollback) on every host, then one job row per host, host by host. */
+async function queueJobs(
+  deps: WharfDeps,
+  teamId: string,
+  actor: Actor,
+  input: StartDeploymentInput,
+  stack: { id: string; name: string; teamId: string },
+  chosen: { hostId: string; host: Host }[],
+  plans: HostPlan[],
+) {
 
   if (UP_ACTIONS.includes(input.action)) {
     const results = await Promise.all(plans.map((plan) => runPreflight(deps, stack.name, plan)));

@@ -6,6 +6,7 @@ import { WharfError } from "../errors";
 import { type EnvEntry, envEntry, OVERLAY_PATH, type StackFile, stackFile } from "../lib/compose-files";
 import { IMAGE_PINS_PATH, type ImagePin, renderImagePins } from "../lib/image-pins";
 import { LIMITS_OVERRIDE_PATH, renderLimitsOverride, type StackLimits, stackLimits } from "../lib/limits-override";
+import { Redactor } from "../lib/redact";
 
 /** Everything a revision holds, secrets opened: stays inside the service layer. */
 export interface RevisionContent {
@@ -73,8 +74,16 @@ export function redactedEnv(content: RevisionContent): RedactedEnvEntry[] {
   ];
 }
 
-export function secretValues(content: RevisionContent): string[] {
-  return Object.values(content.secrets);
+const redactors = new WeakMap<RevisionContent, Redactor>();
+
+/** The one redactor of a revision's secret values: every text about it passes through it before it is stored, returned or logged. */
+export function redactorFor(content: RevisionContent): Redactor {
+  let redactor = redactors.get(content);
+  if (!redactor) {
+    redactor = new Redactor(Object.values(content.secrets));
+    redactors.set(content, redactor);
+  }
+  return redactor;
 }
 
 export interface BuiltProject {

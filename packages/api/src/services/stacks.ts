@@ -11,12 +11,12 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { invalidInput, notFound, type Problem, WharfError } from "../errors";
-import { checkEnvKeys, checkOverlay, checkStackFiles, envEntry, envKey, envValue, redactSecrets, stackFiles } from "../lib/compose-files";
+import { checkEnvKeys, checkOverlay, checkStackFiles, envEntry, envKey, envValue, stackFiles } from "../lib/compose-files";
 import { type ServiceLimits, stackLimits } from "../lib/limits-override";
 import { type Actor, recordAudit } from "./audit";
 import { stacksByHost } from "./host-stacks";
 import { callAgent, findHostForTeam } from "./hosts";
-import { buildProject, openSecrets, publicContent, type RevisionContent, revisionContent, sealSecrets, secretValues } from "./stack-project";
+import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, sealSecrets } from "./stack-project";
 
 /** Also the compose project name on every host, so it follows DNS label rules (and compose's). */
 export const stackName = z
@@ -514,12 +514,12 @@ export type PreviewResult =
 
 async function previewProject(deps: WharfDeps, host: Host, stack: { name: string }, content: RevisionContent, overlay: string | null): Promise<PreviewResult> {
   const { project, limitsOverride } = buildProject(stack.name, content, overlay);
-  const secrets = secretValues(content);
+  const redactor = redactorFor(content);
   try {
     const result = await callAgent(deps, host, "composeConfig", { project });
     return {
       ok: true,
-      merged: redactSecrets(result.merged, secrets),
+      merged: redactor.text(result.merged),
       services: result.services,
       images: result.images,
       compose: result.compose,
@@ -529,9 +529,9 @@ async function previewProject(deps: WharfDeps, host: Host, stack: { name: string
   } catch (error) {
     if (error instanceof WharfError && error.reason === "COMPOSE_INVALID") {
       const problem = error.problems?.[0];
-      return { ok: false, problem: { message: redactSecrets(error.message, secrets), file: problem?.file ?? null, line: problem?.line ?? null } };
+      return { ok: false, problem: { message: redactor.text(error.message), file: problem?.file ?? null, line: problem?.line ?? null } };
     }
-    throw error;
+    throw redactor.error(error);
   }
 }
 
