@@ -1,3 +1,4 @@
+import { formatSize, MAX_ENV_VARIABLES, MAX_OVERRIDE_FILE_BYTES, wireBytes } from "@wharf/agent-protocol";
 import {
   type DeploymentAction,
   type DeploymentStatus,
@@ -16,22 +17,25 @@ import { type ServiceLimits, stackLimits } from "../lib/limits-override";
 import { type Actor, recordAudit } from "./audit";
 import { stacksByHost } from "./host-stacks";
 import { callAgent, findHostForTeam } from "./hosts";
-import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, sealSecrets } from "./stack-project";
+import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, sealSecrets, sendableProblems } from "./stack-project";
 
 /** Also the compose project name on every host, so it follows DNS label rules (and compose's). */
 export const stackName = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "Use lowercase letters, digits and dashes (like a DNS label), e.g. shop or billing-api.");
 
-const overlayText = z.string().max(256 * 1024).nullable();
+const overlayText = z
+  .string()
+  .refine((text) => wireBytes(text) <= MAX_OVERRIDE_FILE_BYTES, `an overlay may take at most ${formatSize(MAX_OVERRIDE_FILE_BYTES)} once encoded`)
+  .nullable();
 const targetInput = z.object({ hostId: z.string().min(1), overlay: overlayText.default(null) });
 
 const revisionFields = {
   message: z.string().trim().max(500).default(""),
   files: stackFiles,
-  env: z.array(envEntry).max(500).default([]),
+  env: z.array(envEntry).max(MAX_ENV_VARIABLES).default([]),
   /** Secret variables; leave `value` out to keep the previous revision's value. */
-  secrets: z.array(z.object({ key: envKey, value: envValue.optional() })).max(200).default([]),
+  secrets: z.array(z.object({ key: envKey, value: envValue.optional() })).max(MAX_ENV_VARIABLES).default([]),
   limits: stackLimits.default({}),
 };
 const revisionInput = z.object(revisionFields);
@@ -139,7 +143,10 @@ function prepareRevision(input: z.infer<typeof revisionInput>, previous: Record<
     }
   }
   if (problems.length > 0) throw invalidInput(problems);
-  return { files: input.files, env: input.env, limits: input.limits, secrets };
+  const content = { files: input.files, env: input.env, limits: input.limits, secrets };
+  const tooBig = sendableProblems(content);
+  if (tooBig.length > 0) throw invalidInput(tooBig);
+  return content;
 }
 
 async function writeRevision(deps: WharfDeps, tx: Tx, stack: { id: string; name: string; teamId: string }, actor: Actor, input: z.infer<typeof revisionInput>, baseRevision?: number) {
