@@ -15,6 +15,7 @@ import { type ImagePin, imagePin, pinsFromDigests } from "../lib/image-pins";
 import { toRequestedLimits } from "../lib/limits-override";
 import { NO_SECRETS } from "../lib/redact";
 import { type Actor, recordAudit } from "./audit";
+import { deployedState, UP_ACTIONS } from "./deployed-state";
 import { callAgent } from "./hosts";
 import { buildProject, redactorFor, type RevisionContent, revisionContent } from "./stack-project";
 import { findRevisionRow, findStackForTeam } from "./stacks";
@@ -26,7 +27,7 @@ export const DEPLOYMENT_ACTIONS = ["DEPLOY", "STOP", "DOWN", "RESTART", "PULL", 
 export const deploymentAction = z.enum(DEPLOYMENT_ACTIONS);
 
 /** Actions that (re)create containers: preflight first, and record what ran. */
-export const UP_ACTIONS: DeploymentAction[] = ["DEPLOY", "REDEPLOY", "ROLLBACK"];
+export { UP_ACTIONS };
 const REVISION_ACTIONS: DeploymentAction[] = ["DEPLOY", "ROLLBACK", "PULL", "BUILD"];
 const SERVICE_ACTIONS: DeploymentAction[] = ["STOP", "RESTART", "PULL", "BUILD"];
 const FINISHED: DeploymentStatus[] = ["SUCCEEDED", "FAILED", "CANCELLED"];
@@ -123,10 +124,10 @@ export interface Rendered {
   compose: string;
 }
 
-/** The last successful deploy/redeploy/rollback on the host (of `revisionId` when given): its revision and overlay. */
-async function lastUp(deps: WharfDeps, stackId: string, hostId: string, revisionId?: string) {
+/** The last successful deploy/redeploy/rollback of a revision on the host: the overlay and images it ran with. */
+async function lastRunOf(deps: WharfDeps, stackId: string, hostId: string, revisionId: string) {
   return deps.db.deployment.findFirst({
-    where: { stackId, hostId, status: "SUCCEEDED", action: { in: UP_ACTIONS }, ...(revisionId ? { revisionId } : {}) },
+    where: { stackId, hostId, status: "SUCCEEDED", action: { in: [...UP_ACTIONS] }, revisionId },
     orderBy: { finishedAt: "desc" },
     select: { revisionId: true, overlay: true, imageDigests: true },
   });
@@ -145,17 +146,18 @@ async function planHost(deps: WharfDeps, stack: { id: string }, host: Host, curr
   let pins: ImagePin[] = [];
   if (input.action === "ROLLBACK" && revisionNumber !== undefined) {
     const row = await findRevisionRow(deps, stack.id, revisionNumber);
-    const ran = await lastUp(deps, stack.id, host.id, row.id);
+    const ran = await lastRunOf(deps, stack.id, host.id, row.id);
     if (ran) {
       overlay = ran.overlay;
       const recorded = lenient(z.array(composeServiceImage), ran.imageDigests) ?? [];
       if (recorded.length > 0) pins = pinsFromDigests(recorded, await callAgent(deps, host, "listImages", {}));
     }
   } else if (!REVISION_ACTIONS.includes(input.action)) {
-    const deployed = await lastUp(deps, stack.id, host.id);
+    // Nothing deployed (never, or taken down): the latest revision, as for a first deploy.
+    const deployed = await deployedState(deps.db, stack.id, host.id);
     if (deployed) {
       overlay = deployed.overlay;
-      revisionNumber = (await deps.db.stackRevision.findUniqueOrThrow({ where: { id: deployed.revisionId }, select: { number: true } })).number;
+      revisionNumber = deployed.revision.number;
     }
   }
   const row = await findRevisionRow(deps, stack.id, revisionNumber);

@@ -15,6 +15,7 @@ import { invalidInput, notFound, type Problem, WharfError } from "../errors";
 import { checkEnvKeys, checkOverlay, checkStackFiles, envEntry, envKey, envValue, stackFiles } from "../lib/compose-files";
 import { type ServiceLimits, stackLimits } from "../lib/limits-override";
 import { type Actor, recordAudit } from "./audit";
+import { type Deployed, deployedStates } from "./deployed-state";
 import { stacksByHost } from "./host-stacks";
 import { callAgent, findHostForTeam } from "./hosts";
 import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, sealSecrets, sendableProblems } from "./stack-project";
@@ -97,9 +98,6 @@ export const previewDraftInput = z.object({
 });
 
 type Tx = Prisma.TransactionClient;
-
-/** The actions after which a host runs (or no longer runs) a revision of the stack. */
-const STATE_ACTIONS: DeploymentAction[] = ["DEPLOY", "REDEPLOY", "ROLLBACK", "DOWN"];
 
 export async function findStackForTeam(db: Tx | WharfDeps["db"], teamId: string, stackId: string) {
   const stack = await db.stack.findFirst({ where: { id: stackId, teamId } });
@@ -247,7 +245,7 @@ export async function updateStack(deps: WharfDeps, teamId: string, actor: Actor,
         throw new WharfError("CONFLICT", `A ${busy[0].action.toLowerCase()} of ${stack.name} on ${busy[0].host.name} is ${busy[0].status.toLowerCase()}: wait for it or cancel it before removing that host.`);
       }
       // Wharf would lose track of containers it started: take the stack down there first.
-      const deployedOn = (await deployedStates(tx, [stack.id])).filter((state) => state.action !== "DOWN" && removed.includes(state.hostId)).map((state) => state.hostName);
+      const deployedOn = (await deployedStates(tx, [stack.id])).filter((state) => removed.includes(state.hostId)).map((state) => state.hostName);
       if (deployedOn.length > 0) {
         throw new WharfError("CONFLICT", `${stack.name} is still deployed on ${deployedOn.join(", ")}: run down there before removing the host from the stack.`, "STACK_DEPLOYED");
       }
@@ -279,7 +277,7 @@ export async function removeStack(deps: WharfDeps, teamId: string, actor: Actor,
     if (busy[0]) {
       throw new WharfError("CONFLICT", `A ${busy[0].action.toLowerCase()} of ${stack.name} on ${busy[0].host.name} is ${busy[0].status.toLowerCase()}: wait for it or cancel it first.`);
     }
-    const deployedOn = (await deployedStates(tx, [stack.id])).filter((state) => state.action !== "DOWN").map((state) => state.hostName);
+    const deployedOn = (await deployedStates(tx, [stack.id])).map((state) => state.hostName);
     if (deployedOn.length > 0 && !input.keepContainers) {
       throw new WharfError(
         "CONFLICT",
@@ -335,20 +333,7 @@ async function lastDeployments(db: Tx | WharfDeps["db"], stackIds: string[]): Pr
     ORDER BY d."stackId", d."hostId", d."createdAt" DESC`;
 }
 
-/** Per stack and host, the newest successful deploy/redeploy/rollback/down: what the host runs now (nothing after down). */
-async function deployedStates(db: Tx | WharfDeps["db"], stackIds: string[]): Promise<DeploymentState[]> {
-  if (stackIds.length === 0) return [];
-  return db.$queryRaw<DeploymentState[]>`
-    SELECT DISTINCT ON (d."stackId", d."hostId")
-      d."stackId", d."hostId", h.name AS "hostName", d.id AS "deploymentId", d.action, d.status,
-      r.number AS "revisionNumber", d."createdAt", d."finishedAt"
-    FROM "Deployment" d JOIN "Host" h ON h.id = d."hostId" JOIN "StackRevision" r ON r.id = d."revisionId"
-    WHERE d."stackId" = ANY(${stackIds}) AND d.status = 'SUCCEEDED'
-      AND d.action = ANY(${STATE_ACTIONS}::"DeploymentAction"[])
-    ORDER BY d."stackId", d."hostId", d."finishedAt" DESC`;
-}
-
-function targetStatus(stackId: string, hostId: string, last: DeploymentState[], deployed: DeploymentState[]) {
+function targetStatus(stackId: string, hostId: string, last: DeploymentState[], deployed: Deployed[]) {
   const job = last.find((d) => d.stackId === stackId && d.hostId === hostId);
   const state = deployed.find((d) => d.stackId === stackId && d.hostId === hostId);
   return {
@@ -356,7 +341,7 @@ function targetStatus(stackId: string, hostId: string, last: DeploymentState[], 
       ? { id: job.deploymentId, action: job.action, status: job.status, revisionNumber: job.revisionNumber, createdAt: job.createdAt, finishedAt: job.finishedAt }
       : null,
     /** The revision running there, by the last successful deploy; null when never deployed or taken down. */
-    deployed: state && state.action !== "DOWN" ? { deploymentId: state.deploymentId, revisionNumber: state.revisionNumber, at: state.finishedAt } : null,
+    deployed: state ? { deploymentId: state.deploymentId, revisionNumber: state.revisionNumber, at: state.finishedAt } : null,
   };
 }
 
