@@ -3,7 +3,7 @@ import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type Tes
 import { type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { addHosts, BASE, BASE_FILE, containersOf, followToEnd, inspect, removeProject, sandboxHost, SLOW, uniqueName, waitForJob } from "../test-support/stacks";
+import { addHosts, BASE, BASE_FILE, captureLog, containersOf, followToEnd, inspect, removeProject, sandboxHost, SLOW, uniqueName, waitForJob } from "../test-support/stacks";
 
 let deps: WharfDeps;
 let runner: DeploymentRunner | null = null;
@@ -11,7 +11,7 @@ let owner: TestUser;
 let hostId: string;
 let h1: SandboxHost;
 const projects = new Set<string>();
-const logged: string[] = [];
+let logged: string[] = [];
 
 function startRunner() {
   runner = startDeploymentRunner(deps, { pollMs: 500, sweepMs: 1_000 });
@@ -35,8 +35,7 @@ async function run(stackId: string, action: "DEPLOY" | "DOWN" | "REDEPLOY") {
 
 beforeAll(async () => {
   deps = createTestDeps();
-  const capture = (message: string) => void logged.push(message);
-  deps.log = { info: capture, warn: capture, error: capture };
+  logged = captureLog(deps);
   await resetDatabase(deps);
   owner = await createTestUser(deps);
   hostId = (await addHosts(owner, ["h1"])).h1 ?? "";

@@ -4,7 +4,7 @@ import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type Tes
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { REDACTED } from "../lib/redact";
-import { addHosts, followToEnd, IMAGE, removeProject, sandboxHost, uniqueName } from "../test-support/stacks";
+import { addHosts, captureLog, followToEnd, IMAGE, removeProject, sandboxHost, uniqueName } from "../test-support/stacks";
 
 /**
  * Secret values that need every escape compose and YAML know (quotes, '' ,
@@ -23,7 +23,7 @@ let runner: DeploymentRunner;
 let owner: TestUser;
 let hostId: string;
 const projects = new Set<string>();
-const logged: string[] = [];
+let logged: string[] = [];
 /** Every API response (and error) of this suite, as a client would receive it. */
 const responses: unknown[] = [];
 
@@ -71,8 +71,7 @@ async function createStack(purpose: string, compose: string) {
 
 beforeAll(async () => {
   deps = createTestDeps();
-  const capture = (message: string) => void logged.push(message);
-  deps.log = { info: capture, warn: capture, error: capture };
+  logged = captureLog(deps);
   await resetDatabase(deps);
   owner = await createTestUser(deps);
   hostId = (await addHosts(owner, ["h1"])).h1 ?? "";
