@@ -15,6 +15,7 @@ import {
   type AgentStreams,
   agentStreams,
   CALL_PATH,
+  MAX_REQUEST_BODY_BYTES,
   PROTOCOL_HEADER,
   PROTOCOL_VERSION,
   STREAM_PATH,
@@ -64,7 +65,6 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
 
 const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = { dockerEvents, composeRun, composeLogs, composeAttach };
 
-const MAX_BODY_BYTES = 1024 * 1024;
 // In-flight calls get this long to finish on shutdown before connections are cut.
 const SHUTDOWN_GRACE_MS = 5_000;
 // The control plane reuses connections over its SSH forward; each new one costs a round trip.
@@ -266,7 +266,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   for await (const chunk of req) {
     const buffer = chunk as Buffer;
     size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new AgentFailure("BAD_REQUEST", `request body exceeds ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_REQUEST_BODY_BYTES) throw new AgentFailure("BAD_REQUEST", `request body exceeds ${MAX_REQUEST_BODY_BYTES} bytes`);
     chunks.push(buffer);
   }
   try {

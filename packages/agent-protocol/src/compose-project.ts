@@ -1,5 +1,17 @@
 import { z } from "zod";
 
+import {
+  formatSize,
+  MAX_COMPOSE_FILE_BYTES,
+  MAX_COMPOSE_FILES,
+  MAX_ENV_VALUE_BYTES,
+  MAX_ENV_VARIABLES,
+  MAX_OVERRIDE_FILE_BYTES,
+  MAX_OVERRIDE_FILES,
+  MAX_PROJECT_BYTES,
+  wireBytes,
+} from "./limits";
+
 /**
  * A compose project as the control plane sends it with every compose call:
  * the agent writes these files into its own project directory
@@ -16,9 +28,6 @@ export const composeServiceName = z
   .string()
   .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, "a service name is 1-63 characters of a-z, A-Z, 0-9, ., _ and -, starting with a letter or digit");
 
-export const MAX_COMPOSE_FILES = 20;
-export const MAX_OVERRIDE_FILES = 4;
-export const MAX_COMPOSE_FILE_BYTES = 256 * 1024;
 const MAX_PATH_LENGTH = 255;
 const MAX_SEGMENT_LENGTH = 128;
 /** The dotenv file is written from `env`; names under `.wharf` are the agent's own bookkeeping. */
@@ -62,10 +71,16 @@ export const composeFile = z.object({
 });
 export type ComposeFile = z.infer<typeof composeFile>;
 
+/** A generated file: limited by its encoded size, which the request budget counts. */
+const overrideFile = composeFile.superRefine((file, ctx) => {
+  const size = wireBytes(file.content);
+  if (size > MAX_OVERRIDE_FILE_BYTES) ctx.addIssue({ code: "custom", message: `generated file ${file.path} takes ${formatSize(size)}; at most ${formatSize(MAX_OVERRIDE_FILE_BYTES)} fit` });
+});
+
 export const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "a variable name is letters, digits and _, not starting with a digit");
 export const envValue = z
   .string()
-  .max(64 * 1024)
+  .max(MAX_ENV_VALUE_BYTES)
   .refine((value) => !value.includes("\0"), "a value cannot contain a NUL byte");
 /** One variable of the project's `.env`. */
 export const envVariable = z.object({ key: envKey, value: envValue });
@@ -80,11 +95,13 @@ export const composeProject = z
      * Variables the agent writes as `.env` (mode 0600) in the project directory, for interpolation. The agent
      * writes the file: compose v1 and v2 read the same dotenv text differently, and only it knows which one runs.
      */
-    env: z.array(envVariable).max(400).optional(),
+    env: z.array(envVariable).max(MAX_ENV_VARIABLES).optional(),
     /** Files Wharf generates (per-host overlay, runtime limits), passed after `files`, in this order. */
-    overrideFiles: z.array(composeFile).max(MAX_OVERRIDE_FILES).default([]),
+    overrideFiles: z.array(overrideFile).max(MAX_OVERRIDE_FILES).default([]),
   })
   .superRefine((project, ctx) => {
+    const size = wireBytes(project);
+    if (size > MAX_PROJECT_BYTES) ctx.addIssue({ code: "custom", message: `the project takes ${formatSize(size)} encoded; at most ${formatSize(MAX_PROJECT_BYTES)} fit in a request` });
     const paths = [...project.files, ...project.overrideFiles].map((file) => file.path);
     const seen = new Set<string>();
     for (const path of paths) {

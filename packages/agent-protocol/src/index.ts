@@ -13,6 +13,7 @@ export * from "./errors";
 export * from "./hello";
 export * from "./host-facts";
 export * from "./images";
+export * from "./limits";
 export * from "./networks";
 export * from "./preflight";
 export * from "./version";

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 
 import { childEnv, REPO_ROOT } from "./env";
+import { schemaDrift } from "./schema-drift";
 import { announce as step, prepareHosts, runCommand as run, startTestPostgres, stopSandbox } from "./stack";
 
 interface SuiteResult {
@@ -27,6 +28,15 @@ async function checkSuite(name: string, command: string, args: string[]): Promis
   const started = Date.now();
   const code = await run(command, args);
   results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0, seconds: (Date.now() - started) / 1000 });
+}
+
+/** A check that counts as one test: the migrations and prisma/schema.prisma describe the same database. */
+async function schemaSuite(migratedUrl: string, scratchUrl: string): Promise<void> {
+  step("schema (migrations agree with prisma/schema.prisma)");
+  const started = Date.now();
+  const drift = await schemaDrift(migratedUrl, scratchUrl).catch((error: unknown) => [`the check could not run: ${String(error)}`]);
+  for (const line of drift) process.stdout.write(`  ${line}\n`);
+  results.push({ name: "schema", passed: drift.length === 0 ? 1 : 0, failed: drift.length === 0 ? 0 : 1, skipped: 0, seconds: (Date.now() - started) / 1000 });
 }
 
 interface VitestJson {
@@ -91,12 +101,14 @@ async function main(): Promise<number> {
   mkdirSync(reportDir, { recursive: true });
   const started = Date.now();
   await prepareHosts(2);
-  const postgres = await startTestPostgres(["wharf_test", "wharf_e2e"]);
+  const postgres = await startTestPostgres(["wharf_test", "wharf_e2e", "wharf_schema"]);
   const env = childEnv({ DATABASE_URL: postgres.url, WHARF_E2E_DATABASE_URL: postgres.urlFor("wharf_e2e") });
 
   try {
     await checkSuite("lint", "npx", ["eslint", "."]);
     await checkSuite("typecheck", "npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"]);
+    // Before the suites: wharf_test is then exactly what the migrations make.
+    await schemaSuite(postgres.url, postgres.urlFor("wharf_schema"));
     await vitestSuite("unit", "unit", env);
     await vitestSuite("integration", "integration", env);
     step("Web build");

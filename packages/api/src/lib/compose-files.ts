@@ -130,30 +130,6 @@ export function checkEnvKeys(env: EnvEntry[], secretKeys: string[]): Problem[] {
   return problems;
 }
 
-export const REDACTED = "[secret]";
-/** Shorter values would blank out ordinary words; they are not worth hiding either. */
-const MIN_REDACTED_LENGTH = 4;
-
-/**
- * The forms a value takes in `compose config` output: as is, with `$`
- * escaped as `$$`, JSON/YAML-escaped in double quotes, and line by line in a
- * block scalar.
- */
-function secretForms(secret: string): string[] {
-  const forms = [secret, secret.replaceAll("$", "$$$$")];
-  for (const form of [...forms]) forms.push(JSON.stringify(form).slice(1, -1), ...form.split("\n"));
-  return forms;
-}
-
-/** Replaces every occurrence of a secret value (e.g. interpolated into `compose config` output or printed by compose). */
-export function redactSecrets(text: string, secrets: string[]): string {
-  const forms = [...new Set(secrets.flatMap(secretForms))].filter((form) => form.length >= MIN_REDACTED_LENGTH);
-  let result = text;
-  // Longest first, so a secret containing another is replaced whole.
-  for (const form of forms.sort((a, b) => b.length - a.length)) result = result.split(form).join(REDACTED);
-  return result;
-}
-
 /** The parser's message without its code frame and position (the problem says where already). */
 function firstLine(message: string): string {
   return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "").trim();

@@ -8,7 +8,7 @@ import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type Tes
 import { childEnv } from "@wharf/testing/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { REDACTED } from "../lib/compose-files";
+import { REDACTED } from "../lib/redact";
 import { addHosts, BASE, BASE_FILE, problemsOf, sandboxHost, SERVICE, SERVICE_FILE, uniqueName } from "../test-support/stacks";
 import { expectTrpcError } from "../test-support/trpc";
 

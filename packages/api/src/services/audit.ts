@@ -1,6 +1,7 @@
 import { auditEventSelect, type Prisma } from "@wharf/db";
 
 import type { WharfDeps } from "../deps";
+import { NO_SECRETS, type Redactor } from "../lib/redact";
 
 export interface Actor {
   id: string | null;
@@ -15,10 +16,13 @@ export interface AuditInput {
   targetId?: string | null;
   summary: string;
   data?: Prisma.InputJsonValue;
+  /** Hides these secret values from the summary and data (events about a revision's jobs). */
+  redactor?: Redactor;
 }
 
 /** Written inside the same transaction as the change it records. */
 export async function recordAudit(tx: Prisma.TransactionClient, input: AuditInput): Promise<void> {
+  const redactor = input.redactor ?? NO_SECRETS;
   await tx.auditEvent.create({
     data: {
       teamId: input.teamId,
@@ -27,8 +31,8 @@ export async function recordAudit(tx: Prisma.TransactionClient, input: AuditInpu
       action: input.action,
       targetType: input.targetType,
       targetId: input.targetId ?? null,
-      summary: input.summary,
-      ...(input.data === undefined ? {} : { data: input.data }),
+      summary: redactor.text(input.summary),
+      ...(input.data === undefined ? {} : { data: redactor.json(input.data) }),
     },
   });
 }

@@ -6,12 +6,13 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
-import { redactSecrets } from "../lib/compose-files";
 import { imagePin } from "../lib/image-pins";
+import { NO_SECRETS, type Redactor } from "../lib/redact";
+import { withRetries } from "../lib/retry";
 import { recordAudit } from "./audit";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
-import { buildProject, redactedEnv, type RedactedEnvEntry, revisionContent, secretValues } from "./stack-project";
+import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent } from "./stack-project";
 
 /** Why a runner stopped a job: the user cancelled, the runner is shutting down, or it lost its database session. */
 export type AbortKind = "cancel" | "shutdown" | "lost";
@@ -37,20 +38,24 @@ class OutputSink {
   // A job runs once (a lost run is failed, never retried), so its output starts at 0.
   private nextSeq = 0;
 
-  private secrets: string[] = [];
+  private secrets: Redactor = NO_SECRETS;
 
   constructor(
     private readonly deps: WharfDeps,
     private readonly deploymentId: string,
   ) {}
 
-  /** Secret values to hide from every line from now on (known once the revision is opened). */
-  redact(secrets: string[]): void {
-    this.secrets = secrets;
+  /** The revision's redactor, for every line from now on (known once the revision is opened). */
+  redact(redactor: Redactor): void {
+    this.secrets = redactor;
+  }
+
+  get redactor(): Redactor {
+    return this.secrets;
   }
 
   redacted(text: string): string {
-    return redactSecrets(text, this.secrets);
+    return this.secrets.text(text);
   }
 
   push(stream: string, text: string, at = new Date()): void {
@@ -264,8 +269,10 @@ interface Recorded {
 
 /** Runs the job's steps; what it learns on the way (checks, what ran) goes into `recorded`, kept whatever the outcome. */
 async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signal: AbortSignal, options: JobOptions, recorded: Recorded): Promise<Outcome> {
+  // Cancelled before it was claimed, with the notification lost.
+  if (signal.aborted) throw signal.reason;
   const content = revisionContent(deps, job.revision);
-  sink.redact(secretValues(content));
+  sink.redact(redactorFor(content));
   const pins = z.array(imagePin).parse(job.imagePins ?? []);
   const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay, pins);
   recorded.limitsOverride = limitsOverride;
@@ -327,41 +334,51 @@ export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: st
     else {
       const wharfError = error instanceof WharfError ? error : null;
       outcome = { status: "FAILED", reason: wharfError?.reason ?? "INTERNAL", error: sink.redacted(error instanceof Error ? error.message : String(error)), exitCode: null };
-      if (!wharfError) deps.log.error(`Deployment ${job.id} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!wharfError) deps.log.error(sink.redacted(`Deployment ${job.id} failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`));
     }
   }
+  // Compose's own messages (a failed step, a refusal) quote the values they reject.
+  if (outcome.error !== null) outcome.error = sink.redacted(outcome.error);
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   sink.push("wharf", outcome.status === "SUCCEEDED" ? `Done in ${seconds} s.` : `${outcome.status === "CANCELLED" ? "Cancelled" : "Failed"} after ${seconds} s: ${outcome.error ?? ""}`);
   await sink.close().catch((error: unknown) => deps.log.error(`Could not store the output of deployment ${job.id}: ${String(error)}`));
-  await deps.db.$transaction(async (tx) => {
-    const updated = await tx.deployment.updateMany({
-      where: { id: job.id, status: "RUNNING", runnerId },
-      data: {
-        status: outcome.status,
-        reason: outcome.reason,
-        error: outcome.error,
-        exitCode: outcome.exitCode,
-        finishedAt: new Date(),
-        ...(recorded.limitsOverride !== undefined ? { limitsOverride: recorded.limitsOverride } : {}),
-        ...(recorded.envRedacted ? { envRedacted: recorded.envRedacted } : {}),
-        ...(recorded.checks ? { preflight: recorded.checks, preflightAt: new Date() } : {}),
-        ...recorded.rendered,
-        ...(recorded.imageDigests ? { imageDigests: recorded.imageDigests } : {}),
-      },
-    });
-    if (updated.count === 0) return;
-    if (outcome.status !== "SUCCEEDED") await skipFollowers(tx, job.id, `Skipped: the ${what} did not succeed.`);
-    await recordAudit(tx, {
-      teamId: job.stack.teamId,
-      actor: { id: null, label: "wharf" },
-      action: "deployment.finish",
-      targetType: "deployment",
-      targetId: job.id,
-      summary: `${describeAction(job.action)} of ${job.stack.name} revision ${job.revision.number} on ${job.host.name} ${outcome.status.toLowerCase()} in ${seconds} s${outcome.error ? `: ${outcome.error}` : ""}`,
-      data: { requestedBy: job.requestedByLabel, status: outcome.status, reason: outcome.reason },
-    });
-  });
+  // Retried while this runner still holds the job: a failed write would otherwise leave it to a
+  // sweep, which reports "control plane restarted" even when compose succeeded.
+  const onRetry = (error: unknown) => deps.log.warn(sink.redacted(`Recording the end of deployment ${job.id} failed (${String(error)}); retrying`));
+  await withRetries(recordOutcome, { onRetry });
   deps.jobs.notify(job.id);
+
+  function recordOutcome() {
+    return deps.db.$transaction(async (tx) => {
+      const updated = await tx.deployment.updateMany({
+        where: { id: job.id, status: "RUNNING", runnerId },
+        data: {
+          status: outcome.status,
+          reason: outcome.reason,
+          error: outcome.error,
+          exitCode: outcome.exitCode,
+          finishedAt: new Date(),
+          ...(recorded.limitsOverride !== undefined ? { limitsOverride: recorded.limitsOverride } : {}),
+          ...(recorded.envRedacted ? { envRedacted: recorded.envRedacted } : {}),
+          ...(recorded.checks ? { preflight: recorded.checks, preflightAt: new Date() } : {}),
+          ...recorded.rendered,
+          ...(recorded.imageDigests ? { imageDigests: recorded.imageDigests } : {}),
+        },
+      });
+      if (updated.count === 0) return;
+      if (outcome.status !== "SUCCEEDED") await skipFollowers(tx, job.id, `Skipped: the ${what} did not succeed.`);
+      await recordAudit(tx, {
+        teamId: job.stack.teamId,
+        actor: { id: null, label: "wharf" },
+        action: "deployment.finish",
+        targetType: "deployment",
+        targetId: job.id,
+        summary: `${describeAction(job.action)} of ${job.stack.name} revision ${job.revision.number} on ${job.host.name} ${outcome.status.toLowerCase()} in ${seconds} s${outcome.error ? `: ${outcome.error}` : ""}`,
+        data: { requestedBy: job.requestedByLabel, status: outcome.status, reason: outcome.reason },
+        redactor: sink.redactor,
+      });
+    });
+  }
 }
 
 /** A job left RUNNING by a runner that is gone: failed, with a line saying so. */

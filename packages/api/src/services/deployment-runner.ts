@@ -28,6 +28,10 @@ export interface DeploymentRunner {
 const CHANNEL_QUEUED = "wharf_deployments";
 const CHANNEL_CANCEL = "wharf_deployment_cancel";
 const RECONNECT_MAX_MS = 30_000;
+/** A dead peer (host gone, connection dropped by a middlebox) is noticed in about this long, not hours later. */
+const KEEPALIVE_DELAY_MS = 10_000;
+/** No statement of the runner waits longer: a stuck query ends with an error instead of stalling every claim. */
+const STATEMENT_TIMEOUT_MS = 30_000;
 
 /**
  * The durable job runner: the Deployment table is the queue.
@@ -42,7 +46,9 @@ const RECONNECT_MAX_MS = 30_000;
  * with a message saying the control plane restarted: never stuck.
  *
  * New jobs and cancels arrive by LISTEN/NOTIFY on that connection, with a
- * slow poll as a fallback.
+ * slow poll as a fallback. A notification can be lost (sent before the job
+ * was registered here, or while the connection was down), so a job's
+ * `cancelRequestedAt` is also read when it is claimed and on every sweep.
  */
 export function startDeploymentRunner(deps: WharfDeps, options: RunnerOptions = {}): DeploymentRunner {
   const runner = new Runner(deps, {
@@ -81,7 +87,14 @@ class Runner implements DeploymentRunner {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.deps.config.databaseUrl, application_name: `wharf-runner ${this.id}` });
+    const client = new pg.Client({
+      connectionString: this.deps.config.databaseUrl,
+      application_name: `wharf-runner ${this.id}`,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+      statement_timeout: STATEMENT_TIMEOUT_MS,
+      connectionTimeoutMillis: STATEMENT_TIMEOUT_MS,
+    });
     client.on("error", (error) => this.lost(client, error));
     client.on("end", () => this.lost(client, new Error("connection closed")));
     client.on("notification", (message) => {
@@ -179,10 +192,13 @@ class Runner implements DeploymentRunner {
           await client.query("ROLLBACK");
           return false;
         }
-        await client.query(`UPDATE "Deployment" SET status = 'RUNNING', "startedAt" = now() AT TIME ZONE 'UTC', "runnerId" = $2 WHERE id = $1`, [id, this.id]);
+        const started = await client.query<{ cancelRequestedAt: Date | null }>(
+          `UPDATE "Deployment" SET status = 'RUNNING', "startedAt" = now() AT TIME ZONE 'UTC', "runnerId" = $2 WHERE id = $1 RETURNING "cancelRequestedAt"`,
+          [id, this.id],
+        );
         await client.query("COMMIT");
         // Registered before the connection is released, so a sweep on it never takes this job for an orphan.
-        this.launch(id);
+        this.launch(id, started.rows[0]?.cancelRequestedAt != null);
         return true;
       } catch (error) {
         await client.query("ROLLBACK").catch(() => undefined);
@@ -191,8 +207,9 @@ class Runner implements DeploymentRunner {
     }).then((claimed) => claimed === true);
   }
 
-  private launch(id: string): void {
+  private launch(id: string, cancelled: boolean): void {
     const controller = new AbortController();
+    if (cancelled) controller.abort(new JobAbort("cancel"));
     // A job may (re)start the agents it deploys to, as the deploy mutation that queued it could.
     const done = withAgentUse("manage", () => runJob(this.deps, id, this.id, controller.signal, { preflightMaxAgeMs: this.options.preflightMaxAgeMs }))
       .catch((error: unknown) => this.deps.log.error(`Deployment ${id} could not be recorded: ${describe(error)}`))
@@ -204,10 +221,19 @@ class Runner implements DeploymentRunner {
     this.active.set(id, { controller, done });
   }
 
-  /** Fails RUNNING jobs whose runner is gone (their advisory lock is free). */
+  /** Stops this runner's jobs whose cancel was requested (their notification may never have arrived). */
+  private async honourCancels(): Promise<void> {
+    const ids = [...this.active.keys()];
+    if (ids.length === 0) return;
+    const cancelled = await this.deps.db.deployment.findMany({ where: { id: { in: ids }, cancelRequestedAt: { not: null } }, select: { id: true } });
+    for (const { id } of cancelled) this.active.get(id)?.controller.abort(new JobAbort("cancel"));
+  }
+
+  /** Fails RUNNING jobs whose runner is gone (their advisory lock is free), and honours cancels. */
   private async sweep(): Promise<void> {
     if (!this.client) return;
     try {
+      await this.honourCancels();
       const running = await this.deps.db.deployment.findMany({ where: { status: "RUNNING" }, select: { id: true } });
       for (const { id } of running) {
         await this.exclusive(async (client) => {

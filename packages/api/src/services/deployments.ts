@@ -11,12 +11,13 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { notFound, type Problem, WharfError } from "../errors";
-import { redactSecrets } from "../lib/compose-files";
 import { type ImagePin, imagePin, pinsFromDigests } from "../lib/image-pins";
 import { toRequestedLimits } from "../lib/limits-override";
+import { NO_SECRETS } from "../lib/redact";
 import { type Actor, recordAudit } from "./audit";
+import { deployedState, UP_ACTIONS } from "./deployed-state";
 import { callAgent } from "./hosts";
-import { buildProject, type RevisionContent, revisionContent, secretValues } from "./stack-project";
+import { buildProject, redactorFor, type RevisionContent, revisionContent } from "./stack-project";
 import { findRevisionRow, findStackForTeam } from "./stacks";
 
 type Tx = Prisma.TransactionClient;
@@ -26,7 +27,7 @@ export const DEPLOYMENT_ACTIONS = ["DEPLOY", "STOP", "DOWN", "RESTART", "PULL", 
 export const deploymentAction = z.enum(DEPLOYMENT_ACTIONS);
 
 /** Actions that (re)create containers: preflight first, and record what ran. */
-export const UP_ACTIONS: DeploymentAction[] = ["DEPLOY", "REDEPLOY", "ROLLBACK"];
+export { UP_ACTIONS };
 const REVISION_ACTIONS: DeploymentAction[] = ["DEPLOY", "ROLLBACK", "PULL", "BUILD"];
 const SERVICE_ACTIONS: DeploymentAction[] = ["STOP", "RESTART", "PULL", "BUILD"];
 const FINISHED: DeploymentStatus[] = ["SUCCEEDED", "FAILED", "CANCELLED"];
@@ -123,10 +124,10 @@ export interface Rendered {
   compose: string;
 }
 
-/** The last successful deploy/redeploy/rollback on the host (of `revisionId` when given): its revision and overlay. */
-async function lastUp(deps: WharfDeps, stackId: string, hostId: string, revisionId?: string) {
+/** The last successful deploy/redeploy/rollback of a revision on the host: the overlay and images it ran with. */
+async function lastRunOf(deps: WharfDeps, stackId: string, hostId: string, revisionId: string) {
   return deps.db.deployment.findFirst({
-    where: { stackId, hostId, status: "SUCCEEDED", action: { in: UP_ACTIONS }, ...(revisionId ? { revisionId } : {}) },
+    where: { stackId, hostId, status: "SUCCEEDED", action: { in: [...UP_ACTIONS] }, revisionId },
     orderBy: { finishedAt: "desc" },
     select: { revisionId: true, overlay: true, imageDigests: true },
   });
@@ -145,17 +146,18 @@ async function planHost(deps: WharfDeps, stack: { id: string }, host: Host, curr
   let pins: ImagePin[] = [];
   if (input.action === "ROLLBACK" && revisionNumber !== undefined) {
     const row = await findRevisionRow(deps, stack.id, revisionNumber);
-    const ran = await lastUp(deps, stack.id, host.id, row.id);
+    const ran = await lastRunOf(deps, stack.id, host.id, row.id);
     if (ran) {
       overlay = ran.overlay;
       const recorded = lenient(z.array(composeServiceImage), ran.imageDigests) ?? [];
       if (recorded.length > 0) pins = pinsFromDigests(recorded, await callAgent(deps, host, "listImages", {}));
     }
   } else if (!REVISION_ACTIONS.includes(input.action)) {
-    const deployed = await lastUp(deps, stack.id, host.id);
+    // Nothing deployed (never, or taken down): the latest revision, as for a first deploy.
+    const deployed = await deployedState(deps.db, stack.id, host.id);
     if (deployed) {
       overlay = deployed.overlay;
-      revisionNumber = (await deps.db.stackRevision.findUniqueOrThrow({ where: { id: deployed.revisionId }, select: { number: true } })).number;
+      revisionNumber = deployed.revision.number;
     }
   }
   const row = await findRevisionRow(deps, stack.id, revisionNumber);
@@ -173,13 +175,15 @@ export async function runPreflight(
   plan: HostPlan,
 ): Promise<{ checks: PreflightCheck[]; rendered: Rendered | null; refusal: { reason: string; message: string; problems: Problem[] } | null }> {
   const { project } = buildProject(stackName, plan.content, plan.overlay, plan.pins);
+  const redactor = redactorFor(plan.content);
   try {
     const result = await callAgent(deps, plan.host, "preflight", { project, limits: { services: toRequestedLimits(plan.content.limits) }, hostLabel: plan.host.name });
-    const rendered = { renderedCompose: redactSecrets(result.merged, secretValues(plan.content)), compose: `${result.compose.flavor} ${result.compose.version}` };
-    const failed = failedChecks(result.checks);
-    if (failed.length === 0) return { checks: result.checks, rendered, refusal: null };
+    const rendered = { renderedCompose: redactor.text(result.merged), compose: `${result.compose.flavor} ${result.compose.version}` };
+    const checks = redactor.json(result.checks);
+    const failed = failedChecks(checks);
+    if (failed.length === 0) return { checks, rendered, refusal: null };
     return {
-      checks: result.checks,
+      checks,
       rendered,
       refusal: {
         reason: "PREFLIGHT_FAILED",
@@ -187,7 +191,9 @@ export async function runPreflight(
         problems: failed.map((check) => ({ path: ["preflight", plan.host.name, ...(check.service ? [check.service] : []), check.check], message: check.message })),
       },
     };
-  } catch (error) {
+  } catch (caught) {
+    // Compose quotes the values it rejects, secrets included.
+    const error = redactor.error(caught);
     if (error instanceof WharfError && error.reason === "COMPOSE_INVALID") {
       return { checks: [], rendered: null, refusal: { reason: "COMPOSE_INVALID", message: error.message, problems: error.problems ?? [] } };
     }
@@ -230,14 +236,15 @@ function jobFields(stackId: string, plan: HostPlan, input: StartDeploymentInput,
 /** Refused before it started: the job is kept, failed, with the agent's checks and messages as its output. */
 async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string; teamId: string }, actor: Actor, input: StartDeploymentInput, plan: HostPlan, checks: PreflightCheck[], refusal: { reason: string; message: string }) {
   const now = new Date();
+  const redactor = redactorFor(plan.content);
   await deps.db.$transaction(async (tx) => {
     const job = await tx.deployment.create({
       data: {
         ...jobFields(stack.id, plan, input, actor),
         status: "FAILED",
         reason: refusal.reason,
-        error: refusal.message,
-        preflight: checks,
+        error: redactor.text(refusal.message),
+        preflight: redactor.json(checks),
         preflightAt: now,
         startedAt: now,
         finishedAt: now,
@@ -248,7 +255,7 @@ async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string;
       refusal.reason === "PREFLIGHT_FAILED"
         ? [`Preflight on ${plan.host.name} refused the ${input.action.toLowerCase()}; nothing was changed.`, ...failedChecks(checks).map((check) => check.message)]
         : [`compose rejected the files on ${plan.host.name}; nothing was changed.`, refusal.message];
-    await appendSystemLines(tx, job.id, lines);
+    await appendSystemLines(tx, job.id, lines.map((line) => redactor.text(line)));
     await recordAudit(tx, {
       teamId: stack.teamId,
       actor,
@@ -256,6 +263,7 @@ async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string;
       targetType: "deployment",
       targetId: job.id,
       summary: `${describeAction(input.action)} of ${stack.name} revision ${plan.revision.number} on ${plan.host.name} refused: ${refusal.message}`,
+      redactor,
     });
   });
 }
@@ -289,6 +297,20 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
     const target = chosen[i];
     if (job && target) throw busyError(stack.name, target.host.name, job);
   });
+  const redactor = plans.reduce((all, plan) => all.with(redactorFor(plan.content)), NO_SECRETS);
+  return redactor.guard(() => queueJobs(deps, teamId, actor, input, stack, chosen, plans));
+}
+
+/** Preflight (deploy, redeploy, rollback) on every host, then one job row per host, host by host. */
+async function queueJobs(
+  deps: WharfDeps,
+  teamId: string,
+  actor: Actor,
+  input: StartDeploymentInput,
+  stack: { id: string; name: string; teamId: string },
+  chosen: { hostId: string; host: Host }[],
+  plans: HostPlan[],
+) {
 
   if (UP_ACTIONS.includes(input.action)) {
     const results = await Promise.all(plans.map((plan) => runPreflight(deps, stack.name, plan)));

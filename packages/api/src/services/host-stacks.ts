@@ -3,6 +3,7 @@ import type { DeploymentAction, DeploymentStatus } from "@wharf/db";
 import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
+import { UP_ACTIONS } from "./deployed-state";
 
 /**
  * Containers per compose project on a host, counted by the host monitor on
@@ -45,7 +46,6 @@ export type StackState = "DEPLOYING" | "FAILED" | "RUNNING" | "PARTIAL" | "STOPP
 
 // The actions that change what runs on the host; pull and build do not.
 const STATE_ACTIONS = ["DEPLOY", "REDEPLOY", "ROLLBACK", "RESTART", "STOP", "DOWN"] satisfies DeploymentAction[];
-const UP_ACTIONS: readonly DeploymentAction[] = ["DEPLOY", "REDEPLOY", "ROLLBACK"];
 
 export interface StackStateInput {
   /** The queued or running job (at most one per stack and host). */

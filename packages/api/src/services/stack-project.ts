@@ -1,11 +1,12 @@
-import type { ComposeProjectInput } from "@wharf/agent-protocol";
+import { type ComposeProjectInput, formatSize, MAX_ENV_VARIABLES, MAX_OVERRIDE_FILE_BYTES, MAX_REVISION_REQUEST_BYTES, wireBytes } from "@wharf/agent-protocol";
 import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
-import { WharfError } from "../errors";
+import { type Problem, WharfError } from "../errors";
 import { type EnvEntry, envEntry, OVERLAY_PATH, type StackFile, stackFile } from "../lib/compose-files";
 import { IMAGE_PINS_PATH, type ImagePin, renderImagePins } from "../lib/image-pins";
-import { LIMITS_OVERRIDE_PATH, renderLimitsOverride, type StackLimits, stackLimits } from "../lib/limits-override";
+import { LIMITS_OVERRIDE_PATH, renderLimitsOverride, type StackLimits, stackLimits, toRequestedLimits } from "../lib/limits-override";
+import { Redactor } from "../lib/redact";
 
 /** Everything a revision holds, secrets opened: stays inside the service layer. */
 export interface RevisionContent {
@@ -73,8 +74,16 @@ export function redactedEnv(content: RevisionContent): RedactedEnvEntry[] {
   ];
 }
 
-export function secretValues(content: RevisionContent): string[] {
-  return Object.values(content.secrets);
+const redactors = new WeakMap<RevisionContent, Redactor>();
+
+/** The one redactor of a revision's secret values: every text about it passes through it before it is stored, returned or logged. */
+export function redactorFor(content: RevisionContent): Redactor {
+  let redactor = redactors.get(content);
+  if (!redactor) {
+    redactor = new Redactor(Object.values(content.secrets));
+    redactors.set(content, redactor);
+  }
+  return redactor;
 }
 
 export interface BuiltProject {
@@ -104,4 +113,32 @@ export function buildProject(stackName: string, content: RevisionContent, overla
     },
     limitsOverride,
   };
+}
+
+/** The longest project name: a revision is measured as if sent under it. */
+const WIDEST_NAME = "x".repeat(63);
+
+/**
+ * Why a revision could not always be sent to an agent: too many variables,
+ * or a request (files, variables, limits override, preflight limits) that
+ * leaves no room for a host's overlay and a rollback's image pins.
+ */
+export function sendableProblems(content: RevisionContent): Problem[] {
+  const problems: Problem[] = [];
+  const variables = content.env.length + Object.keys(content.secrets).length;
+  if (variables > MAX_ENV_VARIABLES) {
+    problems.push({ path: ["env"], message: `${variables} variables, plain and secret together; at most ${MAX_ENV_VARIABLES} fit in a stack's .env.` });
+  }
+  const { project, limitsOverride } = buildProject(WIDEST_NAME, content, null);
+  if (limitsOverride !== null && wireBytes(limitsOverride) > MAX_OVERRIDE_FILE_BYTES) {
+    problems.push({ path: ["limits"], message: `The runtime limits render to ${formatSize(wireBytes(limitsOverride))} of compose; at most ${formatSize(MAX_OVERRIDE_FILE_BYTES)} fit: set fewer limits.` });
+  }
+  const size = wireBytes({ project, limits: { services: toRequestedLimits(content.limits) } });
+  if (size > MAX_REVISION_REQUEST_BYTES) {
+    problems.push({
+      path: ["files"],
+      message: `The files, variables and limits take ${formatSize(size)} once encoded for the agent; at most ${formatSize(MAX_REVISION_REQUEST_BYTES)} fit: make files or values smaller.`,
+    });
+  }
+  return problems;
 }

@@ -3,6 +3,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
+import { deployedState } from "./deployed-state";
 import { callAgent } from "./hosts";
 import { targetOf } from "./stacks";
 
@@ -84,15 +85,10 @@ export function computeDrift(deployed: DeployedService[], images: ComposeService
  */
 export async function stackStatus(deps: WharfDeps, teamId: string, input: z.infer<typeof stackStatusInput>) {
   const { stack, host } = await targetOf(deps, teamId, input.stackId, input.hostId);
-  const deployment = await deps.db.deployment.findFirst({
-    where: { stackId: stack.id, hostId: host.id, status: "SUCCEEDED", action: { in: ["DEPLOY", "REDEPLOY", "ROLLBACK", "DOWN"] } },
-    orderBy: { finishedAt: "desc" },
-    select: { id: true, action: true, finishedAt: true, renderedCompose: true, imageDigests: true, revision: { select: { number: true } } },
-  });
+  const deployed = await deployedState(deps.db, stack.id, host.id);
   const ps = await callAgent(deps, host, "composePs", { name: stack.name });
   const anyRunning = ps.services.some((s) => s.containers.some((c) => c.state === "running"));
   const stats: ContainerStatsEntry[] = anyRunning ? (await callAgent(deps, host, "containerStats", { name: stack.name })).containers : [];
-  const deployed = deployment && deployment.action !== "DOWN" ? deployment : null;
   const expected = deployed?.renderedCompose ? deployedServices(deployed.renderedCompose) : [];
   const images = z.array(composeServiceImage).catch([]).parse(deployed?.imageDigests ?? []);
   const services = [...new Set([...expected.map((s) => s.name), ...ps.services.map((s) => s.service)])].sort().map((service) => ({

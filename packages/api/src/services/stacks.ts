@@ -1,3 +1,4 @@
+import { formatSize, MAX_ENV_VARIABLES, MAX_OVERRIDE_FILE_BYTES, wireBytes } from "@wharf/agent-protocol";
 import {
   type DeploymentAction,
   type DeploymentStatus,
@@ -11,27 +12,31 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { invalidInput, notFound, type Problem, WharfError } from "../errors";
-import { checkEnvKeys, checkOverlay, checkStackFiles, envEntry, envKey, envValue, redactSecrets, stackFiles } from "../lib/compose-files";
+import { checkEnvKeys, checkOverlay, checkStackFiles, envEntry, envKey, envValue, stackFiles } from "../lib/compose-files";
 import { type ServiceLimits, stackLimits } from "../lib/limits-override";
 import { type Actor, recordAudit } from "./audit";
+import { type Deployed, deployedStates } from "./deployed-state";
 import { stacksByHost } from "./host-stacks";
 import { callAgent, findHostForTeam } from "./hosts";
-import { buildProject, openSecrets, publicContent, type RevisionContent, revisionContent, sealSecrets, secretValues } from "./stack-project";
+import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, sealSecrets, sendableProblems } from "./stack-project";
 
 /** Also the compose project name on every host, so it follows DNS label rules (and compose's). */
 export const stackName = z
   .string()
   .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, "Use lowercase letters, digits and dashes (like a DNS label), e.g. shop or billing-api.");
 
-const overlayText = z.string().max(256 * 1024).nullable();
+const overlayText = z
+  .string()
+  .refine((text) => wireBytes(text) <= MAX_OVERRIDE_FILE_BYTES, `an overlay may take at most ${formatSize(MAX_OVERRIDE_FILE_BYTES)} once encoded`)
+  .nullable();
 const targetInput = z.object({ hostId: z.string().min(1), overlay: overlayText.default(null) });
 
 const revisionFields = {
   message: z.string().trim().max(500).default(""),
   files: stackFiles,
-  env: z.array(envEntry).max(500).default([]),
+  env: z.array(envEntry).max(MAX_ENV_VARIABLES).default([]),
   /** Secret variables; leave `value` out to keep the previous revision's value. */
-  secrets: z.array(z.object({ key: envKey, value: envValue.optional() })).max(200).default([]),
+  secrets: z.array(z.object({ key: envKey, value: envValue.optional() })).max(MAX_ENV_VARIABLES).default([]),
   limits: stackLimits.default({}),
 };
 const revisionInput = z.object(revisionFields);
@@ -94,9 +99,6 @@ export const previewDraftInput = z.object({
 
 type Tx = Prisma.TransactionClient;
 
-/** The actions after which a host runs (or no longer runs) a revision of the stack. */
-const STATE_ACTIONS: DeploymentAction[] = ["DEPLOY", "REDEPLOY", "ROLLBACK", "DOWN"];
-
 export async function findStackForTeam(db: Tx | WharfDeps["db"], teamId: string, stackId: string) {
   const stack = await db.stack.findFirst({ where: { id: stackId, teamId } });
   if (!stack) throw notFound("That stack");
@@ -139,7 +141,10 @@ function prepareRevision(input: z.infer<typeof revisionInput>, previous: Record<
     }
   }
   if (problems.length > 0) throw invalidInput(problems);
-  return { files: input.files, env: input.env, limits: input.limits, secrets };
+  const content = { files: input.files, env: input.env, limits: input.limits, secrets };
+  const tooBig = sendableProblems(content);
+  if (tooBig.length > 0) throw invalidInput(tooBig);
+  return content;
 }
 
 async function writeRevision(deps: WharfDeps, tx: Tx, stack: { id: string; name: string; teamId: string }, actor: Actor, input: z.infer<typeof revisionInput>, baseRevision?: number) {
@@ -240,7 +245,7 @@ export async function updateStack(deps: WharfDeps, teamId: string, actor: Actor,
         throw new WharfError("CONFLICT", `A ${busy[0].action.toLowerCase()} of ${stack.name} on ${busy[0].host.name} is ${busy[0].status.toLowerCase()}: wait for it or cancel it before removing that host.`);
       }
       // Wharf would lose track of containers it started: take the stack down there first.
-      const deployedOn = (await deployedStates(tx, [stack.id])).filter((state) => state.action !== "DOWN" && removed.includes(state.hostId)).map((state) => state.hostName);
+      const deployedOn = (await deployedStates(tx, [stack.id])).filter((state) => removed.includes(state.hostId)).map((state) => state.hostName);
       if (deployedOn.length > 0) {
         throw new WharfError("CONFLICT", `${stack.name} is still deployed on ${deployedOn.join(", ")}: run down there before removing the host from the stack.`, "STACK_DEPLOYED");
       }
@@ -272,7 +277,7 @@ export async function removeStack(deps: WharfDeps, teamId: string, actor: Actor,
     if (busy[0]) {
       throw new WharfError("CONFLICT", `A ${busy[0].action.toLowerCase()} of ${stack.name} on ${busy[0].host.name} is ${busy[0].status.toLowerCase()}: wait for it or cancel it first.`);
     }
-    const deployedOn = (await deployedStates(tx, [stack.id])).filter((state) => state.action !== "DOWN").map((state) => state.hostName);
+    const deployedOn = (await deployedStates(tx, [stack.id])).map((state) => state.hostName);
     if (deployedOn.length > 0 && !input.keepContainers) {
       throw new WharfError(
         "CONFLICT",
@@ -328,20 +333,7 @@ async function lastDeployments(db: Tx | WharfDeps["db"], stackIds: string[]): Pr
     ORDER BY d."stackId", d."hostId", d."createdAt" DESC`;
 }
 
-/** Per stack and host, the newest successful deploy/redeploy/rollback/down: what the host runs now (nothing after down). */
-async function deployedStates(db: Tx | WharfDeps["db"], stackIds: string[]): Promise<DeploymentState[]> {
-  if (stackIds.length === 0) return [];
-  return db.$queryRaw<DeploymentState[]>`
-    SELECT DISTINCT ON (d."stackId", d."hostId")
-      d."stackId", d."hostId", h.name AS "hostName", d.id AS "deploymentId", d.action, d.status,
-      r.number AS "revisionNumber", d."createdAt", d."finishedAt"
-    FROM "Deployment" d JOIN "Host" h ON h.id = d."hostId" JOIN "StackRevision" r ON r.id = d."revisionId"
-    WHERE d."stackId" = ANY(${stackIds}) AND d.status = 'SUCCEEDED'
-      AND d.action = ANY(${STATE_ACTIONS}::"DeploymentAction"[])
-    ORDER BY d."stackId", d."hostId", d."finishedAt" DESC`;
-}
-
-function targetStatus(stackId: string, hostId: string, last: DeploymentState[], deployed: DeploymentState[]) {
+function targetStatus(stackId: string, hostId: string, last: DeploymentState[], deployed: Deployed[]) {
   const job = last.find((d) => d.stackId === stackId && d.hostId === hostId);
   const state = deployed.find((d) => d.stackId === stackId && d.hostId === hostId);
   return {
@@ -349,7 +341,7 @@ function targetStatus(stackId: string, hostId: string, last: DeploymentState[], 
       ? { id: job.deploymentId, action: job.action, status: job.status, revisionNumber: job.revisionNumber, createdAt: job.createdAt, finishedAt: job.finishedAt }
       : null,
     /** The revision running there, by the last successful deploy; null when never deployed or taken down. */
-    deployed: state && state.action !== "DOWN" ? { deploymentId: state.deploymentId, revisionNumber: state.revisionNumber, at: state.finishedAt } : null,
+    deployed: state ? { deploymentId: state.deploymentId, revisionNumber: state.revisionNumber, at: state.finishedAt } : null,
   };
 }
 
@@ -514,12 +506,12 @@ export type PreviewResult =
 
 async function previewProject(deps: WharfDeps, host: Host, stack: { name: string }, content: RevisionContent, overlay: string | null): Promise<PreviewResult> {
   const { project, limitsOverride } = buildProject(stack.name, content, overlay);
-  const secrets = secretValues(content);
+  const redactor = redactorFor(content);
   try {
     const result = await callAgent(deps, host, "composeConfig", { project });
     return {
       ok: true,
-      merged: redactSecrets(result.merged, secrets),
+      merged: redactor.text(result.merged),
       services: result.services,
       images: result.images,
       compose: result.compose,
@@ -529,9 +521,9 @@ async function previewProject(deps: WharfDeps, host: Host, stack: { name: string
   } catch (error) {
     if (error instanceof WharfError && error.reason === "COMPOSE_INVALID") {
       const problem = error.problems?.[0];
-      return { ok: false, problem: { message: redactSecrets(error.message, secrets), file: problem?.file ?? null, line: problem?.line ?? null } };
+      return { ok: false, problem: { message: redactor.text(error.message), file: problem?.file ?? null, line: problem?.line ?? null } };
     }
-    throw error;
+    throw redactor.error(error);
   }
 }
 

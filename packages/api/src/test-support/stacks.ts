@@ -70,6 +70,14 @@ export function sandboxHost(name: string): SandboxHost {
   return host;
 }
 
+/** Sends everything `deps` logs to the returned list, for tests that check what reaches the log. */
+export function captureLog(deps: WharfDeps): string[] {
+  const lines: string[] = [];
+  const capture = (message: string) => void lines.push(message);
+  deps.log = { info: capture, warn: capture, error: capture };
+  return lines;
+}
+
 /** Adds sandbox hosts to the user's team through the API; returns their ids by name. */
 export async function addHosts(user: TestUser, names: string[]): Promise<Record<string, string>> {
   const clientKey = readFileSync(loadSandbox().clientKey, "utf8");
