@@ -9,6 +9,7 @@ import { imagePin } from "../lib/image-pins";
 import { recordAudit } from "./audit";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
+import { projectOwner } from "./project-owner";
 import { buildProject, redactedEnv, type RedactedEnvEntry, revisionContent, secretValues } from "./stack-project";
 
 /** Why a runner stopped a job: the user cancelled, the runner is shutting down, or it lost its database session. */
@@ -174,7 +175,8 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   const content = revisionContent(deps, job.revision);
   sink.redact(secretValues(content));
   const pins = z.array(imagePin).parse(job.imagePins ?? []);
-  const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay, pins);
+  const owner = await projectOwner(deps, job.stack.id, job.host.id);
+  const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay, pins, owner);
   recorded.limitsOverride = limitsOverride;
   recorded.envRedacted = redactedEnv(content);
   const preflightStale = job.preflightAt === null || Date.now() - job.preflightAt.getTime() > options.preflightMaxAgeMs;
@@ -195,7 +197,7 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   const aborted = abortKind(signal);
   if (aborted) return abortOutcome(aborted, job.host.name);
   // The merged config that ran was recorded by the preflight; the images the containers were created from only exist now.
-  if (UP_ACTIONS.includes(job.action)) recorded.imageDigests = (await callAgent(deps, job.host, "composeImageDigests", { name: project.name })).images;
+  if (UP_ACTIONS.includes(job.action)) recorded.imageDigests = (await callAgent(deps, job.host, "composeImageDigests", { name: project.name, owner })).images;
   return { status: "SUCCEEDED", reason: null, error: null, exitCode: 0 };
 }
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { callAgent } from "./hosts";
+import { projectOwner } from "./project-owner";
 import { targetOf } from "./stacks";
 
 export const stackStatusInput = z.object({ stackId: z.string().min(1), hostId: z.string().min(1) });
@@ -89,9 +90,10 @@ export async function stackStatus(deps: WharfDeps, teamId: string, input: z.infe
     orderBy: { finishedAt: "desc" },
     select: { id: true, action: true, finishedAt: true, renderedCompose: true, imageDigests: true, revision: { select: { number: true } } },
   });
-  const ps = await callAgent(deps, host, "composePs", { name: stack.name });
+  const owner = await projectOwner(deps, stack.id, host.id);
+  const ps = await callAgent(deps, host, "composePs", { name: stack.name, owner });
   const anyRunning = ps.services.some((s) => s.containers.some((c) => c.state === "running"));
-  const stats: ContainerStatsEntry[] = anyRunning ? (await callAgent(deps, host, "containerStats", { name: stack.name })).containers : [];
+  const stats: ContainerStatsEntry[] = anyRunning ? (await callAgent(deps, host, "containerStats", { name: stack.name, owner })).containers : [];
   const deployed = deployment && deployment.action !== "DOWN" ? deployment : null;
   const expected = deployed?.renderedCompose ? deployedServices(deployed.renderedCompose) : [];
   const images = z.array(composeServiceImage).catch([]).parse(deployed?.imageDigests ?? []);
