@@ -6,8 +6,8 @@ import type Docker from "dockerode";
 import { Document } from "yaml";
 import { z } from "zod";
 
-import { composeArgv, type ComposeCommand, composeEnv, type ComposeTarget, runCompose } from "../docker/compose";
 import { parseDockerResponse } from "../docker/client";
+import { composeArgv, type ComposeCommand, composeEnv, type ComposeTarget, runCompose } from "../docker/compose";
 import { AgentFailure } from "../failure";
 import type { HandlerContext } from "../handlers/context";
 import { dockerContainer } from "../handlers/list-containers";
