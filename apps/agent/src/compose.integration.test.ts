@@ -584,10 +584,13 @@ describe("compose edge cases and project owners", () => {
     expect((await result(agent.socket, "composePs", { name })).services).toEqual([]);
     expect((await result(agent.socket, "composePs", { name, owner: OWNER_A })).services.map((s) => s.service)).toEqual(["_worker", "web"]);
     for (const owner of [OWNER_B, undefined]) {
-      const refused = await postJson(agent.socket, STREAM_PATH, { method: "composeRun", params: { project: { ...project, owner }, action: "down" } });
+      const other = { ...project, files: [{ path: "compose.yaml", content: `services:\n  web:\n    image: ${IMAGE}\n` }], owner };
+      const refused = await postJson(agent.socket, STREAM_PATH, { method: "composeRun", params: { project: other, action: "up" } });
       expect(refused.status).toBe(409);
       expect(JSON.stringify(refused.body)).toContain(`already has containers (${name}-_worker-1, ${name}-web-1) that belong to stack stack-a of Wharf installation it-installation-a`);
     }
+    // Refused before writing: the owner's files in the project directory are untouched.
+    expect(readFileSync(path.join(stacksDir, name, "compose.yaml"), "utf8")).toBe(multi);
     expect(await containersOf(name)).toHaveLength(2);
 
     // A container started by hand with the project's label is not the owner's: hidden, and it blocks the owner too.

@@ -3,7 +3,7 @@ import path from "node:path";
 
 import { type ComposeAction, type ComposeProject, OWNER_LABELS, type ProjectOwner } from "@wharf/agent-protocol";
 import type Docker from "dockerode";
-import { Document } from "yaml";
+import { Document, isMap, isScalar, parseAllDocuments } from "yaml";
 import { z } from "zod";
 
 import { parseDockerResponse } from "../docker/client";
@@ -11,6 +11,7 @@ import { composeArgv, type ComposeCommand, composeEnv, type ComposeTarget, runCo
 import { AgentFailure } from "../failure";
 import type { HandlerContext } from "../handlers/context";
 import { dockerContainer } from "../handlers/list-containers";
+import { type PreparedProject, prepareProject } from "./project";
 import { writeAtomically } from "./project-dir";
 
 const PROJECT_LABEL = "com.docker.compose.project";
@@ -59,25 +60,23 @@ export async function assertProjectOwner(docker: Docker, name: string, owner: Pr
 }
 
 /**
- * Before a compose action: refuses a project that is not the caller's, and for
- * `up` (the one action that creates containers) returns the target with the
- * owner labels added. Call under the project lock.
+ * What a compose action runs on: refuses a project that is not the caller's
+ * before writing anything into its directory (another owner's files live
+ * there), then writes the project; for `up` (the one action that creates
+ * containers) the owner labels are added as a last `-f` file. Call under the
+ * project lock.
  */
-export async function guardProject(
-  ctx: HandlerContext,
-  project: ComposeProject,
-  action: ComposeAction,
-  command: ComposeCommand,
-  target: ComposeTarget,
-): Promise<ComposeTarget> {
+export async function prepareOwnedProject(ctx: HandlerContext, project: ComposeProject, action: ComposeAction): Promise<PreparedProject> {
   await assertProjectOwner(ctx.docker, project.name, project.owner, ctx.signal);
-  if (action !== "up" || project.owner === undefined) return target;
-  return withOwnerLabels(command, target, project.owner, { socketPath: ctx.agent.socketPath, childEnv: ctx.env.childEnv, signal: ctx.signal });
-}
-
-/** `<agent data dir>/owners/<project>.yaml`: outside the project directory, so no stack can mount or rewrite it. */
-function ownerFilePath(socketPath: string, name: string): string {
-  return path.join(path.dirname(socketPath), "owners", `${name}.yaml`);
+  const prepared = await prepareProject(ctx, project);
+  if (action !== "up" || project.owner === undefined) return prepared;
+  const { command, target } = prepared;
+  const services = declaredServices(prepared.files) ?? (await composeServices(ctx, command, target));
+  const file = path.join(path.dirname(ctx.agent.socketPath), "owners", `${project.name}.yaml`);
+  // In the agent's data directory, outside the project directory: no stack can mount or rewrite it.
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await writeAtomically(file, renderOwnerOverride(services, project.owner));
+  return { ...prepared, target: { ...target, files: [...target.files, file] } };
 }
 
 /** The override that puts the owner labels on every service of the project. */
@@ -87,23 +86,42 @@ export function renderOwnerOverride(services: string[], owner: ProjectOwner): st
 }
 
 /**
- * The compose target with the owner's labels added to every service, as a last
- * `-f` file: the services come from `compose config --services` on the project
- * as it will run (includes, extends and overlays resolved by compose itself).
+ * The service names the files declare (every YAML document of each), read
+ * without running compose: v1 takes 1-2 s to start. Null when only compose
+ * knows them: a file includes others, merges a map into services (<<), or
+ * does not parse (compose then says why).
  */
-export async function withOwnerLabels(
-  command: ComposeCommand,
-  target: ComposeTarget,
-  owner: ProjectOwner,
-  options: { socketPath: string; childEnv: Record<string, string>; signal: AbortSignal },
-): Promise<ComposeTarget> {
-  const run = await runCompose(composeArgv(command, target, ["config", "--services"]), { cwd: target.dir, env: composeEnv(options.childEnv), signal: options.signal });
+export function declaredServices(files: { content: string }[]): string[] | null {
+  const names = new Set<string>();
+  for (const file of files) {
+    for (const document of parseAllDocuments(file.content)) {
+      if (document.errors.length > 0) return null;
+      const root = document.contents;
+      if (root === null) continue;
+      if (!isMap(root)) return null;
+      for (const item of root.items) {
+        const key = isScalar(item.key) ? String(item.key.value) : null;
+        if (key === "include" || key === "<<") return null;
+        if (key !== "services" || item.value === null) continue;
+        if (!isMap(item.value)) return null;
+        for (const service of item.value.items) {
+          const name = isScalar(service.key) ? String(service.key.value) : "<<";
+          if (name === "<<") return null;
+          names.add(name);
+        }
+      }
+    }
+  }
+  return [...names];
+}
+
+async function composeServices(ctx: HandlerContext, command: ComposeCommand, target: ComposeTarget): Promise<string[]> {
+  const run = await runCompose(composeArgv(command, target, ["config", "--services"]), { cwd: target.dir, env: composeEnv(ctx.env.childEnv), signal: ctx.signal });
   if (run.exitCode !== 0) {
     throw new AgentFailure("COMPOSE_INVALID", `compose config --services failed: ${run.stderr.trim() || `exit status ${run.exitCode ?? run.signal ?? "?"}`}`);
   }
-  const services = run.stdout.split("\n").map((line) => line.trim()).filter((line) => line !== "");
-  const file = ownerFilePath(options.socketPath, target.name);
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await writeAtomically(file, renderOwnerOverride(services, owner));
-  return { ...target, files: [...target.files, file] };
+  return run.stdout
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
 }

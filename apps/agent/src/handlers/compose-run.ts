@@ -1,5 +1,4 @@
-import { guardProject } from "../compose/ownership";
-import { prepareProject } from "../compose/project";
+import { prepareOwnedProject } from "../compose/ownership";
 import { lockProject } from "../compose/project-lock";
 import { composeRunStream } from "../compose/run";
 import { actionArgs, composeArgv, composeEnv } from "../docker/compose";
@@ -9,8 +8,7 @@ import type { StreamHandler } from "./context";
 export const composeRun: StreamHandler<"composeRun"> = async (params, ctx) => {
   const release = lockProject(params.project.name, `compose ${params.action}`);
   try {
-    const { command, target: written } = await prepareProject(ctx, params.project);
-    const target = await guardProject(ctx, params.project, params.action, command, written);
+    const { command, target } = await prepareOwnedProject(ctx, params.project, params.action);
     const argv = composeArgv(command, target, actionArgs(params.action, params.options));
     const stream = composeRunStream(argv, { cwd: target.dir, env: composeEnv(ctx.env.childEnv), onExit: release });
     ctx.log.info("compose run", { project: params.project.name, action: params.action, compose: command.flavor });
