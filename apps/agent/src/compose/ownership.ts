@@ -47,14 +47,18 @@ function describeOwner(labels: Labels): string {
  */
 export async function assertProjectOwner(docker: Docker, name: string, owner: ProjectOwner | undefined, signal: AbortSignal): Promise<void> {
   const raw = await docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${name}`] }, abortSignal: signal });
-  const foreign = parseDockerResponse(z.array(dockerContainer), raw, "container list").filter((container) => !ownedBy(container.Labels, owner));
+  const foreign = parseDockerResponse(z.array(dockerContainer), raw, "container list")
+    .filter((container) => !ownedBy(container.Labels, owner))
+    .map((container) => ({ name: (container.Names?.[0] ?? container.Id.slice(0, 12)).replace(/^\//, ""), labels: container.Labels }))
+    // Code-unit order, as `sort()` gives: the message is the same whatever the locale.
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const first = foreign[0];
   if (first === undefined) return;
-  const names = foreign.slice(0, SHOWN_CONTAINERS).map((container) => (container.Names?.[0] ?? container.Id.slice(0, 12)).replace(/^\//, ""));
+  const names = foreign.slice(0, SHOWN_CONTAINERS).map((container) => container.name);
   const more = foreign.length > SHOWN_CONTAINERS ? ` and ${foreign.length - SHOWN_CONTAINERS} more` : "";
   throw new AgentFailure(
     "CONFLICT",
-    `The compose project "${name}" on this host already has containers (${names.join(", ")}${more}) that belong to ${describeOwner(first.Labels)}. ` +
+    `The compose project "${name}" on this host already has containers (${names.join(", ")}${more}) that belong to ${describeOwner(first.labels)}. ` +
       "Wharf will not touch them: rename this stack, or remove those containers from the host.",
   );
 }
