@@ -619,6 +619,76 @@ describe("an agent killed while compose runs", () => {
   });
 });
 
+describe("compose edge cases and project owners", () => {
+  const OWNER_A = { installation: "it-installation-a", stack: "stack-a" };
+  const OWNER_B = { installation: "it-installation-b", stack: "stack-a" };
+
+  it("takes several YAML documents and services starting with _, labels what it creates and keeps other owners out", async () => {
+    const name = `it-owner-${suffix}`;
+    const multi = `services:\n  web:\n    image: ${IMAGE}\n    command: ["sleep", "1000000"]\n---\nservices:\n  _worker:\n    image: ${IMAGE}\n    command: ["sleep", "1000000"]\n`;
+    const project = stack(name, { files: [{ path: "compose.yaml", content: multi }], owner: OWNER_A });
+    expect((await result(agent.socket, "composeConfig", { project })).services).toEqual(["_worker", "web"]);
+    expect((await run(agent.socket, { project, action: "up", options: { services: ["_worker", "web"] } })).exit.exitCode).toBe(0);
+    const created = await containersOf(name);
+    expect(created.map((container) => [container.Labels["dev.wharf.installation"], container.Labels["dev.wharf.stack"]])).toEqual([
+      [OWNER_A.installation, OWNER_A.stack],
+      [OWNER_A.installation, OWNER_A.stack],
+    ]);
+
+    // Another owner (another installation with the same stack id) sees nothing and may do nothing.
+    expect((await result(agent.socket, "composePs", { name, owner: OWNER_B })).services).toEqual([]);
+    expect((await result(agent.socket, "composePs", { name })).services).toEqual([]);
+    expect((await result(agent.socket, "composePs", { name, owner: OWNER_A })).services.map((s) => s.service)).toEqual(["_worker", "web"]);
+    for (const owner of [OWNER_B, undefined]) {
+      const other = { ...project, files: [{ path: "compose.yaml", content: `services:\n  web:\n    image: ${IMAGE}\n` }], owner };
+      const refused = await postJson(agent.socket, STREAM_PATH, { method: "composeRun", params: { project: other, action: "up" } });
+      expect(refused.status).toBe(409);
+      expect(JSON.stringify(refused.body)).toContain(`already has containers (${name}-_worker-1, ${name}-web-1) that belong to stack stack-a of Wharf installation it-installation-a`);
+    }
+    // Refused before writing: the owner's files in the project directory are untouched.
+    expect(readFileSync(path.join(stacksDir, name, "compose.yaml"), "utf8")).toBe(multi);
+    expect(await containersOf(name)).toHaveLength(2);
+
+    // A container started by hand with the project's label is not the owner's: hidden, and it blocks the owner too.
+    const stray = await docker.createContainer({ name: `${name}-stray`, Image: IMAGE, Cmd: ["sleep", "1000000"], Labels: { "com.docker.compose.project": name, "com.docker.compose.service": "web" } });
+    const logs = await readLogs(await openRaw(agent.socket, { method: "composeLogs", params: { name, owner: OWNER_A } }));
+    expect(new Set(logs.batches.map((batch) => batch.container))).not.toContain(`${name}-stray`);
+    expect((await result(agent.socket, "composePs", { name, owner: OWNER_A })).services.flatMap((s) => s.containers.map((c) => c.name))).not.toContain(`${name}-stray`);
+    const blocked = await postJson(agent.socket, STREAM_PATH, { method: "composeRun", params: { project, action: "down" } });
+    expect(JSON.stringify(blocked.body)).toContain(`(${name}-stray) that belong to no Wharf stack`);
+    await stray.remove({ force: true });
+    expect((await run(agent.socket, { project, action: "down" })).exit.exitCode).toBe(0);
+    expect(await containersOf(name)).toEqual([]);
+  });
+
+  it("locates compose 2.26's errors that name no file: by their key path, in the file that has it", async () => {
+    const expose = stack(`it-expose-${suffix}`, {
+      files: [
+        { path: "compose.yaml", content: BASE },
+        { path: "db.yaml", content: `services:\n  db:\n    image: ${IMAGE}\n    expose:\n      - true\n` },
+      ],
+    });
+    expect(await failure(agent.socket, "composeConfig", { project: expose })).toMatchObject({
+      code: "COMPOSE_INVALID",
+      message: "db.yaml line 5: services.db.expose.[0]: unsupported expose value true",
+    });
+    const override = stack(`it-override-${suffix}`, {
+      files: [
+        { path: "compose.yaml", content: `services:\n  web:\n    image: ${IMAGE}\n    ports:\n      - "80"\n` },
+        { path: "override.yaml", content: `services:\n  web:\n    ports: "8080"\n` },
+      ],
+    });
+    expect(await failure(agent.socket, "composeConfig", { project: override })).toMatchObject({
+      message: "override.yaml line 3: cannot override services.web.ports",
+      details: { file: "override.yaml", line: 3 },
+    });
+    const quote = stack(`it-quote-${suffix}`, {
+      files: [{ path: "compose.yaml", content: `services:\n  web:\n    image: ${IMAGE}\n    command: ["sh", "-c", "echo hi]\n  db:\n    image: x\n` }],
+    });
+    expect(await failure(agent.socket, "composeConfig", { project: quote })).toMatchObject({ details: { file: "compose.yaml", line: 4 } });
+  });
+});
+
 describe("hosts with only compose v1", () => {
   let v1: { child: ChildProcess; socket: string };
   const name = `it-v1-${suffix}`;
@@ -668,6 +738,14 @@ describe("hosts with only compose v1", () => {
       message: "service/docker-compose.service.yaml line 3: Unsupported config option for services.web: 'frobnicate'",
       details: { file: "service/docker-compose.service.yaml", line: 3 },
     });
+  });
+  it("refuses several YAML documents in one file with a hint, and reports an unclosed quote where it opens", async () => {
+    const multi = stack(`${name}-multi`, { files: [{ path: "compose.yaml", content: `services:\n  web:\n    image: ${IMAGE}\n---\nservices:\n  _db:\n    image: ${IMAGE}\n` }] });
+    expect(await failure(v1.socket, "composeConfig", { project: multi })).toMatchObject({
+      message: "compose.yaml line 4: holds several YAML documents (---): compose v1 reads one per file; merge them into one, or use compose v2 on this host",
+    });
+    const quote = stack(`${name}-quote`, { files: [{ path: "compose.yaml", content: `services:\n  web:\n    image: ${IMAGE}\n    command: ["sh", "-c", "echo hi]\n  db:\n    image: x\n` }] });
+    expect(await failure(v1.socket, "composeConfig", { project: quote })).toMatchObject({ details: { file: "compose.yaml", line: 4 } });
   });
 });
 

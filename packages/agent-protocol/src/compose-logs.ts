@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { composeProjectName, composeServiceName } from "./compose-project";
+import { composeProjectName, composeServiceName, projectOwner } from "./compose-project";
 
 /** An RFC 3339 time, or a duration before now: "90s", "15m", "2h", "1h30m". */
 export const logSince = z
@@ -19,6 +19,8 @@ export const logSince = z
  */
 export const composeLogsParams = z.object({
   name: composeProjectName,
+  /** Only this owner's containers (see composeProjectRef). */
+  owner: projectOwner.optional(),
   /** Only these services; all when absent. */
   services: z.array(composeServiceName).max(100).optional(),
   /** Lines per container from the end of its log. */

@@ -59,7 +59,7 @@ describe("composeProject", () => {
   });
 
   it("service names cannot be options or shell syntax", () => {
-    for (const name of ["web", "web.v2", "worker_1", "API"]) expect(composeServiceName.safeParse(name).success, name).toBe(true);
+    for (const name of ["web", "web.v2", "worker_1", "API", "_db", "__init"]) expect(composeServiceName.safeParse(name).success, name).toBe(true);
     for (const name of ["-d", "--volumes", "$(id)", "a;b", "`id`", "a b", ".hidden", ""]) expect(composeServiceName.safeParse(name).success, name).toBe(false);
   });
 });

@@ -26,7 +26,26 @@ export const composeProjectName = z
 /** Compose's own service-name alphabet, minus a leading `-` or `.` (a service name is passed to compose as an argument). */
 export const composeServiceName = z
   .string()
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, "a service name is 1-63 characters of a-z, A-Z, 0-9, ., _ and -, starting with a letter or digit");
+  .regex(/^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,62}$/, "a service name is 1-63 characters of a-z, A-Z, 0-9, ., _ and -, starting with a letter, digit or _");
+
+/** Labels on every container Wharf creates: which installation and which stack of it the container belongs to. */
+export const OWNER_LABELS = { installation: "dev.wharf.installation", stack: "dev.wharf.stack" } as const;
+
+/**
+ * Who a compose project belongs to. The agent labels the containers it creates
+ * with it, refuses any action on a project holding containers of another owner
+ * (or started outside Wharf), and shows, logs and counts only the owner's.
+ */
+export const projectOwner = z.object({
+  installation: z.string().regex(/^[a-z0-9][a-z0-9-]{7,63}$/, "an installation id is 8-64 characters of a-z, 0-9 and -"),
+  stack: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "a stack id is 1-64 characters of letters, digits, _ and -"),
+  /**
+   * The control plane's records say this stack was deployed here before containers carried owner labels:
+   * the project's containers without any Wharf label are then this stack's (the next up labels them).
+   */
+  adoptUnlabelled: z.boolean().default(false),
+});
+export type ProjectOwner = z.infer<typeof projectOwner>;
 
 const MAX_PATH_LENGTH = 255;
 const MAX_SEGMENT_LENGTH = 128;
@@ -98,6 +117,8 @@ export const composeProject = z
     env: z.array(envVariable).max(MAX_ENV_VARIABLES).optional(),
     /** Files Wharf generates (per-host overlay, runtime limits), passed after `files`, in this order. */
     overrideFiles: z.array(overrideFile).max(MAX_OVERRIDE_FILES).default([]),
+    /** Absent: the caller owns nothing, so only a project whose containers carry no owner labels can be acted on. */
+    owner: projectOwner.optional(),
   })
   .superRefine((project, ctx) => {
     const size = wireBytes(project);
@@ -117,5 +138,6 @@ export const composeProject = z
 export type ComposeProject = z.infer<typeof composeProject>;
 export type ComposeProjectInput = z.input<typeof composeProject>;
 
-/** Calls that only read a project's containers need nothing but its name. */
-export const composeProjectRef = z.object({ name: composeProjectName });
+/** Calls that only read a project's containers need its name and owner (only the owner's containers are shown). */
+export const composeProjectRef = z.object({ name: composeProjectName, owner: projectOwner.optional() });
+export type ComposeProjectRef = z.infer<typeof composeProjectRef>;

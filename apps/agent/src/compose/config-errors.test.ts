@@ -76,10 +76,53 @@ expected ',' or ']', but got '<stream end>'
     ).toEqual({ file: "c.yaml", line: 4, message: "services.bar.ports contains an invalid type, it should be an array" });
   });
 
-  it("keeps messages it cannot place, with project-relative paths", () => {
+  it("v2: errors with a key path but no file or line are located by the path", () => {
+    const db = file("db.yaml", "services:\n  db:\n    image: x\n    expose:\n      - true\n");
+    expect(describeComposeProblem("services.db.expose.[0]: unsupported expose value %!s(bool=true)\n", [base, db])).toEqual({
+      file: "db.yaml",
+      line: 5,
+      message: "services.db.expose.[0]: unsupported expose value true",
+    });
+    const ports = file("p.yaml", "services:\n  web:\n    image: busybox\n    ports:\n      - {a: 1}\n");
+    expect(describeComposeProblem("service ports services.web.ports.[0] is missing a target port\n", [ports])).toMatchObject({ file: "p.yaml", line: 5 });
+    // The override that changes the type is named, not the file it overrides.
+    const withPorts = file("b.yaml", "services:\n  web:\n    image: busybox\n    ports:\n      - \"80\"\n");
+    const override = file("o.yaml", "services:\n  web:\n    ports: \"8080\"\n");
+    expect(describeComposeProblem("cannot override services.web.ports\n", [withPorts, override])).toEqual({ file: "o.yaml", line: 3, message: "cannot override services.web.ports" });
     expect(describeComposeProblem("error while interpolating services.web.image: required variable X is missing a value: X must be set\n", [base])).toEqual({
+      file: "docker-compose.sample-service.yaml",
+      line: 3,
       message: "error while interpolating services.web.image: required variable X is missing a value: X must be set",
     });
+  });
+
+  it("an unclosed quote is reported where it opens (v2 and v1 both say so)", () => {
+    const quote = file("q.yaml", "services:\n  web:\n    image: busybox\n    command: [\"sh\", \"-c\", \"echo hi]\n  db:\n    image: x\n");
+    expect(describeComposeProblem("yaml: line 4: found unexpected end of stream\n", [base, quote])).toEqual({ file: "q.yaml", line: 4, message: "found unexpected end of stream" });
+    const v1 = `yaml.scanner.ScannerError: while scanning a quoted scalar
+  in "/s/shop/q.yaml", line 4, column 27
+found unexpected end of stream
+  in "/s/shop/q.yaml", line 7, column 1
+`;
+    expect(describeComposeProblem(v1, [base, quote])).toMatchObject({ file: "q.yaml", line: 4 });
+  });
+
+  it("several YAML documents: located across documents (v2 merges them), refused with a hint by v1", () => {
+    const multi = file("m.yaml", "services:\n  web:\n    image: busybox\n---\nservices:\n  db:\n    image: x\n    foo: 1\n");
+    expect(describeComposeProblem("validating /s/shop/m.yaml: services.db Additional property foo is not allowed\n", [multi])).toMatchObject({ file: "m.yaml", line: 8 });
+    const v1 = `yaml.composer.ComposerError: expected a single document in the stream
+  in "/s/shop/m.yaml", line 1, column 1
+but found another document
+  in "/s/shop/m.yaml", line 4, column 1
+`;
+    expect(describeComposeProblem(v1, [base, multi])).toEqual({
+      file: "m.yaml",
+      line: 4,
+      message: "holds several YAML documents (---): compose v1 reads one per file; merge them into one, or use compose v2 on this host",
+    });
+  });
+
+  it("keeps messages it cannot place, with project-relative paths", () => {
     expect(describeComposeProblem("env file /s/shop/docker-compose.sample-service.yaml not found\n", [base])).toEqual({
       file: "docker-compose.sample-service.yaml",
       message: "env file docker-compose.sample-service.yaml not found",

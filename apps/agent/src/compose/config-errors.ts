@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
 
 import { AgentFailure } from "../failure";
 
@@ -18,20 +18,24 @@ export interface ComposeProblem {
 }
 
 const MAX_MESSAGE = 2_000;
+/** Go's marks for a value printed with the wrong verb, e.g. "%!s(bool=true)": the value is what the user wrote. */
+const GO_FORMAT_VERB = /%!s\((?:[\w.]+=)?([^()]*)\)/g;
 
 /**
  * What compose's stderr says is wrong with the project, and where. Knows the
  * shapes of compose v2 ("validating FILE: services.web Additional property
  * foo is not allowed", "yaml: line 3: ...") and v1 (`in "FILE", line 3`,
  * "The Compose file 'FILE' is invalid because: ..."). Schema errors carry no
- * line, so the offending key is looked up in the file.
+ * line, so the offending key is looked up in the file; errors that name
+ * neither file nor line ("services.db.expose.[0]: unsupported expose value",
+ * "cannot override services.web.ports") are located by their key path.
  */
 export function describeComposeProblem(stderr: string, files: ProjectFileText[]): ComposeProblem {
   const lines = stderr
     // eslint-disable-next-line no-control-regex -- compose may colour its errors despite --ansi never
     .replace(/\u001b\[[0-9;]*m/g, "")
     .split("\n")
-    .map((line) => line.replace(/^ERROR:\s*/, "").trimEnd())
+    .map((line) => line.replace(/^ERROR:\s*/, "").replace(GO_FORMAT_VERB, "$1").trimEnd())
     .filter((line) => line.trim() !== "");
   const text = lines.join("\n");
   const byAbsolute = (absolute: string) => files.find((file) => file.absolute === absolute);
@@ -51,7 +55,14 @@ export function describeComposeProblem(stderr: string, files: ProjectFileText[])
     return located(invalidFile, problems.join("; "), locateSchemaProblem(invalidFile.content, problems[0] ?? ""));
   }
 
-  // v1 YAML errors: the parser's message with `in "FILE", line N, column M` marks.
+  // v1 refuses several documents in one file (v2 merges them): point at the second one.
+  const second = /expected a single document in the stream\n\s*in "(.+?)", line \d+, column \d+\nbut found another document\n\s*in ".+?", line (\d+)/.exec(text);
+  const secondFile = second?.[1] === undefined ? undefined : byAbsolute(second[1]);
+  if (second?.[2] !== undefined && secondFile !== undefined) {
+    return located(secondFile, "holds several YAML documents (---): compose v1 reads one per file; merge them into one, or use compose v2 on this host", Number(second[2]));
+  }
+
+  // v1 YAML errors: the parser's message with `in "FILE", line N, column M` marks; the first is where the broken node opens.
   const mark = /in "(.+?)", line (\d+), column \d+/.exec(text);
   const markFile = mark?.[1] === undefined ? undefined : byAbsolute(mark[1]);
   if (mark?.[2] !== undefined && markFile !== undefined) {
@@ -65,10 +76,22 @@ export function describeComposeProblem(stderr: string, files: ProjectFileText[])
   // v2 YAML errors name the line but not the file: the file that does not parse is the one.
   const yamlError = /^yaml: (?:line (\d+): )?(.+)$/m.exec(text) ?? /^yaml: unmarshal errors:\n\s+line (\d+): (.+)$/m.exec(text);
   if (yamlError?.[2] !== undefined) {
-    const broken = files.find((file) => parseDocument(file.content).errors.length > 0);
+    const broken = files.find((file) => parseAllDocuments(file.content).some((document) => document.errors.length > 0));
     const line = yamlError[1] === undefined ? undefined : Number(yamlError[1]);
     if (broken !== undefined) return located(broken, yamlError[2], line);
     return { message: relativize(text, files), ...(line === undefined ? {} : { line }) };
+  }
+
+  // v2 errors after loading: a key path, but no file. The last file with the deepest match is the one (overrides come later).
+  const path = /(?:^|\s)((?:services|networks|volumes|secrets|configs)(?:\.(?:\[\d+\]|[\w-]+))+)/.exec(lines[0] ?? "");
+  if (path?.[1] !== undefined) {
+    const keys = path[1].split(".").map((key) => key.replace(/^\[(\d+)\]$/, "$1"));
+    let best: { file: ProjectFileText; at: KeyLocation } | null = null;
+    for (const file of files) {
+      const at = locateKeys(file.content, keys);
+      if (at !== null && (best === null || at.depth >= best.at.depth)) best = { file, at };
+    }
+    if (best !== null) return located(best.file, relativize(text, files), best.at.line);
   }
 
   const mentioned = files.find((file) => text.includes(file.absolute));
@@ -114,21 +137,37 @@ export function schemaProblemPath(message: string): string[] {
 
 /** The 1-based line of the deepest key of the message's path that the file has. */
 export function locateSchemaProblem(content: string, message: string): number | null {
-  const keys = schemaProblemPath(message);
+  return locateKeys(content, schemaProblemPath(message))?.line ?? null;
+}
+
+interface KeyLocation {
+  line: number;
+  /** How many keys of the path were found. */
+  depth: number;
+}
+
+/** Where the deepest key of `keys` is in the file; of several YAML documents (compose v2 merges them), the last deepest. */
+function locateKeys(content: string, keys: string[]): KeyLocation | null {
   if (keys.length === 0) return null;
   const lineCounter = new LineCounter();
-  const document = parseDocument(content, { lineCounter });
-  if (document.errors.length > 0) return null;
-  let node: unknown = document.contents;
-  let found: number | null = null;
-  for (let i = 0; i < keys.length; i++) {
-    const step = childOf(node, keys, i);
-    if (step === null) break;
-    found = lineCounter.linePos(step.offset).line;
-    node = step.value;
-    i += step.consumed - 1;
+  const documents = parseAllDocuments(content, { lineCounter });
+  if (!Array.isArray(documents) || documents.some((document) => document.errors.length > 0)) return null;
+  let best: KeyLocation | null = null;
+  for (const document of documents) {
+    let node: unknown = document.contents;
+    let depth = 0;
+    let line: number | null = null;
+    for (let i = 0; i < keys.length; i++) {
+      const step = childOf(node, keys, i);
+      if (step === null) break;
+      line = lineCounter.linePos(step.offset).line;
+      node = step.value;
+      i += step.consumed - 1;
+      depth = i + 1;
+    }
+    if (line !== null && (best === null || depth >= best.depth)) best = { line, depth };
   }
-  return found;
+  return best;
 }
 
 /** The entry for keys[i] (or, for service names with dots, keys[i..j] joined) under `node`. */

@@ -1,9 +1,10 @@
-import type { ComposeContainer, ComposeServiceImage, ContainerStatsEntry } from "@wharf/agent-protocol";
+import type { ComposeContainer, ComposeProjectRef, ComposeServiceImage, ContainerStatsEntry } from "@wharf/agent-protocol";
 import type Docker from "dockerode";
 import { z } from "zod";
 
 import { parseDockerResponse } from "../docker/client";
 import { type DockerContainer, dockerContainer, toContainerSummary } from "../handlers/list-containers";
+import { ownedBy } from "./ownership";
 
 const PROJECT_LABEL = "com.docker.compose.project";
 const SERVICE_LABEL = "com.docker.compose.service";
@@ -34,11 +35,14 @@ export interface ProjectContainer {
   service: string;
 }
 
-/** The project's containers by compose's labels (v1 and v2 set the same ones), without one-off `run` containers. */
-export async function projectContainers(docker: Docker, project: string, signal: AbortSignal, running = false): Promise<ProjectContainer[]> {
-  const raw = await docker.listContainers({ all: !running, filters: { label: [`${PROJECT_LABEL}=${project}`] }, abortSignal: signal });
+/**
+ * The project's containers by compose's labels (v1 and v2 set the same ones), without one-off `run` containers
+ * and without containers of another owner.
+ */
+export async function projectContainers(docker: Docker, project: ComposeProjectRef, signal: AbortSignal, running = false): Promise<ProjectContainer[]> {
+  const raw = await docker.listContainers({ all: !running, filters: { label: [`${PROJECT_LABEL}=${project.name}`] }, abortSignal: signal });
   return parseDockerResponse(z.array(dockerContainer), raw, "container list")
-    .filter((container) => container.Labels?.[ONEOFF_LABEL] !== "True")
+    .filter((container) => container.Labels?.[ONEOFF_LABEL] !== "True" && ownedBy(container.Labels, project.owner))
     .map((listed) => ({ listed, service: listed.Labels?.[SERVICE_LABEL] ?? "" }));
 }
 

@@ -2,13 +2,14 @@ import type { IncomingMessage } from "node:http";
 import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 
-import { type ComposeLogBatch, type ComposeLogLine, MAX_LOG_BATCH_LINES, MAX_LOG_LINE } from "@wharf/agent-protocol";
+import { type ComposeLogBatch, type ComposeLogLine, MAX_LOG_BATCH_LINES, MAX_LOG_LINE, type ProjectOwner } from "@wharf/agent-protocol";
 import type Docker from "dockerode";
 import { z } from "zod";
 
 import { parseDockerResponse } from "../docker/client";
 import type { Logger } from "../log";
 import { LineSplitter } from "./lines";
+import { ownedBy } from "./ownership";
 
 const PROJECT_LABEL = "com.docker.compose.project";
 const SERVICE_LABEL = "com.docker.compose.service";
@@ -169,6 +170,8 @@ export function dockerSince(since: string, now = Date.now()): string {
 
 export interface ProjectLogOptions {
   project: string;
+  /** Only this owner's containers are followed. */
+  owner: ProjectOwner | undefined;
   services: string[] | undefined;
   tail: number | "all";
   since: string | undefined;
@@ -235,7 +238,7 @@ export class ProjectLogStream extends Readable {
     );
     const found = await Promise.all(
       listed
-        .filter((container) => container.Labels?.[ONEOFF_LABEL] !== "True" && this.wants(container.Labels?.[SERVICE_LABEL]))
+        .filter((container) => this.wants(container.Labels))
         .map((container) => this.target(container.Id, container.Labels?.[SERVICE_LABEL] ?? "")),
     );
     const targets = found.filter((target) => target !== null).sort((a, b) => a.name.localeCompare(b.name));
@@ -256,7 +259,9 @@ export class ProjectLogStream extends Readable {
     callback(error);
   }
 
-  private wants(service: string | undefined): boolean {
+  private wants(labels: Record<string, string> | null | undefined): boolean {
+    const service = labels?.[SERVICE_LABEL];
+    if (labels?.[ONEOFF_LABEL] === "True" || !ownedBy(labels, this.options.owner)) return false;
     return service !== undefined && (this.options.services === undefined || this.options.services.includes(service));
   }
 
@@ -442,7 +447,7 @@ export class ProjectLogStream extends Readable {
     }
     const id = parsed.Actor?.ID ?? parsed.id;
     const attributes = parsed.Actor?.Attributes ?? {};
-    if (!id || this.attached.has(id) || attributes[ONEOFF_LABEL] === "True" || !this.wants(attributes[SERVICE_LABEL])) return;
+    if (!id || this.attached.has(id) || !this.wants(attributes)) return;
     // A container new to this stream is shown from its first line.
     this.target(id, attributes[SERVICE_LABEL] ?? "")
       .then((target) => (target === null ? undefined : this.attach(target, undefined, "all")))

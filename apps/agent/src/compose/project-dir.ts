@@ -127,7 +127,7 @@ async function ensureParents(dir: string, target: string): Promise<void> {
   }
 }
 
-async function writeAtomically(target: string, content: string): Promise<void> {
+export async function writeAtomically(target: string, content: string): Promise<void> {
   const existing = await lstat(target).catch(() => null);
   if (existing?.isDirectory()) {
     throw new AgentFailure("BAD_REQUEST", `${target} is a directory on the host; refusing to replace it with a file`);

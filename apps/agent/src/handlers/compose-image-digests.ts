@@ -4,7 +4,7 @@ import { toContainerSummary } from "./list-containers";
 
 export const composeImageDigests: CallHandler<"composeImageDigests"> = async (params, ctx) => {
   const containers = await Promise.all(
-    (await projectContainers(ctx.docker, params.name, ctx.signal)).map(async (container) => ({
+    (await projectContainers(ctx.docker, params, ctx.signal)).map(async (container) => ({
       service: container.service,
       name: toContainerSummary(container.listed).name,
       inspected: await inspectContainer(ctx.docker, container.listed.Id, ctx.signal),

@@ -5,7 +5,7 @@ import type { StreamHandler } from "./context";
 export const composeLogs: StreamHandler<"composeLogs"> = async (params, ctx) => {
   const stream = new ProjectLogStream(
     ctx.docker,
-    { project: params.name, services: params.services, tail: params.tail, since: params.since, follow: params.follow },
+    { project: params.name, owner: params.owner, services: params.services, tail: params.tail, since: params.since, follow: params.follow },
     ctx.log,
   );
   const abort = (): void => {

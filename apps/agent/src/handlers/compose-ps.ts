@@ -4,7 +4,7 @@ import { inspectContainer, projectContainers, repoDigests, toComposeContainer } 
 import type { CallHandler } from "./context";
 
 export const composePs: CallHandler<"composePs"> = async (params, ctx) => {
-  const containers = await projectContainers(ctx.docker, params.name, ctx.signal);
+  const containers = await projectContainers(ctx.docker, params, ctx.signal);
   const inspected = await Promise.all(containers.map((container) => inspectContainer(ctx.docker, container.listed.Id, ctx.signal)));
   const digests = await repoDigests(ctx.docker, inspected.map((container) => container.Image));
   const byService = new Map<string, ComposeServiceStatus>();

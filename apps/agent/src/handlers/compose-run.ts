@@ -1,4 +1,4 @@
-import { prepareProject } from "../compose/project";
+import { prepareOwnedProject } from "../compose/ownership";
 import { lockProject } from "../compose/project-lock";
 import { followRun, liveRun, pruneRuns, runDir, startRun } from "../compose/run";
 import { actionArgs, composeArgv, composeEnv } from "../docker/compose";
@@ -19,7 +19,7 @@ export const composeRun: StreamHandler<"composeRun"> = async (params, ctx) => {
     const live = await liveRun(ctx.agent.socketPath, name);
     if (live !== null) throw new AgentFailure("CONFLICT", `stack ${name} is busy: compose run ${live} is still running on this host; try again when it has finished`);
     await pruneRuns(ctx.agent.socketPath, name);
-    const { command, target } = await prepareProject(ctx, params.project);
+    const { command, target } = await prepareOwnedProject(ctx, params.project, params.action);
     const argv = composeArgv(command, target, actionArgs(params.action, params.options));
     const dir = runDir(ctx.agent.socketPath, name, params.runId);
     const supervisor = startRun(dir, argv, { command: selfCommand([]), cwd: target.dir, env: composeEnv(ctx.env.childEnv) });

@@ -8,7 +8,7 @@ interface SignalledStats {
 }
 
 export const containerStats: CallHandler<"containerStats"> = async (params, ctx) => {
-  const running = await projectContainers(ctx.docker, params.name, ctx.signal, true);
+  const running = await projectContainers(ctx.docker, params, ctx.signal, true);
   // In parallel: for each one-shot answer Docker waits for a second sample, about a second later.
   const containers = await Promise.all(
     running.map(async (container) => {

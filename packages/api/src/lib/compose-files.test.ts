@@ -57,8 +57,20 @@ describe("checkStackFiles", () => {
     ).toMatch(/also a directory/);
   });
 
-  it("refuses several documents in one file, a non-mapping, and service names compose would read as options", () => {
-    expect(checkStackFiles([{ path: "a.yaml", content: `${BASE}---\n${BASE}` }]).problems[0]?.message).toMatch(/line 4: holds several YAML documents/);
+  it("accepts several documents in one file (compose 2.26 merges them) and names starting with _, checking each document", () => {
+    const two = "services:\n  web:\n    image: a\n---\nservices:\n  _db:\n    image: b\n";
+    expect(checkStackFiles([{ path: "a.yaml", content: two }])).toEqual({ problems: [], services: ["_db", "web"] });
+    expect(checkStackFiles([{ path: "a.yaml", content: `${two}---\nservicez: {}\n` }]).problems[0]?.message).toMatch(/a.yaml line 9: unknown top-level key "servicez"/);
+  });
+
+  it("reports an unclosed quote where it opens, not at the end of the file", () => {
+    const unclosed = 'services:\n  web:\n    image: busybox\n    command: ["sh", "-c", "echo hi]\n  db:\n    image: x\n';
+    expect(checkStackFiles([{ path: "a.yaml", content: unclosed }]).problems.map((p) => p.message)).toEqual(["a.yaml line 4: this quoted string is never closed"]);
+    const single = "services:\n  web:\n    image: 'busybox\n  db:\n    image: x\n";
+    expect(checkStackFiles([{ path: "a.yaml", content: single }]).problems.map((p) => p.message)).toEqual(["a.yaml line 3: this quoted string is never closed"]);
+  });
+
+  it("refuses a non-mapping and service names compose would read as options", () => {
     expect(checkStackFiles([{ path: "a.yaml", content: "- web\n" }]).problems[0]?.message).toMatch(/must be a mapping/);
     expect(checkStackFiles([{ path: "a.yaml", content: "services:\n  -d:\n    image: a\n" }]).problems[0]?.message).toMatch(/line 2: service name "-d"/);
   });

@@ -8,7 +8,7 @@ import {
   MAX_COMPOSE_FILE_BYTES,
   MAX_COMPOSE_FILES,
 } from "@wharf/agent-protocol";
-import { isMap, isScalar, LineCounter, parseAllDocuments } from "yaml";
+import { CST, isMap, isScalar, LineCounter, parseAllDocuments, Parser, type YAMLMap } from "yaml";
 import { z } from "zod";
 
 import type { Problem } from "../errors";
@@ -42,6 +42,8 @@ interface ParsedFile {
  * Checks one compose file the way an editor needs it: YAML errors and unknown
  * top-level keys with their line, service names compose would pass as
  * arguments. Compose's full schema is checked by the host (preview, preflight).
+ * Several YAML documents (---) are checked each: compose v2 merges them, v1
+ * refuses them, so the host's compose is left to decide.
  */
 function checkComposeFile(file: StackFile, path: (string | number)[]): ParsedFile {
   const lineCounter = new LineCounter();
@@ -53,15 +55,27 @@ function checkComposeFile(file: StackFile, path: (string | number)[]): ParsedFil
   const list = Array.isArray(documents) ? documents : [];
   const parseErrors = list.flatMap((document) => document.errors);
   if (parseErrors.length > 0) {
+    // The parser notices a missing closing quote at the end of the file (with knock-on errors there); the user needs where it opens.
+    const quotes = quotedScalars(file.content);
+    const unclosed = parseErrors.flatMap((error) => (error.code === "MISSING_CHAR" ? quotes.filter((quote) => quote.start <= error.pos[0] && error.pos[0] <= quote.end) : []));
+    if (unclosed.length > 0) return { problems: unclosed.map((quote) => at("this quoted string is never closed", quote.start)), services: [] };
     return { problems: parseErrors.map((error) => at(firstLine(error.message), error.pos[0])), services: [] };
   }
-  if (list.length > 1) return { problems: [at("holds several YAML documents (---); compose reads one per file", list[1]?.range[0])], services: [] };
-  const root = list[0]?.contents ?? null;
-  if (root === null) return { problems: [], services: [] };
-  if (!isMap(root)) return { problems: [at("must be a mapping with keys such as services:", root.range?.[0])], services: [] };
-
   const problems: Problem[] = [];
   const services: string[] = [];
+  for (const document of list) {
+    const root = document.contents;
+    if (root === null) continue;
+    if (!isMap(root)) {
+      problems.push(at("must be a mapping with keys such as services:", root.range?.[0]));
+      continue;
+    }
+    checkTopLevel(root, at, problems, services);
+  }
+  return { problems, services: [...new Set(services)] };
+}
+
+function checkTopLevel(root: YAMLMap, at: (message: string, offset: number | undefined) => Problem, problems: Problem[], services: string[]): void {
   for (const item of root.items) {
     const key = isScalar(item.key) ? String(item.key.value) : null;
     const offset = isScalar(item.key) ? item.key.range?.[0] : undefined;
@@ -81,11 +95,10 @@ function checkComposeFile(file: StackFile, path: (string | number)[]): ParsedFil
     for (const service of item.value.items) {
       const name = isScalar(service.key) ? String(service.key.value) : "";
       if (!composeServiceName.safeParse(name).success) {
-        problems.push(at(`service name "${name}" must be 1-63 letters, digits, ., _ or -, starting with a letter or digit`, isScalar(service.key) ? service.key.range?.[0] : offset));
+        problems.push(at(`service name "${name}" must be 1-63 letters, digits, ., _ or -, starting with a letter, digit or _`, isScalar(service.key) ? service.key.range?.[0] : offset));
       } else services.push(name);
     }
   }
-  return { problems, services };
 }
 
 /** Every problem with a stack's files: paths (as the agent checks them), duplicates, names Wharf generates, contents. */
@@ -131,6 +144,20 @@ export function checkEnvKeys(env: EnvEntry[], secretKeys: string[]): Problem[] {
 }
 
 /** The parser's message without its code frame and position (the problem says where already). */
+/** Where each quoted scalar of the file starts and ends (an unclosed one runs to the end of the file). */
+function quotedScalars(content: string): { start: number; end: number }[] {
+  const found: { start: number; end: number }[] = [];
+  for (const token of new Parser().parse(content)) {
+    if (token.type !== "document") continue;
+    CST.visit(token, (item) => {
+      for (const node of [item.key, item.value]) {
+        if (node?.type === "double-quoted-scalar" || node?.type === "single-quoted-scalar") found.push({ start: node.offset, end: node.offset + node.source.length });
+      }
+    });
+  }
+  return found;
+}
+
 function firstLine(message: string): string {
   return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "").trim();
 }

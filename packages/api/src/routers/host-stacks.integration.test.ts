@@ -1,9 +1,11 @@
+import { OWNER_LABELS } from "@wharf/agent-protocol";
 import type { WharfDeps } from "@wharf/api";
 import type { DeploymentAction, DeploymentStatus } from "@wharf/db";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { installation } from "../services/project-owner";
 import { addHosts, IMAGE, removeProject, sandboxHost, uniqueName } from "../test-support/stacks";
 
 let deps: WharfDeps;
@@ -40,9 +42,10 @@ async function recordJob(stackId: string, action: DeploymentAction, status: Depl
   });
 }
 
-/** A container of the compose project `name`, as compose would label it. */
-function runContainer(service: string): string {
-  return dockerCli(h1, ["run", "-d", "--name", `${name}-${service}-1`, "--label", `com.docker.compose.project=${name}`, "--label", `com.docker.compose.service=${service}`, IMAGE, "sleep", "1000000"]).trim();
+/** A container of the compose project `name`, labelled as compose and Wharf would label it. */
+async function runContainer(stackId: string, service: string): Promise<string> {
+  const labels = [`com.docker.compose.project=${name}`, `com.docker.compose.service=${service}`, `${OWNER_LABELS.installation}=${(await installation(deps)).id}`, `${OWNER_LABELS.stack}=${stackId}`];
+  return dockerCli(h1, ["run", "-d", "--name", `${name}-${service}-1`, ...labels.flatMap((label) => ["--label", label]), IMAGE, "sleep", "1000000"]).trim();
 }
 
 describe("the host list's stacks", () => {
@@ -61,8 +64,8 @@ describe("the host list's stacks", () => {
     expect(await listedOn(owner, stack.id)).toMatchObject({ state: "RUNNING", containers: null });
 
     // A monitor tick counts the project's containers: one of two stopped makes it partially running.
-    runContainer("web");
-    const worker = runContainer("worker");
+    await runContainer(stack.id, "web");
+    const worker = await runContainer(stack.id, "worker");
     await owner.caller.host.refresh({ hostId });
     expect(await listedOn(owner, stack.id)).toMatchObject({ state: "RUNNING", containers: { running: 2, total: 2 } });
     dockerCli(h1, ["stop", "-t", "0", worker]);

@@ -12,6 +12,7 @@ import { withRetries } from "../lib/retry";
 import { recordAudit } from "./audit";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
+import { projectOwner } from "./project-owner";
 import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent } from "./stack-project";
 
 /** Why a runner stopped a job: the user cancelled, the runner is shutting down, or it lost its database session. */
@@ -195,7 +196,7 @@ async function runStep(deps: WharfDeps, host: Host, step: Step, run: { project: 
       if (answeredByAgent(error)) {
         // Refused before compose started (busy, invalid files), or the start was lost with the connection: nothing changed.
         if (!confirmed) throw attach ? firstFailure : error;
-        return runLost(deps, host, step, name, error);
+        return runLost(deps, host, step, run.project, error);
       }
       firstFailure ??= error;
       if (brokenAt === null) {
@@ -203,7 +204,7 @@ async function runStep(deps: WharfDeps, host: Host, step: Step, run: { project: 
         sink.push("wharf", `Lost the connection to the agent on ${host.name} (${errorMessage(error)}); compose goes on there, reconnecting to follow it…`);
       } else if (Date.now() - brokenAt > REATTACH_WINDOW_MS) {
         if (!confirmed) throw firstFailure;
-        return runLost(deps, host, step, name, error);
+        return runLost(deps, host, step, run.project, error);
       }
       attach = true;
       // The next call reaches the agent afresh, restarting it if it is gone.
@@ -215,10 +216,10 @@ async function runStep(deps: WharfDeps, host: Host, step: Step, run: { project: 
 }
 
 /** The step's outcome when its compose run can no longer be followed: the stack may be anywhere between two revisions. */
-async function runLost(deps: WharfDeps, host: Host, step: Step, name: string, error: unknown): Promise<Outcome> {
+async function runLost(deps: WharfDeps, host: Host, step: Step, project: ComposeRunParams["project"], error: unknown): Promise<Outcome> {
   let states: string;
   try {
-    const { services } = await callAgent(deps, host, "composePs", { name });
+    const { services } = await callAgent(deps, host, "composePs", { name: project.name, ...(project.owner ? { owner: project.owner } : {}) });
     states = services.length === 0 ? "no service has a container" : services.map((service) => `${service.service} ${service.containers.map(describeContainer).join(", ")}`).join("; ");
   } catch (psError) {
     states = `their states could not be read (${errorMessage(psError)})`;
@@ -274,7 +275,8 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   const content = revisionContent(deps, job.revision);
   sink.redact(redactorFor(content));
   const pins = z.array(imagePin).parse(job.imagePins ?? []);
-  const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay, pins);
+  const owner = await projectOwner(deps, job.stack.id, job.host.id);
+  const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay, pins, owner);
   recorded.limitsOverride = limitsOverride;
   recorded.envRedacted = redactedEnv(content);
   const preflightStale = job.preflightAt === null || Date.now() - job.preflightAt.getTime() > options.preflightMaxAgeMs;
@@ -303,7 +305,7 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   const aborted = abortKind(signal);
   if (aborted) return abortOutcome(aborted, job.host.name);
   // The merged config that ran was recorded by the preflight; the images the containers were created from only exist now.
-  if (UP_ACTIONS.includes(job.action)) recorded.imageDigests = (await callAgent(deps, job.host, "composeImageDigests", { name: project.name })).images;
+  if (UP_ACTIONS.includes(job.action)) recorded.imageDigests = (await callAgent(deps, job.host, "composeImageDigests", { name: project.name, owner })).images;
   return { status: "SUCCEEDED", reason: null, error: null, exitCode: 0 };
 }
 

@@ -1,4 +1,4 @@
-import type { ContainerSummary } from "@wharf/agent-protocol";
+import { type ContainerSummary, OWNER_LABELS } from "@wharf/agent-protocol";
 import { describe, expect, it } from "vitest";
 
 import { countComposeProjects, stackState, type StackStateInput } from "./host-stacks";
@@ -42,23 +42,39 @@ describe("a stack's state on a host", () => {
   });
 });
 
-function container(name: string, composeProject: string | null, state: string): ContainerSummary {
-  return { id: name, name, image: "busybox", imageId: "sha256:1", command: "sh", state, status: state, createdAt: "", ports: [], labels: {}, composeProject, composeService: "web" };
+function container(name: string, composeProject: string | null, state: string, labels: Record<string, string> = {}): ContainerSummary {
+  return { id: name, name, image: "busybox", imageId: "sha256:1", command: "sh", state, status: state, createdAt: "", ports: [], labels, composeProject, composeService: "web" };
 }
 
+const INSTALLATION = "0b0e9a6e-5a53-4c4f-9d5c-111111111111";
+const owned = (installation: string, stack: string) => ({ [OWNER_LABELS.installation]: installation, [OWNER_LABELS.stack]: stack });
+
 describe("counting compose projects", () => {
-  it("counts running and all containers per project, ignoring containers outside compose", () => {
+  it("counts running and all containers per project and owner, ignoring containers outside compose", () => {
     const at = new Date();
     const counts = countComposeProjects(
-      [container("a-1", "shop", "running"), container("a-2", "shop", "exited"), container("b-1", "api", "running"), container("loose", null, "running")],
+      [
+        container("a-1", "shop", "running", owned(INSTALLATION, "stack-a")),
+        container("a-2", "shop", "exited", owned(INSTALLATION, "stack-a")),
+        container("c-1", "shop", "running", owned(INSTALLATION, "stack-c")),
+        container("b-1", "api", "running"),
+        container("loose", null, "running"),
+      ],
+      INSTALLATION,
       at,
     );
     expect(counts).toEqual({
       at,
       projects: [
-        { project: "api", running: 1, total: 1 },
-        { project: "shop", running: 1, total: 2 },
+        { project: "api", stack: null, running: 1, total: 1 },
+        { project: "shop", stack: "stack-a", running: 1, total: 2 },
+        { project: "shop", stack: "stack-c", running: 1, total: 1 },
       ],
     });
+  });
+
+  it("leaves out another installation's containers", () => {
+    const counts = countComposeProjects([container("x-1", "shop", "running", owned("another-installation", "stack-a"))], INSTALLATION);
+    expect(counts.projects).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { ContainerSummary } from "@wharf/agent-protocol";
+import { type ContainerSummary, OWNER_LABELS } from "@wharf/agent-protocol";
 import type { DeploymentAction, DeploymentStatus } from "@wharf/db";
 import { z } from "zod";
 
@@ -9,24 +9,38 @@ import { UP_ACTIONS } from "./deployed-state";
  * Containers per compose project on a host, counted by the host monitor on
  * each tick (one `listContainers` call per host) and stored on the host row:
  * the host list then reads what runs from Postgres instead of asking every
- * host's agent on each request.
+ * host's agent on each request. Counted per owner: `stack` is the stack id of
+ * this installation's owner labels, null for containers without Wharf labels;
+ * other installations' containers are not counted.
  */
 export const composeProjectCounts = z.object({
   at: z.coerce.date(),
-  projects: z.array(z.object({ project: z.string(), running: z.number().int().nonnegative(), total: z.number().int().nonnegative() })),
+  projects: z.array(
+    z.object({
+      project: z.string(),
+      // Counts recorded before owner labels have none: all their containers were unlabelled.
+      stack: z.string().nullish().transform((stack) => stack ?? null),
+      running: z.number().int().nonnegative(),
+      total: z.number().int().nonnegative(),
+    }),
+  ),
 });
 export type ComposeProjectCounts = z.infer<typeof composeProjectCounts>;
 
-export function countComposeProjects(containers: ContainerSummary[], at = new Date()): ComposeProjectCounts {
-  const counts = new Map<string, { running: number; total: number }>();
+export function countComposeProjects(containers: ContainerSummary[], installationId: string, at = new Date()): ComposeProjectCounts {
+  const counts = new Map<string, { project: string; stack: string | null; running: number; total: number }>();
   for (const container of containers) {
     if (!container.composeProject) continue;
-    const count = counts.get(container.composeProject) ?? { running: 0, total: 0 };
+    const installation = container.labels[OWNER_LABELS.installation];
+    const stack = container.labels[OWNER_LABELS.stack];
+    if ((installation !== undefined || stack !== undefined) && installation !== installationId) continue;
+    const key = JSON.stringify([container.composeProject, stack ?? null]);
+    const count = counts.get(key) ?? { project: container.composeProject, stack: stack ?? null, running: 0, total: 0 };
     count.total += 1;
     if (container.state === "running") count.running += 1;
-    counts.set(container.composeProject, count);
+    counts.set(key, count);
   }
-  return { at, projects: [...counts].map(([project, count]) => ({ project, ...count })).sort((a, b) => a.project.localeCompare(b.project)) };
+  return { at, projects: [...counts.values()].sort((a, b) => a.project.localeCompare(b.project) || (a.stack ?? "").localeCompare(b.stack ?? "")) };
 }
 
 function parseCounts(value: unknown): ComposeProjectCounts | null {
@@ -94,6 +108,7 @@ interface TargetRow {
   settledStatus: DeploymentStatus | null;
   ranAction: DeploymentAction | null;
   ranAt: Date | null;
+  adoptsUnlabelled: boolean;
 }
 
 /** The team's stacks by host (every target, deployed or not), with their state there; one query. */
@@ -102,7 +117,8 @@ export async function stacksByHost(deps: WharfDeps, teamId: string): Promise<Map
   const rows = await deps.db.$queryRaw<TargetRow[]>`
     SELECT t."hostId", s.id AS "stackId", s.name AS "stackName", h."composeProjects",
       active.action AS "activeAction", settled.action AS "settledAction", settled.status AS "settledStatus",
-      ran.action AS "ranAction", ran."finishedAt" AS "ranAt"
+      ran.action AS "ranAction", ran."finishedAt" AS "ranAt",
+      COALESCE(lastup."finishedAt" < (SELECT i."labelledSince" FROM "Installation" i), false) AS "adoptsUnlabelled"
     FROM "StackTarget" t
     JOIN "Stack" s ON s.id = t."stackId"
     JOIN "Host" h ON h.id = t."hostId"
@@ -123,6 +139,11 @@ export async function stacksByHost(deps: WharfDeps, teamId: string): Promise<Map
         AND d.action = ANY(${STATE_ACTIONS}::"DeploymentAction"[])
       ORDER BY d."createdAt" DESC LIMIT 1
     ) ran ON true
+    LEFT JOIN LATERAL (
+      SELECT max(d."finishedAt") AS "finishedAt" FROM "Deployment" d
+      WHERE d."stackId" = t."stackId" AND d."hostId" = t."hostId" AND d.status = 'SUCCEEDED'
+        AND d.action = ANY(${[...UP_ACTIONS]}::"DeploymentAction"[])
+    ) lastup ON true
     WHERE s."teamId" = ${teamId} AND h."teamId" = ${teamId}
     ORDER BY s.name`;
   const counts = new Map<string, ComposeProjectCounts | null>();
@@ -130,7 +151,10 @@ export async function stacksByHost(deps: WharfDeps, teamId: string): Promise<Map
   for (const row of rows) {
     if (!counts.has(row.hostId)) counts.set(row.hostId, parseCounts(row.composeProjects));
     const observedOn = counts.get(row.hostId);
-    const project = observedOn?.projects.find((p) => p.project === row.stackName);
+    // The stack's own containers, and those without labels while it adopts them (see projectOwner).
+    const project = observedOn?.projects
+      .filter((p) => p.project === row.stackName && (p.stack === row.stackId || (p.stack === null && row.adoptsUnlabelled)))
+      .reduce((sum, p) => ({ running: sum.running + p.running, total: sum.total + p.total }), { running: 0, total: 0 });
     const state = stackState({
       active: row.activeAction ? { action: row.activeAction } : null,
       settled: row.settledAction && row.settledStatus ? { action: row.settledAction, status: row.settledStatus } : null,

@@ -23,6 +23,7 @@ import { type AgentAction, type AgentPaths, agentPaths, type EnsuredAgent, withA
 import { type Actor, recordAudit } from "./audit";
 import { importCredentialInput, inspectKey, loadCredentialSecret } from "./credentials";
 import { type ComposeProjectCounts, countComposeProjects, type HostStack, stacksByHost } from "./host-stacks";
+import { installation } from "./project-owner";
 
 export const hostName = z
   .string()
@@ -441,7 +442,7 @@ export async function refreshHost(deps: WharfDeps, host: Host): Promise<HostStat
           client.call("hostFacts", {}),
           // Best effort: the host is up even when the count fails; lists then fall back to the recorded jobs.
           client.call("listContainers", { all: true }).then(
-            (containers) => countComposeProjects(containers),
+            async (containers) => countComposeProjects(containers, (await installation(deps)).id),
             () => null,
           ),
         ]);

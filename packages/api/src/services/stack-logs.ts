@@ -3,6 +3,7 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { openAgentStream } from "./hosts";
+import { projectOwner } from "./project-owner";
 import { targetOf } from "./stacks";
 
 export const stackLogsInput = z.object({
@@ -102,6 +103,7 @@ export async function openStackLogs(deps: WharfDeps, teamId: string, input: Stac
     "composeLogs",
     {
       name: stack.name,
+      owner: await projectOwner(deps, stack.id, host.id),
       ...(input.services ? { services: input.services } : {}),
       // Resuming: everything since the earliest line seen, minus what each container already delivered.
       ...(since ? { since, tail: "all" } : { tail: input.tail, ...(input.since ? { since: input.since } : {}) }),

@@ -1,4 +1,4 @@
-import { type ComposeProjectInput, formatSize, MAX_ENV_VARIABLES, MAX_OVERRIDE_FILE_BYTES, MAX_REVISION_REQUEST_BYTES, wireBytes } from "@wharf/agent-protocol";
+import { type ComposeProjectInput, formatSize, MAX_ENV_VARIABLES, MAX_OVERRIDE_FILE_BYTES, MAX_REVISION_REQUEST_BYTES, type ProjectOwner, wireBytes } from "@wharf/agent-protocol";
 import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
@@ -94,9 +94,16 @@ export interface BuiltProject {
 /**
  * The compose project for one host: the user's files as they are, the `.env`
  * with every variable, then the host's overlay, the generated limits
- * override and (rollback) the image pins as the last `-f` files.
+ * override and (rollback) the image pins as the last `-f` files. With an owner
+ * (what a job runs), the agent labels the containers with it.
  */
-export function buildProject(stackName: string, content: RevisionContent, overlay: string | null, pins: readonly ImagePin[] = []): BuiltProject {
+export function buildProject(
+  stackName: string,
+  content: RevisionContent,
+  overlay: string | null,
+  pins: readonly ImagePin[] = [],
+  owner?: ProjectOwner,
+): BuiltProject {
   const limitsOverride = renderLimitsOverride(content.limits);
   const imagePins = renderImagePins(pins);
   const variables = [...content.env, ...Object.entries(content.secrets).map(([key, value]) => ({ key, value }))];
@@ -110,6 +117,7 @@ export function buildProject(stackName: string, content: RevisionContent, overla
         ...(limitsOverride !== null ? [{ path: LIMITS_OVERRIDE_PATH, content: limitsOverride }] : []),
         ...(imagePins !== null ? [{ path: IMAGE_PINS_PATH, content: imagePins }] : []),
       ],
+      ...(owner === undefined ? {} : { owner }),
     },
     limitsOverride,
   };

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { WharfDeps } from "../deps";
 import { deployedState } from "./deployed-state";
 import { callAgent } from "./hosts";
+import { projectOwner } from "./project-owner";
 import { targetOf } from "./stacks";
 
 export const stackStatusInput = z.object({ stackId: z.string().min(1), hostId: z.string().min(1) });
@@ -86,9 +87,10 @@ export function computeDrift(deployed: DeployedService[], images: ComposeService
 export async function stackStatus(deps: WharfDeps, teamId: string, input: z.infer<typeof stackStatusInput>) {
   const { stack, host } = await targetOf(deps, teamId, input.stackId, input.hostId);
   const deployed = await deployedState(deps.db, stack.id, host.id);
-  const ps = await callAgent(deps, host, "composePs", { name: stack.name });
+  const owner = await projectOwner(deps, stack.id, host.id);
+  const ps = await callAgent(deps, host, "composePs", { name: stack.name, owner });
   const anyRunning = ps.services.some((s) => s.containers.some((c) => c.state === "running"));
-  const stats: ContainerStatsEntry[] = anyRunning ? (await callAgent(deps, host, "containerStats", { name: stack.name })).containers : [];
+  const stats: ContainerStatsEntry[] = anyRunning ? (await callAgent(deps, host, "containerStats", { name: stack.name, owner })).containers : [];
   const expected = deployed?.renderedCompose ? deployedServices(deployed.renderedCompose) : [];
   const images = z.array(composeServiceImage).catch([]).parse(deployed?.imageDigests ?? []);
   const services = [...new Set([...expected.map((s) => s.name), ...ps.services.map((s) => s.service)])].sort().map((service) => ({
