@@ -29,6 +29,7 @@ import { composeConfig } from "./handlers/compose-config";
 import { composeImageDigests } from "./handlers/compose-image-digests";
 import { composeLogs } from "./handlers/compose-logs";
 import { composePs } from "./handlers/compose-ps";
+import { composeRemoveProject } from "./handlers/compose-remove-project";
 import { composeRun } from "./handlers/compose-run";
 import { containerStats } from "./handlers/container-stats";
 import type { CallHandler, HandlerContext, StreamHandler } from "./handlers/context";
@@ -55,6 +56,7 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   containerStats,
   composeImageDigests,
   preflight,
+  composeRemoveProject,
 };
 
 const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = { dockerEvents, composeRun, composeLogs };

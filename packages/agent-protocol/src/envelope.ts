@@ -4,6 +4,7 @@ import { composeConfigParams, composeConfigResult } from "./compose-config";
 import { composeImageDigestsParams, composeImageDigestsResult } from "./compose-image-digests";
 import { composeLogBatch, composeLogsParams } from "./compose-logs";
 import { composePsParams, composePsResult } from "./compose-ps";
+import { composeRemoveProjectParams, composeRemoveProjectResult } from "./compose-remove-project";
 import { composeRunData, composeRunParams } from "./compose-run";
 import { containerStatsParams, containerStatsResult } from "./container-stats";
 import { listContainersParams, listContainersResult } from "./containers";
@@ -28,6 +29,7 @@ export const agentCalls = {
   containerStats: { params: containerStatsParams, result: containerStatsResult },
   composeImageDigests: { params: composeImageDigestsParams, result: composeImageDigestsResult },
   preflight: { params: preflightParams, result: preflightResult },
+  composeRemoveProject: { params: composeRemoveProjectParams, result: composeRemoveProjectResult },
 } as const;
 
 export type AgentCalls = typeof agentCalls;
@@ -47,6 +49,7 @@ export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("containerStats"), params: containerStatsParams }),
   z.object({ method: z.literal("composeImageDigests"), params: composeImageDigestsParams }),
   z.object({ method: z.literal("preflight"), params: preflightParams }),
+  z.object({ method: z.literal("composeRemoveProject"), params: composeRemoveProjectParams }),
 ]);
 export type AgentRequest = z.infer<typeof agentRequest>;
 

@@ -6,7 +6,7 @@ import type { StreamHandler } from "./context";
 
 /** Holds the project from writing its files until compose has exited, also after a cancel. */
 export const composeRun: StreamHandler<"composeRun"> = async (params, ctx) => {
-  const release = lockProject(params.project.name, `compose ${params.action}`);
+  const release = await lockProject(params.project.name, `compose ${params.action}`, { waitMs: ctx.env.lockWaitMs, signal: ctx.signal });
   try {
     const { command, target } = await prepareProject(ctx, params.project);
     const argv = composeArgv(command, target, actionArgs(params.action, params.options));
