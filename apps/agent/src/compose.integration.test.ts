@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { type IncomingMessage, request } from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -23,6 +23,7 @@ import {
   STREAM_PATH,
 } from "@wharf/agent-protocol";
 import { childEnv } from "@wharf/testing/env";
+import { treeHash } from "@wharf/testing/files";
 import { loadSandbox } from "@wharf/testing/sandbox";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -170,23 +171,6 @@ function processesMentioning(needle: string): number[] {
     .map(Number);
 }
 
-/** A digest of everything under `dir` (names, kinds, modes, contents, link targets), to prove nothing changed. */
-function treeHash(dir: string): string {
-  const hash = createHash("sha256");
-  const walk = (current: string): void => {
-    for (const entry of readdirSync(current).sort()) {
-      const file = path.join(current, entry);
-      const stat = lstatSync(file);
-      hash.update(`${path.relative(dir, file)}\0${stat.mode}\0`);
-      if (stat.isSymbolicLink()) hash.update(readlinkSync(file));
-      else if (stat.isDirectory()) walk(file);
-      else hash.update(readFileSync(file));
-    }
-  };
-  walk(dir);
-  return hash.digest("hex");
-}
-
 /** A composeRun the agent refused before starting compose: its status and error. */
 async function refusedRun(socket: string, params: object) {
   const answer = await postJson(socket, STREAM_PATH, { method: "composeRun", params });
@@ -283,12 +267,11 @@ describe("a two-file stack through the agent", () => {
 
   it("composeConfig returns exactly what `docker compose config` prints in the live directory, and leaves that directory as it was", async () => {
     // Relative paths are printed absolute: they must name the live directory, not the copy compose checked.
-    const withPaths = `${SERVICE}    volumes:\n      - ./data:/data\n      - ../shared:/shared\n    env_file: [service/extra.env]\n    build: ./app\n`;
+    const withPaths = `${SERVICE}    volumes:\n      - ./data:/data\n      - ../shared:/shared\n    build: ./app\n`;
     const project = stack(name, {
       files: [
         { path: "docker-compose.sample-service.yaml", content: BASE },
         { path: "service/docker-compose.service.yaml", content: withPaths },
-        { path: "service/extra.env", content: "EXTRA=1\n" },
       ],
       env: [{ key: "DRAFT_SECRET", value: "not-saved-yet" }],
     });

@@ -17,7 +17,8 @@ export type ComposeRemoveProjectResult = z.infer<typeof composeRemoveProjectResu
 
 /**
  * How long the agent waits for a project held by a running job before it
- * answers CONFLICT (composeRun, composeRemoveProject). Clients opening such a
- * call allow at least this long for the answer.
+ * answers CONFLICT (composeRun, composeRemoveProject).
  */
 export const PROJECT_LOCK_WAIT_MS = 30_000;
+/** How long a client allows such a call to answer (or a stream to open): the wait, then the work. */
+export const PROJECT_CALL_TIMEOUT_MS = PROJECT_LOCK_WAIT_MS + 15_000;

@@ -1,4 +1,4 @@
-import type { ComposeAction, ComposeRunParams, ComposeServiceImage, PreflightCheck } from "@wharf/agent-protocol";
+import { type ComposeAction, type ComposeRunParams, type ComposeServiceImage, type PreflightCheck,PROJECT_CALL_TIMEOUT_MS } from "@wharf/agent-protocol";
 import type { DeploymentAction, DeploymentStatus, Host } from "@wharf/db";
 import { z } from "zod";
 
@@ -135,7 +135,8 @@ function abortKind(signal: AbortSignal): AbortKind | null {
 }
 
 async function runStep(deps: WharfDeps, host: Host, step: Step, project: ComposeRunParams["project"], sink: OutputSink, signal: AbortSignal): Promise<Outcome | null> {
-  const frames = await openAgentStream(deps, host, "composeRun", { project, action: step.action, options: step.options }, { signal });
+  // The agent answers once it holds the project: it may first wait for another job there.
+  const frames = await openAgentStream(deps, host, "composeRun", { project, action: step.action, options: step.options }, { signal, timeoutMs: PROJECT_CALL_TIMEOUT_MS });
   for await (const frame of frames) {
     if (frame.kind === "output") {
       sink.push(frame.stream, frame.line, new Date(frame.at));
