@@ -628,7 +628,14 @@ describe("checks have no side effects", () => {
   // An agent that never waits for a busy project: any lock a check took would fail the job at once.
   let eager: { child: ChildProcess; socket: string };
   beforeAll(async () => {
+    // What an agent killed mid-check leaves: a scratch copy with the secrets in its .env.
+    mkdirSync(path.join(tmp, "eager", "scratch", "left-behind"), { recursive: true });
+    writeFileSync(path.join(tmp, "eager", "scratch", "left-behind", ".env"), "TOKEN=secret\n");
     eager = await serve("eager", { DOCKER_HOST: `unix://${dockerSocket}`, WHARF_AGENT_LOCK_WAIT_MS: "0" });
+  });
+
+  it("a starting agent removes the scratch copies an earlier one left", () => {
+    expect(existsSync(path.join(tmp, "eager", "scratch"))).toBe(false);
   });
 
   it("a deploy started while previews and preflights run in a loop succeeds", async () => {

@@ -8,6 +8,8 @@ export type ComposeAction = z.infer<typeof composeAction>;
 /**
  * `composeRun` (stream): writes the project's files and runs one compose
  * command: `up` is `up -d --remove-orphans`, `down` takes `-v` with `volumes`.
+ * One job per project at a time: the agent answers once it holds the project,
+ * after waiting up to PROJECT_LOCK_WAIT_MS for another job there (else CONFLICT).
  * Closing the stream cancels: compose gets SIGTERM, then SIGKILL.
  */
 export const composeRunParams = z

@@ -132,6 +132,11 @@ export async function withScratchProject<T>(dirs: AgentDirs, name: string, conte
   }
 }
 
+/** Removes scratch copies an earlier agent left when it died mid-check (they hold `.env`, secrets included). */
+export async function clearScratch(dirs: AgentDirs): Promise<void> {
+  await rm(dirs.scratch, { recursive: true, force: true });
+}
+
 /**
  * Removes a project's live directory and its state. A symlink in place of
  * either is unlinked, never followed (`rm` does not follow symlinks inside).
