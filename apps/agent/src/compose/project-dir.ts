@@ -93,7 +93,8 @@ export async function writeProject(dirs: AgentDirs, name: string, content: Proje
     await removeStale(dir, relative);
   }
   await writeAtomically(path.join(state, MANIFEST), `${JSON.stringify([...content.files.keys()])}\n`);
-  await unlinkQuietly(path.join(dir, LEGACY_MANIFEST));
+  const legacy = path.join(dir, LEGACY_MANIFEST);
+  if ((await lstat(legacy).catch(() => null))?.isDirectory() === false) await unlinkQuietly(legacy);
   return { dir, composeFiles: content.composeFiles.map((file) => resolveProjectFile(dir, file)) };
 }
 
