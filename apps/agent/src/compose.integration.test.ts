@@ -675,6 +675,19 @@ describe("checks have no side effects", () => {
       expect((await run(eager.socket, { project, action: "stop" })).exit.exitCode).toBe(0);
     }
   });
+
+  it("a job sent right after a preflight that failed early is never told the project is busy (50 times)", async () => {
+    // Docker is unreachable: preflight's look at the host fails at once while compose still reads the
+    // project (compose config needs no daemon). The answer must wait for that compose.
+    const dead = await serve("dead-docker", { DOCKER_HOST: `unix://${path.join(tmp, "no-docker.sock")}`, WHARF_AGENT_LOCK_WAIT_MS: "0" });
+    const project = stack(`it-early-${suffix}`, { files: [{ path: "compose.yaml", content: `services:\n  app:\n    image: ${IMAGE}\n` }] });
+    for (let i = 0; i < 50; i++) {
+      expect(await failure(dead.socket, "preflight", { hostLabel: "h1", project })).toMatchObject({ code: "DOCKER_UNAVAILABLE" });
+      // The job runs (and compose fails on the missing daemon): it is not refused as busy.
+      expect((await run(dead.socket, { project, action: "stop" })).exit.exitCode).not.toBe(0);
+    }
+    expect(readdirSync(path.join(tmp, "dead-docker", "scratch"))).toEqual([]);
+  });
 });
 
 describe("stale-file cleanup against a real container", () => {
