@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { type IncomingMessage, request } from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -23,6 +23,7 @@ import {
   STREAM_PATH,
 } from "@wharf/agent-protocol";
 import { childEnv } from "@wharf/testing/env";
+import { treeHash } from "@wharf/testing/files";
 import { processesMentioning } from "@wharf/testing/processes";
 import { loadSandbox } from "@wharf/testing/sandbox";
 import Docker from "dockerode";
@@ -167,6 +168,14 @@ async function containersOf(project: string): Promise<Docker.ContainerInfo[]> {
   return docker.listContainers({ all: true, filters: { label: [`com.docker.compose.project=${project}`] } });
 }
 
+/** A composeRun the agent refused before starting compose: its status and error. */
+async function refusedRun(socket: string, params: object) {
+  const answer = await postJson(socket, STREAM_PATH, { method: "composeRun", params });
+  const response = agentResponse.parse(answer.body);
+  if (response.ok) throw new Error("composeRun was accepted, expected a refusal");
+  return { status: answer.status, ...response.error };
+}
+
 /** A raw NDJSON stream: every frame parsed with JSON.parse only, as a forwarding control plane would. */
 function openRaw(socket: string, payload: object): Promise<IncomingMessage> {
   const body = JSON.stringify(payload);
@@ -253,16 +262,45 @@ afterAll(async () => {
 describe("a two-file stack through the agent", () => {
   const name = `it-stack-${suffix}`;
 
-  it("composeConfig returns exactly what `docker compose config` prints for the same files", async () => {
-    const config = await result(agent.socket, "composeConfig", { project: stack(name) });
+  it("composeConfig returns exactly what `docker compose config` prints in the live directory, and leaves that directory as it was", async () => {
+    // Relative paths are printed absolute: they must name the live directory, not the copy compose checked.
+    const withPaths = `${SERVICE}    volumes:\n      - ./data:/data\n      - ../shared:/shared\n    build: ./app\n`;
+    const project = stack(name, {
+      files: [
+        { path: "docker-compose.sample-service.yaml", content: BASE },
+        { path: "service/docker-compose.service.yaml", content: withPaths },
+      ],
+      env: [{ key: "DRAFT_SECRET", value: "not-saved-yet" }],
+    });
     const dir = path.join(stacksDir, name);
+    // The host runs an older revision; a check of a new one must not touch it.
+    mkdirSync(path.join(dir, "service"), { recursive: true });
+    writeFileSync(path.join(dir, "docker-compose.sample-service.yaml"), BASE);
+    writeFileSync(path.join(dir, "service/docker-compose.service.yaml"), SERVICE);
+    const before = treeHash(stacksDir);
+
+    const config = await result(agent.socket, "composeConfig", { project });
+    const preflight = await result(agent.socket, "preflight", { hostLabel: "h1", project, limits: { services: {} } });
+    expect(treeHash(stacksDir)).toBe(before);
+    expect(readdirSync(path.join(tmp, "main", "scratch"))).toEqual([]);
+    expect(preflight.merged).toBe(config.merged);
+
+    for (const file of project.files) {
+      mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
+      writeFileSync(path.join(dir, file.path), file.content);
+    }
+    writeFileSync(path.join(dir, ".env"), "DRAFT_SECRET=not-saved-yet\n");
     const cliOutput = await cli(
       ["compose", "-p", name, "--project-directory", dir, "-f", "docker-compose.sample-service.yaml", "-f", "service/docker-compose.service.yaml", "config"],
       dir,
     );
     expect(config.merged).toBe(cliOutput);
+    expect(config.merged).toContain(`source: ${path.join(dir, "data")}\n`);
+    expect(config.merged).toContain(`source: ${path.join(stacksDir, "shared")}\n`);
+    expect(config.merged).toContain(`context: ${path.join(dir, "app")}\n`);
     expect(config.merged).toContain("ROLE: web");
     expect(config).toMatchObject({ services: ["web", "worker"], images: [IMAGE], compose: { flavor: "v2" } });
+    rmSync(dir, { recursive: true });
   });
 
   it("writes .env so compose v2 reads every value exactly", async () => {
@@ -384,7 +422,7 @@ describe("invalid projects", () => {
     mkdirSync(outside);
     mkdirSync(path.join(stacksDir, name), { recursive: true });
     symlinkSync(outside, path.join(stacksDir, name, "service"));
-    const error = await failure(agent.socket, "composeConfig", { project: stack(name) });
+    const error = await refusedRun(agent.socket, { project: stack(name), action: "up" });
     expect(error).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/symlink/) as string });
     expect(readdirSync(outside)).toEqual([]);
   });
@@ -538,36 +576,184 @@ describe("preflight on h1, for real", () => {
   });
 });
 
-describe("cancelling a run", () => {
-  it("goes on when the client goes away; composeCancel kills compose and frees the project", async () => {
+describe("jobs on one project", () => {
+  // An agent that waits only briefly for a busy project, so that giving up is quick to see.
+  let quick: { child: ChildProcess; socket: string };
+  beforeAll(async () => {
+    quick = await serve("quick", { DOCKER_HOST: `unix://${dockerSocket}`, WHARF_AGENT_LOCK_WAIT_MS: "1000" });
+  });
+
+  it("compose goes on when the client goes away; another job waits, then gives up naming it; composeCancel kills compose and frees the project", async () => {
     const name = `it-cancel-${suffix}`;
     const stubborn = stack(name, {
       files: [{ path: "docker-compose.yaml", content: `services:\n  stubborn:\n    image: ${IMAGE}\n    command: ["sleep", "100000"]\n    stop_grace_period: 2m\n` }],
     });
-    expect((await run(agent.socket, { project: stubborn, action: "up" })).exit.exitCode).toBe(0);
+    expect((await run(quick.socket, { project: stubborn, action: "up" })).exit.exitCode).toBe(0);
 
     // sleep as PID 1 ignores SIGTERM: `stop` would wait two minutes.
     const runId = newRunId();
-    const stream = await openStream(agent.socket, STREAM_PATH, { method: "composeRun", params: { project: stubborn, action: "stop", runId } });
+    const stream = await openStream(quick.socket, STREAM_PATH, { method: "composeRun", params: { project: stubborn, action: "stop", runId } });
     const first = await stream.next();
     expect(first.type).toBe("data");
     expect(processesMentioning(name).length).toBeGreaterThan(0);
-    const busy = await failure(agent.socket, "composeConfig", { project: stubborn });
-    expect(busy).toMatchObject({ status: 409, code: "CONFLICT", message: expect.stringMatching(/^stack it-cancel-\w+ is busy: compose stop/) as string });
+    // Another job waits for it (here 1 s), then gives up naming what holds the project and since when.
+    expect(await refusedRun(quick.socket, { project: stubborn, action: "up", runId: newRunId() })).toMatchObject({
+      status: 409,
+      code: "CONFLICT",
+      message: expect.stringMatching(/^stack it-cancel-\w+ is busy: compose stop \(started \d{4}-[\d-]+T[\d:.]+Z\) is still running on this host; waited 1 s/) as string,
+    });
+    // A check never waits for a job.
+    expect((await result(quick.socket, "composeConfig", { project: stubborn })).services).toEqual(["stubborn"]);
 
     // An SSH connection that drops closes the stream too: that is no cancel.
     stream.close();
     await sleep(1_000);
     expect(processesMentioning(name).length).toBeGreaterThan(0);
 
-    expect(await result(agent.socket, "composeCancel", { name, runId })).toEqual({ cancelled: true });
+    expect(await result(quick.socket, "composeCancel", { name, runId })).toEqual({ cancelled: true });
     const deadline = performance.now() + 15_000;
     while (processesMentioning(name).length > 0 && performance.now() < deadline) await sleep(50);
+    // Without the kill, stop would still run for two minutes here.
     expect(processesMentioning(name)).toEqual([]);
-    const ended = await follow(agent.socket, "composeAttach", { name, runId, fromLine: 0 });
+    const ended = await follow(quick.socket, "composeAttach", { name, runId, fromLine: 0 });
     expect(ended.exit.exitCode).not.toBe(0);
-    expect(await result(agent.socket, "composeCancel", { name, runId })).toEqual({ cancelled: false });
-    expect((await result(agent.socket, "composeConfig", { project: stubborn })).services).toEqual(["stubborn"]);
+    expect(await result(quick.socket, "composeCancel", { name, runId })).toEqual({ cancelled: false });
+    // A zombie has no command line, so compose may be gone from the listing before the agent reaped it and let
+    // the project go: the next job waits for that (within the agent's 1 s) instead of failing.
+    expect((await run(quick.socket, { project: stubborn, action: "up" })).exit.exitCode).toBe(0);
+    expect((await containersOf(name)).map((container) => container.State)).toEqual(["running"]);
+  });
+
+  it("a second job waits for the first and then runs", async () => {
+    const name = `it-queue-${suffix}`;
+    const project = stack(name, { files: [{ path: "compose.yaml", content: `services:\n  app:\n    image: ${IMAGE}\n    init: true\n    command: ["sleep", "100000"]\n` }] });
+    const [up, down] = await Promise.all([run(agent.socket, { project, action: "up" }), run(agent.socket, { project, action: "down" })]);
+    expect([up.exit.exitCode, down.exit.exitCode]).toEqual([0, 0]);
+    expect(await containersOf(name)).toEqual([]);
+  });
+});
+
+describe("checks have no side effects", () => {
+  // An agent that never waits for a busy project: any lock a check took would fail the job at once.
+  let eager: { child: ChildProcess; socket: string };
+  beforeAll(async () => {
+    // What an agent killed mid-check leaves: a scratch copy with the secrets in its .env.
+    mkdirSync(path.join(tmp, "eager", "scratch", "left-behind"), { recursive: true });
+    writeFileSync(path.join(tmp, "eager", "scratch", "left-behind", ".env"), "TOKEN=secret\n");
+    eager = await serve("eager", { DOCKER_HOST: `unix://${dockerSocket}`, WHARF_AGENT_LOCK_WAIT_MS: "0" });
+  });
+
+  it("a starting agent removes the scratch copies an earlier one left", () => {
+    expect(existsSync(path.join(tmp, "eager", "scratch"))).toBe(false);
+  });
+
+  it("a deploy started while previews and preflights run in a loop succeeds", async () => {
+    const name = `it-busy-${suffix}`;
+    const project = stack(name, {
+      files: [{ path: "compose.yaml", content: `services:\n  app:\n    image: ${IMAGE}\n    init: true\n    command: ["sleep", "100000"]\n` }],
+      env: [{ key: "TOKEN", value: "draft-secret" }],
+    });
+    let checking = true;
+    let checks = 0;
+    const loop = async (): Promise<void> => {
+      while (checking) {
+        await result(eager.socket, "composeConfig", { project });
+        await result(eager.socket, "preflight", { hostLabel: "h1", project, limits: { services: {} } });
+        checks += 1;
+      }
+    };
+    const loops = [loop(), loop()];
+    while (checks < 2) await sleep(20);
+    for (let i = 0; i < 3; i++) expect((await run(eager.socket, { project, action: "up" })).exit.exitCode).toBe(0);
+    checking = false;
+    await Promise.all(loops);
+    expect((await containersOf(name)).map((container) => container.State)).toEqual(["running"]);
+    expect(readdirSync(path.join(tmp, "eager", "scratch"))).toEqual([]);
+    expect((await run(eager.socket, { project, action: "down" })).exit.exitCode).toBe(0);
+  });
+
+  it("a job sent right after a preflight that refused is never told the project is busy (50 times)", async () => {
+    const name = `it-refused-${suffix}`;
+    const project = stack(name, {
+      files: [{ path: "compose.yaml", content: `services:\n  app:\n    image: ${IMAGE}\n    init: true\n    command: ["sleep", "100000"]\n` }],
+    });
+    const tooMuch = { services: { app: { memoryBytes: 1024 ** 5 } } };
+    for (let i = 0; i < 50; i++) {
+      const refused = await result(eager.socket, "preflight", { hostLabel: "h1", project, limits: tooMuch });
+      expect(refused.ok).toBe(false);
+      expect((await run(eager.socket, { project, action: "stop" })).exit.exitCode).toBe(0);
+    }
+  });
+
+  it("a job sent right after a preflight that failed early is never told the project is busy (50 times)", async () => {
+    // Docker is unreachable: preflight's look at the host fails at once while compose still reads the
+    // project (compose config needs no daemon). The answer must wait for that compose.
+    const dead = await serve("dead-docker", { DOCKER_HOST: `unix://${path.join(tmp, "no-docker.sock")}`, WHARF_AGENT_LOCK_WAIT_MS: "0" });
+    const project = stack(`it-early-${suffix}`, { files: [{ path: "compose.yaml", content: `services:\n  app:\n    image: ${IMAGE}\n` }] });
+    for (let i = 0; i < 50; i++) {
+      expect(await failure(dead.socket, "preflight", { hostLabel: "h1", project })).toMatchObject({ code: "DOCKER_UNAVAILABLE" });
+      // The job runs (and compose fails on the missing daemon): it is not refused as busy.
+      expect((await run(dead.socket, { project, action: "stop" })).exit.exitCode).not.toBe(0);
+    }
+    expect(readdirSync(path.join(tmp, "dead-docker", "scratch"))).toEqual([]);
+  });
+});
+
+describe("stale-file cleanup against a real container", () => {
+  it("keeps authorized_keys outside the project intact when a container plants symlinks and rewrites what it can", async () => {
+    const name = `it-attack-${suffix}`;
+    const sshDir = path.join(tmp, "home", ".ssh");
+    mkdirSync(sshDir, { recursive: true });
+    writeFileSync(path.join(sshDir, "authorized_keys"), "ssh-ed25519 AAAA canary\n");
+    writeFileSync(path.join(sshDir, "docker-compose.service.yaml"), "canary\n");
+    const before = treeHash(sshDir);
+    // From inside the container: `service/` becomes a symlink to ~/.ssh, `keys` another, and every file the
+    // agent might read as its list now names authorized_keys.
+    const plant = [
+      "rm -rf /project/service",
+      `ln -s ${sshDir} /project/service`,
+      `ln -s ${sshDir} /project/keys`,
+      `echo '["keys/authorized_keys","service/authorized_keys","service/docker-compose.service.yaml"]' > /project/.wharf-files.json`,
+      "touch /project/planted",
+      "exec sleep 100000",
+    ].join(" && ");
+    const attacker = `services:\n  attacker:\n    image: ${IMAGE}\n    init: true\n    volumes: [".:/project"]\n    command: ["sh", "-c", ${JSON.stringify(plant)}]\n`;
+    const first = stack(name, {
+      files: [
+        { path: "compose.yaml", content: attacker },
+        { path: "service/docker-compose.service.yaml", content: "services: {}\n" },
+      ],
+      env: [{ key: "A", value: "1" }],
+    });
+    expect((await run(agent.socket, { project: first, action: "up" })).exit.exitCode).toBe(0);
+    const dir = path.join(stacksDir, name);
+    const planted = performance.now();
+    while (!existsSync(path.join(dir, "planted")) && performance.now() - planted < 10_000) await sleep(50);
+    expect(lstatSync(path.join(dir, "service")).isSymbolicLink()).toBe(true);
+
+    // A redeploy that drops the second file and .env.
+    const second = stack(name, { files: [{ path: "compose.yaml", content: attacker }] });
+    expect((await run(agent.socket, { project: second, action: "up" })).exit.exitCode).toBe(0);
+    expect(treeHash(sshDir)).toBe(before);
+    expect(existsSync(path.join(dir, ".env"))).toBe(false);
+    expect((await run(agent.socket, { project: second, action: "down" })).exit.exitCode).toBe(0);
+  });
+});
+
+describe("removing a project", () => {
+  it("removes its directory, .env and state, waiting for a job on it first", async () => {
+    const name = `it-remove-${suffix}`;
+    const project = stack(name, { env: [{ key: "SECRET", value: "s" }] });
+    expect((await run(agent.socket, { project, action: "up" })).exit.exitCode).toBe(0);
+    const dir = path.join(stacksDir, name);
+    expect(existsSync(path.join(dir, ".env"))).toBe(true);
+    expect(existsSync(path.join(tmp, "main", "state", name))).toBe(true);
+    const [down, removal] = await Promise.all([run(agent.socket, { project, action: "down" }), result(agent.socket, "composeRemoveProject", { name })]);
+    expect(down.exit.exitCode).toBe(0);
+    expect(removal).toEqual({ removed: true });
+    expect(existsSync(dir)).toBe(false);
+    expect(existsSync(path.join(tmp, "main", "state", name))).toBe(false);
+    expect(await result(agent.socket, "composeRemoveProject", { name })).toEqual({ removed: false });
   });
 });
 
@@ -704,10 +890,11 @@ describe("hosts with only compose v1", () => {
   it("validates, deploys, lists and removes a two-file stack", async () => {
     const config = await result(v1.socket, "composeConfig", { project: stack(name) });
     expect(config).toMatchObject({ services: ["web", "worker"], compose: { flavor: "v1" } });
+    expect((await run(v1.socket, { project: stack(name), action: "up" })).exit.exitCode).toBe(0);
+    // Now that a job wrote the live directory, compose there prints what the check printed from its copy.
     expect(config.merged).toBe(
       await cli(["-p", name, "--project-directory", path.join(tmp, "v1", "stacks", name), "-f", "docker-compose.sample-service.yaml", "-f", "service/docker-compose.service.yaml", "config"], path.join(tmp, "v1", "stacks", name), "/usr/bin/docker-compose"),
     );
-    expect((await run(v1.socket, { project: stack(name), action: "up" })).exit.exitCode).toBe(0);
     const ps = await result(v1.socket, "composePs", { name });
     expect(ps.services.map((service) => [service.service, service.containers[0]?.state])).toEqual([
       ["web", "running"],

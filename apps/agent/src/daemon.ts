@@ -14,6 +14,7 @@ import {
   PROTOCOL_VERSION,
 } from "@wharf/agent-protocol";
 
+import { agentDirs, clearScratch } from "./compose/project-dir";
 import { createDockerClient } from "./docker/client";
 import type { AgentEnv } from "./env";
 import type { Logger } from "./log";
@@ -58,6 +59,8 @@ export async function serve(socketPath: string, env: AgentEnv, log: Logger): Pro
     if (errorCode(error) === "EADDRINUSE") throw new CliError(`another agent started on ${socketPath} at the same time`);
     throw error;
   }
+  // Only now is this the data directory's one agent: no check of another can be using a scratch copy.
+  await clearScratch(agentDirs(socketPath));
   const pidfile = pidfilePath(socketPath);
   writeFileSync(pidfile, `${process.pid}\n`, { mode: 0o600 });
   const inode = socketInode(socketPath);

@@ -37,6 +37,12 @@ describe("loadEnv", () => {
     expect(env.childEnv).toMatchObject({ DOCKER_HOST: "unix:///tmp/d.sock", PATH: "/opt/bin", LANG: "C.UTF-8" });
   });
 
+  it("waits 30 s for a busy project unless told less, and never longer", () => {
+    expect(loadEnv({}).lockWaitMs).toBe(30_000);
+    expect(loadEnv({ WHARF_AGENT_LOCK_WAIT_MS: "0" }).lockWaitMs).toBe(0);
+    expect(() => loadEnv({ WHARF_AGENT_LOCK_WAIT_MS: "60000" })).toThrow(/WHARF_AGENT_LOCK_WAIT_MS/);
+  });
+
   it("rejects an unknown log level", () => {
     expect(() => loadEnv({ WHARF_AGENT_LOG_LEVEL: "loud" })).toThrow(/WHARF_AGENT_LOG_LEVEL/);
   });

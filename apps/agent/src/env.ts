@@ -1,6 +1,7 @@
 // The only module that reads process.env: everything else receives an AgentEnv.
 import os from "node:os";
 
+import { PROJECT_LOCK_WAIT_MS } from "@wharf/agent-protocol";
 import { z } from "zod";
 
 export const logLevels = ["debug", "info", "warn", "error"] as const;
@@ -17,6 +18,8 @@ export interface AgentEnv {
   logLevel: LogLevel;
   /** Environment for child processes such as the docker CLI. */
   childEnv: Record<string, string>;
+  /** How long a job waits for another job on the same project before CONFLICT. */
+  lockWaitMs: number;
 }
 
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -29,6 +32,8 @@ const rawEnv = z.object({
   WHARF_AGENT_LOG_LEVEL: z.enum(logLevels).default("info"),
   PATH: z.string().min(1).optional(),
   HOME: z.string().min(1).optional(),
+  // Tests shorten it; the control plane's timeouts assume the default.
+  WHARF_AGENT_LOCK_WAIT_MS: z.coerce.number().int().min(0).max(PROJECT_LOCK_WAIT_MS).default(PROJECT_LOCK_WAIT_MS),
 });
 
 /** Parses DOCKER_HOST: the agent runs on the Docker host itself, so only unix and plain tcp make sense. */
@@ -60,5 +65,5 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AgentEnv {
   for (const [key, value] of Object.entries(source)) if (value !== undefined) childEnv[key] = value;
   childEnv.PATH = env.PATH ?? DEFAULT_PATH;
   childEnv.HOME = env.HOME ?? os.userInfo().homedir;
-  return { dockerHost, docker: parseDockerHost(dockerHost), logLevel: env.WHARF_AGENT_LOG_LEVEL, childEnv };
+  return { dockerHost, docker: parseDockerHost(dockerHost), logLevel: env.WHARF_AGENT_LOG_LEVEL, childEnv, lockWaitMs: env.WHARF_AGENT_LOCK_WAIT_MS };
 }

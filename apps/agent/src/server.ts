@@ -34,6 +34,7 @@ import { composeConfig } from "./handlers/compose-config";
 import { composeImageDigests } from "./handlers/compose-image-digests";
 import { composeLogs } from "./handlers/compose-logs";
 import { composePs } from "./handlers/compose-ps";
+import { composeRemoveProject } from "./handlers/compose-remove-project";
 import { composeRun } from "./handlers/compose-run";
 import { containerStats } from "./handlers/container-stats";
 import type { CallHandler, HandlerContext, StreamHandler } from "./handlers/context";
@@ -61,6 +62,7 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   composeImageDigests,
   preflight,
   composeCancel,
+  composeRemoveProject,
 };
 
 const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = { dockerEvents, composeRun, composeLogs, composeAttach };

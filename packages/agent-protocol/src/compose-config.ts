@@ -10,7 +10,8 @@ export const composeRunner = z.object({
 export type ComposeRunner = z.infer<typeof composeRunner>;
 
 /**
- * `composeConfig`: writes the project's files, then runs `compose config`.
+ * `composeConfig`: runs `compose config` on the project, written to a scratch
+ * directory made for the call (the live project directory is not touched).
  * An invalid project fails with COMPOSE_INVALID, its `details` naming the file
  * and line when they are known.
  */

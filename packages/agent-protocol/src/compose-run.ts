@@ -15,6 +15,8 @@ export const composeRunId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/,
 /**
  * `composeRun` (stream): writes the project's files and runs one compose
  * command: `up` is `up -d --remove-orphans`, `down` takes `-v` with `volumes`.
+ * One job per project at a time: the agent answers once it holds the project,
+ * after waiting up to PROJECT_LOCK_WAIT_MS for another job there (else CONFLICT).
  * Compose runs detached from the agent and outlives the stream (and the
  * agent): closing the stream does not stop it. `composeAttach` follows it
  * again, `composeCancel` stops it.

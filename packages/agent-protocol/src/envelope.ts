@@ -6,6 +6,7 @@ import { composeConfigParams, composeConfigResult } from "./compose-config";
 import { composeImageDigestsParams, composeImageDigestsResult } from "./compose-image-digests";
 import { composeLogBatch, composeLogsParams } from "./compose-logs";
 import { composePsParams, composePsResult } from "./compose-ps";
+import { composeRemoveProjectParams, composeRemoveProjectResult } from "./compose-remove-project";
 import { composeRunData, composeRunParams } from "./compose-run";
 import { containerStatsParams, containerStatsResult } from "./container-stats";
 import { listContainersParams, listContainersResult } from "./containers";
@@ -31,6 +32,7 @@ export const agentCalls = {
   composeImageDigests: { params: composeImageDigestsParams, result: composeImageDigestsResult },
   preflight: { params: preflightParams, result: preflightResult },
   composeCancel: { params: composeCancelParams, result: composeCancelResult },
+  composeRemoveProject: { params: composeRemoveProjectParams, result: composeRemoveProjectResult },
 } as const;
 
 export type AgentCalls = typeof agentCalls;
@@ -51,6 +53,7 @@ export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("composeImageDigests"), params: composeImageDigestsParams }),
   z.object({ method: z.literal("preflight"), params: preflightParams }),
   z.object({ method: z.literal("composeCancel"), params: composeCancelParams }),
+  z.object({ method: z.literal("composeRemoveProject"), params: composeRemoveProjectParams }),
 ]);
 export type AgentRequest = z.infer<typeof agentRequest>;
 

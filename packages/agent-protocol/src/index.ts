@@ -5,6 +5,7 @@ export * from "./compose-image-digests";
 export * from "./compose-logs";
 export * from "./compose-project";
 export * from "./compose-ps";
+export * from "./compose-remove-project";
 export * from "./compose-run";
 export * from "./container-stats";
 export * from "./containers";

@@ -12,7 +12,7 @@ import { AgentFailure } from "../failure";
 import type { HandlerContext } from "../handlers/context";
 import { dockerContainer } from "../handlers/list-containers";
 import { type PreparedProject, prepareProject } from "./project";
-import { writeAtomically } from "./project-dir";
+import { agentDirs, projectDir, writeAtomically } from "./project-dir";
 
 const PROJECT_LABEL = "com.docker.compose.project";
 const SHOWN_CONTAINERS = 3;
@@ -76,8 +76,8 @@ export async function prepareOwnedProject(ctx: HandlerContext, project: ComposeP
   if (action !== "up" || project.owner === undefined) return prepared;
   const { command, target } = prepared;
   const services = declaredServices(prepared.files) ?? (await composeServices(ctx, command, target));
-  const file = path.join(path.dirname(ctx.agent.socketPath), "owners", `${project.name}.yaml`);
-  // In the agent's data directory, outside the project directory: no stack can mount or rewrite it.
+  const file = path.join(projectDir(agentDirs(ctx.agent.socketPath).state, project.name), "owner.yaml");
+  // With the agent's bookkeeping, outside the project directory: no stack can mount or rewrite it.
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await writeAtomically(file, renderOwnerOverride(services, project.owner));
   return { ...prepared, target: { ...target, files: [...target.files, file] } };

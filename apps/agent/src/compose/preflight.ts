@@ -28,8 +28,7 @@ import {
   resourceChecks,
   ulimitCheck,
 } from "./preflight-checks";
-import { loadConfig, prepareProject } from "./project";
-import { withProjectLock } from "./project-lock";
+import { loadConfig, type PreparedProject, withCheckedProject } from "./project";
 
 const PROBE_LABEL = "io.wharf.preflight";
 const REGISTRY_TIMEOUT_MS = 10_000;
@@ -47,16 +46,21 @@ const dockerInfo = z.object({
  * also by starting a throwaway container with them; images and build contexts
  * by looking.
  */
-export async function runPreflight(ctx: HandlerContext, params: z.output<typeof preflightParams>): Promise<PreflightResult> {
+export function runPreflight(ctx: HandlerContext, params: z.output<typeof preflightParams>): Promise<PreflightResult> {
+  // Everything that reads the project's files runs while its scratch copy exists; the copy is gone before the answer.
+  return withCheckedProject(ctx, params.project, (prepared) => checkProject(ctx, params, prepared));
+}
+
+async function checkProject(ctx: HandlerContext, params: z.output<typeof preflightParams>, prepared: PreparedProject): Promise<PreflightResult> {
   const { project } = params;
+  const { command } = prepared;
   // What the host has is read while compose reads the project: each takes tens of milliseconds.
-  const [{ loaded, dir, command }, { resources, daemon }] = await Promise.all([
-    withProjectLock(project.name, "a preflight", async () => {
-      const prepared = await prepareProject(ctx, project);
-      return { loaded: await loadConfig(ctx, prepared), dir: prepared.target.dir, command: prepared.command };
-    }),
-    hostResources(ctx, params.hostLabel ?? os.hostname()),
-  ]);
+  // Both settle before anything is answered, so no compose is left running behind an error.
+  const [config, facts] = await Promise.allSettled([loadConfig(ctx, prepared), hostResources(ctx, params.hostLabel ?? os.hostname())]);
+  if (config.status === "rejected") throw config.reason;
+  if (facts.status === "rejected") throw facts.reason;
+  const loaded = config.value;
+  const { resources, daemon } = facts.value;
   const services = loaded.services;
   const unknown = Object.keys(params.limits.services).filter((name) => !services.some((service) => service.name === name));
   if (unknown.length > 0) {
@@ -76,7 +80,7 @@ export async function runPreflight(ctx: HandlerContext, params: z.output<typeof 
   const checks: PreflightCheck[] = [];
   for (const { service, limits } of wanted) checks.push(...resourceChecks(service.name, limits, resources));
   checks.push(...(await realtimeChecks(ctx.docker, project.name, wanted, resources, probe)));
-  checks.push(...images.checks, ...(await buildContextChecks(services, dir, host)));
+  checks.push(...images.checks, ...(await buildContextChecks(services, prepared, host)));
   checks.push(...(await ulimitChecks(wanted, daemon, host, probe)));
   for (const { service, limits } of wanted) {
     if (limits.capAdd === undefined || limits.capAdd.length === 0) continue;
@@ -236,13 +240,16 @@ async function pullableCheck(docker: Docker, service: string, ref: string, host:
   }
 }
 
-async function buildContextChecks(services: ComposeService[], dir: string, host: string): Promise<PreflightCheck[]> {
+async function buildContextChecks(services: ComposeService[], prepared: PreparedProject, host: string): Promise<PreflightCheck[]> {
+  const dir = prepared.target.dir;
   const checks: PreflightCheck[] = [];
   for (const service of services) {
     const build = service.build;
     if (build === null || build.context === null) continue;
     const shown = path.relative(dir, build.context) || ".";
-    if (!(await isDirectory(build.context))) {
+    // Contexts inside the project are in the copy; one elsewhere (`../shared`) is looked for where the live project would find it.
+    const context = build.context === dir || build.context.startsWith(`${dir}${path.sep}`) ? build.context : prepared.toLive(build.context);
+    if (!(await isDirectory(context))) {
       checks.push(
         fail(
           service.name,
@@ -252,13 +259,13 @@ async function buildContextChecks(services: ComposeService[], dir: string, host:
       );
       continue;
     }
-    const dockerfile = path.resolve(build.context, build.dockerfile ?? "Dockerfile");
-    if (!build.inline && !(await isFile(dockerfile))) {
+    const dockerfile = build.dockerfile ?? "Dockerfile";
+    if (!build.inline && !(await isFile(path.resolve(context, dockerfile)))) {
       checks.push(
         fail(
           service.name,
           "build-context",
-          hostCannot(host, `build service ${service.name}`, `${path.relative(dir, dockerfile)} does not exist`, "add the Dockerfile to the stack or fix build.dockerfile"),
+          hostCannot(host, `build service ${service.name}`, `${path.relative(dir, path.resolve(build.context, dockerfile))} does not exist`, "add the Dockerfile to the stack or fix build.dockerfile"),
         ),
       );
       continue;

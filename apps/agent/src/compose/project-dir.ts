@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, open, readFile, rename, rm, rmdir } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, open, readFile, realpath, rename, rm, rmdir, unlink } from "node:fs/promises";
 import path from "node:path";
 
 import { composeFilePathProblem, type ComposeProject, composeProjectName } from "@wharf/agent-protocol";
@@ -7,10 +7,28 @@ import { z } from "zod";
 
 import { AgentFailure } from "../failure";
 
-/** The files the agent wrote last time, so it removes only its own files (a bind-mounted ./data stays). */
-const MANIFEST = ".wharf-files.json";
 const ENV_FILE = ".env";
+/** Where the files of an agent before the state directory listed what it wrote; never read (a container could write it), only removed. */
+const LEGACY_MANIFEST = ".wharf-files.json";
+/** In the project's state directory: the files the agent wrote last time, so it removes only its own files (a bind-mounted ./data stays). */
+const MANIFEST = "files.json";
 const manifestSchema = z.array(z.string());
+
+/** The agent's directories, all under its data dir (the directory of its socket, ~/.wharf). */
+export interface AgentDirs {
+  data: string;
+  /** `<data>/stacks/<project>`: the live project directories, which stacks may bind-mount. */
+  stacks: string;
+  /** `<data>/state/<project>`: the agent's bookkeeping per project, outside anything a stack can mount. */
+  state: string;
+  /** `<data>/scratch`: throwaway copies of a project for checks, one per call. */
+  scratch: string;
+}
+
+export function agentDirs(socketPath: string): AgentDirs {
+  const data = path.dirname(socketPath);
+  return { data, stacks: path.join(data, "stacks"), state: path.join(data, "state"), scratch: path.join(data, "scratch") };
+}
 
 export interface ProjectLayout {
   /** Absolute, without a trailing slash. */
@@ -19,9 +37,19 @@ export interface ProjectLayout {
   composeFiles: string[];
 }
 
-/** `<agent data dir>/stacks`: the agent data dir is the directory of its socket (~/.wharf). */
-export function stacksRoot(socketPath: string): string {
-  return path.join(path.dirname(socketPath), "stacks");
+/** What goes into a project directory: each file by its relative path (`.env` included), and the compose files in `-f` order. */
+export interface ProjectContent {
+  files: Map<string, string>;
+  composeFiles: string[];
+}
+
+export function projectContent(project: ComposeProject, dotenv: string | undefined): ProjectContent {
+  const sources = [...project.files, ...project.overrideFiles];
+  // `.env` below is the agent's own (see fileIn); the contract already refuses it as a file.
+  if (sources.some((file) => file.path === ENV_FILE)) throw new AgentFailure("BAD_REQUEST", `file path ".env" is reserved: send the variables as env`);
+  const files = new Map(sources.map((file) => [file.path, file.content]));
+  if (dotenv !== undefined) files.set(ENV_FILE, dotenv);
+  return { files, composeFiles: sources.map((file) => file.path) };
 }
 
 export function projectDir(root: string, name: string): string {
@@ -44,61 +72,157 @@ export function resolveProjectFile(dir: string, relative: string): string {
   return absolute;
 }
 
-export function projectLayout(root: string, project: ComposeProject): ProjectLayout {
-  const dir = projectDir(root, project.name);
-  return { dir, composeFiles: [...project.files, ...project.overrideFiles].map((file) => resolveProjectFile(dir, file.path)) };
+/**
+ * Writes the project's files into its live directory (mode 0700): each file
+ * atomically (a temporary file renamed over it), `.env` with mode 0600, and
+ * removes the files an earlier write left that this project no longer has.
+ * Never writes through a symlink, never removes through one or outside the
+ * project directory. Only jobs call this, under the project lock.
+ */
+export async function writeProject(dirs: AgentDirs, name: string, content: ProjectContent): Promise<ProjectLayout> {
+  const dir = projectDir(dirs.stacks, name);
+  await ensureDirectory(dirs.stacks, dirs.data);
+  await ensureDirectory(dir, dirs.stacks);
+  await writeFiles(dir, content.files);
+
+  const state = projectDir(dirs.state, name);
+  await ensureDirectory(dirs.state, dirs.data);
+  await ensureDirectory(state, dirs.state);
+  for (const relative of await previousFiles(state)) {
+    if (content.files.has(relative)) continue;
+    await removeStale(dir, relative);
+  }
+  await writeAtomically(path.join(state, MANIFEST), `${JSON.stringify([...content.files.keys()])}\n`);
+  const legacy = path.join(dir, LEGACY_MANIFEST);
+  if ((await lstat(legacy).catch(() => null))?.isDirectory() === false) await unlinkQuietly(legacy);
+  return { dir, composeFiles: content.composeFiles.map((file) => resolveProjectFile(dir, file)) };
+}
+
+/** A throwaway copy of a project for checks: compose runs there, and paths in its output are mapped back to the live directory. */
+export interface ScratchProject extends ProjectLayout {
+  /** The live project directory, as users see it. */
+  liveDir: string;
+  /** Text with the scratch copy's paths replaced by the live ones. */
+  toLive: (text: string) => string;
 }
 
 /**
- * Writes the project's files into its directory (mode 0700): each file
- * atomically (a temporary file renamed over it), `.env` from `dotenv` with
- * mode 0600, and removes the files an earlier write left that this project no
- * longer has. Never writes through a symlink.
+ * Writes the project into a new directory under `<data>/scratch` (mode 0700),
+ * runs `work` on it, and removes it afterwards, whatever `work` did. Inside,
+ * the project sits at `<scratch>/<its live path>`, so that every path compose
+ * resolves from it (`./data`, `../shared`) is the live path behind a fixed
+ * prefix: removing that prefix from compose's output gives what a run in the
+ * live directory prints.
  */
-export async function writeProject(root: string, project: ComposeProject, dotenv?: string): Promise<ProjectLayout> {
-  const layout = projectLayout(root, project);
-  await ensureDirectory(root, path.dirname(root));
-  await ensureDirectory(layout.dir, root);
-
-  const wanted = new Map<string, string>();
-  for (const file of [...project.files, ...project.overrideFiles]) wanted.set(file.path, file.content);
-  if (dotenv !== undefined) wanted.set(ENV_FILE, dotenv);
-
-  for (const [relative, content] of wanted) {
-    const target = relative === ENV_FILE ? path.join(layout.dir, ENV_FILE) : resolveProjectFile(layout.dir, relative);
-    await ensureParents(layout.dir, target);
-    await writeAtomically(target, content);
+export async function withScratchProject<T>(dirs: AgentDirs, name: string, content: ProjectContent, work: (scratch: ScratchProject) => Promise<T>): Promise<T> {
+  const liveDir = projectDir(dirs.stacks, name);
+  await ensureDirectory(dirs.scratch, dirs.data);
+  const top = await mkdtemp(path.join(dirs.scratch, `${name}-`));
+  try {
+    const dir = path.join(top, liveDir);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFiles(dir, content.files);
+    return await work({
+      dir,
+      composeFiles: content.composeFiles.map((file) => resolveProjectFile(dir, file)),
+      liveDir,
+      toLive: (text) => text.replaceAll(top, ""),
+    });
+  } finally {
+    await rm(top, { recursive: true, force: true });
   }
-
-  for (const relative of await previousFiles(layout.dir)) {
-    if (wanted.has(relative)) continue;
-    await removeStale(layout.dir, relative);
-  }
-  await writeAtomically(path.join(layout.dir, MANIFEST), `${JSON.stringify([...wanted.keys()])}\n`);
-  return layout;
 }
 
-async function previousFiles(dir: string): Promise<string[]> {
+/** Removes scratch copies an earlier agent left when it died mid-check (they hold `.env`, secrets included). */
+export async function clearScratch(dirs: AgentDirs): Promise<void> {
+  await rm(dirs.scratch, { recursive: true, force: true });
+}
+
+/**
+ * Removes a project's live directory and its state. A symlink in place of
+ * either is unlinked, never followed (`rm` does not follow symlinks inside).
+ * Only jobs' lock holders call this.
+ */
+export async function removeProject(dirs: AgentDirs, name: string): Promise<boolean> {
+  let removed = false;
+  for (const dir of [projectDir(dirs.stacks, name), projectDir(dirs.state, name)]) {
+    const stat = await lstat(dir).catch(() => null);
+    if (stat === null) continue;
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } catch (error) {
+      const code = errorCode(error);
+      if (code === "EACCES" || code === "EPERM") {
+        throw new AgentFailure(
+          "CONFLICT",
+          `could not remove ${dir}: the SSH user may not delete some of its files (often ones a container created as root); remove them on the host and try again`,
+        );
+      }
+      throw error;
+    }
+    removed = true;
+  }
+  return removed;
+}
+
+/** `.env` is the agent's own; every other path went through resolveProjectFile's checks. */
+function fileIn(dir: string, relative: string): string {
+  return relative === ENV_FILE ? path.join(dir, ENV_FILE) : resolveProjectFile(dir, relative);
+}
+
+async function writeFiles(dir: string, files: Map<string, string>): Promise<void> {
+  for (const [relative, content] of files) {
+    const target = fileIn(dir, relative);
+    await ensureParents(dir, target);
+    await writeAtomically(target, content);
+  }
+}
+
+async function previousFiles(state: string): Promise<string[]> {
   let parsed: string[];
   try {
-    parsed = manifestSchema.parse(JSON.parse(await readFile(path.join(dir, MANIFEST), "utf8")));
+    parsed = manifestSchema.parse(JSON.parse(await readFile(path.join(state, MANIFEST), "utf8")));
   } catch {
     return [];
   }
-  // The manifest lives on disk where a container could have changed it: only well-formed paths count.
   return parsed.filter((entry) => entry === ENV_FILE || composeFilePathProblem(entry) === null);
 }
 
+/**
+ * Removes one file the agent wrote earlier, if it is still a file (or a
+ * symlink: the link goes, never what it points to) reached through real
+ * directories only, inside the project directory. Anything else a container
+ * may have put there (a symlinked directory, a directory) stays.
+ */
 async function removeStale(dir: string, relative: string): Promise<void> {
-  const target = relative === ENV_FILE ? path.join(dir, ENV_FILE) : resolveProjectFile(dir, relative);
-  await rm(target, { force: true });
-  // Then the directories that held only it, up to the project directory.
+  const target = fileIn(dir, relative);
+  const parents = path.relative(dir, path.dirname(target)).split(path.sep).filter((segment) => segment !== "");
+  let current = dir;
+  for (const segment of parents) {
+    current = path.join(current, segment);
+    const stat = await lstat(current).catch(() => null);
+    if (stat === null || stat.isSymbolicLink() || !stat.isDirectory()) return;
+  }
+  const [realDir, realParent] = await Promise.all([realpath(dir), realpath(path.dirname(target)).catch(() => null)]);
+  if (realParent === null || (realParent !== realDir && !realParent.startsWith(`${realDir}${path.sep}`))) return;
+  const stat = await lstat(target).catch(() => null);
+  if (stat === null || stat.isDirectory()) return;
+  await unlinkQuietly(target);
+  // Then the directories that held only it, up to the project directory (rmdir never follows a symlink).
   for (let parent = path.dirname(target); parent !== dir && parent.startsWith(`${dir}${path.sep}`); parent = path.dirname(parent)) {
     try {
       await rmdir(parent);
     } catch {
       break;
     }
+  }
+}
+
+async function unlinkQuietly(file: string): Promise<void> {
+  try {
+    await unlink(file);
+  } catch (error) {
+    if (errorCode(error) !== "ENOENT") throw error;
   }
 }
 

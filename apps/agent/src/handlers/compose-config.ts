@@ -1,10 +1,8 @@
-import { loadConfig, prepareProject } from "../compose/project";
-import { withProjectLock } from "../compose/project-lock";
+import { loadConfig, withCheckedProject } from "../compose/project";
 import type { CallHandler } from "./context";
 
 export const composeConfig: CallHandler<"composeConfig"> = (params, ctx) =>
-  withProjectLock(params.project.name, "a config check", async () => {
-    const prepared = await prepareProject(ctx, params.project);
+  withCheckedProject(ctx, params.project, async (prepared) => {
     const { merged, services } = await loadConfig(ctx, prepared);
     const images = services.flatMap((service) => (service.image === null ? [] : [service.image]));
     return {

@@ -13,7 +13,7 @@ import type { StreamHandler } from "./context";
  */
 export const composeRun: StreamHandler<"composeRun"> = async (params, ctx) => {
   const name = params.project.name;
-  const release = lockProject(name, `compose ${params.action}`);
+  const release = await lockProject(name, `compose ${params.action}`, { waitMs: ctx.env.lockWaitMs, signal: ctx.signal });
   try {
     // A run started by a previous agent process holds the project too.
     const live = await liveRun(ctx.agent.socketPath, name);

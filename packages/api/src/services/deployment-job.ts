@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { agentErrorCode, type ComposeAction, type ComposeContainer, type ComposeRunData, type ComposeRunParams, type ComposeServiceImage, type PreflightCheck } from "@wharf/agent-protocol";
+import { agentErrorCode, type ComposeAction, type ComposeContainer, type ComposeRunData, type ComposeRunParams, type ComposeServiceImage, type PreflightCheck, PROJECT_CALL_TIMEOUT_MS } from "@wharf/agent-protocol";
 import type { DeploymentAction, DeploymentStatus, Host } from "@wharf/db";
 import { z } from "zod";
 
@@ -180,7 +180,8 @@ async function runStep(deps: WharfDeps, host: Host, step: Step, run: { project: 
     try {
       const frames = attach
         ? await openAgentStream(deps, host, "composeAttach", { name, runId: run.runId, fromLine: received }, { signal })
-        : await openAgentStream(deps, host, "composeRun", { project: run.project, action: step.action, runId: run.runId, options: step.options }, { signal });
+        : // The agent answers once it holds the project: it may first wait for another job there.
+          await openAgentStream(deps, host, "composeRun", { project: run.project, action: step.action, runId: run.runId, options: step.options }, { signal, timeoutMs: PROJECT_CALL_TIMEOUT_MS });
       attach = true;
       confirmed = true;
       for await (const frame of frames) {

@@ -313,9 +313,15 @@ async function withReconnect<T>(deps: WharfDeps, host: Host, method: AgentMethod
 }
 
 /** Calls the host's agent, mapping transport and agent failures to domain errors. */
-export async function callAgent<M extends AgentMethod>(deps: WharfDeps, host: Host, method: M, params: AgentParams<M>): Promise<AgentResult<M>> {
+export async function callAgent<M extends AgentMethod>(
+  deps: WharfDeps,
+  host: Host,
+  method: M,
+  params: AgentParams<M>,
+  options: { timeoutMs?: number } = {},
+): Promise<AgentResult<M>> {
   try {
-    return await withReconnect(deps, host, method, ({ client }) => client.call(method, params));
+    return await withReconnect(deps, host, method, ({ client }) => client.call(method, params, options));
   } catch (error) {
     deps.agents.drop(host.id);
     throw toHostError(error, host.name);
@@ -501,6 +507,17 @@ export const removeHostInput = z.object({ stopAgent: z.boolean().default(true) }
 
 /** Removes the host from Wharf; stopping its agent is best effort (the host may be gone). */
 export async function removeHost(deps: WharfDeps, host: Host, actor: Actor, options: { stopAgent: boolean }) {
+  const busy = await deps.db.deployment.findFirst({
+    where: { hostId: host.id, status: { in: ["QUEUED", "RUNNING"] } },
+    select: { action: true, status: true, stack: { select: { name: true } } },
+  });
+  if (busy) {
+    throw new WharfError(
+      "CONFLICT",
+      `A ${busy.action.toLowerCase()} of ${busy.stack.name} on ${host.name} is ${busy.status.toLowerCase()}: wait for it or cancel it before removing the host.`,
+      "JOB_ACTIVE",
+    );
+  }
   let agentStopped = false;
   if (options.stopAgent) {
     try {

@@ -91,6 +91,11 @@ export interface BuiltProject {
   limitsOverride: string | null;
 }
 
+/** The compose project name a stack has on its hosts (the one place that decides it). */
+export function projectNameOf(stackName: string): string {
+  return stackName;
+}
+
 /**
  * The compose project for one host: the user's files as they are, the `.env`
  * with every variable, then the host's overlay, the generated limits
@@ -109,7 +114,7 @@ export function buildProject(
   const variables = [...content.env, ...Object.entries(content.secrets).map(([key, value]) => ({ key, value }))];
   return {
     project: {
-      name: stackName,
+      name: projectNameOf(stackName),
       files: content.files,
       ...(variables.length > 0 ? { env: variables } : {}),
       overrideFiles: [

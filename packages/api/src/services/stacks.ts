@@ -18,6 +18,7 @@ import { type Actor, recordAudit } from "./audit";
 import { type Deployed, deployedStates } from "./deployed-state";
 import { stacksByHost } from "./host-stacks";
 import { callAgent, findHostForTeam } from "./hosts";
+import { cleanUpHosts } from "./project-cleanup";
 import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, sealSecrets, sendableProblems } from "./stack-project";
 
 /** Also the compose project name on every host, so it follows DNS label rules (and compose's). */
@@ -227,9 +228,10 @@ async function activeJobs(db: Tx | WharfDeps["db"], stackId: string, hostIds?: s
 }
 
 export async function updateStack(deps: WharfDeps, teamId: string, actor: Actor, input: UpdateStackInput) {
-  return deps.db.$transaction(async (tx) => {
+  const updated = await deps.db.$transaction(async (tx) => {
     const stack = await findStackForTeam(tx, teamId, input.stackId);
     const changes: string[] = [];
+    let removedHosts: Host[] = [];
     if (input.description !== undefined && input.description !== stack.description) {
       await tx.stack.update({ where: { id: stack.id }, data: { description: input.description } });
       changes.push("description");
@@ -250,6 +252,7 @@ export async function updateStack(deps: WharfDeps, teamId: string, actor: Actor,
         throw new WharfError("CONFLICT", `${stack.name} is still deployed on ${deployedOn.join(", ")}: run down there before removing the host from the stack.`, "STACK_DEPLOYED");
       }
       await tx.stackTarget.deleteMany({ where: { stackId: stack.id, hostId: { in: removed } } });
+      removedHosts = await tx.host.findMany({ where: { id: { in: removed } } });
       for (const [hostId, overlay] of wanted) {
         const existing = current.find((t) => t.hostId === hostId);
         if (!existing) await tx.stackTarget.create({ data: { stackId: stack.id, hostId, overlay } });
@@ -265,12 +268,15 @@ export async function updateStack(deps: WharfDeps, teamId: string, actor: Actor,
       await tx.stack.update({ where: { id: stack.id }, data: { updatedAt: new Date() } });
       await recordAudit(tx, { teamId, actor, action: "stack.update", targetType: "stack", targetId: stack.id, summary: `Updated stack ${stack.name}: ${changes.join(", ")}` });
     }
-    return { id: stack.id, changes };
+    return { stack, changes, removedHosts };
   });
+  // Only now that no job can start there: the hosts no longer targeted lose the stack's files (and secrets).
+  const cleanup = await cleanUpHosts(deps, { teamId, actor, stackId: updated.stack.id, stackName: updated.stack.name }, updated.removedHosts);
+  return { id: updated.stack.id, changes: updated.changes, cleanup };
 }
 
 export async function removeStack(deps: WharfDeps, teamId: string, actor: Actor, input: RemoveStackInput) {
-  return deps.db.$transaction(async (tx) => {
+  const removed = await deps.db.$transaction(async (tx) => {
     const stack = await findStackForTeam(tx, teamId, input.stackId);
     if (input.confirmName !== stack.name) throw invalidInput([{ path: ["confirmName"], message: `Type the stack's name (${stack.name}) to confirm.` }]);
     const busy = await activeJobs(tx, stack.id);
@@ -285,6 +291,9 @@ export async function removeStack(deps: WharfDeps, teamId: string, actor: Actor,
         "STACK_DEPLOYED",
       );
     }
+    // Hosts where containers keep running keep their files too: the containers may bind-mount them.
+    const stillRunning = new Set(deployed.filter((state) => state.action !== "DOWN").map((state) => state.hostId));
+    const hosts = (await tx.stackTarget.findMany({ where: { stackId: stack.id }, select: { host: true } })).map((target) => target.host).filter((host) => !stillRunning.has(host.id));
     await tx.stack.delete({ where: { id: stack.id } });
     await recordAudit(tx, {
       teamId,
@@ -294,8 +303,10 @@ export async function removeStack(deps: WharfDeps, teamId: string, actor: Actor,
       targetId: stack.id,
       summary: `Removed stack ${stack.name}${deployedOn.length ? ` (its containers keep running on ${deployedOn.join(", ")})` : ""}`,
     });
-    return { id: stack.id };
+    return { stack, hosts };
   });
+  const cleanup = await cleanUpHosts(deps, { teamId, actor, stackId: removed.stack.id, stackName: removed.stack.name }, removed.hosts);
+  return { id: removed.stack.id, cleanup };
 }
 
 export async function saveRevision(deps: WharfDeps, teamId: string, actor: Actor, input: SaveRevisionInput) {

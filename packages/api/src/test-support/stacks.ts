@@ -3,9 +3,11 @@
  * through the API, the two-file busybox stack, and helpers that follow a
  * deployment to its end.
  */
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 
 import { type TRPCError } from "@trpc/server";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
@@ -153,6 +155,17 @@ export function removeProject(host: SandboxHost, project: string): void {
   if (ids.length > 0) dockerCli(host, ["rm", "-f", ...ids]);
   const networks = dockerCli(host, ["network", "ls", "-q", "--filter", `label=com.docker.compose.project=${project}`]).split("\n").filter(Boolean);
   if (networks.length > 0) dockerCli(host, ["network", "rm", ...networks]);
+}
+
+/**
+ * Where the agent of `host` keeps `project`'s files: the sandbox hosts share
+ * this machine's filesystem (only their network is apart), so tests read them
+ * directly. The default agent directory is ~/.wharf of the SSH user.
+ */
+export function hostProjectDir(host: SandboxHost, project: string, under: "stacks" | "state" = "stacks"): string {
+  const home = execFileSync("getent", ["passwd", host.users.docker], { encoding: "utf8" }).split(":")[5];
+  if (home === undefined || home === "") throw new Error(`no home directory for ${host.users.docker}`);
+  return path.join(home, ".wharf", under, project);
 }
 
 /** The API over real HTTP (tRPC's standalone adapter), signed in as `userId`: subscriptions are SSE, as in the browser. */

@@ -22,11 +22,12 @@ export function RemoveStackDialog({ stack }: { stack: StackDetail }) {
   const deployed = stack.targets.filter((target) => target.deployed).map((target) => target.host.name);
 
   const onRemove = async (confirmName: string): Promise<void> => {
-    await remove.mutateAsync({ stackId: stack.id, confirmName, keepContainers });
+    const { cleanup } = await remove.mutateAsync({ stackId: stack.id, confirmName, keepContainers });
     // The page is about to disappear: stop polling it before navigating away.
     queryClient.removeQueries(trpc.stack.byId.queryFilter({ stackId: stack.id }));
     await queryClient.invalidateQueries(trpc.stack.list.queryFilter());
     toast.success(`Removed ${stack.name}`);
+    for (const { host, error } of cleanup) if (error !== null) toast.warning(`${host}: ${error}`);
     router.push("/stacks");
   };
 
@@ -39,7 +40,7 @@ export function RemoveStackDialog({ stack }: { stack: StackDetail }) {
         </Button>
       }
       title={`Remove ${stack.name}?`}
-      description="Wharf forgets the stack, all its revisions and its deployment history. Run down on its hosts first to stop its containers."
+      description="Wharf forgets the stack, all its revisions and its deployment history, and removes its files from its hosts. Run down on its hosts first to stop its containers."
       confirmName={stack.name}
       confirmLabel={remove.isPending ? "Removing…" : "Remove stack"}
       pending={remove.isPending}
