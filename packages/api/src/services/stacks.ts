@@ -283,7 +283,8 @@ export async function removeStack(deps: WharfDeps, teamId: string, actor: Actor,
     if (busy[0]) {
       throw new WharfError("CONFLICT", `A ${busy[0].action.toLowerCase()} of ${stack.name} on ${busy[0].host.name} is ${busy[0].status.toLowerCase()}: wait for it or cancel it first.`);
     }
-    const deployedOn = (await deployedStates(tx, [stack.id])).map((state) => state.hostName);
+    const deployed = await deployedStates(tx, [stack.id]);
+    const deployedOn = deployed.map((state) => state.hostName);
     if (deployedOn.length > 0 && !input.keepContainers) {
       throw new WharfError(
         "CONFLICT",
@@ -292,7 +293,7 @@ export async function removeStack(deps: WharfDeps, teamId: string, actor: Actor,
       );
     }
     // Hosts where containers keep running keep their files too: the containers may bind-mount them.
-    const stillRunning = new Set(deployed.filter((state) => state.action !== "DOWN").map((state) => state.hostId));
+    const stillRunning = new Set(deployed.map((state) => state.hostId));
     const hosts = (await tx.stackTarget.findMany({ where: { stackId: stack.id }, select: { host: true } })).map((target) => target.host).filter((host) => !stillRunning.has(host.id));
     await tx.stack.delete({ where: { id: stack.id } });
     await recordAudit(tx, {
