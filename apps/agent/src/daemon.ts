@@ -14,7 +14,7 @@ import {
   PROTOCOL_VERSION,
 } from "@wharf/agent-protocol";
 
-import { agentDirs, clearScratch } from "./compose/project-dir";
+import { agentDirs, clearScratch, scratchLeftovers } from "./compose/project-dir";
 import { createDockerClient } from "./docker/client";
 import type { AgentEnv } from "./env";
 import type { Logger } from "./log";
@@ -51,6 +51,7 @@ export async function serve(socketPath: string, env: AgentEnv, log: Logger): Pro
     rmSync(socketPath, { force: true });
   }
 
+  const leftovers = await scratchLeftovers(agentDirs(socketPath));
   let agent: AgentServer;
   try {
     agent = await startAgentServer({ socketPath, env, docker: createDockerClient(env.docker), log });
@@ -60,7 +61,7 @@ export async function serve(socketPath: string, env: AgentEnv, log: Logger): Pro
     throw error;
   }
   // Only now is this the data directory's one agent: no check of another can be using a scratch copy.
-  await clearScratch(agentDirs(socketPath));
+  await clearScratch(agentDirs(socketPath), leftovers);
   const pidfile = pidfilePath(socketPath);
   writeFileSync(pidfile, `${process.pid}\n`, { mode: 0o600 });
   const inode = socketInode(socketPath);

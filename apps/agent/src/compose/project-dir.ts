@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, mkdtemp, open, readFile, realpath, rename, rm, rmdir, unlink } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, rmdir, unlink } from "node:fs/promises";
 import path from "node:path";
 
 import { composeFilePathProblem, type ComposeProject, composeProjectName } from "@wharf/agent-protocol";
@@ -134,8 +134,14 @@ export async function withScratchProject<T>(dirs: AgentDirs, name: string, conte
 }
 
 /** Removes scratch copies an earlier agent left when it died mid-check (they hold `.env`, secrets included). */
-export async function clearScratch(dirs: AgentDirs): Promise<void> {
-  await rm(dirs.scratch, { recursive: true, force: true });
+/** The scratch copies present now: left by an earlier agent when read before this one serves. */
+export async function scratchLeftovers(dirs: AgentDirs): Promise<string[]> {
+  return readdir(dirs.scratch).catch(() => []);
+}
+
+/** Removes those copies; checks that started since have other names and keep theirs. */
+export async function clearScratch(dirs: AgentDirs, leftovers: string[]): Promise<void> {
+  for (const entry of leftovers) await rm(path.join(dirs.scratch, entry), { recursive: true, force: true });
 }
 
 /**

@@ -23,9 +23,14 @@ export const composeRun: StreamHandler<"composeRun"> = async (params, ctx) => {
     const argv = composeArgv(command, target, actionArgs(params.action, params.options));
     const dir = runDir(ctx.agent.socketPath, name, params.runId);
     const supervisor = startRun(dir, argv, { command: selfCommand([]), cwd: target.dir, env: composeEnv(ctx.env.childEnv) });
-    supervisor.once("exit", release);
+    const stream = followRun(dir, 0);
+    // Held until compose has exited and this stream has read its end (or its client left): a
+    // removal waiting for the project must not delete the run's files under its follower.
+    const exited = new Promise((resolve) => supervisor.once("exit", resolve));
+    const followed = new Promise((resolve) => stream.once("close", resolve));
+    void Promise.all([exited, followed]).then(release);
     ctx.log.info("compose run", { project: name, action: params.action, run: params.runId, compose: command.flavor, supervisor: supervisor.pid });
-    return { kind: "payloads", stream: followRun(dir, 0) };
+    return { kind: "payloads", stream };
   } catch (error) {
     release();
     throw error;

@@ -171,7 +171,7 @@ describe("an unwritable project directory", () => {
       );
       expect(error).toMatchObject({ code: "PRECONDITION_FAILED", reason: "HOST_FILESYSTEM" });
       const message = (error as Error).message;
-      expect(message).toMatch(new RegExp(`the SSH user ${h1().users.docker} cannot write stacks.* in the agent directory ${row.agentDir} \\(permission denied\\): check that it and its directory are owned by ${h1().users.docker}`));
+      expect(message).toMatch(new RegExp(`the SSH user ${h1().users.docker} cannot write (stacks|scratch)\\S* in the agent directory ${row.agentDir} \\(permission denied\\): check that it and its directory are owned by ${h1().users.docker}`));
       expect(message).not.toMatch(/EACCES|wharf-tmp/);
     } finally {
       await onHost(["chmod", "700", ...dirs]);
