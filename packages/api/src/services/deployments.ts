@@ -16,6 +16,7 @@ import { type ImagePin, imagePin, pinsFromDigests } from "../lib/image-pins";
 import { toRequestedLimits } from "../lib/limits-override";
 import { type Actor, recordAudit } from "./audit";
 import { callAgent } from "./hosts";
+import { assertStackOnHosts } from "./stack-presence";
 import { buildProject, type RevisionContent, revisionContent, secretValues } from "./stack-project";
 import { findRevisionRow, findStackForTeam } from "./stacks";
 
@@ -275,6 +276,7 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
     if (!target) throw new WharfError("BAD_REQUEST", `That host is not a target of ${stack.name}.`, "NOT_A_TARGET");
     return target;
   });
+  await assertStackOnHosts(deps.db, stack, input.action, chosen.map((target) => target.host));
   if (input.action === "DOWN" && input.options.volumes && input.options.confirm !== stack.name) {
     throw new WharfError("BAD_REQUEST", `Removing volumes deletes their data: type the stack's name (${stack.name}) to confirm.`, "CONFIRMATION_REQUIRED", [
       { path: ["options", "confirm"], message: `Type ${stack.name} to confirm.` },

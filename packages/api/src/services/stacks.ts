@@ -16,6 +16,7 @@ import { type ServiceLimits, stackLimits } from "../lib/limits-override";
 import { type Actor, recordAudit } from "./audit";
 import { stacksByHost } from "./host-stacks";
 import { callAgent, findHostForTeam } from "./hosts";
+import { hostsWithStack } from "./stack-presence";
 import { buildProject, openSecrets, publicContent, type RevisionContent, revisionContent, sealSecrets, secretValues } from "./stack-project";
 
 /** Also the compose project name on every host, so it follows DNS label rules (and compose's). */
@@ -400,13 +401,14 @@ export async function getStack(deps: WharfDeps, teamId: string, stackId: string)
     },
   });
   if (!stack) throw notFound("That stack");
-  const [last, deployed] = await Promise.all([lastDeployments(deps.db, [stack.id]), deployedStates(deps.db, [stack.id])]);
+  const [last, deployed, present] = await Promise.all([lastDeployments(deps.db, [stack.id]), deployedStates(deps.db, [stack.id]), hostsWithStack(deps.db, stack.id)]);
   const { revisions, targets, ...rest } = stack;
   const latest = revisions[0];
   return {
     ...rest,
     latestRevision: latest ? toPublicRevision(latest) : null,
-    targets: targets.map((t) => ({ host: t.host, overlay: t.overlay, ...targetStatus(stack.id, t.host.id, last, deployed) })),
+    // hasContainers: whether stop, restart, redeploy and down have anything to act on there.
+    targets: targets.map((t) => ({ host: t.host, overlay: t.overlay, hasContainers: present.has(t.host.id), ...targetStatus(stack.id, t.host.id, last, deployed) })),
   };
 }
 
