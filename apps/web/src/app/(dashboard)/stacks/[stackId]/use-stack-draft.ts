@@ -1,6 +1,8 @@
 import type { Problem } from "@wharf/api/errors";
 import { checkStackFiles } from "@wharf/api/lib/compose-files";
-import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useEffect, useMemo, useState } from "react";
+
+import { useHydrated } from "~/components/use-hydrated";
 
 import { clearDraft, loadDraft, saveDraft } from "./draft-storage";
 import {
@@ -40,8 +42,6 @@ interface State {
   restored: boolean;
 }
 
-const noSubscription = (): (() => void) => () => undefined;
-
 function fresh(stack: StackDetail | null, previous?: StackDraft): State {
   const draft = draftFromRevision(stack?.latestRevision ?? null, previous);
   return {
@@ -68,7 +68,7 @@ export function useStackDraft(stack: StackDetail | null, storageKey: string): St
 
   // Once hydrated (storage exists only in the browser) and the stack is known, take up the draft this
   // browser kept; an edit of an older revision keeps that base, so saving it reports the conflict.
-  const hydrated = useSyncExternalStore(noSubscription, () => true, () => false);
+  const hydrated = useHydrated();
   if (hydrated && stack && !state.restored) {
     const kept = loadDraft(storageKey);
     setState({ ...state, restored: true, ...(kept ? { base: kept.base, draft: kept.draft } : {}) });
