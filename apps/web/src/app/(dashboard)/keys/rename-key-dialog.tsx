@@ -7,14 +7,14 @@ import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 
 import { Field } from "~/components/field";
-import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { applyFieldErrors, errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
+import { KeyFormFooter } from "./key-form-footer";
 import type { KeyRow } from "./keys-view";
 
 /** A key added with a host is named after it ("h1 key"): once hosts share it, it deserves its own name. */
@@ -72,15 +72,7 @@ export function RenameKeyDialog({ credential }: { credential: KeyRow }) {
           <Field label="Name" error={errors.name?.message}>
             {(control) => <Input {...control} autoComplete="off" {...register("name", { required: "Name the key." })} />}
           </Field>
-          <DialogFooter>
-            <DialogClose asChild>
-              <Button variant="outline">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={isSubmitting}>
-              {isSubmitting ? <Spinner /> : null}
-              Rename
-            </Button>
-          </DialogFooter>
+          <KeyFormFooter submitting={isSubmitting} label="Rename" />
         </form>
       </DialogContent>
     </Dialog>
