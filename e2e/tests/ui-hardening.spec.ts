@@ -121,8 +121,8 @@ test("restart, stop, redeploy and down are disabled where the stack is not deplo
   await signIn(page, baseURL ?? "");
   await page.goto(`/stacks/${plainStackId}?tab=deploy`);
   const actions = page.getByRole("group", { name: "Actions on h1" });
-  await expect(actions.getByRole("button", { name: "Deploy" })).toBeEnabled();
-  for (const name of ["Redeploy", "Restart", "Stop", "Down"]) await expect(actions.getByRole("button", { name })).toBeDisabled();
+  await expect(actions.getByRole("button", { name: "Deploy", exact: true })).toBeEnabled();
+  for (const name of ["Redeploy", "Restart", "Stop", "Down"]) await expect(actions.getByRole("button", { name, exact: true })).toBeDisabled();
   await expect(page.getByText(/is not deployed on h1, so redeploy, restart, stop and down have nothing to act on there/)).toBeVisible();
   await page.screenshot({ path: shot("stack-deploy-not-deployed"), fullPage: true });
 
