@@ -6,6 +6,7 @@ import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
 import { redactSecrets } from "../lib/compose-files";
 import { imagePin } from "../lib/image-pins";
+import { stopWaitNote } from "../lib/stop-grace";
 import { recordAudit } from "./audit";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
@@ -111,6 +112,9 @@ export function stepsFor(action: DeploymentAction, options: DeploymentOptions): 
   }
 }
 
+/** Steps that stop containers, each waiting up to its stop_grace_period. */
+const STOPPING_STEPS: string[] = ["stop", "down", "restart"];
+
 interface Outcome {
   status: Exclude<DeploymentStatus, "QUEUED" | "RUNNING">;
   reason: string | null;
@@ -189,6 +193,8 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   for (const step of stepsFor(job.action, deploymentOptions.parse(job.options))) {
     if (signal.aborted) break;
     sink.push("wharf", `Running compose ${step.action}${step.options.services ? ` ${step.options.services.join(" ")}` : ""}${step.options.volumes ? " (with volumes)" : ""}…`);
+    const stopWait = STOPPING_STEPS.includes(step.action) ? stopWaitNote(content.files, step.options.services) : null;
+    if (stopWait) sink.push("wharf", stopWait);
     const failed = await runStep(deps, job.host, step, project, sink, signal);
     if (failed) return failed;
   }
