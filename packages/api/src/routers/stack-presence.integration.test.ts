@@ -60,7 +60,12 @@ describe("actions on a stack's containers", () => {
     expect((await run(stack.id, "DEPLOY")).status).toBe("SUCCEEDED");
     expect(await hasContainers(stack.id)).toBe(true);
     expect((await run(stack.id, "RESTART")).status).toBe("SUCCEEDED");
-    expect((await run(stack.id, "STOP")).status).toBe("SUCCEEDED");
+    const stop = await run(stack.id, "STOP");
+    expect(stop.status).toBe("SUCCEEDED");
+    // Said before compose goes quiet for the grace period.
+    expect(stop.lines.map((line) => line.text)).toContain(
+      "Stopping waits up to 10 s for a container to exit after SIGTERM before Docker kills it (stop_grace_period: web 10 s).",
+    );
     expect(await hasContainers(stack.id)).toBe(true);
     expect((await run(stack.id, "DOWN")).status).toBe("SUCCEEDED");
     expect(containersOf(h1, name)).toEqual([]);
