@@ -276,7 +276,6 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
     if (!target) throw new WharfError("BAD_REQUEST", `That host is not a target of ${stack.name}.`, "NOT_A_TARGET");
     return target;
   });
-  await assertStackOnHosts(deps.db, stack, input.action, chosen.map((target) => target.host));
   if (input.action === "DOWN" && input.options.volumes && input.options.confirm !== stack.name) {
     throw new WharfError("BAD_REQUEST", `Removing volumes deletes their data: type the stack's name (${stack.name}) to confirm.`, "CONFIRMATION_REQUIRED", [
       { path: ["options", "confirm"], message: `Type ${stack.name} to confirm.` },
@@ -291,6 +290,8 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
     const target = chosen[i];
     if (job && target) throw busyError(stack.name, target.host.name, job);
   });
+  // After the busy check: a queued deploy is the better answer, and it will leave containers to act on.
+  await assertStackOnHosts(deps.db, stack, input.action, chosen.map((target) => target.host));
 
   if (UP_ACTIONS.includes(input.action)) {
     const results = await Promise.all(plans.map((plan) => runPreflight(deps, stack.name, plan)));
