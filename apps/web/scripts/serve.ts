@@ -3,7 +3,7 @@
  * migrations, the auth secret, then the Next.js server; prints the one-time
  * setup link while nobody has signed up.
  *
- *   npm start -w @wharf/web          next start (after npm run build -w @wharf/web)
+ *   npm start -w @wharf/web          next start (after npm run build -w @wharf/web), through scripts/next-server.ts
  *   npm run dev -w @wharf/web        next dev
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -108,8 +108,9 @@ async function main(): Promise<number> {
     throw error;
   }
 
-  const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
-  const child = spawn(process.execPath, [nextBin, dev ? "dev" : "start", "--port", String(env.port)], {
+  const tsx = createRequire(import.meta.url).resolve("tsx");
+  const server = path.join(appDir, "scripts", "next-server.ts");
+  const child = spawn(process.execPath, ["--import", tsx, server, ...(dev ? ["--dev"] : [])], {
     cwd: appDir,
     env: childProcessEnv({ databaseUrl: url, authSecret: loadAuthSecret() }),
     stdio: "inherit",

@@ -28,6 +28,7 @@ const schema = z.object({
   WHARF_MONITOR_INTERVAL_MS: z.coerce.number().int().min(1_000, "must be at least 1000 (ms)").default(15_000),
   // A stack's files (20 of 256 KiB) and variables, JSON-escaped, fit well within the default.
   WHARF_MAX_REQUEST_BYTES: z.coerce.number().int().min(64 * 1024, "must be at least 65536 (bytes)").default(10 * 1024 * 1024),
+  WHARF_TRUSTED_PROXIES: z.coerce.number().int("must be a whole number of proxies").min(0, "must be 0 or more").max(10, "must be at most 10").default(0),
   // Set by Next.js itself while `next build` evaluates modules.
   NEXT_PHASE: optionalText,
 });
@@ -46,6 +47,8 @@ export interface Env {
   monitorIntervalMs: number;
   /** Largest API request body accepted; larger ones get 413 before they are read. */
   maxRequestBytes: number;
+  /** Reverse proxies in front of Wharf whose X-Forwarded-For entries are believed (0: the socket address is the client). */
+  trustedProxies: number;
   isBuildPhase: boolean;
 }
 
@@ -78,6 +81,7 @@ function loadEnv(source: NodeJS.ProcessEnv): Env {
     embeddedPgPort: raw.WHARF_EMBEDDED_PG_PORT,
     monitorIntervalMs: raw.WHARF_MONITOR_INTERVAL_MS,
     maxRequestBytes: raw.WHARF_MAX_REQUEST_BYTES,
+    trustedProxies: raw.WHARF_TRUSTED_PROXIES,
     isBuildPhase: raw.NEXT_PHASE === "phase-production-build",
   };
 }
@@ -109,6 +113,7 @@ export function childProcessEnv(resolved: { databaseUrl: string; authSecret: str
     WHARF_DATA_DIR: env.dataDir,
     WHARF_AGENT_DIST: env.agentDistDir,
     WHARF_MONITOR_INTERVAL_MS: String(env.monitorIntervalMs),
+    WHARF_TRUSTED_PROXIES: String(env.trustedProxies),
     // Next.js collects anonymous telemetry unless told otherwise; a self-hosted control plane should not phone home.
     NEXT_TELEMETRY_DISABLED: "1",
     // Signals are handled by Wharf's shutdown (server/wharf.ts), which stops the deployment runner before exiting.

@@ -8,6 +8,12 @@ export const imageSummary = z.object({
   sizeBytes: z.number(),
   createdAt: z.string(),
   containers: z.number().int(),
+  /**
+   * Untagged images: "dangling" when nothing builds on them (what `docker image prune` removes),
+   * "intermediate" when they are a layer of another image (listed by `docker images -a`, counted by `docker info`).
+   * Null for tagged images. Older agents list neither kind and send nothing.
+   */
+  untagged: z.enum(["dangling", "intermediate"]).nullable().default(null),
 });
 export type ImageSummary = z.infer<typeof imageSummary>;
 export const listImagesResult = z.array(imageSummary);

@@ -6,6 +6,7 @@ import { SshPool } from "@wharf/ssh";
 import { loadAgentBundle } from "./lib/agent-bundle";
 import { JobEvents } from "./lib/job-events";
 import { SecretBox } from "./lib/secret-box";
+import { SignInLimiter } from "./lib/sign-in-limiter";
 import { AgentConnector } from "./services/agents";
 
 export interface Logger {
@@ -33,6 +34,8 @@ export interface WharfDeps {
   agents: AgentConnector;
   /** In-process fan-out of deployment progress to its readers. */
   jobs: JobEvents;
+  /** Password-guessing limits, shared through Postgres by every replica. */
+  signIn: SignInLimiter;
   log: Logger;
 }
 
@@ -47,6 +50,7 @@ export function createWharfDeps(config: WharfConfig): WharfDeps {
     ssh,
     agents: new AgentConnector(ssh, loadAgentBundle(config.agentDistDir)),
     jobs: new JobEvents(),
+    signIn: new SignInLimiter(config.databaseUrl),
     log: config.log ?? silent,
   };
 }
@@ -54,5 +58,6 @@ export function createWharfDeps(config: WharfConfig): WharfDeps {
 export async function closeWharfDeps(deps: WharfDeps): Promise<void> {
   deps.agents.dropAll();
   await deps.ssh.closeAll();
+  await deps.signIn.close();
   await deps.db.$disconnect();
 }

@@ -25,7 +25,7 @@ export function createTestDeps(databaseUrl = testEnv.databaseUrl): WharfDeps {
 
 export async function resetDatabase(deps: WharfDeps): Promise<void> {
   await deps.db.$executeRawUnsafe(
-    'TRUNCATE "AuditEvent", "Host", "SshCredential", "Membership", "Team", "User", "SetupToken" RESTART IDENTITY CASCADE',
+    'TRUNCATE "AuditEvent", "Host", "SshCredential", "Membership", "Team", "User", "SetupToken", "SignInLimit" RESTART IDENTITY CASCADE',
   );
 }
 

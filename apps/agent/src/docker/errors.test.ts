@@ -29,7 +29,7 @@ describe("dockerFailure", () => {
     const failure = dockerFailure(errno("EACCES"), socket);
     expect(failure.code).toBe("DOCKER_PERMISSION_DENIED");
     expect(failure.message).toBe(
-      `user ${os.userInfo().username} cannot access the Docker socket /nonexistent/docker.sock (permission denied): add the user to the socket's group (usually \`docker\`) and reconnect`,
+      `user ${os.userInfo().username} cannot access the Docker socket /nonexistent/docker.sock (permission denied): add the user to the socket's group (usually docker) and reconnect`,
     );
   });
 

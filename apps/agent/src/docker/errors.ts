@@ -60,7 +60,7 @@ export function dockerFailure(error: unknown, endpoint: DockerEndpoint): AgentFa
 
 function permissionDeniedMessage(where: string, endpoint: DockerEndpoint): string {
   const group = endpoint.kind === "unix" ? socketGroupName(endpoint.socketPath) : null;
-  const groupHint = group === null ? "(usually `docker`)" : `(\`${group}\`)`;
+  const groupHint = group === null ? "(usually docker)" : `(${group})`;
   return `user ${currentUserName()} cannot access the Docker socket ${where} (permission denied): add the user to the socket's group ${groupHint} and reconnect`;
 }
 

@@ -16,7 +16,15 @@ describe("toImageSummary", () => {
       sizeBytes: 1234,
       createdAt: "2023-11-14T22:13:20.000Z",
       containers: 3,
+      untagged: "dangling",
     });
+  });
+
+  it("tells intermediate layers from dangling images, and leaves tagged ones alone", () => {
+    const image = { Id: "sha256:abc", RepoTags: null, Size: 1, Created: 0 };
+    expect(toImageSummary(image, 0, true).untagged).toBe("intermediate");
+    expect(toImageSummary(image, 0, false).untagged).toBe("dangling");
+    expect(toImageSummary({ ...image, RepoTags: ["busybox:latest"] }, 0, true).untagged).toBeNull();
   });
 
   it("treats missing tag lists as empty", () => {

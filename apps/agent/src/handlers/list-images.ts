@@ -10,6 +10,7 @@ const dockerImage = z.object({
   RepoDigests: z.array(z.string()).nullish(),
   Size: z.number(),
   Created: z.number(),
+  ParentId: z.string().nullish(),
 });
 export type DockerImage = z.infer<typeof dockerImage>;
 
@@ -17,28 +18,31 @@ const containerImage = z.object({ ImageID: z.string() });
 
 export const listImages: CallHandler<"listImages"> = async (_params, ctx) => {
   // Docker reports Containers as -1 unless asked for expensive shared sizes,
-  // so the usage count comes from the container list instead.
+  // so the usage count comes from the container list instead. All images,
+  // intermediate layers too: `docker info` counts them, and so do the host's facts.
   const [images, containers] = await Promise.all([
-    ctx.docker.listImages({ abortSignal: ctx.signal }),
+    ctx.docker.listImages({ all: true, abortSignal: ctx.signal }),
     ctx.docker.listContainers({ all: true, abortSignal: ctx.signal }),
   ]);
   const usage = new Map<string, number>();
   for (const container of parseDockerResponse(z.array(containerImage), containers, "container list")) {
     usage.set(container.ImageID, (usage.get(container.ImageID) ?? 0) + 1);
   }
-  return parseDockerResponse(z.array(dockerImage), images, "image list").map((image) =>
-    toImageSummary(image, usage.get(image.Id) ?? 0),
-  );
+  const parsed = parseDockerResponse(z.array(dockerImage), images, "image list");
+  const parents = new Set(parsed.map((image) => image.ParentId).filter(Boolean));
+  return parsed.map((image) => toImageSummary(image, usage.get(image.Id) ?? 0, parents.has(image.Id)));
 };
 
-export function toImageSummary(image: DockerImage, containers: number): ImageSummary {
+export function toImageSummary(image: DockerImage, containers: number, isParent = false): ImageSummary {
+  const repoTags = (image.RepoTags ?? []).filter((tag) => tag !== "<none>:<none>");
   return {
     id: image.Id,
     // Untagged images carry these placeholders instead of empty lists.
-    repoTags: (image.RepoTags ?? []).filter((tag) => tag !== "<none>:<none>"),
+    repoTags,
     repoDigests: (image.RepoDigests ?? []).filter((digest) => digest !== "<none>@<none>"),
     sizeBytes: image.Size,
     createdAt: isoFromUnixSeconds(image.Created),
     containers,
+    untagged: repoTags.length > 0 ? null : isParent ? "intermediate" : "dangling",
   };
 }

@@ -18,6 +18,13 @@ const STATE: Record<StackState, { label: string; variant: BadgeVariant; dot: str
   NOT_DEPLOYED: { label: "not deployed", variant: "outline", dot: "bg-border" },
 };
 
+/** The order states are counted in: what needs attention first. */
+export const STATE_ORDER: StackState[] = ["FAILED", "PARTIAL", "DEPLOYING", "RUNNING", "STOPPED", "NOT_DEPLOYED"];
+
+export function stateStyle(state: StackState): { label: string; dot: string } {
+  return STATE[state];
+}
+
 const IN_PROGRESS: Record<DeploymentAction, string> = {
   DEPLOY: "deploying",
   REDEPLOY: "redeploying",

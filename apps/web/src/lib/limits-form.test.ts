@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { EMPTY_LIMITS, formToLimits, limitsToForm, parseSize } from "./limits-form";
+import { EMPTY_LIMITS, formToLimits, hostLimitWarnings, limitsToForm, parseSize } from "./limits-form";
 
 describe("parseSize", () => {
   it("reads Docker's size syntax in powers of 1024", () => {
@@ -37,5 +37,18 @@ describe("formToLimits", () => {
 
   it("sets both ulimit values from one, and unlimited as -1", () => {
     expect(formToLimits({ ...EMPTY_LIMITS, memlockSoft: "unlimited" }).limits.ulimits).toEqual({ memlock: { soft: -1, hard: -1 } });
+  });
+});
+
+describe("hostLimitWarnings", () => {
+  const no = (detail: string) => ({ available: false, detail });
+  const yes = { available: true, detail: "ok" };
+  const h1 = { hostName: "h1", capabilities: { rtprio: no("the daemon's hard RLIMIT_RTPRIO is 0"), realtimeCpu: yes, nvidiaRuntime: no("no nvidia runtime") } };
+  const unknown = { hostName: "h2", capabilities: null };
+
+  it("names each target that already said it cannot grant a limit, as it is typed", () => {
+    expect(hostLimitWarnings({ ...EMPTY_LIMITS, rtprioSoft: "99" }, [h1, unknown])).toEqual(["h1 cannot grant ulimit rtprio: the daemon's hard RLIMIT_RTPRIO is 0."]);
+    expect(hostLimitWarnings({ ...EMPTY_LIMITS, gpuMode: "all", cpuRtRuntime: "1000" }, [h1])).toEqual(["h1 cannot give containers GPUs: no nvidia runtime."]);
+    expect(hostLimitWarnings({ ...EMPTY_LIMITS, rtprioSoft: "0", memory: "1g" }, [h1])).toEqual([]);
   });
 });

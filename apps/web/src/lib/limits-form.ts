@@ -1,3 +1,4 @@
+import type { HostFacts } from "@wharf/agent-protocol";
 import { formatBytes, type ServiceLimits, serviceLimits } from "@wharf/api/lib/limits-override";
 
 /** One service's runtime limits as the form edits them: text, empty meaning "not set". */
@@ -207,4 +208,29 @@ export function formToLimits(values: LimitsFormValues, otherUlimits: ServiceLimi
 /** Whether a service asks for any limit. */
 export function hasLimits(limits: ServiceLimits | undefined): boolean {
   return Boolean(limits && Object.keys(limits).length > 0);
+}
+
+/** A target host and what its last facts say it can grant (null before any were read). */
+export interface TargetCapabilities {
+  hostName: string;
+  capabilities: HostFacts["capabilities"] | null;
+}
+
+const asksFor = (value: string): boolean => value.trim() !== "" && value.trim() !== "0";
+
+/**
+ * The limits a target host already said it cannot grant, as the user types:
+ * preflight would refuse the deploy on the same grounds.
+ */
+export function hostLimitWarnings(values: LimitsFormValues, hosts: TargetCapabilities[]): string[] {
+  return hosts.flatMap(({ hostName, capabilities }) => {
+    if (!capabilities) return [];
+    return [
+      ...((asksFor(values.rtprioSoft) || asksFor(values.rtprioHard)) && !capabilities.rtprio.available
+        ? [`${hostName} cannot grant ulimit rtprio: ${capabilities.rtprio.detail}.`]
+        : []),
+      ...(asksFor(values.cpuRtRuntime) && !capabilities.realtimeCpu.available ? [`${hostName} cannot grant cpu_rt_runtime: ${capabilities.realtimeCpu.detail}.`] : []),
+      ...(values.gpuMode !== "none" && !capabilities.nvidiaRuntime.available ? [`${hostName} cannot give containers GPUs: ${capabilities.nvidiaRuntime.detail}.`] : []),
+    ];
+  });
 }

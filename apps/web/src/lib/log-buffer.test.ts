@@ -6,6 +6,15 @@ const line = (service: string, text: string): LogLine => ({ service, container: 
 const texts = (buffer: LogBuffer): string[] => Array.from({ length: buffer.length }, (_, index) => buffer.at(index)?.line ?? "?");
 
 describe("LogBuffer", () => {
+  it("counts the lines received since it was last cleared (a new stream), not every line ever", () => {
+    const buffer = new LogBuffer(10);
+    buffer.push(["a", "b", "c"].map((text) => line("web", text)));
+    buffer.clear();
+    buffer.push(["d", "e"].map((text) => line("web", text)));
+    expect(buffer.received).toBe(2);
+    expect(texts(buffer)).toEqual(["d", "e"]);
+  });
+
   it("keeps the last lines up to its capacity and counts what it dropped", () => {
     const buffer = new LogBuffer(3);
     buffer.push(["a", "b", "c", "d", "e"].map((text) => line("web", text)));

@@ -17,8 +17,10 @@ export class LogBuffer {
   private readonly lines: (LogLine | undefined)[];
   private start = 0;
   private size = 0;
-  /** Seq of the next line; also how many lines were ever received. */
+  /** Seq of the next line (seqs stay unique across clears: lists key rows by them). */
   private nextSeq = 0;
+  /** nextSeq at the last clear: lines received before it belong to an earlier stream. */
+  private clearedAt = 0;
   /** Seqs of the lines the filter shows, oldest first, from `viewHead` on (dropped ones are skipped, then compacted). */
   private view: number[] = [];
   private viewHead = 0;
@@ -38,8 +40,9 @@ export class LogBuffer {
     this.lines = new Array<LogLine | undefined>(capacity);
   }
 
+  /** Lines received since the last clear (a new stream, e.g. after Since changed). */
   get received(): number {
-    return this.nextSeq;
+    return this.nextSeq - this.clearedAt;
   }
 
   get firstSeq(): number {
@@ -183,6 +186,7 @@ export class LogBuffer {
     this.viewHead = 0;
     this.matchSeqs = [];
     this.matchHead = 0;
+    this.clearedAt = this.nextSeq;
     this.version++;
   }
 

@@ -8,6 +8,8 @@ import {
   importCredentialInput,
   listCredentials,
   removeCredential,
+  renameCredential,
+  renameCredentialInput,
 } from "../services/credentials";
 import { router, teamProcedure } from "../trpc";
 
@@ -21,6 +23,10 @@ export const credentialRouter = router({
     .meta({ permission: "credential:write" })
     .input(importCredentialInput)
     .mutation(async ({ ctx, input }) => importCredential(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+  rename: teamProcedure
+    .meta({ permission: "credential:write" })
+    .input(renameCredentialInput)
+    .mutation(async ({ ctx, input }) => renameCredential(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
   remove: teamProcedure
     .meta({ permission: "credential:write" })
     .input(z.object({ credentialId: z.string().min(1) }))

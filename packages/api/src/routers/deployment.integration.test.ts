@@ -364,10 +364,11 @@ describe("jobs", () => {
 
   it("enforces one active job per stack and host in the database, even for requests racing past the check", async () => {
     const stack = await createStack("race");
+    // Build: a job that needs nothing deployed (nothing to build here, so it ends at once).
     const results = await Promise.allSettled([
-      owner.caller.deployment.start({ stackId: stack.id, action: "STOP" }),
-      owner.caller.deployment.start({ stackId: stack.id, action: "STOP" }),
-      owner.caller.deployment.start({ stackId: stack.id, action: "STOP" }),
+      owner.caller.deployment.start({ stackId: stack.id, action: "BUILD" }),
+      owner.caller.deployment.start({ stackId: stack.id, action: "BUILD" }),
+      owner.caller.deployment.start({ stackId: stack.id, action: "BUILD" }),
     ]);
     const won = results.filter((r) => r.status === "fulfilled");
     const lost = results.flatMap((r) => (r.status === "rejected" ? [r.reason as Error] : []));
@@ -439,7 +440,7 @@ describe("jobs", () => {
     const stack = await createStack("badkey");
     const revision = await deps.db.stackRevision.findFirstOrThrow({ where: { stackId: stack.id } });
     await deps.db.stackRevision.update({ where: { id: revision.id }, data: { secretsEnc: new Uint8Array([1, ...Array.from({ length: 40 }, () => 7)]) } });
-    await expectTrpcError(owner.caller.deployment.start({ stackId: stack.id, action: "STOP" }), "PRECONDITION_FAILED", /cannot be decrypted: Wharf's master key is not the one/);
+    await expectTrpcError(owner.caller.deployment.start({ stackId: stack.id, action: "BUILD" }), "PRECONDITION_FAILED", /cannot be decrypted: Wharf's master key is not the one/);
     // Queued directly, as if the key changed while it waited: the runner fails it with the same message.
     const job = await deps.db.deployment.create({ data: { stackId: stack.id, hostId: hostIds.h1 ?? "", revisionId: revision.id, action: "STOP", requestedByLabel: "test" } });
     await deps.db.$executeRaw`SELECT pg_notify('wharf_deployments', '')`;

@@ -3,6 +3,7 @@ import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type Tes
 import { type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
+import { expectTrpcError } from "../test-support/trpc";
 import { addHosts, BASE, BASE_FILE, captureLog, containersOf, followToEnd, inspect, removeProject, sandboxHost, SLOW, uniqueName, waitForJob } from "../test-support/stacks";
 
 let deps: WharfDeps;
@@ -123,7 +124,7 @@ describe("the runner's database connection", () => {
 });
 
 describe("what runs on a host", () => {
-  it("is nothing after a down: redeploy then runs the latest revision, and every view agrees", async () => {
+  it("is nothing after a down: redeploy is refused, deploy runs the latest revision, and every view agrees", async () => {
     startRunner();
     const stack = await createStack("deployed", BASE, "v1");
     expect((await run(stack.id, "DEPLOY")).status).toBe("SUCCEEDED");
@@ -141,7 +142,9 @@ describe("what runs on a host", () => {
     expect((await owner.caller.stack.byId({ stackId: stack.id })).targets[0]?.deployed).toBeNull();
     expect((await owner.caller.stack.status({ stackId: stack.id, hostId })).deployed).toBeNull();
 
-    const redeployed = await run(stack.id, "REDEPLOY");
+    // Nothing to redeploy (not the revision from before the down): a deploy is what brings it back.
+    await expectTrpcError(owner.caller.deployment.start({ stackId: stack.id, action: "REDEPLOY" }), "PRECONDITION_FAILED", /is not deployed there \(never deployed, or taken down\)/);
+    const redeployed = await run(stack.id, "DEPLOY");
     expect(redeployed.status).toBe("SUCCEEDED");
     // Not revision 1, which ran before the down.
     expect(redeployed.job.revision.number).toBe(2);

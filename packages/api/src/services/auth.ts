@@ -1,17 +1,10 @@
 import { randomBytes } from "node:crypto";
 
 import { hash, verify } from "@node-rs/argon2";
-import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
-
-// Per account+address, and per address across accounts (credential stuffing).
-// The address comes from a header a client can forge when no proxy sets it,
-// so a looser per-account limit bounds guessing whatever address is claimed.
-const perAccount = new RateLimiterMemory({ points: 5, duration: 60, blockDuration: 60 });
-const perAddress = new RateLimiterMemory({ points: 30, duration: 60, blockDuration: 120 });
-const perEmail = new RateLimiterMemory({ points: 20, duration: 600, blockDuration: 600 });
+import { recordAudit } from "./audit";
 
 // Verifying unknown emails against a real hash keeps them as slow as known
 // ones, so response time does not reveal which accounts exist.
@@ -21,6 +14,7 @@ const getDummyHash = (): Promise<string> => (dummyHash ??= hash(randomBytes(16))
 export interface SignInAttempt {
   email: string;
   password: string;
+  /** The client address the server believes (see the web app's trusted proxy setting); null when unknown. */
   ip: string | null;
 }
 
@@ -30,22 +24,53 @@ export interface SignedInUser {
   name: string;
 }
 
-/** Checks a password; rate-limited. Returns null for a wrong email or password. */
+/**
+ * Checks a password. Returns null for a wrong email or password; throws
+ * TOO_MANY_REQUESTS while this address must wait (see SignInLimiter).
+ */
 export async function authenticate(deps: WharfDeps, attempt: SignInAttempt): Promise<SignedInUser | null> {
   const email = attempt.email.trim().toLowerCase();
-  const ip = attempt.ip ?? "unknown";
-  try {
-    await Promise.all([perAccount.consume(`${ip}|${email}`), perAddress.consume(ip), perEmail.consume(email)]);
-  } catch (error) {
-    if (error instanceof RateLimiterRes) {
-      const seconds = Math.ceil(error.msBeforeNext / 1000);
-      throw new WharfError("TOO_MANY_REQUESTS", `Too many sign-in attempts. Try again in ${seconds} s.`);
-    }
-    throw error;
+  const keys = { account: email, address: attempt.ip ?? "unknown" };
+  const gate = await deps.signIn.admit(keys);
+  if (!gate.allowed) {
+    throw new WharfError("TOO_MANY_REQUESTS", `Too many failed sign-ins from your address. Try again in ${gate.retryAfterSeconds} s.`);
   }
-  const user = await deps.db.user.findUnique({ where: { email }, select: { id: true, email: true, name: true, passwordHash: true } });
+  const user = await deps.db.user.findUnique({
+    where: { email },
+    select: { id: true, email: true, name: true, passwordHash: true, memberships: { select: { teamId: true } } },
+  });
   const valid = await verify(user?.passwordHash ?? (await getDummyHash()), attempt.password).catch(() => false);
-  if (!user || !valid) return null;
-  await perAccount.delete(`${ip}|${email}`);
-  return { id: user.id, email: user.email, name: user.name };
+  if (user && valid) {
+    await deps.signIn.recordSuccess(keys);
+    return { id: user.id, email: user.email, name: user.name };
+  }
+  const waitSeconds = await deps.signIn.recordFailure(keys);
+  await recordFailedSignIn(
+    deps,
+    { email, userId: user?.id ?? null, address: keys.address, reason: user ? "wrong password" : "unknown account", waitSeconds },
+    user?.memberships ?? [],
+  );
+  return null;
+}
+
+/** One audit row per team of the account (so its owners see it), or one without a team for an unknown account. Never the password. */
+async function recordFailedSignIn(
+  deps: WharfDeps,
+  failure: { email: string; userId: string | null; address: string; reason: string; waitSeconds: number },
+  memberships: { teamId: string }[],
+): Promise<void> {
+  const email = failure.email.slice(0, 200);
+  const wait = failure.waitSeconds > 0 ? `; this address now waits ${failure.waitSeconds} s between attempts` : "";
+  const teamIds = memberships.length > 0 ? memberships.map((m) => m.teamId) : [null];
+  for (const teamId of teamIds) {
+    await recordAudit(deps.db, {
+      teamId,
+      actor: { id: null, label: `anonymous (${failure.address})` },
+      action: "auth.signin_failed",
+      targetType: "user",
+      targetId: failure.userId,
+      summary: `Failed sign-in as ${email} from ${failure.address} (${failure.reason})${wait}`,
+      data: { email, address: failure.address, reason: failure.reason, waitSeconds: failure.waitSeconds },
+    });
+  }
 }

@@ -81,6 +81,27 @@ export async function importCredential(deps: WharfDeps, teamId: string, actor: A
   });
 }
 
+export const renameCredentialInput = z.object({ credentialId: z.string().min(1), name: credentialName });
+export type RenameCredentialInput = z.infer<typeof renameCredentialInput>;
+
+/** A key added with a host is named after it ("h1 key"); once several hosts share it, its owner names it. */
+export async function renameCredential(deps: WharfDeps, teamId: string, actor: Actor, input: RenameCredentialInput) {
+  return deps.db.$transaction(async (tx) => {
+    const credential = await tx.sshCredential.findFirst({ where: { id: input.credentialId, teamId }, select: { id: true, name: true } });
+    if (!credential) throw notFound("That SSH key");
+    const renamed = await tx.sshCredential.update({ where: { id: credential.id }, data: { name: input.name }, select: credentialPublicSelect });
+    await recordAudit(tx, {
+      teamId,
+      actor,
+      action: "credential.rename",
+      targetType: "credential",
+      targetId: credential.id,
+      summary: `Renamed SSH key ${credential.name} to ${input.name}`,
+    });
+    return renamed;
+  });
+}
+
 export async function removeCredential(deps: WharfDeps, teamId: string, actor: Actor, credentialId: string): Promise<void> {
   await deps.db.$transaction(async (tx) => {
     const credential = await tx.sshCredential.findFirst({

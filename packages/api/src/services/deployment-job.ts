@@ -9,6 +9,7 @@ import { WharfError } from "../errors";
 import { imagePin } from "../lib/image-pins";
 import { NO_SECRETS, type Redactor } from "../lib/redact";
 import { withRetries } from "../lib/retry";
+import { stopWaitNote } from "../lib/stop-grace";
 import { recordAudit } from "./audit";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
@@ -118,6 +119,9 @@ export function stepsFor(action: DeploymentAction, options: DeploymentOptions): 
       return [{ action: "build", options: services }];
   }
 }
+
+/** Steps that stop containers, each waiting up to its stop_grace_period. */
+const STOPPING_STEPS: string[] = ["stop", "down", "restart"];
 
 interface Outcome {
   status: Exclude<DeploymentStatus, "QUEUED" | "RUNNING">;
@@ -292,6 +296,8 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   for (const [index, step] of stepsFor(job.action, deploymentOptions.parse(job.options)).entries()) {
     if (signal.aborted) break;
     sink.push("wharf", `Running compose ${step.action}${step.options.services ? ` ${step.options.services.join(" ")}` : ""}${step.options.volumes ? " (with volumes)" : ""}…`);
+    const stopWait = STOPPING_STEPS.includes(step.action) ? stopWaitNote(content.files, step.options.services) : null;
+    if (stopWait) sink.push("wharf", stopWait);
     // A job runs once, so its id and the step's place name the run uniquely on the host.
     const runId = `${job.id}-${index}`;
     try {

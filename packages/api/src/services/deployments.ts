@@ -17,6 +17,7 @@ import { NO_SECRETS } from "../lib/redact";
 import { type Actor, recordAudit } from "./audit";
 import { deployedState, UP_ACTIONS } from "./deployed-state";
 import { callAgent } from "./hosts";
+import { assertStackOnHosts } from "./stack-presence";
 import { buildProject, redactorFor, type RevisionContent, revisionContent } from "./stack-project";
 import { findRevisionRow, findStackForTeam } from "./stacks";
 
@@ -297,6 +298,8 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
     const target = chosen[i];
     if (job && target) throw busyError(stack.name, target.host.name, job);
   });
+  // After the busy check: a queued deploy is the better answer, and it will leave containers to act on.
+  await assertStackOnHosts(deps.db, stack, input.action, chosen.map((target) => target.host));
   const redactor = plans.reduce((all, plan) => all.with(redactorFor(plan.content)), NO_SECRETS);
   return redactor.guard(() => queueJobs(deps, teamId, actor, input, stack, chosen, plans));
 }

@@ -147,9 +147,27 @@ async function targetFor(deps: WharfDeps, host: Host): Promise<SshTarget> {
 /**
  * Step 2: connect with the confirmed key pinned, install and start the agent,
  * read facts. The host row is written only when every step succeeded, so a
- * failure leaves nothing half-added.
+ * failure leaves nothing half-added but an audit row saying why.
  */
 export async function createHost(deps: WharfDeps, teamId: string, actor: Actor, input: CreateHostInput) {
+  try {
+    return await addHost(deps, teamId, actor, input);
+  } catch (error) {
+    // The message is the user-facing one (never key material); the audit row must not hide the original error.
+    const reason = error instanceof WharfError ? error.message : "an unexpected error (see the server log)";
+    await recordAudit(deps.db, {
+      teamId,
+      actor,
+      action: "host.create_failed",
+      targetType: "host",
+      summary: `Could not add host ${input.name} (${input.username}@${input.address}:${input.port}): ${reason}`,
+      data: { address: input.address, port: input.port, username: input.username, ...(error instanceof WharfError ? { code: error.code } : {}) },
+    }).catch((auditError: unknown) => deps.log.error(`Recording a failed host addition failed: ${String(auditError)}`));
+    throw error;
+  }
+}
+
+async function addHost(deps: WharfDeps, teamId: string, actor: Actor, input: CreateHostInput) {
   if (await deps.db.host.findFirst({ where: { teamId, name: input.name }, select: { id: true } })) {
     throw new WharfError("CONFLICT", `A host named ${input.name} already exists in this team: pick another name.`);
   }

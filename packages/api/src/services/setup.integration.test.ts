@@ -71,6 +71,6 @@ describe("sign-in", () => {
 
     const ip = "10.9.9.3";
     for (let i = 0; i < 5; i += 1) await authenticate(deps, { email: owner.email, password: `guess ${i}`, ip });
-    await expect(authenticate(deps, { email: owner.email, password: owner.password, ip })).rejects.toThrow(/Too many sign-in attempts/);
+    await expect(authenticate(deps, { email: owner.email, password: owner.password, ip })).rejects.toThrow(/Too many failed sign-ins/);
   });
 });

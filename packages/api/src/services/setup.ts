@@ -46,7 +46,6 @@ export async function issueSetupLink(db: Db, publicUrl: string): Promise<string 
 }
 
 export async function completeSetup(deps: WharfDeps, input: CompleteSetupInput): Promise<{ userId: string; teamId: string }> {
-  const passwordHash = await hash(input.password);
   return deps.db.$transaction(async (tx) => {
     // Serialises concurrent setups: only one owner can ever be created this way.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(7317001)`;
@@ -60,6 +59,8 @@ export async function completeSetup(deps: WharfDeps, input: CompleteSetupInput):
     if (token.expiresAt < new Date()) {
       throw new WharfError("FORBIDDEN", "This setup link has expired. Restart Wharf to print a new one.", "SETUP_TOKEN_EXPIRED");
     }
+    // Hashed only once the link is known good: a stranger's request costs no argon2 time.
+    const passwordHash = await hash(input.password);
     const user = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash } });
     const team = await tx.team.create({ data: { name: input.teamName, slug: slugify(input.teamName) } });
     await tx.membership.create({ data: { userId: user.id, teamId: team.id, role: "OWNER" } });

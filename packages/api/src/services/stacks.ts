@@ -20,6 +20,7 @@ import { stacksByHost } from "./host-stacks";
 import { callAgent, findHostForTeam } from "./hosts";
 import { cleanUpHosts } from "./project-cleanup";
 import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, sealSecrets, sendableProblems } from "./stack-project";
+import { hostsWithStack } from "./stack-presence";
 
 /** Also the compose project name on every host, so it follows DNS label rules (and compose's). */
 export const stackName = z
@@ -404,13 +405,14 @@ export async function getStack(deps: WharfDeps, teamId: string, stackId: string)
     },
   });
   if (!stack) throw notFound("That stack");
-  const [last, deployed] = await Promise.all([lastDeployments(deps.db, [stack.id]), deployedStates(deps.db, [stack.id])]);
+  const [last, deployed, present] = await Promise.all([lastDeployments(deps.db, [stack.id]), deployedStates(deps.db, [stack.id]), hostsWithStack(deps.db, stack.id)]);
   const { revisions, targets, ...rest } = stack;
   const latest = revisions[0];
   return {
     ...rest,
     latestRevision: latest ? toPublicRevision(latest) : null,
-    targets: targets.map((t) => ({ host: t.host, overlay: t.overlay, ...targetStatus(stack.id, t.host.id, last, deployed) })),
+    // hasContainers: whether stop, restart, redeploy and down have anything to act on there.
+    targets: targets.map((t) => ({ host: t.host, overlay: t.overlay, hasContainers: present.has(t.host.id), ...targetStatus(stack.id, t.host.id, last, deployed) })),
   };
 }
 

@@ -9,6 +9,7 @@ import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
+import { useHydrated } from "~/components/use-hydrated";
 import { errorMessage } from "~/lib/errors";
 import { formatExact, formatRelative } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
@@ -18,6 +19,7 @@ import { AUDIT_PAGE_SIZE, nextAuditCursor } from "./audit-query";
 export function AuditView() {
   const trpc = useTRPC();
   const audit = useInfiniteQuery(trpc.audit.list.infiniteQueryOptions({ limit: AUDIT_PAGE_SIZE }, { getNextPageParam: nextAuditCursor }));
+  const hydrated = useHydrated();
   const events = audit.data?.pages.flatMap((page) => page.items) ?? [];
 
   return (
@@ -47,9 +49,10 @@ export function AuditView() {
               {events.map((event) => (
                 <TableRow key={event.id}>
                   <TableCell className="align-top whitespace-nowrap">
-                    <time dateTime={event.createdAt.toISOString()} className="grid" suppressHydrationWarning>
-                      <span className="font-mono text-xs tabular-nums">{formatExact(event.createdAt)}</span>
-                      <span className="text-xs text-muted-foreground">{formatRelative(event.createdAt)}</span>
+                    {/* The browser's time zone and clock are unknown to the server: they show once hydrated (React error #418 otherwise). */}
+                    <time dateTime={event.createdAt.toISOString()} className="grid">
+                      <span className="font-mono text-xs tabular-nums">{hydrated ? formatExact(event.createdAt) : `${event.createdAt.toISOString().slice(0, 19).replace("T", " ")} UTC`}</span>
+                      <span className="text-xs text-muted-foreground">{hydrated ? formatRelative(event.createdAt) : "\u00a0"}</span>
                     </time>
                   </TableCell>
                   <TableCell className="align-top">{event.actorLabel}</TableCell>

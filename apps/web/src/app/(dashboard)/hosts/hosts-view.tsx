@@ -11,12 +11,12 @@ import { HostStatusBadge } from "~/components/host-status-badge";
 import { useCan } from "~/components/me-context";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
-import { StackStateBadge, stackStateLabel } from "~/components/stack-state-badge";
+import { stackStateLabel } from "~/components/stack-state-badge";
+import { StackStateSummary } from "~/components/stack-state-summary";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { errorMessage } from "~/lib/errors";
 import { formatBytes } from "~/lib/format";
-import { cn } from "~/lib/utils";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { AddHostDialog } from "./add-host-dialog";
@@ -35,15 +35,12 @@ const stacksColumn: ColumnDef<HostRow> = {
     const stacks = row.original.stacks ?? [];
     if (stacks.length === 0) return dash;
     // Counts come from the host's last refresh: while it cannot be reached they are what was last known.
-    const stale = row.original.status !== "ONLINE";
     return (
-      <ul className={cn("flex max-w-80 flex-wrap gap-1.5", stale && "opacity-60 grayscale")} title={stale ? "Last known: the host cannot be reached now" : undefined}>
-        {stacks.map((stack) => (
-          <li key={stack.id}>
-            <StackStateBadge stack={stack} stale={stale} />
-          </li>
-        ))}
-      </ul>
+      <StackStateSummary
+        items={stacks.map((stack) => ({ key: stack.id, stack, stale: row.original.status !== "ONLINE" }))}
+        allHref={`/hosts/${row.original.id}#stacks`}
+        allLabel={`All ${stacks.length} stacks`}
+      />
     );
   },
 };

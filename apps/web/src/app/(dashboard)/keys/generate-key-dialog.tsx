@@ -7,7 +7,6 @@ import { useForm } from "react-hook-form";
 
 import { CopyButton } from "~/components/copy-button";
 import { Field } from "~/components/field";
-import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import {
@@ -25,6 +24,8 @@ import { Label } from "~/components/ui/label";
 import { Textarea } from "~/components/ui/textarea";
 import { applyFieldErrors, errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
+
+import { KeyFormFooter } from "./key-form-footer";
 
 type Generated = RouterOutputs["credential"]["generate"];
 
@@ -117,15 +118,7 @@ export function GenerateKeyDialog() {
             <Field label="Name" hint="For you to recognise it, e.g. production or ci." error={errors.name?.message}>
               {(control) => <Input {...control} autoComplete="off" {...register("name", { required: "Name the key." })} />}
             </Field>
-            <DialogFooter>
-              <DialogClose asChild>
-                <Button variant="outline">Cancel</Button>
-              </DialogClose>
-              <Button type="submit" disabled={isSubmitting}>
-                {isSubmitting ? <Spinner /> : null}
-                Generate
-              </Button>
-            </DialogFooter>
+            <KeyFormFooter submitting={isSubmitting} label="Generate" />
           </form>
         )}
       </DialogContent>

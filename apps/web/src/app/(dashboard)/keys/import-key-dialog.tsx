@@ -7,15 +7,12 @@ import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 
 import { Field } from "~/components/field";
-import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import {
   Dialog,
-  DialogClose,
   DialogContent,
   DialogDescription,
-  DialogFooter,
   DialogHeader,
   DialogTitle,
   DialogTrigger,
@@ -32,6 +29,8 @@ interface ImportValues {
 }
 
 const EMPTY: ImportValues = { name: "", privateKey: "", passphrase: "" };
+
+import { KeyFormFooter } from "./key-form-footer";
 
 export function ImportKeyDialog() {
   const trpc = useTRPC();
@@ -107,15 +106,7 @@ export function ImportKeyDialog() {
           <Field label="Passphrase (optional)" error={errors.passphrase?.message}>
             {(control) => <Input {...control} type="password" autoComplete="off" {...register("passphrase")} />}
           </Field>
-          <DialogFooter>
-            <DialogClose asChild>
-              <Button variant="outline">Cancel</Button>
-            </DialogClose>
-            <Button type="submit" disabled={isSubmitting}>
-              {isSubmitting ? <Spinner /> : null}
-              Import
-            </Button>
-          </DialogFooter>
+          <KeyFormFooter submitting={isSubmitting} label="Import" />
         </form>
       </DialogContent>
     </Dialog>

@@ -18,6 +18,7 @@ import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { GenerateKeyDialog } from "./generate-key-dialog";
 import { ImportKeyDialog } from "./import-key-dialog";
 import { RemoveKeyDialog } from "./remove-key-dialog";
+import { RenameKeyDialog } from "./rename-key-dialog";
 
 export type KeyRow = RouterOutputs["credential"]["list"][number];
 
@@ -75,7 +76,8 @@ function columns(canWrite: boolean): ColumnDef<KeyRow>[] {
             id: "actions",
             header: () => <span className="sr-only">Actions</span>,
             cell: ({ row }) => (
-              <div className="flex justify-end">
+              <div className="flex justify-end gap-1">
+                <RenameKeyDialog credential={row.original} />
                 <RemoveKeyDialog credential={row.original} />
               </div>
             ),

@@ -10,7 +10,7 @@ import { EmptyState } from "~/components/empty-state";
 import { useCan } from "~/components/me-context";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
-import { StackStateBadge } from "~/components/stack-state-badge";
+import { StackStateSummary } from "~/components/stack-state-summary";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { errorMessage } from "~/lib/errors";
@@ -54,24 +54,16 @@ const columns: ColumnDef<StackRow>[] = [
       row.original.targets.length === 0 ? (
         <span className="text-muted-foreground">No hosts yet</span>
       ) : (
-        <ul className="grid gap-1">
-          {row.original.targets.map((target) => (
-            <li
-              key={target.host.id}
-              className="flex flex-wrap items-center gap-2"
-            >
-              {target.state ? (
-                // The host's name in the badge: "h1 running", as the hosts list says "shop running".
-                <StackStateBadge
-                  stack={{ id: row.original.id, name: target.host.name, ...target.state }}
-                  stale={target.host.status !== "ONLINE"}
-                />
-              ) : (
-                <span className="font-medium">{target.host.name}</span>
-              )}
-            </li>
-          ))}
-        </ul>
+        <StackStateSummary
+          // The host's name in each badge: "h1 running", as the hosts list says "shop running".
+          items={row.original.targets.map((target) => ({
+            key: target.host.id,
+            stack: { id: row.original.id, name: target.host.name, ...(target.state ?? { state: "NOT_DEPLOYED" as const, action: null, containers: null }) },
+            stale: target.host.status !== "ONLINE",
+          }))}
+          allHref={`/stacks/${row.original.id}?tab=deploy`}
+          allLabel={`All ${row.original.targets.length} hosts`}
+        />
       ),
   },
   {

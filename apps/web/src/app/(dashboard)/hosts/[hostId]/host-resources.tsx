@@ -3,6 +3,7 @@
 import { useQuery, type UseQueryResult } from "@tanstack/react-query";
 import type { ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from "@wharf/agent-protocol";
 import { AlertCircleIcon, BoxIcon, DatabaseIcon, LayersIcon, NetworkIcon } from "lucide-react";
+import { useMemo, useState } from "react";
 
 import { ContainerStateBadge } from "~/components/container-state-badge";
 import { type ColumnDef, DataTable, type DataTableProps } from "~/components/data-table";
@@ -10,6 +11,7 @@ import { EmptyState } from "~/components/empty-state";
 import { RelativeTime } from "~/components/relative-time";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
+import { Button } from "~/components/ui/button";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
 import { errorMessage } from "~/lib/errors";
 import { formatBytes, shortId } from "~/lib/format";
@@ -83,6 +85,11 @@ const containerColumns: ColumnDef<ContainerSummary>[] = [
   },
 ];
 
+const UNTAGGED_HINT = {
+  dangling: "No tag and no image builds on it: docker image prune removes it.",
+  intermediate: "A layer another image is built on (listed by docker images -a).",
+} as const;
+
 const imageColumns: ColumnDef<ImageSummary>[] = [
   {
     id: "tags",
@@ -90,7 +97,14 @@ const imageColumns: ColumnDef<ImageSummary>[] = [
     header: "Tags",
     cell: ({ row }) =>
       row.original.repoTags.length === 0 ? (
-        <span className="text-muted-foreground">&lt;none&gt;</span>
+        <span className="flex items-center gap-2">
+          <span className="text-muted-foreground">&lt;none&gt;</span>
+          {row.original.untagged ? (
+            <Badge variant="outline" title={UNTAGGED_HINT[row.original.untagged]}>
+              {row.original.untagged === "dangling" ? "dangling" : "intermediate layer"}
+            </Badge>
+          ) : null}
+        </span>
       ) : (
         <ul className="grid gap-0.5">
           {row.original.repoTags.map((tag) => (
@@ -235,17 +249,50 @@ function ContainersTab({ hostId }: { hostId: string }) {
   );
 }
 
+type ImageKind = "all" | "tagged" | "dangling" | "intermediate";
+
+const IMAGE_KINDS: { kind: ImageKind; label: string; matches: (image: ImageSummary) => boolean }[] = [
+  { kind: "all", label: "All", matches: () => true },
+  { kind: "tagged", label: "Tagged", matches: (image) => image.repoTags.length > 0 },
+  { kind: "dangling", label: "Dangling", matches: (image) => image.untagged === "dangling" },
+  { kind: "intermediate", label: "Intermediate layers", matches: (image) => image.untagged === "intermediate" },
+];
+
+/** Every image, as `docker info` counts them (the host's facts), with a filter by kind. */
 function ImagesTab({ hostId }: { hostId: string }) {
   const trpc = useTRPC();
+  const query = useQuery(trpc.host.images.queryOptions({ hostId }, listOptions));
+  const [kind, setKind] = useState<ImageKind>("all");
+  const chosen = IMAGE_KINDS.find((entry) => entry.kind === kind) ?? IMAGE_KINDS[0];
+  const images = query.data;
+  const shown = useMemo(() => (images && chosen ? images.filter(chosen.matches) : images), [images, chosen]);
   return (
-    <ResourceTable
-      label="Images"
-      query={useQuery(trpc.host.images.queryOptions({ hostId }, listOptions))}
-      columns={imageColumns}
-      getRowId={(image) => image.id}
-      initialSorting={[{ id: "created", desc: true }]}
-      empty={<EmptyState icon={LayersIcon} title="No images on this host yet" description="Images appear once something pulls or builds them." />}
-    />
+    <div className="grid gap-3">
+      {images && images.length > 0 ? (
+        <div role="group" aria-label="Show images" className="flex flex-wrap gap-1.5">
+          {IMAGE_KINDS.map((entry) => (
+            <Button key={entry.kind} size="sm" variant={entry.kind === kind ? "secondary" : "ghost"} aria-pressed={entry.kind === kind} onClick={() => setKind(entry.kind)}>
+              {entry.label}
+              <span className="text-muted-foreground tabular-nums">{images.filter(entry.matches).length}</span>
+            </Button>
+          ))}
+        </div>
+      ) : null}
+      <ResourceTable
+        label="Images"
+        query={{ ...query, data: shown } as UseQueryResult<ImageSummary[], unknown>}
+        columns={imageColumns}
+        getRowId={(image) => image.id}
+        initialSorting={[{ id: "created", desc: true }]}
+        empty={
+          kind === "all" ? (
+            <EmptyState icon={LayersIcon} title="No images on this host yet" description="Images appear once something pulls or builds them." />
+          ) : (
+            <EmptyState icon={LayersIcon} title={`No ${chosen?.label.toLowerCase() ?? ""} images`} description="Choose All to see every image on this host." />
+          )
+        }
+      />
+    </div>
   );
 }
 

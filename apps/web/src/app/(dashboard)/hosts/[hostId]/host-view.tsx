@@ -7,6 +7,7 @@ import type { ReactNode } from "react";
 
 import { CopyButton } from "~/components/copy-button";
 import { HostStatusBadge } from "~/components/host-status-badge";
+import { useCan } from "~/components/me-context";
 import { RelativeTime } from "~/components/relative-time";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Separator } from "~/components/ui/separator";
@@ -16,6 +17,7 @@ import { type RouterOutputs, useTRPC } from "~/trpc/react";
 import { HostActions } from "./host-actions";
 import { HostFacts } from "./host-facts";
 import { HostResources } from "./host-resources";
+import { HostStacks } from "./host-stacks";
 
 export type HostDetail = RouterOutputs["host"]["byId"];
 
@@ -55,6 +57,7 @@ export function HostView({ hostId }: { hostId: string }) {
   const trpc = useTRPC();
   const query = useQuery(trpc.host.byId.queryOptions({ hostId }, { refetchInterval: 5_000 }));
   const host = query.data;
+  const canReadStacks = useCan("stack:read");
 
   if (!host) {
     return (
@@ -110,6 +113,7 @@ export function HostView({ hostId }: { hostId: string }) {
       <Separator />
       <StatusAlert host={host} />
       <HostFacts facts={host.facts} factsAt={host.factsAt} />
+      {canReadStacks ? <HostStacks hostId={host.id} stale={host.status !== "ONLINE"} /> : null}
       <HostResources hostId={host.id} />
     </div>
   );

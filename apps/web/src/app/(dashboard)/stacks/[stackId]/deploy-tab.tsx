@@ -14,7 +14,7 @@ import {
   ShieldAlertIcon,
   SquareIcon,
 } from "lucide-react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 import { toast } from "sonner";
 
 import { actionLabel, DeploymentStatusBadge, isActive } from "~/components/deployment-status-badge";
@@ -40,6 +40,10 @@ interface Refusal {
   messages: string[];
 }
 
+/** They act on the containers a deploy made; the API refuses them where there are none. */
+const CONTAINER_ACTIONS: DeploymentAction[] = ["REDEPLOY", "RESTART", "STOP", "DOWN"];
+const NOT_DEPLOYED_HINT = "Not deployed on this host: nothing to act on. Deploy first.";
+
 const ACTIONS: { action: Exclude<DeploymentAction, "DOWN" | "ROLLBACK">; icon: LucideIcon; hint: string }[] = [
   { action: "DEPLOY", icon: RocketIcon, hint: "Preflight, then compose up with the latest revision." },
   { action: "REDEPLOY", icon: RefreshCwIcon, hint: "Recreate the containers of the deployed revision." },
@@ -54,6 +58,7 @@ const REFUSAL_TITLES: Record<string, string> = {
   COMPOSE_INVALID: "compose rejected the files: nothing was deployed",
   NO_REVISION: "Nothing to deploy yet",
   JOB_ACTIVE: "Another job is running",
+  NOT_DEPLOYED: "Not deployed on this host",
 };
 
 /** The messages of a refused start that concern `hostName` (preflight problems are located by host). */
@@ -76,6 +81,7 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
   const start = useMutation(trpc.deployment.start.mutationOptions());
   const last = target.lastDeployment;
   const busy = start.isPending || (last !== null && isActive(last.status));
+  const notDeployedId = useId();
 
   // A refusal is the outcome the user waits for: take them to it.
   useEffect(() => {
@@ -129,23 +135,27 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
       <CardContent className="grid gap-4">
         {canDeploy ? (
           <div role="group" aria-label={`Actions on ${target.host.name}`} className="flex flex-wrap gap-2">
-            {ACTIONS.map(({ action, icon: Icon, hint }) => (
-              <Button
-                key={action}
-                size="sm"
-                variant={action === "DEPLOY" ? "default" : "outline"}
-                title={hint}
-                disabled={busy || !stack.latestRevision}
-                onClick={() => void run(action)}
-              >
-                {start.isPending && start.variables.action === action ? <Spinner /> : <Icon aria-hidden />}
-                {actionLabel(action)}
-              </Button>
-            ))}
+            {ACTIONS.map(({ action, icon: Icon, hint }) => {
+              const nothingThere = CONTAINER_ACTIONS.includes(action) && !target.hasContainers;
+              return (
+                <Button
+                  key={action}
+                  size="sm"
+                  variant={action === "DEPLOY" ? "default" : "outline"}
+                  title={nothingThere ? NOT_DEPLOYED_HINT : hint}
+                  disabled={busy || !stack.latestRevision || nothingThere}
+                  aria-describedby={nothingThere ? notDeployedId : undefined}
+                  onClick={() => void run(action)}
+                >
+                  {start.isPending && start.variables.action === action ? <Spinner /> : <Icon aria-hidden />}
+                  {actionLabel(action)}
+                </Button>
+              );
+            })}
             <DownDialog
               stackName={stack.name}
               hostName={target.host.name}
-              disabled={busy || !stack.latestRevision}
+              disabled={busy || !stack.latestRevision || !target.hasContainers}
               pending={start.isPending}
               onConfirm={({ volumes }) => run("DOWN", volumes ? { volumes: true, confirm: stack.name } : {})}
             />
@@ -153,6 +163,11 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
         ) : (
           <p className="text-sm text-muted-foreground">Your role can watch deployments but not start them.</p>
         )}
+        {canDeploy && !target.hasContainers ? (
+          <p id={notDeployedId} className="text-sm text-muted-foreground">
+            {stack.name} is not deployed on {target.host.name}, so redeploy, restart, stop and down have nothing to act on there. Deploy it first.
+          </p>
+        ) : null}
         {refusal ? (
           <Alert ref={refusalRef} variant="destructive" tabIndex={-1} className="outline-none">
             <ShieldAlertIcon aria-hidden />

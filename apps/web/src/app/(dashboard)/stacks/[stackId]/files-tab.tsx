@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueries } from "@tanstack/react-query";
 import type { Problem } from "@wharf/api/errors";
 import { AlertCircleIcon, CheckCircle2Icon, GaugeIcon, type LucideIcon, SaveIcon, ServerCogIcon, UndoIcon, VariableIcon } from "lucide-react";
 import { type KeyboardEvent, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
@@ -59,6 +59,9 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
   const readOnly = !canWrite;
   const [section, setSection] = useState<Section>(() => ({ kind: "file", id: draft.draft.files[0]?.id ?? "" }));
   const [limitService, setLimitService] = useState<string | null>(null);
+  // What each target's last facts say it can grant: the limits form warns as you type.
+  const targetFacts = useQueries({ queries: stack.targets.map((target) => trpc.host.byId.queryOptions({ hostId: target.host.id }, { staleTime: 60_000 })) });
+  const targetCapabilities = stack.targets.map((target, index) => ({ hostName: target.host.name, capabilities: targetFacts[index]?.data?.facts?.capabilities ?? null }));
   const [saving, setSaving] = useState(false);
   const [checkHost, setCheckHost] = useState(stack.targets[0]?.host.id ?? "");
   const check = useMutation(trpc.stack.previewDraft.mutationOptions());
@@ -286,6 +289,7 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
             <VariablesEditor variables={variables} readOnly={readOnly} onChange={(next) => draft.update((current) => ({ ...current, variables: next }))} />
           ) : section.kind === "limits" ? (
             <LimitsEditor
+              hosts={targetCapabilities}
               services={draft.services}
               limits={limits}
               errors={limitErrors}

@@ -1,6 +1,7 @@
 "use client";
 
 import {
+  AlertTriangleIcon,
   CpuIcon,
   GaugeIcon,
   type LucideIcon,
@@ -11,14 +12,17 @@ import {
 import type { ReactNode } from "react";
 
 import { Field, type FieldControlProps } from "~/components/field";
+import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 import { NativeSelect } from "~/components/ui/native-select";
 import {
+  hostLimitWarnings,
   type LimitsErrors,
   type LimitsField,
   type LimitsFormValues,
+  type TargetCapabilities,
 } from "~/lib/limits-form";
 import { cn } from "~/lib/utils";
 
@@ -67,7 +71,9 @@ export function LimitsEditor({
   readOnly,
   onSelect,
   onChange,
+  hosts,
 }: {
+  hosts: TargetCapabilities[];
   services: string[];
   limits: Record<string, LimitsFormValues>;
   errors: Record<string, LimitsErrors>;
@@ -134,6 +140,19 @@ export function LimitsEditor({
         </p>
       ) : (
         <>
+          {hostLimitWarnings(values, hosts).length > 0 ? (
+            <Alert variant="warning">
+              <AlertTriangleIcon aria-hidden />
+              <AlertTitle>Preflight will refuse these limits for {service}</AlertTitle>
+              <AlertDescription className="text-foreground/80">
+                <ul className="list-disc space-y-1 pl-4">
+                  {hostLimitWarnings(values, hosts).map((warning) => (
+                    <li key={warning}>{warning}</li>
+                  ))}
+                </ul>
+              </AlertDescription>
+            </Alert>
+          ) : null}
           <div
             role="group"
             aria-label="Service"

@@ -107,7 +107,9 @@ export function PreviewTab({ stack, draft }: { stack: StackDetail; draft: StackD
   const [source, setSource] = useState<"saved" | "draft">("saved");
   const latest = stack.latestRevision;
   const host = stack.targets.find((target) => target.host.id === hostId)?.host ?? stack.targets[0]?.host;
-  const showDraft = source === "draft" && draft.dirty;
+  // A new stack has no saved revision: its draft, even untouched, is what there is to preview (for who may edit it).
+  const draftAvailable = canWrite && (draft.dirty || !latest);
+  const showDraft = draftAvailable && (source === "draft" || !latest);
   const saved = useQuery(trpc.stack.preview.queryOptions({ stackId: stack.id, hostId: host?.id ?? "" }, { enabled: Boolean(host && latest) && !showDraft }));
   const unsaved = useMutation(trpc.stack.previewDraft.mutationOptions());
 
@@ -134,8 +136,8 @@ export function PreviewTab({ stack, draft }: { stack: StackDetail; draft: StackD
               {latest ? `Revision #${latest.number} (latest saved)` : "No saved revision yet"}
             </option>
             {canWrite ? (
-              <option value="draft" disabled={!draft.dirty}>
-                Unsaved changes{draft.dirty ? "" : " (none)"}
+              <option value="draft" disabled={!draftAvailable}>
+                Unsaved changes{draftAvailable ? "" : " (none)"}
               </option>
             ) : null}
           </NativeSelect>

@@ -8,15 +8,17 @@ import { type ReactNode, useState } from "react";
 
 import { DeploymentStatusBadge } from "~/components/deployment-status-badge";
 import { HostStatusBadge } from "~/components/host-status-badge";
-import { useCan } from "~/components/me-context";
+import { useCan, useMe } from "~/components/me-context";
 import { RelativeTime } from "~/components/relative-time";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Separator } from "~/components/ui/separator";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
+import { useLeaveWarning } from "~/components/use-leave-warning";
 import { errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 import { DeployTab } from "./deploy-tab";
+import { draftStorageKey } from "./draft-storage";
 import { FilesTab } from "./files-tab";
 import { HistoryTab } from "./history-tab";
 import { LogsTab } from "./logs-tab";
@@ -149,7 +151,9 @@ export function StackView({ stackId }: { stackId: string }) {
   );
   const requested = searchParams.get("tab");
   const [tab, setTab] = useState<Tab>(isTab(requested) ? requested : "files");
-  const draft = useStackDraft(query.data ?? null);
+  const me = useMe();
+  const draft = useStackDraft(query.data ?? null, draftStorageKey(me.user.id, stackId));
+  useLeaveWarning(draft.dirty, "The stack's files have unsaved changes. Leave anyway? The draft stays in this browser, but secret values you typed are lost.");
   const stack = query.data;
 
   if (!stack) {

@@ -142,7 +142,7 @@ function HostStatus({ stack, target }: { stack: StackDetail; target: StackDetail
                   ? [
                       <TableRow key={service.service}>
                         <TableCell>
-                          <span className={cn("font-mono font-medium", serviceColor(service.service, services))}>{service.service}</span>
+                          <ServiceName service={service.service} services={services} />
                         </TableCell>
                         <TableCell colSpan={6} className="text-muted-foreground">
                           No container
@@ -154,7 +154,7 @@ function HostStatus({ stack, target }: { stack: StackDetail; target: StackDetail
                         <TableCell>
                           {index === 0 ? (
                             <span className="grid gap-0.5">
-                              <span className={cn("font-mono font-medium", serviceColor(service.service, services))}>{service.service}</span>
+                              <ServiceName service={service.service} services={services} />
                               {!service.inDeployedRevision ? <Badge variant="warning">not in the revision</Badge> : null}
                             </span>
                           ) : null}
@@ -198,6 +198,16 @@ function HostStatus({ stack, target }: { stack: StackDetail; target: StackDetail
         </div>
       ) : null}
     </section>
+  );
+}
+
+/** The service's colour (as in Logs) on a dot: coloured text read as a link, and this is not one. */
+function ServiceName({ service, services }: { service: string; services: string[] }) {
+  return (
+    <span className="flex items-center gap-1.5 font-mono font-medium">
+      <span aria-hidden className={cn("size-2 shrink-0 rounded-full bg-current", serviceColor(service, services))} />
+      {service}
+    </span>
   );
 }
 

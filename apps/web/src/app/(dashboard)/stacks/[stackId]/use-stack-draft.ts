@@ -1,7 +1,10 @@
 import type { Problem } from "@wharf/api/errors";
 import { checkStackFiles } from "@wharf/api/lib/compose-files";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 
+import { useHydrated } from "~/components/use-hydrated";
+
+import { clearDraft, loadDraft, saveDraft } from "./draft-storage";
 import {
   draftFingerprint,
   draftFromRevision,
@@ -35,6 +38,8 @@ interface State {
   serverProblems: Problem[];
   /** Saved as this revision: reload the draft from it once it arrives (new secrets then show as set, their values gone). */
   reloadAt: number | null;
+  /** The draft kept in this browser was looked for (after mount: storage is not there on the server). */
+  restored: boolean;
 }
 
 function fresh(stack: StackDetail | null, previous?: StackDraft): State {
@@ -45,6 +50,7 @@ function fresh(stack: StackDetail | null, previous?: StackDraft): State {
     draft,
     serverProblems: [],
     reloadAt: null,
+    restored: true,
   };
 }
 
@@ -53,12 +59,25 @@ function fresh(stack: StackDetail | null, previous?: StackDraft): State {
  * A revision saved elsewhere replaces an untouched draft; an edited one is
  * kept (saving it then reports the conflict).
  */
-export function useStackDraft(stack: StackDetail | null): StackDraftState {
-  const [state, setState] = useState<State>(() => fresh(stack));
+export function useStackDraft(stack: StackDetail | null, storageKey: string): StackDraftState {
+  const [state, setState] = useState<State>(() => ({ ...fresh(stack), restored: false }));
   const latest = stack?.latestRevision?.number ?? 0;
   const dirty = draftFingerprint(state.draft) !== state.initial;
   // Adjusting state to new props during render (React's documented pattern), not in an effect.
-  if (stack && (latest !== state.base || latest === state.reloadAt) && !dirty) setState(fresh(stack, state.draft));
+  if (stack && (latest !== state.base || latest === state.reloadAt) && !dirty) setState({ ...fresh(stack, state.draft), restored: state.restored });
+
+  // Once hydrated (storage exists only in the browser) and the stack is known, take up the draft this
+  // browser kept; an edit of an older revision keeps that base, so saving it reports the conflict.
+  const hydrated = useHydrated();
+  if (hydrated && stack && !state.restored) {
+    const kept = loadDraft(storageKey);
+    setState({ ...state, restored: true, ...(kept ? { base: kept.base, draft: kept.draft } : {}) });
+  }
+  useEffect(() => {
+    if (!state.restored) return;
+    if (dirty) saveDraft(storageKey, state.base, state.draft);
+    else clearDraft(storageKey);
+  }, [dirty, state.restored, state.base, state.draft, storageKey]);
 
   const files = state.draft.files;
   const checked = useMemo(
