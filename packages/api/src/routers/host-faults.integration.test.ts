@@ -160,7 +160,7 @@ describe("an unwritable project directory", () => {
   it("is reported as what is wrong and what to check, never as errno text", async () => {
     const created = await addHost();
     const row = await deps.db.host.findUniqueOrThrow({ where: { id: created.id } });
-    const dirs = [row.agentDir, `${row.agentDir}/stacks`];
+    const dirs = [row.agentDir, `${row.agentDir}/stacks`, `${row.agentDir}/scratch`];
     await onHost(["mkdir", "-p", ...dirs]);
     await onHost(["chmod", "500", ...dirs]);
     try {
