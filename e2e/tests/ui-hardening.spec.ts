@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 
-import { sandbox, setupLink, shot } from "../fixtures/wharf";
+import { completeSetup, sandbox, setupLink, shot } from "../fixtures/wharf";
 
 // Self-contained: sets the owner up and adds h1 when run alone, or reuses what hosts.spec.ts made.
 test.describe.configure({ mode: "serial" });
@@ -24,12 +24,7 @@ async function trpc<T>(request: APIRequestContext, path: string, input: unknown,
 async function signIn(page: Page, baseURL: string): Promise<void> {
   const link = await setupLink(baseURL).catch(() => null);
   if (link) {
-    await page.goto(link);
-    await page.getByLabel("Your name").fill(owner.name);
-    await page.getByLabel("Email").fill(owner.email);
-    await page.getByLabel("Password").fill(owner.password);
-    await page.getByLabel("Team name").fill(owner.team);
-    await page.getByRole("button", { name: /create account/i }).click();
+    await completeSetup(page, link, owner);
   } else {
     await page.goto("/signin");
     await page.getByLabel("Email").fill(owner.email);
