@@ -590,7 +590,8 @@ describe("preflight on h1, for real", () => {
       ok: false,
       message: `host h1 cannot run image "wharf test/busybox:latest": it is not a valid image reference (invalid reference format); fix the service's image: value, e.g. registry.example.com/team/app:1.2`,
     });
-    expect(image("quoted")).toMatchObject({ ok: false, message: expect.stringContaining(`cannot run image "busy\\"box": it is not a valid image reference (invalid reference format)`) });
+    expect(image("quoted")?.ok).toBe(false);
+    expect(image("quoted")?.message).toContain(`cannot run image "busy\\"box": it is not a valid image reference (invalid reference format)`);
     expect(image("web")).toMatchObject({ ok: true });
     expect(answer.ok).toBe(false);
   });
