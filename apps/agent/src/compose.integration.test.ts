@@ -574,6 +574,27 @@ describe("preflight on h1, for real", () => {
     );
     expect(answer.ok).toBe(false);
   });
+
+  it("refuses an image reference with spaces or quotes as Docker would, instead of failing the request", async () => {
+    const answer = await result(agent.socket, "preflight", {
+      hostLabel: "h1",
+      project: stack(name, {
+        files: [
+          { path: "docker-compose.sample-service.yaml", content: BASE },
+          { path: "service/docker-compose.service.yaml", content: `services:\n  spaced:\n    image: "wharf test/busybox:latest"\n  quoted:\n    image: 'busy"box'\n` },
+        ],
+      }),
+    });
+    const image = (service: string) => answer.checks.find((entry) => entry.service === service && entry.check === "image");
+    expect(image("spaced")).toMatchObject({
+      ok: false,
+      message: `host h1 cannot run image "wharf test/busybox:latest": it is not a valid image reference (invalid reference format); fix the service's image: value, e.g. registry.example.com/team/app:1.2`,
+    });
+    expect(image("quoted")?.ok).toBe(false);
+    expect(image("quoted")?.message).toContain(`cannot run image "busy\\"box": it is not a valid image reference (invalid reference format)`);
+    expect(image("web")).toMatchObject({ ok: true });
+    expect(answer.ok).toBe(false);
+  });
 });
 
 describe("jobs on one project", () => {

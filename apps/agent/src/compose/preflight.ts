@@ -8,6 +8,7 @@ import { z } from "zod";
 
 import { parseDockerResponse } from "../docker/client";
 import { dockerMessage } from "../docker/errors";
+import { imageReferenceProblem } from "../docker/image-reference";
 import { AgentFailure } from "../failure";
 import type { HandlerContext } from "../handlers/context";
 import { type DaemonFacts, hostFiles, parseCapabilitySet, parseHardLimit, probeHost } from "../host/capabilities";
@@ -205,7 +206,11 @@ async function imageChecks(docker: Docker, services: ComposeService[], host: str
   for (const service of services) {
     if (service.image === null) continue;
     const ref = service.image;
-    if ((await lookup(ref)) === "local") {
+    // Compose passes any string; Docker refuses it only later, and in an API path a space or quote breaks the request itself.
+    const invalid = imageReferenceProblem(ref);
+    if (invalid !== null) {
+      checks.push(fail(service.name, "image", hostCannot(host, `run image ${JSON.stringify(ref)}`, `it is not a valid image reference (${invalid})`, "fix the service's image: value, e.g. registry.example.com/team/app:1.2")));
+    } else if ((await lookup(ref)) === "local") {
       local.push(ref);
       checks.push(pass(service.name, "image", `image ${ref} is on the host`));
     } else if (service.build !== null) {

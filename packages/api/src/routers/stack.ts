@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { actorFor } from "../services/audit";
+import { checkDraft } from "../services/stack-check";
 import { openStackLogs, stackLogsInput } from "../services/stack-logs";
 import { stackStatus, stackStatusInput } from "../services/stack-status";
 import {
@@ -47,6 +48,8 @@ export const stackRouter = router({
   preview: readStack.input(previewInput).query(({ ctx, input }) => previewStack(ctx.deps, ctx.team.id, input)),
   /** The same for unsaved edits (it writes them to the host's project directory, hence stack:write). */
   previewDraft: writeStack.input(previewDraftInput).mutation(({ ctx, input }) => previewDraft(ctx.deps, ctx.team.id, input)),
+  /** Unsaved edits through a deploy's preflight on a host, without deploying (stack:write, as for previewDraft). */
+  checkDraft: writeStack.input(previewDraftInput).mutation(({ ctx, input }) => checkDraft(ctx.deps, ctx.team.id, input)),
   status: readStack.input(stackStatusInput).query(({ ctx, input }) => stackStatus(ctx.deps, ctx.team.id, input)),
   logs: readStack
     .input(stackLogsInput)

@@ -173,7 +173,7 @@ export function failedChecks(checks: PreflightCheck[]): PreflightCheck[] {
 export async function runPreflight(
   deps: WharfDeps,
   stackName: string,
-  plan: HostPlan,
+  plan: Pick<HostPlan, "host" | "content" | "overlay" | "pins">,
 ): Promise<{ checks: PreflightCheck[]; rendered: Rendered | null; refusal: { reason: string; message: string; problems: Problem[] } | null }> {
   const { project } = buildProject(stackName, plan.content, plan.overlay, plan.pins);
   const redactor = redactorFor(plan.content);

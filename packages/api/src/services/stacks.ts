@@ -556,8 +556,8 @@ export async function previewStack(deps: WharfDeps, teamId: string, input: z.inf
   return previewProject(deps, host, stack, revisionContent(deps, row), overlay);
 }
 
-/** The same for unsaved edits; secrets left without a value use the latest revision's. */
-export async function previewDraft(deps: WharfDeps, teamId: string, input: z.infer<typeof previewDraftInput>): Promise<PreviewResult> {
+/** Unsaved edits as a revision on one of the stack's hosts; secrets left without a value use the latest revision's. */
+export async function draftOf(deps: WharfDeps, teamId: string, input: z.infer<typeof previewDraftInput>) {
   const { stack, host, overlay } = await targetOf(deps, teamId, input.stackId, input.hostId);
   const latest = await deps.db.stackRevision.findFirst({ where: { stackId: stack.id }, orderBy: { number: "desc" }, select: { secretsEnc: true } });
   const draftOverlay = input.overlay === undefined ? overlay : input.overlay;
@@ -566,5 +566,11 @@ export async function previewDraft(deps: WharfDeps, teamId: string, input: z.inf
     if (problems.length > 0) throw invalidInput(problems);
   }
   const content = prepareRevision(input, latest ? openSecrets(deps, latest.secretsEnc) : {});
-  return previewProject(deps, host, stack, content, draftOverlay);
+  return { stack, host, overlay: draftOverlay, content };
+}
+
+/** The merged compose config of unsaved edits. */
+export async function previewDraft(deps: WharfDeps, teamId: string, input: z.infer<typeof previewDraftInput>): Promise<PreviewResult> {
+  const { stack, host, overlay, content } = await draftOf(deps, teamId, input);
+  return previewProject(deps, host, stack, content, overlay);
 }

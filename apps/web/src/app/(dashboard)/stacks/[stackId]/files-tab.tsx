@@ -13,7 +13,7 @@ import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { errorMessage, errorProblems } from "~/lib/errors";
 import { cn } from "~/lib/utils";
-import { useTRPC } from "~/trpc/react";
+import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { FileList } from "./file-list";
 import { LimitsEditor } from "./limits-editor";
@@ -53,6 +53,19 @@ function problemFileIndex(problem: Problem, paths: readonly string[]): number {
   return problem.path[0] === "files" && typeof problem.path[1] === "number" ? problem.path[1] : -1;
 }
 
+/** What `compose config` found, on its file and line. */
+function configProblems(result: RouterOutputs["stack"]["previewDraft"]): Problem[] {
+  if (result.ok) return [];
+  const { message, file, line } = result.problem;
+  return [{ path: [], message, ...(file ? { file } : {}), ...(line ? { line } : {}) }];
+}
+
+/** What the preflight refused, worded as a deploy's refusal is. */
+function preflightProblems(result: RouterOutputs["stack"]["checkDraft"]): Problem[] {
+  if (result.ok) return [];
+  return result.problems.length > 0 ? result.problems : [{ path: [], message: result.message }];
+}
+
 export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDraftState }) {
   const trpc = useTRPC();
   const canWrite = useCan("stack:write");
@@ -64,7 +77,10 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
   const targetCapabilities = stack.targets.map((target, index) => ({ hostName: target.host.name, capabilities: targetFacts[index]?.data?.facts?.capabilities ?? null }));
   const [saving, setSaving] = useState(false);
   const [checkHost, setCheckHost] = useState(stack.targets[0]?.host.id ?? "");
-  const check = useMutation(trpc.stack.previewDraft.mutationOptions());
+  const configCheck = useMutation(trpc.stack.previewDraft.mutationOptions());
+  const check = useMutation(trpc.stack.checkDraft.mutationOptions());
+  /** The last check that passed, for the current text: compose config only (as you type) or a deploy's whole preflight (the button). */
+  const [passed, setPassed] = useState<{ preflight: boolean; hostName: string } | null>(null);
 
   const { files, variables, limits } = draft.draft;
   const { input, limitErrors } = useMemo(() => draftToInput(draft.draft), [draft.draft]);
@@ -114,22 +130,25 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
     currentFingerprint.current = fingerprint;
   }, [fingerprint]);
 
-  /** `compose config` on the chosen host: its verdict on the whole compose spec, with file and line. */
+  /**
+   * As you type (quiet): `compose config` on the chosen host, its verdict on the whole compose spec with file and line.
+   * The button: the preflight a deploy runs there, which also tries the limits, images and build contexts on the host.
+   */
   const runCheck = async ({ quiet = false } = {}): Promise<void> => {
     const host = stack.targets.find((target) => target.host.id === checkHost)?.host;
     if (!host) return;
     if (!quiet) draft.setServerProblems([]);
+    setPassed(null);
     const checked = fingerprint;
+    const request = { stackId: stack.id, hostId: host.id, ...input };
     try {
-      const result = await check.mutateAsync({ stackId: stack.id, hostId: host.id, ...input });
+      const found = quiet ? configProblems(await configCheck.mutateAsync(request)) : preflightProblems(await check.mutateAsync(request));
       // Edited while compose ran: that verdict is about text no longer there.
       if (currentFingerprint.current !== checked) return;
-      if (result.ok) {
-        draft.setServerProblems([]);
-        if (!quiet) toast.success(`compose config accepts these files on ${host.name}`);
-        return;
-      }
-      draft.setServerProblems([{ path: [], message: result.problem.message, ...(result.problem.file ? { file: result.problem.file } : {}), ...(result.problem.line ? { line: result.problem.line } : {}) }]);
+      draft.setServerProblems(found);
+      if (found.length > 0) return;
+      setPassed({ preflight: !quiet, hostName: host.name });
+      if (!quiet) toast.success(`Preflight passed on ${host.name}: compose accepts these files and the host grants what they ask for`);
     } catch (error) {
       if (currentFingerprint.current !== checked) return;
       const located = errorProblems(error);
@@ -212,10 +231,14 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
             </ul>
           </AlertDescription>
         </Alert>
-      ) : draft.serverProblems.length === 0 && check.data?.ok ? (
+      ) : draft.serverProblems.length === 0 && passed ? (
         <Alert variant="success">
           <CheckCircle2Icon aria-hidden />
-          <AlertDescription>compose config accepted these files on {stack.targets.find((target) => target.host.id === checkHost)?.host.name}.</AlertDescription>
+          <AlertDescription>
+            {passed.preflight
+              ? `Preflight passed on ${passed.hostName}: compose accepted these files, and the host grants their limits and has or can get their images.`
+              : `compose config accepted these files on ${passed.hostName}. Check on ${passed.hostName} also tries their limits and images there, as a deploy does.`}
+          </AlertDescription>
         </Alert>
       ) : null}
 
