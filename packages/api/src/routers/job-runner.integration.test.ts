@@ -3,8 +3,8 @@ import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type Tes
 import { type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { expectTrpcError } from "../test-support/trpc";
 import { addHosts, BASE, BASE_FILE, captureLog, containersOf, followToEnd, inspect, removeProject, sandboxHost, SLOW, uniqueName, waitForJob } from "../test-support/stacks";
+import { expectTrpcError } from "../test-support/trpc";
 
 let deps: WharfDeps;
 let runner: DeploymentRunner | null = null;

@@ -19,8 +19,8 @@ import { type Deployed, deployedStates } from "./deployed-state";
 import { stacksByHost } from "./host-stacks";
 import { callAgent, findHostForTeam } from "./hosts";
 import { cleanUpHosts } from "./project-cleanup";
-import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, sealSecrets, sendableProblems } from "./stack-project";
 import { hostsWithStack } from "./stack-presence";
+import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, sealSecrets, sendableProblems } from "./stack-project";
 
 /** Also the compose project name on every host, so it follows DNS label rules (and compose's). */
 export const stackName = z
