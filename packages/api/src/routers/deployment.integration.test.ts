@@ -5,6 +5,7 @@ import { processesMentioning } from "@wharf/testing/processes";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { spawnRunnerProcess, waitForLine } from "../test-support/runner-process-spawn";
 import {
   addHosts,
   BASE,
@@ -24,7 +25,6 @@ import {
   untracked,
   waitForJob,
 } from "../test-support/stacks";
-import { spawnRunnerProcess, waitForLine } from "../test-support/runner-process-spawn";
 import { expectTrpcError } from "../test-support/trpc";
 
 const SECRET = "db-Secret-7c1d-value";
