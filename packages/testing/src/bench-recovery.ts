@@ -20,8 +20,9 @@ import type { SshTarget } from "@wharf/ssh";
 
 import { createTestUser, type TestUser } from "./api";
 import { REPO_ROOT } from "./env";
-import { loadSandbox } from "./sandbox";
+import { loadSandbox, type SandboxHost } from "./sandbox";
 import { percentile } from "./stats";
+import { timeUntil } from "./wait";
 
 const RUNS = 7;
 /** Daemon restarts are slower and disturb the shared hosts longer: fewer runs. */
@@ -36,14 +37,7 @@ export async function recoveryFigures(deps: WharfDeps): Promise<void> {
   if (!h1) throw new Error("no sandbox host");
   const privateKey = readFileSync(sandbox.clientKey, "utf8");
   const owner = await createTestUser(deps);
-  const { id: hostId } = await owner.caller.host.create({
-    name: "recovery",
-    address: h1.address,
-    port: h1.port,
-    username: h1.users.docker,
-    credential: { type: "pasted", privateKey },
-    hostKeyFingerprint: h1.hostKeyFingerprint,
-  });
+  const hostId = await addHost(owner, "recovery", h1, privateKey);
   // A query may restart only this build's executable.
   await owner.caller.host.reinstallAgent({ hostId });
   const { agentDir } = await deps.db.host.findUniqueOrThrow({ where: { id: hostId } });
@@ -90,35 +84,26 @@ export async function recoveryFigures(deps: WharfDeps): Promise<void> {
   await daemonFigures(deps, owner, hostId, privateKey);
 }
 
-function service(host: string, daemon: "sshd" | "dockerd", action: "stop" | "start"): void {
-  execFileSync("bash", [path.join(REPO_ROOT, "docker/sandbox/sandbox.sh"), "service", host, daemon, action], { stdio: ["ignore", "ignore", "inherit"] });
+async function addHost(owner: TestUser, name: string, host: SandboxHost, privateKey: string): Promise<string> {
+  const { id } = await owner.caller.host.create({
+    name,
+    address: host.address,
+    port: host.port,
+    username: host.users.docker,
+    credential: { type: "pasted", privateKey },
+    hostKeyFingerprint: host.hostKeyFingerprint,
+  });
+  return id;
 }
 
-/** Repeats `call` until it resolves; returns how long that took. */
-async function timeUntil(what: string, call: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  for (;;) {
-    try {
-      await call();
-      return performance.now() - started;
-    } catch (error) {
-      if (performance.now() - started > 60_000) throw new Error(`${what} still fails after 60 s: ${String(error)}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
+function service(host: string, daemon: "sshd" | "dockerd", action: "stop" | "start"): void {
+  execFileSync("bash", [path.join(REPO_ROOT, "docker/sandbox/sandbox.sh"), "service", host, daemon, action], { stdio: ["ignore", "ignore", "inherit"] });
 }
 
 async function daemonFigures(deps: WharfDeps, owner: TestUser, h1Id: string, privateKey: string): Promise<void> {
   const h2 = loadSandbox().hosts[1];
   if (!h2) throw new Error("no second sandbox host");
-  const { id: h2Id } = await owner.caller.host.create({
-    name: "recovery-h2",
-    address: h2.address,
-    port: h2.port,
-    username: h2.users.docker,
-    credential: { type: "pasted", privateKey },
-    hostKeyFingerprint: h2.hostKeyFingerprint,
-  });
+  const h2Id = await addHost(owner, "recovery-h2", h2, privateKey);
 
   const afterSshd: number[] = [];
   for (let i = 0; i < DAEMON_RUNS; i += 1) {
