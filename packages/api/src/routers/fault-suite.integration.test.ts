@@ -65,7 +65,7 @@ async function activeJobs(stackId?: string): Promise<number> {
 }
 
 describe("sshd killed while a log stream is open and a job runs", () => {
-  it("ends the stream saying the host is unreachable, ends the job, and answers again once sshd is back", async () => {
+  it("ends the stream with an error naming the host, ends the job, and answers again once sshd is back", async () => {
     const logged = await createStack("sshlogs", "h1");
     expect((await deploy(logged.id)).job.status).toBe("SUCCEEDED");
     const slow = await createStack("sshjob", "h1", SLOW);
@@ -91,15 +91,13 @@ describe("sshd killed while a log stream is open and a job runs", () => {
     } finally {
       service("h1", "sshd", "start");
     }
-    const backAt = Date.now();
+    const answered = await timeUntil("a query on h1", () => owner.caller.host.containers({ hostId: hostIds.h1 ?? "" }));
+    console.log(`sshd restart: first successful call ${answered} ms after sshd was back`);
 
     const end = await waitForJob(deps, jobId, (j) => !ACTIVE.includes(j.status), 120_000);
     console.log(`sshd down mid-job: job ended ${end.status} (${end.error ?? "no error"})`);
     expect(["SUCCEEDED", "FAILED"]).toContain(end.status);
     if (end.status === "FAILED") expect(end.error).toMatch(/h1/);
-
-    const answered = await timeUntil("a query on h1", () => owner.caller.host.containers({ hostId: hostIds.h1 ?? "" }));
-    console.log(`sshd restart: first successful call ${answered} ms after sshd was back (${Date.now() - backAt} ms)`);
     expect((await deploy(logged.id, "REDEPLOY")).job.status).toBe("SUCCEEDED");
     expect(await activeJobs()).toBe(0);
   });
@@ -111,7 +109,6 @@ describe("dockerd stopped and restarted", () => {
     const hostId = hostIds.h2 ?? "";
     const stack = await createStack("dockerd", "h2");
     service("h2", "dockerd", "stop");
-    let restartedAt = 0;
     try {
       expect(await owner.caller.host.refresh({ hostId })).toEqual({ status: "ERROR" });
       const shown = await owner.caller.host.byId({ hostId });
@@ -137,15 +134,15 @@ describe("dockerd stopped and restarted", () => {
       }
       expect(await activeJobs(stack.id)).toBe(0);
     } finally {
+      // Returns once the engine answers.
       service("h2", "dockerd", "start");
-      restartedAt = Date.now();
     }
 
     const online = await timeUntil("host h2 ONLINE", async () => {
       const { status } = await owner.caller.host.refresh({ hostId });
       if (status !== "ONLINE") throw new Error(`host is ${status}`);
     });
-    console.log(`dockerd restart: host ONLINE ${online} ms after the engine answered (${Date.now() - restartedAt} ms)`);
+    console.log(`dockerd restart: host ONLINE ${online} ms after the engine answered`);
     expect(dockerCli(h2, ["images", "--format", "{{.Repository}}:{{.Tag}}"]).split("\n")).toContain(IMAGE);
     expect((await deploy(stack.id)).job.status).toBe("SUCCEEDED");
   });
