@@ -930,8 +930,15 @@ cmd_service() {
   done
   ((${#args[@]} == 3)) || die "usage: sandbox.sh service hN sshd|dockerd stop|start"
   [[ "${args[0]}" =~ ^h([0-9]+)$ ]] || die "usage: sandbox.sh service hN sshd|dockerd stop|start"
-  local i="${BASH_REMATCH[1]}" d pids=() pid
+  local i="${BASH_REMATCH[1]}" d pids=() pid fd
   require_root
+  # The daemons started here outlive this command: they must not inherit the
+  # caller's descriptors (a test run under `flock` would hand its lock to
+  # dockerd, and every later run would wait forever). 255 is bash's script.
+  for fd in /proc/$$/fd/*; do
+    fd="${fd##*/}"
+    if ((fd > 2 && fd != 255)); then eval "exec ${fd}>&-"; fi
+  done
   check_state_dir
   take_lock
   d="$(host_dir "$i")"

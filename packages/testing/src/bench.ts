@@ -10,7 +10,9 @@
  *   and new-line latency through agent + SSH + SSE vs raw `compose logs -f`
  *   (see bench-stacks.ts).
  * - recovery: kill -9 of an idle agent until the next call answers, and
- *   until the monitor alone brought it back (see bench-recovery.ts).
+ *   until the monitor alone brought it back; sshd restarted until the first
+ *   call succeeds; dockerd restarted until the host is ONLINE (see
+ *   bench-recovery.ts).
  * - log-view: the browser's Logs tab receiving 1,000,000 lines: frame times,
  *   scroll and search responsiveness, heap (e2e/bench/log-view.bench.ts).
  */

@@ -1,14 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import path from "node:path";
-
 import type { inferRouterInputs } from "@trpc/server";
 import { type AppRouter, type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
-import { childEnv, REPO_ROOT } from "@wharf/testing/env";
 import { processesMentioning } from "@wharf/testing/processes";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { spawnRunnerProcess, waitForLine } from "../test-support/runner-process-spawn";
 import {
   addHosts,
   BASE,
@@ -463,7 +460,7 @@ describe("jobs", () => {
   it("marks a job failed, never stuck, when the control plane running it dies", async () => {
     await runner.stop({ graceMs: 0 });
     const stack = await createStack("restart", { files: [{ path: BASE_FILE, content: SLOW }] });
-    const child = spawnRunnerProcess();
+    const child = spawnRunnerProcess(deps.config.dataDir);
     try {
       await waitForLine(child, "runner ready");
       const [job] = await owner.caller.deployment.start({ stackId: stack.id, action: "DEPLOY" });
@@ -488,28 +485,3 @@ describe("jobs", () => {
     }
   });
 });
-
-/**
- * A second control plane (its own process and database session) running only
- * a job runner. It shares this process's data directory: with another master
- * key it could not open the host's SSH key and would fail every job at once.
- */
-function spawnRunnerProcess(): ChildProcess {
-  const script = path.join(REPO_ROOT, "packages/api/src/test-support/runner-process.ts");
-  return spawn(process.execPath, ["--import", "tsx", script], {
-    cwd: REPO_ROOT,
-    env: childEnv({ WHARF_TEST_DATA_DIR: deps.config.dataDir }),
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-}
-
-function waitForLine(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let out = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      out += chunk.toString("utf8");
-      if (out.includes(text)) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`runner process exited (${code}) before it was ready`)));
-  });
-}
