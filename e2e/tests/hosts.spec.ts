@@ -45,7 +45,7 @@ test("adding a host: confirm its fingerprint, see it online with facts and conta
   await expect(page.getByText("wharf-test/busybox:latest")).toBeVisible();
 
   await page.getByRole("link", { name: "Hosts" }).first().click();
-  const row = page.getByRole("row", { name: /h1/ });
+  const row = page.getByRole("row", { name: /^h1 wharf-h1@/ });
   await expect(row.getByText("Online")).toBeVisible();
   await page.screenshot({ path: shot("hosts-list") });
 });

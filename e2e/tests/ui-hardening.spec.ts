@@ -81,7 +81,7 @@ test("the hosts list summarises many stacks in one short row; the host page list
   expect(refused.ok).toBe(false);
 
   await page.goto("/hosts");
-  const row = page.getByRole("row", { name: /h1/ });
+  const row = page.getByRole("row", { name: /^h1 wharf-h1@/ });
   await expect(row.getByText("not deployed")).toBeVisible();
   await expect(row.getByRole("link", { name: `${failingName}: deploy failed` })).toBeVisible();
   await expect(row.getByRole("link", { name: /^many-/ })).toHaveCount(0);
