@@ -28,6 +28,7 @@ import { z } from "zod";
 
 import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
 import { recoveryFigures } from "./bench-recovery";
+import { renderFigureTable } from "./bench-report";
 import { stackFigures } from "./bench-stacks";
 import { childEnv, REPO_ROOT, testEnv } from "./env";
 import { loadSandbox } from "./sandbox";
@@ -219,6 +220,7 @@ async function main(): Promise<void> {
     await postgres.stop();
     if (startedSandbox) await stopSandbox();
   }
+  process.stdout.write(`\nAll figures\n${renderFigureTable()}\n`);
 }
 
 main().then(
