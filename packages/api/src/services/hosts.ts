@@ -22,6 +22,7 @@ import { isTransportFailure, toHostError } from "../lib/connection-errors";
 import { type AgentAction, type AgentPaths, agentPaths, type EnsuredAgent, withAgentUse } from "./agents";
 import { type Actor, recordAudit } from "./audit";
 import { importCredentialInput, inspectKey, loadCredentialSecret } from "./credentials";
+import { resolveEnvironmentId } from "./environments";
 import { type ComposeProjectCounts, countComposeProjects, type HostStack, stacksByHost } from "./host-stacks";
 import { installation } from "./project-owner";
 
@@ -61,6 +62,8 @@ export const createHostInput = z.object({
   ]),
   /** The fingerprint the user confirmed after scanHostKey; pinned on success. */
   hostKeyFingerprint: fingerprint,
+  /** Default: the team's first environment. */
+  environmentId: z.string().min(1).optional(),
 });
 export type CreateHostInput = z.infer<typeof createHostInput>;
 
@@ -176,6 +179,7 @@ async function addHost(deps: WharfDeps, teamId: string, actor: Actor, input: Cre
       ? await deps.db.sshCredential.findFirst({ where: { id: input.credential.credentialId, teamId }, select: { id: true } })
       : null;
   if (input.credential.type === "existing" && !existing) throw notFound("That SSH key");
+  const environmentId = await resolveEnvironmentId(deps.db, teamId, input.environmentId);
   const secret =
     input.credential.type === "existing"
       ? await loadCredentialSecret(deps, input.credential.credentialId)
@@ -230,6 +234,7 @@ async function addHost(deps: WharfDeps, teamId: string, actor: Actor, input: Cre
           port: input.port,
           username: input.username,
           credentialId,
+          environmentId,
           hostKeyAlgorithm: scanned.algorithm,
           hostKeyFingerprint: scanned.fingerprint,
           hostKey: "",
