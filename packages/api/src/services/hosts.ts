@@ -48,7 +48,12 @@ export const sshUsername = z
 
 export const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "Expected a SHA256 fingerprint such as SHA256:abc…");
 
-export const scanHostKeyInput = z.object({ address: hostAddress, port: sshPort.default(22) });
+export const scanHostKeyInput = z.object({
+  address: hostAddress,
+  port: sshPort.default(22),
+  /** The environment the host will join: only read by the authorization check (a grant may be limited to it). */
+  environmentId: z.string().min(1).optional(),
+});
 export type ScanHostKeyInput = z.infer<typeof scanHostKeyInput>;
 
 export const createHostInput = z.object({
