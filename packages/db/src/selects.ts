@@ -17,6 +17,7 @@ export const hostPublicSelect = {
   factsAt: true,
   createdAt: true,
   credential: { select: { id: true, name: true, fingerprint: true } },
+  environment: { select: { id: true, name: true } },
 } satisfies Prisma.HostSelect;
 
 export const credentialPublicSelect = {

@@ -34,11 +34,13 @@ interface HostDetails {
   savedKeyId: string;
   privateKey: string;
   passphrase: string;
+  /** Empty: the team's first environment. */
+  environmentId: string;
 }
 
 const FIELD_ORDER = ["name", "address", "port", "username", "privateKey"] as const;
 
-const EMPTY: HostDetails = { name: "", address: "", port: "22", username: "", keyMode: "generate", savedKeyId: "", privateKey: "", passphrase: "" };
+const EMPTY: HostDetails = { name: "", address: "", port: "22", username: "", keyMode: "generate", savedKeyId: "", privateKey: "", passphrase: "", environmentId: "" };
 
 interface Failure {
   title: string;
@@ -109,6 +111,7 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
   const failureRef = useRef<HTMLDivElement>(null);
 
   const credentials = useQuery(trpc.credential.list.queryOptions(undefined, { enabled: open }));
+  const environments = useQuery(trpc.environment.list.queryOptions(undefined, { enabled: open }));
   const generate = useMutation(trpc.credential.generate.mutationOptions());
   const scan = useMutation(trpc.host.scanHostKey.mutationOptions());
   const create = useMutation(trpc.host.create.mutationOptions());
@@ -172,7 +175,7 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
       return;
     }
     try {
-      setScanned(await scan.mutateAsync({ address: values.address, port: Number(values.port) }));
+      setScanned(await scan.mutateAsync({ address: values.address, port: Number(values.port), environmentId: values.environmentId || undefined }));
       setStep("confirm");
     } catch (error) {
       if (!applyFieldErrors(error, setError, ["address", "port"])) setFailure(describeFailure(error));
@@ -191,6 +194,7 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
         username: values.username,
         credential: credentialInput(values),
         hostKeyFingerprint: scanned.fingerprint,
+        environmentId: values.environmentId || undefined,
       });
       await queryClient.invalidateQueries(trpc.host.list.queryFilter());
       await queryClient.invalidateQueries(trpc.credential.list.queryFilter());
@@ -267,6 +271,18 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
             </div>
             <Field label="SSH user" hint="A user that may run docker, e.g. deploy." error={formState.errors.username?.message}>
               {(field) => <Input {...field} autoComplete="off" spellCheck={false} {...register("username", { required: "Enter the SSH user." })} />}
+            </Field>
+            <Field label="Environment" hint="Roles can be limited to environments; change it later on the host's page.">
+              {(field) => (
+                <NativeSelect {...field} {...register("environmentId")}>
+                  {/* Until one is picked the value stays empty: the server then uses the first (oldest) one, listed first. */}
+                  {(environments.data ?? []).map((environment) => (
+                    <option key={environment.id} value={environment.id}>
+                      {environment.name}
+                    </option>
+                  ))}
+                </NativeSelect>
+              )}
             </Field>
 
             <fieldset className="grid gap-3">

@@ -89,7 +89,7 @@ export function SignUpWithInvitation({ token, signInHref }: { token: string; sig
 
   return (
     <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
-      <Failure error={signUp.error ?? signInError} />
+      <Failure error={signUp.error ?? (signInError ? new Error(signInError) : null)} />
       <Field label="Your name" error={errors.name?.message}>
         {(control) => <Input {...control} autoComplete="name" autoFocus {...register("name", { required: "Enter your name." })} />}
       </Field>

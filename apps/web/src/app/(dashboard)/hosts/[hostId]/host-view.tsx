@@ -15,6 +15,7 @@ import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { HostActions } from "./host-actions";
+import { HostEnvironment } from "./host-environment";
 import { HostFacts } from "./host-facts";
 import { HostResources } from "./host-resources";
 import { HostStacks } from "./host-stacks";
@@ -104,6 +105,9 @@ export function HostView({ hostId }: { hostId: string }) {
             ) : (
               <span className="text-muted-foreground">not installed</span>
             )}
+          </Meta>
+          <Meta label="Environment">
+            <HostEnvironment hostId={host.id} environment={host.environment} />
           </Meta>
           <Meta label="Last seen">
             <RelativeTime value={host.lastSeenAt} />

@@ -1,0 +1,13 @@
+/**
+ * Every HTTP route under src/app/api and who may call it. A route either
+ * serves the tRPC procedures (each checks its own declaration, see the
+ * permission matrix) or is public for a stated reason; a route acting on a
+ * team's data declares `{ permission, resource }` like a procedure and checks
+ * it with `authorize` from @wharf/api/trpc. A test walks the folder and fails
+ * on a route missing here.
+ */
+export const HTTP_ROUTES = {
+  "/api/health": { access: "public", why: "liveness for the launcher and orchestrators: says only whether the database answers" },
+  "/api/auth/[...nextauth]": { access: "public", why: "sign-in and sign-out themselves" },
+  "/api/trpc/[trpc]": { access: "procedures", why: "every procedure (and subscription stream) checks its own permission and resource" },
+} as const satisfies Record<string, { access: "public" | "procedures"; why: string }>;
