@@ -67,15 +67,16 @@ afterAll(async () => {
 });
 
 describe("checks leave the host's files alone", () => {
-  it("a viewer's preview and an editor's draft preview leave the project directory byte-identical", async () => {
+  it("a deployer's preview and an editor's draft preview leave the project directory byte-identical", async () => {
     const stack = await createStack("look");
     expect(await deploy(stack.id)).toEqual(["SUCCEEDED"]);
     const dir = hostProjectDir(h1, stack.name);
     const before = treeHash(dir);
     expect(before).not.toBe("absent");
 
-    const viewer = await createTestUser(deps, { role: "VIEWER", teamId: owner.teamId });
-    const preview = await viewer.caller.stack.preview({ stackId: stack.id, hostId: hostIds.h1 ?? "" });
+    // Seeing the merged config is stack:config, which deployers hold and viewers do not.
+    const deployer = await createTestUser(deps, { role: "DEPLOYER", teamId: owner.teamId });
+    const preview = await deployer.caller.stack.preview({ stackId: stack.id, hostId: hostIds.h1 ?? "" });
     expect(preview.ok).toBe(true);
     const draft = await owner.caller.stack.previewDraft({
       stackId: stack.id,

@@ -152,6 +152,8 @@ export function StackView({ stackId }: { stackId: string }) {
   const requested = searchParams.get("tab");
   const [tab, setTab] = useState<Tab>(isTab(requested) ? requested : "files");
   const me = useMe();
+  // The merged config and the logs are rights of their own (stack:config, logs:read), not part of reading a stack.
+  const canSee: Record<Tab, boolean> = { files: true, preview: useCan("stack:config"), deploy: true, status: true, logs: useCan("logs:read"), history: true };
   const draft = useStackDraft(query.data ?? null, draftStorageKey(me.user.id, stackId));
   useLeaveWarning(draft.dirty, "The stack's files have unsaved changes. Leave anyway? The draft stays in this browser, but secret values you typed are lost.");
   const stack = query.data;
@@ -183,7 +185,7 @@ export function StackView({ stackId }: { stackId: string }) {
       <Separator />
       <Tabs value={tab} onValueChange={changeTab} className="min-w-0">
         <TabsList className="max-w-full overflow-x-auto">
-          {TABS.map((value) => (
+          {TABS.filter((value) => canSee[value]).map((value) => (
             <TabsTrigger key={value} value={value}>
               {TAB_LABELS[value]}
               {value === "files" && draft.dirty ? (
@@ -198,18 +200,22 @@ export function StackView({ stackId }: { stackId: string }) {
         <TabsContent value="files">
           <FilesTab stack={stack} draft={draft} />
         </TabsContent>
-        <TabsContent value="preview">
-          <PreviewTab stack={stack} draft={draft} />
-        </TabsContent>
+        {canSee.preview ? (
+          <TabsContent value="preview">
+            <PreviewTab stack={stack} draft={draft} />
+          </TabsContent>
+        ) : null}
         <TabsContent value="deploy">
           <DeployTab stack={stack} />
         </TabsContent>
         <TabsContent value="status">
           <StatusTab stack={stack} />
         </TabsContent>
-        <TabsContent value="logs">
-          <LogsTab stack={stack} />
-        </TabsContent>
+        {canSee.logs ? (
+          <TabsContent value="logs">
+            <LogsTab stack={stack} />
+          </TabsContent>
+        ) : null}
         <TabsContent value="history">
           <HistoryTab stack={stack} />
         </TabsContent>
