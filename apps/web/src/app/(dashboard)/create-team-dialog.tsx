@@ -4,19 +4,10 @@ import { useMutation } from "@tanstack/react-query";
 import { AlertCircleIcon } from "lucide-react";
 import { useState } from "react";
 
+import { DialogFormFooter } from "~/components/dialog-form-footer";
 import { Field } from "~/components/field";
-import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription } from "~/components/ui/alert";
-import { Button } from "~/components/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-} from "~/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
@@ -80,20 +71,7 @@ export function CreateTeamDialog({
               />
             )}
           </Field>
-          <DialogFooter>
-            <DialogClose asChild>
-              <Button type="button" variant="outline">
-                Cancel
-              </Button>
-            </DialogClose>
-            <Button
-              type="submit"
-              disabled={create.isPending || name.trim() === ""}
-            >
-              {create.isPending ? <Spinner /> : null}
-              Create team
-            </Button>
-          </DialogFooter>
+          <DialogFormFooter submitting={create.isPending} disabled={name.trim() === ""} label="Create team" />
         </form>
       </DialogContent>
     </Dialog>

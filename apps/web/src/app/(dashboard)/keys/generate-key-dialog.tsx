@@ -6,6 +6,7 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 
 import { CopyButton } from "~/components/copy-button";
+import { DialogFormFooter } from "~/components/dialog-form-footer";
 import { Field } from "~/components/field";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
@@ -24,8 +25,6 @@ import { Label } from "~/components/ui/label";
 import { Textarea } from "~/components/ui/textarea";
 import { applyFieldErrors, errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
-
-import { KeyFormFooter } from "./key-form-footer";
 
 type Generated = RouterOutputs["credential"]["generate"];
 
@@ -118,7 +117,7 @@ export function GenerateKeyDialog() {
             <Field label="Name" hint="For you to recognise it, e.g. production or ci." error={errors.name?.message}>
               {(control) => <Input {...control} autoComplete="off" {...register("name", { required: "Name the key." })} />}
             </Field>
-            <KeyFormFooter submitting={isSubmitting} label="Generate" />
+            <DialogFormFooter submitting={isSubmitting} label="Generate" />
           </form>
         )}
       </DialogContent>

@@ -30,7 +30,7 @@ interface ImportValues {
 
 const EMPTY: ImportValues = { name: "", privateKey: "", passphrase: "" };
 
-import { KeyFormFooter } from "./key-form-footer";
+import { DialogFormFooter } from "~/components/dialog-form-footer";
 
 export function ImportKeyDialog() {
   const trpc = useTRPC();
@@ -106,7 +106,7 @@ export function ImportKeyDialog() {
           <Field label="Passphrase (optional)" error={errors.passphrase?.message}>
             {(control) => <Input {...control} type="password" autoComplete="off" {...register("passphrase")} />}
           </Field>
-          <KeyFormFooter submitting={isSubmitting} label="Import" />
+          <DialogFormFooter submitting={isSubmitting} label="Import" />
         </form>
       </DialogContent>
     </Dialog>

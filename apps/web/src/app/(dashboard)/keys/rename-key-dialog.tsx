@@ -6,6 +6,7 @@ import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 
+import { DialogFormFooter } from "~/components/dialog-form-footer";
 import { Field } from "~/components/field";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
@@ -14,7 +15,6 @@ import { Input } from "~/components/ui/input";
 import { applyFieldErrors, errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
-import { KeyFormFooter } from "./key-form-footer";
 import type { KeyRow } from "./keys-view";
 
 /** A key added with a host is named after it ("h1 key"): once hosts share it, it deserves its own name. */
@@ -72,7 +72,7 @@ export function RenameKeyDialog({ credential }: { credential: KeyRow }) {
           <Field label="Name" error={errors.name?.message}>
             {(control) => <Input {...control} autoComplete="off" {...register("name", { required: "Name the key." })} />}
           </Field>
-          <KeyFormFooter submitting={isSubmitting} label="Rename" />
+          <DialogFormFooter submitting={isSubmitting} label="Rename" />
         </form>
       </DialogContent>
     </Dialog>

@@ -5,21 +5,12 @@ import { AlertCircleIcon, UserPlusIcon } from "lucide-react";
 import { useState } from "react";
 
 import { CopyButton } from "~/components/copy-button";
+import { DialogFormFooter } from "~/components/dialog-form-footer";
 import { Field } from "~/components/field";
 import { useMe } from "~/components/me-context";
-import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from "~/components/ui/dialog";
+import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { NativeSelect } from "~/components/ui/native-select";
 import { errorMessage } from "~/lib/errors";
@@ -162,24 +153,11 @@ export function InviteDialog() {
                 />
               )}
             </Field>
-            <DialogFooter>
-              <DialogClose asChild>
-                <Button type="button" variant="outline">
-                  Cancel
-                </Button>
-              </DialogClose>
-              <Button
-                type="submit"
-                disabled={
-                  create.isPending ||
-                  (grant.environmentIds !== null &&
-                    grant.environmentIds.length === 0)
-                }
-              >
-                {create.isPending ? <Spinner /> : null}
-                Create link
-              </Button>
-            </DialogFooter>
+            <DialogFormFooter
+              submitting={create.isPending}
+              disabled={grant.environmentIds !== null && grant.environmentIds.length === 0}
+              label="Create link"
+            />
           </form>
         )}
       </DialogContent>

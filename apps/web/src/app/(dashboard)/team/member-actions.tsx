@@ -11,19 +11,10 @@ import { useState } from "react";
 import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
-import { Spinner } from "~/components/spinner";
+import { DialogFormFooter } from "~/components/dialog-form-footer";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from "~/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -102,24 +93,11 @@ export function ChangeRoleDialog({
             environments={environments}
             canGrantOwner={canGrantOwner}
           />
-          <DialogFooter>
-            <DialogClose asChild>
-              <Button type="button" variant="outline">
-                Cancel
-              </Button>
-            </DialogClose>
-            <Button
-              type="submit"
-              disabled={
-                setRole.isPending ||
-                (grant.environmentIds !== null &&
-                  grant.environmentIds.length === 0)
-              }
-            >
-              {setRole.isPending ? <Spinner /> : null}
-              Save role
-            </Button>
-          </DialogFooter>
+          <DialogFormFooter
+            submitting={setRole.isPending}
+            disabled={grant.environmentIds !== null && grant.environmentIds.length === 0}
+            label="Save role"
+          />
         </form>
       </DialogContent>
     </Dialog>
