@@ -95,6 +95,7 @@ test("a used link is refused, and the owner sees the deployer limited to staging
   const row = page.getByRole("row", { name: new RegExp(deployer.email) });
   await expect(row.getByText("Deployer")).toBeVisible();
   await expect(row.getByText("staging")).toBeVisible();
+  await expect(page.getByText("No pending invitations")).toBeVisible();
   await page.screenshot({ path: shot("team-members"), fullPage: true });
   // Removing asks first; cancelled here.
   await row.getByRole("button", { name: `Remove ${deployer.name} from the team` }).click();
