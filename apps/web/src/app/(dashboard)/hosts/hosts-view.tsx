@@ -66,6 +66,12 @@ const columns: ColumnDef<HostRow>[] = [
     cell: ({ getValue }) => <span className="font-mono text-xs whitespace-nowrap">{String(getValue())}</span>,
   },
   {
+    id: "environment",
+    accessorFn: (host) => host.environment.name,
+    header: "Environment",
+    cell: ({ getValue }) => <span className="font-mono text-xs">{String(getValue())}</span>,
+  },
+  {
     id: "status",
     accessorKey: "status",
     header: "Status",
