@@ -7,6 +7,7 @@ import { getSession } from "~/server/auth";
 import { getCaller } from "~/trpc/server";
 
 import { AppShell } from "./app-shell";
+import { OpenTeamButton } from "./open-team-button";
 import { SignOutButton } from "./sign-out-button";
 
 export default async function DashboardLayout({ children }: { children: ReactNode }) {
@@ -18,11 +19,17 @@ export default async function DashboardLayout({ children }: { children: ReactNod
     throw error;
   });
   if (typeof loaded === "string") {
+    const teams = await caller.team.list();
     return (
       <main className="flex min-h-dvh flex-col items-center justify-center gap-4 px-4 text-center">
         <h1 className="text-xl font-semibold">No team to show</h1>
         <p className="max-w-md text-sm text-muted-foreground">{loaded}</p>
-        <SignOutButton />
+        <div className="flex flex-wrap justify-center gap-2">
+          {teams.map((team) => (
+            <OpenTeamButton key={team.id} team={team} />
+          ))}
+          <SignOutButton />
+        </div>
       </main>
     );
   }

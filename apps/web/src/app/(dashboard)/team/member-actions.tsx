@@ -16,6 +16,7 @@ import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { errorMessage } from "~/lib/errors";
+import { activateTeam } from "~/lib/team";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { type Grant, GrantFields } from "./grant-fields";
@@ -181,7 +182,7 @@ export function LeaveTeamDialog({ teamName }: { teamName: string }) {
       error={leave.error}
       onConfirm={async () => {
         await leave.mutateAsync();
-        window.location.assign("/");
+        activateTeam(null);
       }}
       onClosed={() => leave.reset()}
     />
