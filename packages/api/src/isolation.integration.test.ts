@@ -6,16 +6,14 @@
  * list). B's host is a real sandbox host, so a call that slipped through
  * would reach it.
  */
-import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import type { WharfDeps } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
-import superjson from "superjson";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { declaredProcedures } from "./permission-docs";
 import { appRouter } from "./root";
 import { addHosts, BASE, BASE_FILE } from "./test-support/stacks";
-import { expectTrpcError } from "./test-support/trpc";
+import { expectTrpcError, httpCall } from "./test-support/trpc";
 
 let deps: WharfDeps;
 let a: TestUser;
@@ -128,20 +126,8 @@ describe("team isolation through tRPC", () => {
   });
 });
 
-async function http(path: string, init: { method: "GET" | "POST"; input: unknown; team?: string; stream?: boolean }) {
-  const url = new URL(`http://wharf.test/api/trpc/${path}`);
-  if (init.method === "GET") url.searchParams.set("input", JSON.stringify(superjson.serialize(init.input)));
-  const response = await fetchRequestHandler({
-    endpoint: "/api/trpc",
-    req: new Request(url, {
-      method: init.method,
-      headers: { "content-type": "application/json", ...(init.stream ? { accept: "text/event-stream" } : {}) },
-      ...(init.method === "POST" ? { body: JSON.stringify(superjson.serialize(init.input)) } : {}),
-    }),
-    router: appRouter,
-    createContext: () => ({ deps, session: { userId: a.userId }, requestedTeamId: init.team ?? null, ip: "127.0.0.1" }),
-  });
-  return { status: response.status, body: await response.text() };
+function http(path: string, init: { method: "GET" | "POST"; input: unknown; team?: string; stream?: boolean }) {
+  return httpCall(deps, a.userId, path, init.stream ? "subscription" : init.method === "POST" ? "mutation" : "query", init.input, init.team ?? null);
 }
 
 describe("team isolation over HTTP and server-sent events", () => {

@@ -1,10 +1,10 @@
 /**
  * Every procedure x every role x a resource inside / outside an
  * environment-scoped grant, against the declared table (ROLE_PERMISSIONS and
- * each procedure's meta). Refusals go through the real procedure (so the
- * middleware is proven to run for each one, and a refused call never reaches
- * its body); allowed calls go through the same `authorize` the middleware
- * calls, so no host is ever contacted.
+ * each procedure's meta). Refusals go through the real procedure, by the
+ * caller and over HTTP (so the middleware is proven to run for each one, and
+ * a refused call never reaches its body); allowed calls go through the same
+ * `authorize` the middleware calls, so no host is ever contacted.
  */
 import type { WharfDeps } from "@wharf/api";
 import type { Role } from "@wharf/db";
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { declaredProcedures } from "./permission-docs";
 import { roleCan, ROLES } from "./permissions";
 import type { ResourceKind } from "./services/access";
-import { expectTrpcError } from "./test-support/trpc";
+import { expectTrpcError, httpCall } from "./test-support/trpc";
 import { authorize } from "./trpc";
 
 type Env = "staging" | "production";
@@ -132,6 +132,10 @@ describe("permission matrix", () => {
             expect(team.role, `${member.label} in ${env}`).toBe(role);
           } else {
             await expectTrpcError(procedureOf(callerFor(deps, member.userId), procedure.path)(input), "FORBIDDEN", /does not allow/);
+            // The same refusal over HTTP, as the browser and API clients meet it (streams end with the error event).
+            const { status, body } = await httpCall(deps, member.userId, procedure.path, procedure.type, input);
+            if (procedure.type === "subscription") expect(body, `${member.label} in ${env}`).toMatch(/FORBIDDEN/);
+            else expect(status, `${member.label} in ${env}`).toBe(403);
           }
           outcomes.push(`${member.label} ${env}: ${allowed ? "allow" : "deny"}`);
         }
