@@ -1,6 +1,7 @@
 import { auditRouter } from "./routers/audit";
 import { credentialRouter } from "./routers/credential";
 import { deploymentRouter } from "./routers/deployment";
+import { guardrailRouter } from "./routers/guardrail";
 import { healthRouter } from "./routers/health";
 import { hostRouter } from "./routers/host";
 import { setupRouter } from "./routers/setup";
@@ -17,6 +18,7 @@ export const appRouter = router({
   audit: auditRouter,
   stack: stackRouter,
   deployment: deploymentRouter,
+  guardrail: guardrailRouter,
 });
 
 export type AppRouter = typeof appRouter;

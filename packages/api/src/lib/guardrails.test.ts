@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { DEFAULT_GUARDRAIL_POLICY, evaluateGuardrails, GUARDRAIL_RULES, type GuardrailRule, guardrailRule, parseMerged, projectDirMatcher, readPolicy } from "./guardrails";
+import { DEFAULT_GUARDRAIL_POLICY, evaluateGuardrails, GUARDRAIL_RULES, type GuardrailRule, guardrailRule, type GuardrailSubject, parseMerged, projectDirMatcher, readPolicy } from "./guardrails";
 
 const insideProject = projectDirMatcher(".wharf", "shop");
-const deployer = { policy: DEFAULT_GUARDRAIL_POLICY, role: "DEPLOYER" as const, waived: new Set<GuardrailRule>(), insideProject, scope: "production" };
+const deployer: GuardrailSubject = { policy: DEFAULT_GUARDRAIL_POLICY, role: "DEPLOYER", waived: new Set<GuardrailRule>(), insideProject, scope: "production" };
 
 function rulesOf(yaml: string, subject = deployer) {
   return evaluateGuardrails(parseMerged(yaml), subject).map((v) => [v.service, v.key, v.rule]);
