@@ -1,9 +1,11 @@
 import { auditRouter } from "./routers/audit";
 import { credentialRouter } from "./routers/credential";
 import { deploymentRouter } from "./routers/deployment";
+import { environmentRouter } from "./routers/environment";
 import { guardrailRouter } from "./routers/guardrail";
 import { healthRouter } from "./routers/health";
 import { hostRouter } from "./routers/host";
+import { invitationRouter } from "./routers/invitation";
 import { setupRouter } from "./routers/setup";
 import { stackRouter } from "./routers/stack";
 import { teamRouter } from "./routers/team";
@@ -13,6 +15,8 @@ export const appRouter = router({
   health: healthRouter,
   setup: setupRouter,
   team: teamRouter,
+  environment: environmentRouter,
+  invitation: invitationRouter,
   credential: credentialRouter,
   host: hostRouter,
   audit: auditRouter,

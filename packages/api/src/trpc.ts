@@ -7,6 +7,7 @@ import { z, ZodError } from "zod";
 import type { WharfDeps } from "./deps";
 import { invalidInput, type Problem, WharfError, type WharfErrorCode } from "./errors";
 import { type Permission, roleCan } from "./permissions";
+import { effectiveRole, resolveResourceScope,type ResourceKind, type ResourceScope } from "./services/access";
 import { withAgentUse } from "./services/agents";
 import { findHostForTeam } from "./services/hosts";
 import { resolveMembership } from "./services/teams";
@@ -24,12 +25,16 @@ export interface Context {
 }
 
 /**
- * Every procedure declares either `public: true` or the permission it needs.
- * A unit test walks the router and fails on any procedure declaring neither.
+ * Every procedure declares `public: true`, `signedIn: true` (any signed-in
+ * user, no team needed), or the permission it needs and the resource it acts
+ * on. The permission matrix test walks the router and fails on any procedure
+ * declaring none of these.
  */
 export interface Meta {
   public?: true;
+  signedIn?: true;
   permission?: Permission;
+  resource?: ResourceKind;
 }
 
 const TRPC_CODE: Record<WharfErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -112,22 +117,59 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapErrors).meta({ public: true });
 
+/** Signed in; acts on the user's own account or teams (listing them, creating one, accepting an invitation). */
+export const userProcedure = t.procedure
+  .use(mapErrors)
+  .meta({ signedIn: true })
+  .use(({ ctx, next }) => {
+    if (!ctx.session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
+    return next({ ctx: { ...ctx, session: ctx.session } });
+  });
+
+/** The active team as a call sees it: the role that applies to this call's resource, and the member's own grant. */
+export interface ActiveTeam {
+  id: string;
+  /** The role in force for this call (viewer outside an environment-scoped grant). */
+  role: Role;
+  memberRole: Role;
+  /** The environments the member's role is limited to; null when team-wide. */
+  environmentIds: string[] | null;
+  /** The environments this call touches; null when it acts on the team as a whole. */
+  scope: ResourceScope;
+}
+
 /**
- * Signed in, a member of the active team, and holding the declared permission.
- * Only mutations may install, upgrade or start an agent: queries and
- * subscriptions read what is there.
+ * The one authorization check: membership of the active team, the resource
+ * (from the raw input) in that team, and the declared permission held by the
+ * role in force on the resource's environments.
  */
-export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next, type }) => {
-  if (!ctx.session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
-  if (!meta?.permission) throw new WharfError("INTERNAL", "This procedure declares no permission.");
-  const membership = await resolveMembership(ctx.deps, ctx.session.userId, ctx.requestedTeamId);
-  if (!roleCan(membership.role, meta.permission)) {
-    throw new WharfError("FORBIDDEN", `Your role (${membership.role.toLowerCase()}) does not allow ${meta.permission}.`);
+export async function authorize(deps: WharfDeps, userId: string, requestedTeamId: string | null, meta: Meta | undefined, rawInput: unknown): Promise<ActiveTeam> {
+  if (!meta?.permission || !meta.resource) throw new WharfError("INTERNAL", "This procedure declares no permission or resource.");
+  const permission = meta.permission;
+  const membership = await resolveMembership(deps, userId, requestedTeamId);
+  const grant = membership.environmentIds ? `${membership.role.toLowerCase()} in some environments` : membership.role.toLowerCase();
+  if (!roleCan(membership.role, permission)) throw new WharfError("FORBIDDEN", `Your role (${grant}) does not allow ${permission}.`);
+  const scope = await resolveResourceScope(deps, membership.teamId, meta.resource, rawInput);
+  const role = effectiveRole(membership, scope);
+  if (!roleCan(role, permission)) {
+    throw new WharfError(
+      "FORBIDDEN",
+      `Your role (${grant}) does not allow ${permission} ${scope ? "in this environment" : "on the whole team"}: you have viewer rights there.`,
+    );
   }
+  return { id: membership.teamId, role, memberRole: membership.role, environmentIds: membership.environmentIds, scope };
+}
+
+/**
+ * Signed in, a member of the active team, and holding the declared permission
+ * on the declared resource. Only mutations may install, upgrade or start an
+ * agent: queries and subscriptions read what is there.
+ */
+export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next, type, getRawInput }) => {
+  if (!ctx.session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
+  const team = await authorize(ctx.deps, ctx.session.userId, ctx.requestedTeamId, meta, await getRawInput());
   const session = ctx.session;
-  return withAgentUse(type === "mutation" ? "manage" : "read", () =>
-    next({ ctx: { ...ctx, session, team: { id: membership.teamId, role: membership.role } } }),
-  );
+  return withAgentUse(type === "mutation" ? "manage" : "read", () => next({ ctx: { ...ctx, session, team } }));
 });
 
 /** Loads `input.hostId` within the active team once, for every host-scoped procedure. */
@@ -153,4 +195,4 @@ export async function* trackedEvents<T>(source: AsyncIterable<T>, idOf: (event: 
   for await (const event of mapStreamErrors(source)) yield tracked(idOf(event), event);
 }
 
-export type TeamContext = Context & { session: Session; team: { id: string; role: Role } };
+export type TeamContext = Context & { session: Session; team: ActiveTeam };

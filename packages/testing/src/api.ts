@@ -47,7 +47,9 @@ export async function createTestUser(deps: WharfDeps, options: { role?: Role; te
   const user = await deps.db.user.create({
     data: { email, name: `User ${counter}`, passwordHash: await hash(options.password ?? "correct horse battery") },
   });
-  const teamId = options.teamId ?? (await deps.db.team.create({ data: { name: `Team ${counter}`, slug: `team-${counter}-${Date.now()}` } })).id;
+  const teamId =
+    options.teamId ??
+    (await deps.db.team.create({ data: { name: `Team ${counter}`, slug: `team-${counter}-${Date.now()}`, environments: { create: { name: "default" } } } })).id;
   await deps.db.membership.create({ data: { userId: user.id, teamId, role: options.role ?? "OWNER" } });
   return { userId: user.id, teamId, email, caller: callerFor(deps, user.id) };
 }

@@ -115,6 +115,7 @@ async function refreshFanOut(deps: WharfDeps): Promise<void> {
   const credential = await deps.db.sshCredential.create({
     data: { teamId: owner.teamId, name: "bench", kind: "PASTED", publicKey: sandbox.clientPublicKey, fingerprint: "bench", privateKeyEnc: deps.secrets.seal(privateKey) },
   });
+  const { id: environmentId } = await deps.db.environment.findFirstOrThrow({ where: { teamId: owner.teamId }, select: { id: true } });
   // Setup, not measured: every host gets its own agent directory with the binary in place.
   const binary = gunzipSync(readFileSync(deps.agents.bundle.gzPath));
   process.stdout.write(`\nRefresh status of N hosts at once (each its own sshd on 127.0.0.1 and its own agent)\n`);
@@ -132,7 +133,7 @@ async function refreshFanOut(deps: WharfDeps): Promise<void> {
       execFileSync("chown", ["-R", `${sshd.user}:`, dir]);
       await deps.db.host.create({
         data: {
-          teamId: owner.teamId, name: `bench-${i}`, address: "127.0.0.1", port: sshd.port, username: sshd.user, credentialId: credential.id,
+          teamId: owner.teamId, name: `bench-${i}`, address: "127.0.0.1", port: sshd.port, username: sshd.user, credentialId: credential.id, environmentId,
           hostKeyAlgorithm: "ssh-ed25519", hostKeyFingerprint: sshd.hostKeyFingerprint, hostKey: "", agentDir: dir,
         },
       });
@@ -176,6 +177,7 @@ async function logViewFigures(deps: WharfDeps, databaseUrl: string): Promise<voi
   const host = await deps.db.host.create({
     data: {
       teamId: owner.teamId, name: "log-view", address: "127.0.0.1", port: 9, username: "nobody", credentialId: credential.id,
+      environmentId: (await deps.db.environment.findFirstOrThrow({ where: { teamId: owner.teamId }, select: { id: true } })).id,
       hostKeyAlgorithm: "ssh-ed25519", hostKeyFingerprint: "SHA256:log-view", hostKey: "", agentDir: "/nonexistent",
     },
   });

@@ -14,6 +14,18 @@ CREATE TABLE "GuardrailPolicy" (
 );
 
 -- CreateTable
+CREATE TABLE "EnvironmentProtection" (
+    "environmentId" TEXT NOT NULL,
+    "teamId" TEXT NOT NULL,
+    "requiredApprovals" INTEGER NOT NULL DEFAULT 1,
+    "expiresAfterMinutes" INTEGER NOT NULL DEFAULT 1440,
+    "updatedByLabel" TEXT NOT NULL,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "EnvironmentProtection_pkey" PRIMARY KEY ("environmentId")
+);
+
+-- CreateTable
 CREATE TABLE "GuardrailException" (
     "id" TEXT NOT NULL,
     "stackId" TEXT NOT NULL,
@@ -31,7 +43,7 @@ CREATE TABLE "ApprovalRequest" (
     "id" TEXT NOT NULL,
     "teamId" TEXT NOT NULL,
     "stackId" TEXT NOT NULL,
-    "environmentId" TEXT,
+    "environmentIds" TEXT[],
     "action" "DeploymentAction" NOT NULL,
     "input" JSONB NOT NULL,
     "revisionNumber" INTEGER,
@@ -64,6 +76,9 @@ CREATE TABLE "ApprovalDecision" (
 CREATE UNIQUE INDEX "GuardrailPolicy_teamId_environmentId_key" ON "GuardrailPolicy"("teamId", "environmentId");
 
 -- CreateIndex
+CREATE UNIQUE INDEX "EnvironmentProtection_teamId_environmentId_key" ON "EnvironmentProtection"("teamId", "environmentId");
+
+-- CreateIndex
 CREATE UNIQUE INDEX "GuardrailException_stackId_rule_key" ON "GuardrailException"("stackId", "rule");
 
 -- CreateIndex
@@ -74,6 +89,12 @@ CREATE INDEX "ApprovalRequest_stackId_createdAt_idx" ON "ApprovalRequest"("stack
 
 -- AddForeignKey
 ALTER TABLE "GuardrailPolicy" ADD CONSTRAINT "GuardrailPolicy_teamId_fkey" FOREIGN KEY ("teamId") REFERENCES "Team"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "GuardrailPolicy" ADD CONSTRAINT "GuardrailPolicy_teamId_environmentId_fkey" FOREIGN KEY ("teamId", "environmentId") REFERENCES "Environment"("teamId", "id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "EnvironmentProtection" ADD CONSTRAINT "EnvironmentProtection_teamId_environmentId_fkey" FOREIGN KEY ("teamId", "environmentId") REFERENCES "Environment"("teamId", "id") ON DELETE CASCADE ON UPDATE CASCADE;
 
 -- AddForeignKey
 ALTER TABLE "GuardrailException" ADD CONSTRAINT "GuardrailException_stackId_fkey" FOREIGN KEY ("stackId") REFERENCES "Stack"("id") ON DELETE CASCADE ON UPDATE CASCADE;

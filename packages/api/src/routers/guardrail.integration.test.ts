@@ -37,7 +37,7 @@ const CASES: Record<GuardrailRule, { yaml: string; key: string }> = {
   "security-opt": { yaml: "    security_opt: [no-new-privileges:true]\n", key: "security_opt: no-new-privileges:true" },
 };
 
-async function ownerStack(purpose: string, content: string, options: { overlay?: string; limits?: Record<string, unknown> } = {}) {
+async function ownerStack(purpose: string, content: string, options: { overlay?: string; limits?: Record<string, { capAdd: string[] }> } = {}) {
   return owner.caller.stack.create({
     name: uniqueName(purpose),
     targets: [{ hostId: h1, overlay: options.overlay ?? null }],

@@ -1,5 +1,6 @@
 import { roleCan } from "../permissions";
 import { actorFor } from "../services/audit";
+import { setHostEnvironment, setHostEnvironmentInput } from "../services/environments";
 import {
   callAgent,
   createHost,
@@ -16,24 +17,28 @@ import {
 } from "../services/hosts";
 import { hostProcedure, router, teamProcedure } from "../trpc";
 
-const readHost = hostProcedure.meta({ permission: "host:read" });
-const writeHost = hostProcedure.meta({ permission: "host:write" });
+const readHost = hostProcedure.meta({ permission: "host:read", resource: "host" });
+const writeHost = hostProcedure.meta({ permission: "host:write", resource: "host" });
 
 export const hostRouter = router({
   /** With each host's stacks and their state there, for callers allowed stack:read. */
-  list: teamProcedure.meta({ permission: "host:read" }).query(({ ctx }) => listHosts(ctx.deps, ctx.team.id, { stacks: roleCan(ctx.team.role, "stack:read") })),
+  list: teamProcedure.meta({ permission: "host:read", resource: "team" }).query(({ ctx }) => listHosts(ctx.deps, ctx.team.id, { stacks: roleCan(ctx.team.role, "stack:read") })),
   byId: readHost.query(({ ctx }) => getHost(ctx.deps, ctx.team.id, ctx.host.id)),
   scanHostKey: teamProcedure
-    .meta({ permission: "host:write" })
+    .meta({ permission: "host:write", resource: "environment" })
     .input(scanHostKeyInput)
     .mutation(({ input }) => scanHostKeyForAdd(input)),
   create: teamProcedure
-    .meta({ permission: "host:write" })
+    .meta({ permission: "host:write", resource: "environment" })
     .input(createHostInput)
     .mutation(async ({ ctx, input }) => createHost(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
   testConnection: readHost.mutation(({ ctx }) => testConnection(ctx.deps, ctx.host)),
   refresh: readHost.mutation(async ({ ctx }) => ({ status: await refreshHost(ctx.deps, ctx.host) })),
   reinstallAgent: writeHost.mutation(async ({ ctx }) => reinstallAgent(ctx.deps, ctx.host, await actorFor(ctx.deps, ctx.session.userId))),
+  /** Moves the host to another environment of the team (both must be in the caller's grant). */
+  setEnvironment: writeHost
+    .input(setHostEnvironmentInput)
+    .mutation(async ({ ctx, input }) => setHostEnvironment(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
   remove: writeHost
     .input(removeHostInput)
     .mutation(async ({ ctx, input }) => removeHost(ctx.deps, ctx.host, await actorFor(ctx.deps, ctx.session.userId), input)),

@@ -29,11 +29,11 @@ import {
 } from "../services/stacks";
 import { router, teamProcedure, trackedEvents } from "../trpc";
 
-const readStack = teamProcedure.meta({ permission: "stack:read" });
-const writeStack = teamProcedure.meta({ permission: "stack:write" });
+const readStack = teamProcedure.meta({ permission: "stack:read", resource: "stack" });
+const writeStack = teamProcedure.meta({ permission: "stack:write", resource: "stack" });
 
 export const stackRouter = router({
-  list: readStack.input(listStacksInput).query(({ ctx, input }) => listStacks(ctx.deps, ctx.team.id, input)),
+  list: teamProcedure.meta({ permission: "stack:read", resource: "team" }).input(listStacksInput).query(({ ctx, input }) => listStacks(ctx.deps, ctx.team.id, input)),
   byId: readStack.input(z.object({ stackId: z.string().min(1) })).query(({ ctx, input }) => getStack(ctx.deps, ctx.team.id, input.stackId)),
   create: writeStack.input(createStackInput).mutation(async ({ ctx, input }) => createStack(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
   update: writeStack.input(updateStackInput).mutation(async ({ ctx, input }) => updateStack(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
@@ -45,13 +45,14 @@ export const stackRouter = router({
   revision: readStack.input(revisionRef).query(({ ctx, input }) => getRevision(ctx.deps, ctx.team.id, input)),
   diff: readStack.input(diffRevisionsInput).query(({ ctx, input }) => diffRevisions(ctx.deps, ctx.team.id, input)),
   /** Merged compose config of a saved revision on a host, as `compose config` prints it there. */
-  preview: readStack.input(previewInput).query(({ ctx, input }) => previewStack(ctx.deps, ctx.team.id, input)),
+  preview: teamProcedure.meta({ permission: "stack:config", resource: "stack" }).input(previewInput).query(({ ctx, input }) => previewStack(ctx.deps, ctx.team.id, input)),
   /** The same for unsaved edits (it writes them to the host's project directory, hence stack:write). */
   previewDraft: writeStack.input(previewDraftInput).mutation(({ ctx, input }) => previewDraft(ctx.deps, ctx.team.id, input)),
   /** Unsaved edits through a deploy's preflight on a host, without deploying (stack:write, as for previewDraft). */
   checkDraft: writeStack.input(previewDraftInput).mutation(({ ctx, input }) => checkDraft(ctx.deps, ctx.team.id, ctx.session.userId, input)),
   status: readStack.input(stackStatusInput).query(({ ctx, input }) => stackStatus(ctx.deps, ctx.team.id, input)),
-  logs: readStack
+  logs: teamProcedure
+    .meta({ permission: "logs:read", resource: "stack" })
     .input(stackLogsInput)
     .subscription(async ({ ctx, input, signal }) => trackedEvents(await openStackLogs(ctx.deps, ctx.team.id, input, signal), (event) => event.cursor)),
 });

@@ -183,7 +183,7 @@ export async function runPreflight(
     const rendered = { renderedCompose: redactor.text(result.merged), compose: `${result.compose.flavor} ${result.compose.version}` };
     const checks = redactor.json(result.checks);
     // The merged config is what would run: the requester's role must be allowed every guarded feature it uses.
-    const violations = await guardrailViolations(deps.db, requester, plan.host, result.merged);
+    const violations = await guardrailViolations(deps, requester, plan.host, result.merged);
     if (violations.length > 0) {
       const refusal = guardrailRefusal(plan.host, violations);
       return { checks, rendered, refusal: { ...refusal, message: redactor.text(refusal.message) } };

@@ -16,9 +16,11 @@ import {
   projectDirMatcher,
   readPolicy,
 } from "../lib/guardrails";
+import { effectiveRole } from "./access";
 import { type Actor, recordAudit } from "./audit";
 import { callAgent } from "./hosts";
 import { buildProject, redactorFor, type RevisionContent } from "./stack-project";
+import { resolveMembership } from "./teams";
 
 type Db = Prisma.TransactionClient | WharfDeps["db"];
 
@@ -117,28 +119,30 @@ export interface GuardrailRequester {
   userId: string | null;
 }
 
-/** A member's role in the team; someone no longer a member gets the least (viewer). */
-async function roleOf(db: Db, teamId: string, userId: string | null): Promise<Role> {
+/** A member's role on the host's environment; someone no longer a member gets the least (viewer). */
+async function roleOn(deps: WharfDeps, teamId: string, userId: string | null, environmentId: string): Promise<Role> {
   if (!userId) return "VIEWER";
-  const membership = await db.membership.findUnique({ where: { userId_teamId: { userId, teamId } }, select: { role: true } });
-  return membership?.role ?? "VIEWER";
+  const membership = await resolveMembership(deps, userId, teamId).catch((error: unknown) => {
+    if (error instanceof WharfError && error.code === "FORBIDDEN") return null;
+    throw error;
+  });
+  return membership ? effectiveRole(membership, [environmentId]) : "VIEWER";
 }
 
 /** Everything a check needs except the merged config, read once per request. */
-async function subjectFor(db: Db, requester: GuardrailRequester, host: Host) {
-  const environmentId = (host as Host & { environmentId?: string | null }).environmentId ?? null;
+async function subjectFor(deps: WharfDeps, requester: GuardrailRequester, host: Host) {
   const [{ policy, source }, role, exceptions] = await Promise.all([
-    effectivePolicy(db, requester.teamId, environmentId),
-    roleOf(db, requester.teamId, requester.userId),
-    db.guardrailException.findMany({ where: { stackId: requester.stack.id }, select: { rule: true } }),
+    effectivePolicy(deps.db, requester.teamId, host.environmentId),
+    roleOn(deps, requester.teamId, requester.userId, host.environmentId),
+    deps.db.guardrailException.findMany({ where: { stackId: requester.stack.id }, select: { rule: true } }),
   ]);
   const waived = new Set(exceptions.map((e) => guardrailRule.safeParse(e.rule)).flatMap((r) => (r.success ? [r.data] : [])));
   return { policy, role, waived, insideProject: projectDirMatcher(host.agentDir, requester.stack.name), scope: `the ${source === "default" ? "default" : source} guardrails on ${host.name}` };
 }
 
 /** The merged config's violations for this requester on this host (its environment's policy, the stack's exceptions). */
-export async function guardrailViolations(db: Db, requester: GuardrailRequester, host: Host, merged: string): Promise<GuardrailViolation[]> {
-  return evaluateGuardrails(parseMerged(merged), await subjectFor(db, requester, host));
+export async function guardrailViolations(deps: WharfDeps, requester: GuardrailRequester, host: Host, merged: string): Promise<GuardrailViolation[]> {
+  return evaluateGuardrails(parseMerged(merged), await subjectFor(deps, requester, host));
 }
 
 export function guardrailRefusal(host: Host, violations: GuardrailViolation[]) {
@@ -160,7 +164,7 @@ export async function assertSaveWithinGuardrails(deps: WharfDeps, requester: Gua
   const refusals = await Promise.all(
     hosts.map(async (host) => {
       const overlay = targets.find((t) => t.hostId === host.id)?.overlay ?? null;
-      const subject = await subjectFor(deps.db, requester, host);
+      const subject = await subjectFor(deps, requester, host);
       if (GUARDRAIL_RULES.every((rule) => subject.policy.allow[rule].includes(subject.role))) return null;
       const { project } = buildProject(requester.stack.name, content, overlay);
       const merged = await callAgent(deps, host, "composeConfig", { project }).catch((error: unknown) => {

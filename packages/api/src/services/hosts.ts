@@ -22,6 +22,7 @@ import { isTransportFailure, toHostError } from "../lib/connection-errors";
 import { type AgentAction, type AgentPaths, agentPaths, type EnsuredAgent, withAgentUse } from "./agents";
 import { type Actor, recordAudit } from "./audit";
 import { importCredentialInput, inspectKey, loadCredentialSecret } from "./credentials";
+import { resolveEnvironmentId } from "./environments";
 import { type ComposeProjectCounts, countComposeProjects, type HostStack, stacksByHost } from "./host-stacks";
 import { installation } from "./project-owner";
 
@@ -47,7 +48,12 @@ export const sshUsername = z
 
 export const fingerprint = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "Expected a SHA256 fingerprint such as SHA256:abc…");
 
-export const scanHostKeyInput = z.object({ address: hostAddress, port: sshPort.default(22) });
+export const scanHostKeyInput = z.object({
+  address: hostAddress,
+  port: sshPort.default(22),
+  /** The environment the host will join: only read by the authorization check (a grant may be limited to it). */
+  environmentId: z.string().min(1).optional(),
+});
 export type ScanHostKeyInput = z.infer<typeof scanHostKeyInput>;
 
 export const createHostInput = z.object({
@@ -61,6 +67,8 @@ export const createHostInput = z.object({
   ]),
   /** The fingerprint the user confirmed after scanHostKey; pinned on success. */
   hostKeyFingerprint: fingerprint,
+  /** Default: the team's first environment. */
+  environmentId: z.string().min(1).optional(),
 });
 export type CreateHostInput = z.infer<typeof createHostInput>;
 
@@ -176,6 +184,7 @@ async function addHost(deps: WharfDeps, teamId: string, actor: Actor, input: Cre
       ? await deps.db.sshCredential.findFirst({ where: { id: input.credential.credentialId, teamId }, select: { id: true } })
       : null;
   if (input.credential.type === "existing" && !existing) throw notFound("That SSH key");
+  const environmentId = await resolveEnvironmentId(deps.db, teamId, input.environmentId);
   const secret =
     input.credential.type === "existing"
       ? await loadCredentialSecret(deps, input.credential.credentialId)
@@ -230,6 +239,7 @@ async function addHost(deps: WharfDeps, teamId: string, actor: Actor, input: Cre
           port: input.port,
           username: input.username,
           credentialId,
+          environmentId,
           hostKeyAlgorithm: scanned.algorithm,
           hostKeyFingerprint: scanned.fingerprint,
           hostKey: "",

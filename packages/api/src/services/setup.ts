@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
 import { recordAudit } from "./audit";
-import { slugify } from "./teams";
+import { createTeamRecord } from "./teams";
 
 const SETUP_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -62,8 +62,7 @@ export async function completeSetup(deps: WharfDeps, input: CompleteSetupInput):
     // Hashed only once the link is known good: a stranger's request costs no argon2 time.
     const passwordHash = await hash(input.password);
     const user = await tx.user.create({ data: { email: input.email, name: input.name, passwordHash } });
-    const team = await tx.team.create({ data: { name: input.teamName, slug: slugify(input.teamName) } });
-    await tx.membership.create({ data: { userId: user.id, teamId: team.id, role: "OWNER" } });
+    const team = await createTeamRecord(tx, user.id, input.teamName);
     await tx.setupToken.update({ where: { id: token.id }, data: { usedAt: new Date() } });
     await recordAudit(tx, {
       teamId: team.id,
