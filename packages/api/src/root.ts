@@ -1,3 +1,4 @@
+import { approvalRouter } from "./routers/approval";
 import { auditRouter } from "./routers/audit";
 import { credentialRouter } from "./routers/credential";
 import { deploymentRouter } from "./routers/deployment";
@@ -23,6 +24,7 @@ export const appRouter = router({
   stack: stackRouter,
   deployment: deploymentRouter,
   guardrail: guardrailRouter,
+  approval: approvalRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -55,6 +55,7 @@ CREATE TABLE "ApprovalRequest" (
     "expiresAt" TIMESTAMP(3) NOT NULL,
     "decidedAt" TIMESTAMP(3),
     "deploymentIds" TEXT[] DEFAULT ARRAY[]::TEXT[],
+    "error" TEXT,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "ApprovalRequest_pkey" PRIMARY KEY ("id")

@@ -17,6 +17,7 @@ import { NO_SECRETS } from "../lib/redact";
 import { type Actor, recordAudit } from "./audit";
 import { deployedState, UP_ACTIONS } from "./deployed-state";
 import { guardrailRefusal, type GuardrailRequester, guardrailViolations } from "./guardrails";
+import { protectedHosts } from "./protection";
 import { callAgent } from "./hosts";
 import { assertStackOnHosts } from "./stack-presence";
 import { buildProject, redactorFor, type RevisionContent, revisionContent } from "./stack-project";
@@ -281,7 +282,8 @@ async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string;
  * succeed). Deploy, redeploy and rollback run the agent's preflight on every
  * host first: any refusal blocks them all, and is recorded as a failed job.
  */
-export async function startDeployment(deps: WharfDeps, teamId: string, actor: Actor, input: StartDeploymentInput) {
+/** The stack and the targets a request names (default: all of them), refused when one is not a target. */
+export async function chooseTargets(deps: WharfDeps, teamId: string, input: StartDeploymentInput) {
   const stack = await findStackForTeam(deps.db, teamId, input.stackId);
   const targets = await deps.db.stackTarget.findMany({ where: { stackId: stack.id }, orderBy: { createdAt: "asc" }, include: { host: true } });
   if (targets.length === 0) throw new WharfError("PRECONDITION_FAILED", `${stack.name} has no target hosts yet: add one first.`, "NO_TARGETS");
@@ -295,6 +297,25 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
     throw new WharfError("BAD_REQUEST", `Removing volumes deletes their data: type the stack's name (${stack.name}) to confirm.`, "CONFIRMATION_REQUIRED", [
       { path: ["options", "confirm"], message: `Type ${stack.name} to confirm.` },
     ]);
+  }
+  return { stack, chosen };
+}
+
+/**
+ * `approved`: the run of an approval request, which already passed its
+ * protected environments; any other call there is refused, pointing to a request.
+ */
+export async function startDeployment(deps: WharfDeps, teamId: string, actor: Actor, input: StartDeploymentInput, how: { approved?: boolean } = {}) {
+  const { stack, chosen } = await chooseTargets(deps, teamId, input);
+  if (!how.approved) {
+    const guarded = await protectedHosts(deps.db, input.action, chosen.map((target) => target.host));
+    if (guarded.length > 0) {
+      throw new WharfError(
+        "PRECONDITION_FAILED",
+        `${guarded.map((host) => host.name).join(", ")} ${guarded.length > 1 ? "are" : "is"} in a protected environment: a ${input.action.toLowerCase()} there needs another member's approval. Request it instead (the same action, as an approval request).`,
+        "APPROVAL_REQUIRED",
+      );
+    }
   }
   // Independent reads, at once: each is a round trip to the database.
   const [busy, plans] = await Promise.all([
