@@ -84,7 +84,8 @@ describe("protected environments", () => {
     const job = await waitForJob(deps, jobId ?? "", (j) => j.status === "SUCCEEDED" || j.status === "FAILED");
     expect(job.status).toBe("SUCCEEDED");
     const ran = await owner.caller.deployment.byId({ deploymentId: jobId ?? "" });
-    expect(ran).toMatchObject({ action: "DEPLOY", requestedByLabel: deployer.email, revision: expect.objectContaining({ number: 1 }) });
+    expect(ran).toMatchObject({ action: "DEPLOY", requestedByLabel: deployer.email });
+    expect(ran.revision.number).toBe(1);
     expect(containersOf(sandboxHost("h1"), stack.name, false)).toHaveLength(1);
 
     await expectTrpcError(admin.caller.approval.decide({ requestId: request.id, approve: true }), "CONFLICT", /is already approved: nothing to decide/);

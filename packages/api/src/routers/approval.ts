@@ -1,7 +1,7 @@
 import { z } from "zod";
 
-import { actorFor } from "../services/audit";
 import { decideInput, decideRequest, getRequest, listRequests, listRequestsInput, requestApproval } from "../services/approvals";
+import { actorFor } from "../services/audit";
 import { startDeploymentInput } from "../services/deployments";
 import { getProtection, protectionScopeInput, setProtection, setProtectionInput } from "../services/protection";
 import { router, teamProcedure } from "../trpc";

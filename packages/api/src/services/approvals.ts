@@ -8,7 +8,7 @@ import { roleCan } from "../permissions";
 import { effectiveRole } from "./access";
 import { type Actor, recordAudit } from "./audit";
 import { deployedState } from "./deployed-state";
-import { chooseTargets, describeAction, type StartDeploymentInput, startDeployment, startDeploymentInput } from "./deployments";
+import { chooseTargets, describeAction, startDeployment, type StartDeploymentInput, startDeploymentInput } from "./deployments";
 import { protectionsFor } from "./protection";
 import { publicContent } from "./stack-project";
 import { findRevisionRow } from "./stacks";

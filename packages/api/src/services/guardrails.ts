@@ -10,7 +10,6 @@ import {
   type GuardrailPolicy,
   guardrailPolicy,
   guardrailRule,
-  type GuardrailRule,
   type GuardrailViolation,
   parseMerged,
   projectDirMatcher,
