@@ -4,7 +4,7 @@ import { getToken } from "next-auth/jwt";
 import { env } from "~/env";
 
 /**
- * Optimistic check: pages outside sign-in and setup need a session cookie.
+ * Optimistic check: pages outside sign-in, setup and invitations need a session cookie.
  * The dashboard layout and every tRPC procedure check the session for real.
  */
 export async function proxy(request: NextRequest): Promise<NextResponse> {
@@ -17,5 +17,5 @@ export async function proxy(request: NextRequest): Promise<NextResponse> {
 }
 
 export const config = {
-  matcher: ["/((?!api/|signin|setup|_next/static|_next/image|favicon.ico|icon.svg).*)"],
+  matcher: ["/((?!api/|signin|setup|invite/|_next/static|_next/image|favicon.ico|icon.svg).*)"],
 };

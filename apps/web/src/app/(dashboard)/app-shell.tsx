@@ -1,11 +1,11 @@
 "use client";
 
 import { type Permission, roleCan } from "@wharf/api/permissions";
-import { ChevronsUpDownIcon, KeyRoundIcon, LayersIcon, LogOutIcon, type LucideIcon, ScrollTextIcon, ServerIcon, ShieldAlertIcon, ShieldCheckIcon } from "lucide-react";
+import { ChevronsUpDownIcon, KeyRoundIcon, LayersIcon, LogOutIcon, type LucideIcon, PlusIcon, ScrollTextIcon, ServerIcon, ShieldAlertIcon, ShieldCheckIcon, UsersIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 
 import { Logo } from "~/components/logo";
 import { useMe } from "~/components/me-context";
@@ -20,9 +20,11 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "~/components/ui/dropdown-menu";
-import { TEAM_COOKIE } from "~/lib/team";
+import { activateTeam } from "~/lib/team";
 import { cn } from "~/lib/utils";
 import type { RouterOutputs } from "~/trpc/react";
+
+import { CreateTeamDialog } from "./create-team-dialog";
 
 type Team = RouterOutputs["team"]["list"][number];
 
@@ -33,6 +35,7 @@ const NAV: { href: string; label: string; icon: LucideIcon; permission: Permissi
   { href: "/approvals", label: "Approvals", icon: ShieldCheckIcon, permission: "stack:read" },
   { href: "/guardrails", label: "Guardrails", icon: ShieldAlertIcon, permission: "stack:read" },
   { href: "/audit", label: "Audit log", icon: ScrollTextIcon, permission: "audit:read" },
+  { href: "/team", label: "Members", icon: UsersIcon, permission: "team:read" },
 ];
 
 const roleLabel = (role: string): string => role.charAt(0) + role.slice(1).toLowerCase();
@@ -67,13 +70,12 @@ function NavLinks({ className }: { className?: string }) {
 }
 
 function switchTeam(teamId: string): void {
-  document.cookie = `${TEAM_COOKIE}=${encodeURIComponent(teamId)}; path=/; max-age=31536000; samesite=lax`;
-  // A full load drops every cached query of the previous team.
-  window.location.assign("/hosts");
+  activateTeam(teamId);
 }
 
 function UserMenu({ teams, compact = false }: { teams: Team[]; compact?: boolean }) {
   const { user, team } = useMe();
+  const [creating, setCreating] = useState(false);
   const initials = user.name
     .split(/\s+/)
     .map((part) => part.charAt(0))
@@ -107,26 +109,28 @@ function UserMenu({ teams, compact = false }: { teams: Team[]; compact?: boolean
           <span className="font-medium">{user.name}</span>
           <span className="text-xs text-muted-foreground">{user.email}</span>
         </DropdownMenuLabel>
-        {teams.length > 1 ? (
-          <>
-            <DropdownMenuSeparator />
-            <DropdownMenuLabel className="text-xs text-muted-foreground">Teams</DropdownMenuLabel>
-            <DropdownMenuRadioGroup value={team.id} onValueChange={switchTeam}>
-              {teams.map((option) => (
-                <DropdownMenuRadioItem key={option.id} value={option.id}>
-                  <span className="truncate">{option.name}</span>
-                  <span className="ml-auto text-xs text-muted-foreground">{roleLabel(option.role)}</span>
-                </DropdownMenuRadioItem>
-              ))}
-            </DropdownMenuRadioGroup>
-          </>
-        ) : null}
+        <DropdownMenuSeparator />
+        <DropdownMenuLabel className="text-xs text-muted-foreground">Teams</DropdownMenuLabel>
+        <DropdownMenuRadioGroup value={team.id} onValueChange={switchTeam}>
+          {teams.map((option) => (
+            <DropdownMenuRadioItem key={option.id} value={option.id}>
+              <span className="truncate">{option.name}</span>
+              <span className="ml-auto text-xs text-muted-foreground">{roleLabel(option.role)}</span>
+            </DropdownMenuRadioItem>
+          ))}
+        </DropdownMenuRadioGroup>
+        <DropdownMenuItem onSelect={() => setCreating(true)}>
+          <PlusIcon aria-hidden />
+          Create a team
+        </DropdownMenuItem>
         <DropdownMenuSeparator />
         <DropdownMenuItem onSelect={() => void signOut({ callbackUrl: "/signin" })}>
           <LogOutIcon aria-hidden />
           Sign out
         </DropdownMenuItem>
       </DropdownMenuContent>
+      {/* Outside the menu's content, so it stays open once the menu closes. */}
+      <CreateTeamDialog open={creating} onOpenChange={setCreating} onCreated={switchTeam} />
     </DropdownMenu>
   );
 }
