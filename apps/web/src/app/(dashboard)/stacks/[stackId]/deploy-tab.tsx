@@ -56,6 +56,7 @@ const ACTIONS: { action: Exclude<DeploymentAction, "DOWN" | "ROLLBACK">; icon: L
 
 const REFUSAL_TITLES: Record<string, string> = {
   PREFLIGHT_FAILED: "Preflight refused: nothing was deployed",
+  GUARDRAIL_VIOLATION: "The compose guardrails refused it: nothing was deployed",
   COMPOSE_INVALID: "compose rejected the files: nothing was deployed",
   NO_REVISION: "Nothing to deploy yet",
   JOB_ACTIVE: "Another job is running",
