@@ -82,7 +82,7 @@ test("the deployer's deploy waits for approval; the owner approves it; it runs o
   const grace = await newPage(browser);
   await signIn(grace, deployer);
   await grace.goto(`/stacks/${stackId}?tab=deploy`);
-  await grace.getByRole("group", { name: "Actions on h1" }).getByRole("button", { name: "Deploy" }).click();
+  await grace.getByRole("group", { name: "Actions on h1" }).getByRole("button", { name: "Deploy", exact: true }).click();
   await expect(grace.getByText(/This environment is protected: the deploy waits for 1 approval/)).toBeVisible();
   await grace.goto("/approvals");
   await expect(grace.getByText("You asked for it: another member approves or rejects it.")).toBeVisible();
