@@ -187,6 +187,7 @@ export async function decideRequest(deps: WharfDeps, teamId: string, actor: Acto
       throw new WharfError("FORBIDDEN", `Your role does not allow approving deployments in this environment.`, "CANNOT_APPROVE");
     }
     if (row.decisions.some((d) => d.userId === actor.id)) throw new WharfError("CONFLICT", `You already answered ${what}.`, "ALREADY_DECIDED");
+    if (input.approve) await assertStillRuns(tx, row);
     await tx.approvalDecision.create({ data: { requestId: row.id, userId: actor.id, userLabel: actor.label, approve: input.approve, comment: input.comment } });
     const approvals = row.decisions.filter((d) => d.approve).length + (input.approve ? 1 : 0);
     const status: ApprovalStatus = !input.approve ? "REJECTED" : approvals >= row.requiredApprovals ? "APPROVED" : "PENDING";
@@ -205,6 +206,21 @@ export async function decideRequest(deps: WharfDeps, teamId: string, actor: Acto
   if (outcome.expired) throw new WharfError("CONFLICT", `${outcome.what[0]?.toUpperCase()}${outcome.what.slice(1)} expired: ask for it again.`, "REQUEST_EXPIRED");
   if (outcome.status !== "APPROVED") return getRequest(deps, teamId, input.requestId);
   return runApproved(deps, teamId, outcome.row);
+}
+
+/** An approval applies the diff it was shown: refused when what runs on a host changed since the request. */
+async function assertStillRuns(tx: Tx, row: RequestRow): Promise<void> {
+  for (const shown of row.diff as unknown as HostDiff[]) {
+    const now = (await deployedState(tx, row.stack.id, shown.hostId))?.revision.number ?? null;
+    if (now !== shown.running) {
+      const describe = (n: number | null) => (n === null ? "nothing" : `revision ${n}`);
+      throw new WharfError(
+        "CONFLICT",
+        `What runs on ${shown.hostName} changed since this request (${describe(now)} now, ${describe(shown.running)} then), so its diff is out of date: reject it and ask again.`,
+        "REQUEST_STALE",
+      );
+    }
+  }
 }
 
 /** Queues the jobs exactly as requested; a refusal now (preflight, guardrails, a busy host) is kept on the request. */
