@@ -96,12 +96,12 @@ describe("protected environments", () => {
   it("refuses an approval whose diff is out of date: what runs changed since the request", async () => {
     const stack = await protectedStack("stale");
     const first = await deployer.caller.approval.request({ stackId: stack.id, action: "DEPLOY" });
-    const redeploy = await deployer.caller.approval.request({ stackId: stack.id, action: "DEPLOY" });
+    const second = await deployer.caller.approval.request({ stackId: stack.id, action: "DEPLOY" });
     const done = await owner.caller.approval.decide({ requestId: first.id, approve: true });
     await waitForJob(deps, done.deploymentIds[0] ?? "", (j) => j.status === "SUCCEEDED" || j.status === "FAILED");
-    await expectTrpcError(owner.caller.approval.decide({ requestId: redeploy.id, approve: true }), "CONFLICT", /What runs on h1 changed since this request \(revision 1 now, nothing then\)/);
-    expect(await owner.caller.approval.byId({ requestId: redeploy.id })).toMatchObject({ status: "PENDING", decisions: [] });
-    expect((await owner.caller.approval.decide({ requestId: redeploy.id, approve: false, comment: "stale" })).status).toBe("REJECTED");
+    await expectTrpcError(owner.caller.approval.decide({ requestId: second.id, approve: true }), "CONFLICT", /What runs on h1 changed since this request \(revision 1 now, nothing then\)/);
+    expect(await owner.caller.approval.byId({ requestId: second.id })).toMatchObject({ status: "PENDING", decisions: [] });
+    expect((await owner.caller.approval.decide({ requestId: second.id, approve: false, comment: "stale" })).status).toBe("REJECTED");
   });
 
   it("records a rejection with its comment, and runs nothing", async () => {
