@@ -1,7 +1,9 @@
+import { approvalRouter } from "./routers/approval";
 import { auditRouter } from "./routers/audit";
 import { credentialRouter } from "./routers/credential";
 import { deploymentRouter } from "./routers/deployment";
 import { environmentRouter } from "./routers/environment";
+import { guardrailRouter } from "./routers/guardrail";
 import { healthRouter } from "./routers/health";
 import { hostRouter } from "./routers/host";
 import { invitationRouter } from "./routers/invitation";
@@ -21,6 +23,8 @@ export const appRouter = router({
   audit: auditRouter,
   stack: stackRouter,
   deployment: deploymentRouter,
+  guardrail: guardrailRouter,
+  approval: approvalRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -49,7 +49,7 @@ export const stackRouter = router({
   /** The same for unsaved edits (it writes them to the host's project directory, hence stack:write). */
   previewDraft: writeStack.input(previewDraftInput).mutation(({ ctx, input }) => previewDraft(ctx.deps, ctx.team.id, input)),
   /** Unsaved edits through a deploy's preflight on a host, without deploying (stack:write, as for previewDraft). */
-  checkDraft: writeStack.input(previewDraftInput).mutation(({ ctx, input }) => checkDraft(ctx.deps, ctx.team.id, input)),
+  checkDraft: writeStack.input(previewDraftInput).mutation(({ ctx, input }) => checkDraft(ctx.deps, ctx.team.id, ctx.session.userId, input)),
   status: readStack.input(stackStatusInput).query(({ ctx, input }) => stackStatus(ctx.deps, ctx.team.id, input)),
   logs: teamProcedure
     .meta({ permission: "logs:read", resource: "stack" })

@@ -287,7 +287,7 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   const preflightStale = job.preflightAt === null || Date.now() - job.preflightAt.getTime() > options.preflightMaxAgeMs;
   if (UP_ACTIONS.includes(job.action) && preflightStale) {
     sink.push("wharf", `Checking that ${job.host.name} can run it (preflight)…`);
-    const result = await runPreflight(deps, job.stack.name, { host: job.host, content, overlay: job.overlay, pins });
+    const result = await runPreflight(deps, { teamId: job.stack.teamId, stack: job.stack, userId: job.requestedById }, { host: job.host, content, overlay: job.overlay, pins });
     recorded.checks = result.checks;
     recorded.rendered = result.rendered;
     for (const check of failedChecks(result.checks)) sink.push("wharf", check.message);

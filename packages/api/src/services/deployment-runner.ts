@@ -4,6 +4,7 @@ import pg from "pg";
 
 import type { WharfDeps } from "../deps";
 import { withAgentUse } from "./agents";
+import { expireApprovalRequests } from "./approvals";
 import { failOrphan, JobAbort, runJob } from "./deployment-job";
 
 export interface RunnerOptions {
@@ -234,6 +235,8 @@ class Runner implements DeploymentRunner {
     if (!this.client) return;
     try {
       await this.honourCancels();
+      const expired = await expireApprovalRequests(this.deps);
+      if (expired > 0) this.deps.log.info(`${expired} approval request(s) expired`);
       const running = await this.deps.db.deployment.findMany({ where: { status: "RUNNING" }, select: { id: true } });
       for (const { id } of running) {
         await this.exclusive(async (client) => {

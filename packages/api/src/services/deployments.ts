@@ -16,7 +16,9 @@ import { toRequestedLimits } from "../lib/limits-override";
 import { NO_SECRETS } from "../lib/redact";
 import { type Actor, recordAudit } from "./audit";
 import { deployedState, UP_ACTIONS } from "./deployed-state";
+import { guardrailRefusal, type GuardrailRequester, guardrailViolations } from "./guardrails";
 import { callAgent } from "./hosts";
+import { protectedHosts } from "./protection";
 import { assertStackOnHosts } from "./stack-presence";
 import { buildProject, redactorFor, type RevisionContent, revisionContent } from "./stack-project";
 import { findRevisionRow, findStackForTeam } from "./stacks";
@@ -172,15 +174,21 @@ export function failedChecks(checks: PreflightCheck[]): PreflightCheck[] {
 /** Runs the agent's preflight; a project compose rejects counts as a refusal too. */
 export async function runPreflight(
   deps: WharfDeps,
-  stackName: string,
+  requester: GuardrailRequester,
   plan: Pick<HostPlan, "host" | "content" | "overlay" | "pins">,
 ): Promise<{ checks: PreflightCheck[]; rendered: Rendered | null; refusal: { reason: string; message: string; problems: Problem[] } | null }> {
-  const { project } = buildProject(stackName, plan.content, plan.overlay, plan.pins);
+  const { project } = buildProject(requester.stack.name, plan.content, plan.overlay, plan.pins);
   const redactor = redactorFor(plan.content);
   try {
     const result = await callAgent(deps, plan.host, "preflight", { project, limits: { services: toRequestedLimits(plan.content.limits) }, hostLabel: plan.host.name });
     const rendered = { renderedCompose: redactor.text(result.merged), compose: `${result.compose.flavor} ${result.compose.version}` };
     const checks = redactor.json(result.checks);
+    // The merged config is what would run: the requester's role must be allowed every guarded feature it uses.
+    const violations = await guardrailViolations(deps, requester, plan.host, result.merged);
+    if (violations.length > 0) {
+      const refusal = guardrailRefusal(plan.host, violations);
+      return { checks, rendered, refusal: { ...refusal, message: redactor.text(refusal.message) } };
+    }
     const failed = failedChecks(checks);
     if (failed.length === 0) return { checks, rendered, refusal: null };
     return {
@@ -252,10 +260,10 @@ async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string;
       },
       select: { id: true },
     });
-    const lines =
-      refusal.reason === "PREFLIGHT_FAILED"
-        ? [`Preflight on ${plan.host.name} refused the ${input.action.toLowerCase()}; nothing was changed.`, ...failedChecks(checks).map((check) => check.message)]
-        : [`compose rejected the files on ${plan.host.name}; nothing was changed.`, refusal.message];
+    const lines = {
+      PREFLIGHT_FAILED: [`Preflight on ${plan.host.name} refused the ${input.action.toLowerCase()}; nothing was changed.`, ...failedChecks(checks).map((check) => check.message)],
+      GUARDRAIL_VIOLATION: [`The compose guardrails refused the ${input.action.toLowerCase()} on ${plan.host.name}; nothing was changed.`, refusal.message],
+    }[refusal.reason] ?? [`compose rejected the files on ${plan.host.name}; nothing was changed.`, refusal.message];
     await appendSystemLines(tx, job.id, lines.map((line) => redactor.text(line)));
     await recordAudit(tx, {
       teamId: stack.teamId,
@@ -274,7 +282,8 @@ async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string;
  * succeed). Deploy, redeploy and rollback run the agent's preflight on every
  * host first: any refusal blocks them all, and is recorded as a failed job.
  */
-export async function startDeployment(deps: WharfDeps, teamId: string, actor: Actor, input: StartDeploymentInput) {
+/** The stack and the targets a request names (default: all of them), refused when one is not a target. */
+export async function chooseTargets(deps: WharfDeps, teamId: string, input: StartDeploymentInput) {
   const stack = await findStackForTeam(deps.db, teamId, input.stackId);
   const targets = await deps.db.stackTarget.findMany({ where: { stackId: stack.id }, orderBy: { createdAt: "asc" }, include: { host: true } });
   if (targets.length === 0) throw new WharfError("PRECONDITION_FAILED", `${stack.name} has no target hosts yet: add one first.`, "NO_TARGETS");
@@ -288,6 +297,25 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
     throw new WharfError("BAD_REQUEST", `Removing volumes deletes their data: type the stack's name (${stack.name}) to confirm.`, "CONFIRMATION_REQUIRED", [
       { path: ["options", "confirm"], message: `Type ${stack.name} to confirm.` },
     ]);
+  }
+  return { stack, chosen };
+}
+
+/**
+ * `approved`: the run of an approval request, which already passed its
+ * protected environments; any other call there is refused, pointing to a request.
+ */
+export async function startDeployment(deps: WharfDeps, teamId: string, actor: Actor, input: StartDeploymentInput, how: { approved?: boolean } = {}) {
+  const { stack, chosen } = await chooseTargets(deps, teamId, input);
+  if (!how.approved) {
+    const guarded = await protectedHosts(deps.db, input.action, chosen.map((target) => target.host));
+    if (guarded.length > 0) {
+      throw new WharfError(
+        "PRECONDITION_FAILED",
+        `${guarded.map((host) => host.name).join(", ")} ${guarded.length > 1 ? "are" : "is"} in a protected environment: a ${input.action.toLowerCase()} there needs another member's approval. Request it instead (the same action, as an approval request).`,
+        "APPROVAL_REQUIRED",
+      );
+    }
   }
   // Independent reads, at once: each is a round trip to the database.
   const [busy, plans] = await Promise.all([
@@ -316,7 +344,7 @@ async function queueJobs(
 ) {
 
   if (UP_ACTIONS.includes(input.action)) {
-    const results = await Promise.all(plans.map((plan) => runPreflight(deps, stack.name, plan)));
+    const results = await Promise.all(plans.map((plan) => runPreflight(deps, { teamId, stack, userId: actor.id }, plan)));
     const refused = plans.flatMap((plan, i) => {
       const result = results[i];
       if (result) {
@@ -327,7 +355,9 @@ async function queueJobs(
     });
     if (refused.length > 0) {
       for (const { plan, checks, refusal } of refused) await recordRefusal(deps, stack, actor, input, plan, checks, refusal);
-      const reason = refused.every((r) => r.refusal.reason === "COMPOSE_INVALID") ? "COMPOSE_INVALID" : "PREFLIGHT_FAILED";
+      const reasons = new Set(refused.map((r) => r.refusal.reason));
+      const [only] = reasons;
+      const reason = reasons.size === 1 && only !== undefined ? only : "PREFLIGHT_FAILED";
       throw new WharfError(
         "PRECONDITION_FAILED",
         `${describeAction(input.action)} of ${stack.name} blocked, nothing was deployed: ${refused.map((r) => (r.refusal.reason === "COMPOSE_INVALID" ? `${r.plan.host.name}: ${r.refusal.message}` : r.refusal.message)).join("; ")}`,

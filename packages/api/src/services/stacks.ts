@@ -16,6 +16,7 @@ import { checkEnvKeys, checkOverlay, checkStackFiles, envEntry, envKey, envValue
 import { type ServiceLimits, stackLimits } from "../lib/limits-override";
 import { type Actor, recordAudit } from "./audit";
 import { type Deployed, deployedStates } from "./deployed-state";
+import { assertSaveWithinGuardrails } from "./guardrails";
 import { stacksByHost } from "./host-stacks";
 import { callAgent, findHostForTeam } from "./hosts";
 import { cleanUpHosts } from "./project-cleanup";
@@ -195,7 +196,16 @@ function concurrentSave(error: unknown): never {
   throw error;
 }
 
+/** Content about to be saved for a stack, with the secrets the latest revision holds; for the guardrails check before the write. */
+async function contentToSave(deps: WharfDeps, stackId: string | null, input: z.infer<typeof revisionInput>) {
+  const latest = stackId ? await deps.db.stackRevision.findFirst({ where: { stackId }, orderBy: { number: "desc" }, select: { secretsEnc: true } }) : null;
+  return prepareRevision(input, latest ? openSecrets(deps, latest.secretsEnc) : {});
+}
+
 export async function createStack(deps: WharfDeps, teamId: string, actor: Actor, input: CreateStackInput) {
+  if (input.revision) {
+    await assertSaveWithinGuardrails(deps, { teamId, stack: { id: "", name: input.name }, userId: actor.id }, await contentToSave(deps, null, input.revision), input.targets);
+  }
   return deps.db
     .$transaction(async (tx) => {
       if (await tx.stack.findFirst({ where: { teamId, name: input.name }, select: { id: true } })) {
@@ -229,6 +239,12 @@ async function activeJobs(db: Tx | WharfDeps["db"], stackId: string, hostIds?: s
 }
 
 export async function updateStack(deps: WharfDeps, teamId: string, actor: Actor, input: UpdateStackInput) {
+  if (input.targets) {
+    // New hosts and overlays change the merged config: the latest files must pass the guardrails there too.
+    const stack = await findStackForTeam(deps.db, teamId, input.stackId);
+    const latest = await deps.db.stackRevision.findFirst({ where: { stackId: stack.id }, orderBy: { number: "desc" }, select: { files: true, env: true, limits: true, secretsEnc: true } });
+    if (latest) await assertSaveWithinGuardrails(deps, { teamId, stack, userId: actor.id }, revisionContent(deps, latest), input.targets);
+  }
   const updated = await deps.db.$transaction(async (tx) => {
     const stack = await findStackForTeam(tx, teamId, input.stackId);
     const changes: string[] = [];
@@ -312,6 +328,9 @@ export async function removeStack(deps: WharfDeps, teamId: string, actor: Actor,
 }
 
 export async function saveRevision(deps: WharfDeps, teamId: string, actor: Actor, input: SaveRevisionInput) {
+  const stack = await findStackForTeam(deps.db, teamId, input.stackId);
+  const targets = await deps.db.stackTarget.findMany({ where: { stackId: stack.id }, select: { hostId: true, overlay: true } });
+  await assertSaveWithinGuardrails(deps, { teamId, stack, userId: actor.id }, await contentToSave(deps, stack.id, input), targets);
   return deps.db
     .$transaction(async (tx) => {
       const stack = await findStackForTeam(tx, teamId, input.stackId);

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import type { DeploymentAction } from "@wharf/db";
 import {
   AlertCircleIcon,
@@ -32,6 +32,7 @@ import { useTRPC } from "~/trpc/react";
 import { DownDialog } from "./down-dialog";
 import { JobOutput } from "./job-output";
 import type { StackDetail } from "./stack-draft";
+import { useStartDeployment } from "./use-start-deployment";
 
 type Target = StackDetail["targets"][number];
 
@@ -55,6 +56,7 @@ const ACTIONS: { action: Exclude<DeploymentAction, "DOWN" | "ROLLBACK">; icon: L
 
 const REFUSAL_TITLES: Record<string, string> = {
   PREFLIGHT_FAILED: "Preflight refused: nothing was deployed",
+  GUARDRAIL_VIOLATION: "The compose guardrails refused it: nothing was deployed",
   COMPOSE_INVALID: "compose rejected the files: nothing was deployed",
   NO_REVISION: "Nothing to deploy yet",
   JOB_ACTIVE: "Another job is running",
@@ -78,7 +80,7 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
   const canDeploy = useCan("stack:deploy");
   const [refusal, setRefusal] = useState<Refusal | null>(null);
   const refusalRef = useRef<HTMLDivElement>(null);
-  const start = useMutation(trpc.deployment.start.mutationOptions());
+  const start = useStartDeployment();
   const last = target.lastDeployment;
   const busy = start.isPending || (last !== null && isActive(last.status));
   const notDeployedId = useId();
@@ -191,7 +193,7 @@ export function DeployTab({ stack }: { stack: StackDetail }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canDeploy = useCan("stack:deploy");
-  const startAll = useMutation(trpc.deployment.start.mutationOptions());
+  const startAll = useStartDeployment();
   const anyActive = stack.targets.some((target) => target.lastDeployment && isActive(target.lastDeployment.status));
 
   if (stack.targets.length === 0) {
@@ -200,8 +202,8 @@ export function DeployTab({ stack }: { stack: StackDetail }) {
 
   const deployAll = async (): Promise<void> => {
     try {
-      const jobs = await startAll.mutateAsync({ stackId: stack.id, action: "DEPLOY" });
-      toast.success(`Deploying to ${jobs.length} hosts, one after another`);
+      const { jobs, request } = await startAll.mutateAsync({ stackId: stack.id, action: "DEPLOY" });
+      if (!request) toast.success(`Deploying to ${jobs.length} hosts, one after another`);
     } catch (error) {
       toast.error(errorMessage(error));
     } finally {

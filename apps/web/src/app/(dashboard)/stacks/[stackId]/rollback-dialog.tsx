@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useQueryClient } from "@tanstack/react-query";
 import { UndoDotIcon } from "lucide-react";
 import { useId, useState } from "react";
 import { toast } from "sonner";
@@ -10,6 +10,7 @@ import { Button } from "~/components/ui/button";
 import { useTRPC } from "~/trpc/react";
 
 import type { StackDetail } from "./stack-draft";
+import { useStartDeployment } from "./use-start-deployment";
 
 /** Redeploys an older revision (with the overlay it last ran with) on the hosts chosen. */
 export function RollbackDialog({ stack, revisionNumber }: { stack: StackDetail; revisionNumber: number }) {
@@ -18,14 +19,14 @@ export function RollbackDialog({ stack, revisionNumber }: { stack: StackDetail; 
   const id = useId();
   const deployedHosts = stack.targets.filter((target) => target.deployed).map((target) => target.host.id);
   const [hostIds, setHostIds] = useState<string[]>(deployedHosts.length > 0 ? deployedHosts : stack.targets.map((target) => target.host.id));
-  const start = useMutation(trpc.deployment.start.mutationOptions());
+  const start = useStartDeployment();
 
   const confirm = async (): Promise<void> => {
     // A failure (preflight messages included) is shown in the dialog.
-    const jobs = await start.mutateAsync({ stackId: stack.id, action: "ROLLBACK", revisionNumber, hostIds });
+    const { jobs, request } = await start.mutateAsync({ stackId: stack.id, action: "ROLLBACK", revisionNumber, hostIds });
     await queryClient.invalidateQueries(trpc.stack.pathFilter());
     await queryClient.invalidateQueries(trpc.deployment.pathFilter());
-    toast.success(`Rolling back to revision #${revisionNumber} on ${jobs.length} host${jobs.length === 1 ? "" : "s"}: follow it in the Deploy tab.`);
+    if (!request) toast.success(`Rolling back to revision #${revisionNumber} on ${jobs.length} host${jobs.length === 1 ? "" : "s"}: follow it in the Deploy tab.`);
   };
 
   return (

@@ -17,6 +17,7 @@ import { useLeaveWarning } from "~/components/use-leave-warning";
 import { errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
+import { ApprovalsTab } from "./approvals-tab";
 import { DeployTab } from "./deploy-tab";
 import { draftStorageKey } from "./draft-storage";
 import { FilesTab } from "./files-tab";
@@ -36,6 +37,7 @@ const TABS = [
   "status",
   "logs",
   "history",
+  "approvals",
 ] as const;
 type Tab = (typeof TABS)[number];
 const TAB_LABELS: Record<Tab, string> = {
@@ -45,6 +47,7 @@ const TAB_LABELS: Record<Tab, string> = {
   status: "Status",
   logs: "Logs",
   history: "History",
+  approvals: "Approvals",
 };
 
 const isTab = (value: string | null): value is Tab =>
@@ -218,6 +221,9 @@ export function StackView({ stackId }: { stackId: string }) {
         ) : null}
         <TabsContent value="history">
           <HistoryTab stack={stack} />
+        </TabsContent>
+        <TabsContent value="approvals">
+          <ApprovalsTab stack={stack} />
         </TabsContent>
       </Tabs>
     </div>
