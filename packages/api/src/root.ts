@@ -1,3 +1,4 @@
+import { accountRouter } from "./routers/account";
 import { auditRouter } from "./routers/audit";
 import { credentialRouter } from "./routers/credential";
 import { deploymentRouter } from "./routers/deployment";
@@ -12,6 +13,7 @@ export const appRouter = router({
   health: healthRouter,
   setup: setupRouter,
   team: teamRouter,
+  account: accountRouter,
   credential: credentialRouter,
   host: hostRouter,
   audit: auditRouter,

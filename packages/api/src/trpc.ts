@@ -8,11 +8,14 @@ import type { WharfDeps } from "./deps";
 import { invalidInput, type Problem, WharfError, type WharfErrorCode } from "./errors";
 import { type Permission, roleCan } from "./permissions";
 import { withAgentUse } from "./services/agents";
+import { refused } from "./services/audit";
 import { findHostForTeam } from "./services/hosts";
 import { resolveMembership } from "./services/teams";
 
 export interface Session {
   userId: string;
+  /** The server-side session row behind the cookie (already checked to exist); absent for in-process callers. */
+  sessionId?: string;
 }
 
 export interface Context {
@@ -30,6 +33,8 @@ export interface Context {
 export interface Meta {
   public?: true;
   permission?: Permission;
+  /** Signed in, acting only on the caller's own account (profile, password, sessions): no team, no role. */
+  self?: true;
 }
 
 const TRPC_CODE: Record<WharfErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -117,14 +122,24 @@ export const publicProcedure = t.procedure.use(mapErrors).meta({ public: true })
  * Only mutations may install, upgrade or start an agent: queries and
  * subscriptions read what is there.
  */
-export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next, type }) => {
+/** The signed-in user's own account. */
+export const accountProcedure = t.procedure
+  .use(mapErrors)
+  .meta({ self: true })
+  .use(({ ctx, next }) => {
+    const session = ctx.session;
+    if (!session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
+    return next({ ctx: { ...ctx, session } });
+  });
+
+export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next, type, path }) => {
   if (!ctx.session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
   if (!meta?.permission) throw new WharfError("INTERNAL", "This procedure declares no permission.");
   const membership = await resolveMembership(ctx.deps, ctx.session.userId, ctx.requestedTeamId);
-  if (!roleCan(membership.role, meta.permission)) {
-    throw new WharfError("FORBIDDEN", `Your role (${membership.role.toLowerCase()}) does not allow ${meta.permission}.`);
-  }
   const session = ctx.session;
+  if (!roleCan(membership.role, meta.permission)) {
+    throw await refused({ ...ctx, session }, { teamId: membership.teamId, role: membership.role, permission: meta.permission, path });
+  }
   return withAgentUse(type === "mutation" ? "manage" : "read", () =>
     next({ ctx: { ...ctx, session, team: { id: membership.teamId, role: membership.role } } }),
   );

@@ -20,10 +20,10 @@ const deploymentRef = z.object({ deploymentId: z.string().min(1) });
 export const deploymentRouter = router({
   start: deployStack
     .input(startDeploymentInput)
-    .mutation(async ({ ctx, input }) => startDeployment(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => startDeployment(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   cancel: deployStack
     .input(deploymentRef)
-    .mutation(async ({ ctx, input }) => cancelDeployment(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input.deploymentId)),
+    .mutation(async ({ ctx, input }) => cancelDeployment(ctx.deps, ctx.team.id, await actorFor(ctx), input.deploymentId)),
   list: readStack.input(listDeploymentsInput).query(({ ctx, input }) => listDeployments(ctx.deps, ctx.team.id, input)),
   byId: readStack.input(deploymentRef).query(({ ctx, input }) => getDeployment(ctx.deps, ctx.team.id, input.deploymentId)),
   /** Stored lines from `afterSeq` (or `lastEventId`), then live ones; ends after the job's final status. */

@@ -30,13 +30,13 @@ export const hostRouter = router({
   create: teamProcedure
     .meta({ permission: "host:write" })
     .input(createHostInput)
-    .mutation(async ({ ctx, input }) => createHost(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => createHost(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   testConnection: readHost.mutation(({ ctx }) => testConnection(ctx.deps, ctx.host)),
   refresh: readHost.mutation(async ({ ctx }) => ({ status: await refreshHost(ctx.deps, ctx.host) })),
-  reinstallAgent: writeHost.mutation(async ({ ctx }) => reinstallAgent(ctx.deps, ctx.host, await actorFor(ctx.deps, ctx.session.userId))),
+  reinstallAgent: writeHost.mutation(async ({ ctx }) => reinstallAgent(ctx.deps, ctx.host, await actorFor(ctx))),
   remove: writeHost
     .input(removeHostInput)
-    .mutation(async ({ ctx, input }) => removeHost(ctx.deps, ctx.host, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => removeHost(ctx.deps, ctx.host, await actorFor(ctx), input)),
   containers: readHost.query(({ ctx }) => callAgent(ctx.deps, ctx.host, "listContainers", { all: true })),
   images: readHost.query(({ ctx }) => callAgent(ctx.deps, ctx.host, "listImages", {})),
   volumes: readHost.query(({ ctx }) => callAgent(ctx.deps, ctx.host, "listVolumes", {})),
