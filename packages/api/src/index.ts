@@ -9,5 +9,5 @@ export { refreshHosts } from "./services/hosts";
 export { startHostMonitor } from "./services/monitor";
 export { issueSetupLink } from "./services/setup";
 export type { Context, Session } from "./trpc";
-export { type OidcIdentity, type OidcSettings, parseOidcRoleMap, signInWithOidc } from "./services/oidc";
-export { createSession, touchSession } from "./services/sessions";
+export { type OidcIdentity, type OidcSettings, signInWithOidc } from "./services/oidc";
+export { createSession, resolveSession } from "./services/sessions";

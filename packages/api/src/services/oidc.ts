@@ -1,14 +1,10 @@
-import { Role } from "@wharf/db";
-import { z } from "zod";
+import type { Role } from "@wharf/db";
 
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
+import { roleForGroups } from "../lib/oidc-roles";
 import { recordAudit } from "./audit";
 import type { SignedInUser } from "./auth";
-
-/** Strongest first: a user in several mapped groups gets the strongest of their roles. */
-const ROLE_ORDER: Role[] = ["OWNER", "ADMIN", "DEPLOYER", "VIEWER"];
-const roleSchema = z.enum(Role);
 
 export interface OidcSettings {
   issuer: string;
@@ -25,30 +21,6 @@ export interface OidcIdentity {
   name: string | null;
   groups: string[];
   address: string | null;
-}
-
-/**
- * Parses WHARF_OIDC_ROLE_MAP: `group=role` pairs separated by commas, e.g.
- * `wharf-admins=admin,developers=deployer,everyone=viewer`. Throws a message
- * naming the bad entry.
- */
-export function parseOidcRoleMap(text: string): Record<string, Role> {
-  const map: Record<string, Role> = {};
-  for (const entry of text.split(",").map((part) => part.trim()).filter(Boolean)) {
-    const at = entry.lastIndexOf("=");
-    const group = entry.slice(0, at).trim();
-    const role = roleSchema.safeParse(entry.slice(at + 1).trim().toUpperCase());
-    if (at <= 0 || !group || !role.success) {
-      throw new Error(`"${entry}" is not group=role (roles: ${ROLE_ORDER.map((r) => r.toLowerCase()).join(", ")})`);
-    }
-    map[group] = role.data;
-  }
-  return map;
-}
-
-export function roleForGroups(roleMap: Record<string, Role>, groups: string[]): Role | null {
-  const granted = new Set(groups.flatMap((group) => (roleMap[group] ? [roleMap[group]] : [])));
-  return ROLE_ORDER.find((role) => granted.has(role)) ?? null;
 }
 
 /**

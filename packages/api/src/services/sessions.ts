@@ -39,6 +39,12 @@ export async function touchSession(deps: WharfDeps, userId: string, sessionId: s
   return true;
 }
 
+/** The tRPC session for a cookie's claims: null unless its session row still exists. */
+export async function resolveSession(deps: WharfDeps, claims: { userId: string; sessionId: string } | null): Promise<{ userId: string; sessionId: string } | null> {
+  if (!claims?.userId || !claims.sessionId) return null;
+  return (await touchSession(deps, claims.userId, claims.sessionId)) ? claims : null;
+}
+
 export async function listSessions(deps: WharfDeps, userId: string, currentSessionId: string | undefined) {
   const sessions = await deps.db.session.findMany({
     where: { userId },
