@@ -4,9 +4,11 @@ import { PERMISSIONS, roleCan } from "./permissions";
 import { appRouter } from "./root";
 
 const PUBLIC_PROCEDURES = ["health.check", "setup.status", "setup.complete"];
+/** The signed-in user's own account: no team, no role; the account router and nothing else. */
+const isSelfProcedure = (path: string) => path.startsWith("account.");
 
 describe("procedure permissions", () => {
-  const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, unknown>) as [string, { _def: { meta?: { public?: true; permission?: string } } }][];
+  const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, unknown>) as [string, { _def: { meta?: { public?: true; permission?: string; self?: true } } }][];
 
   it("every procedure declares a known permission, except the public allow-list", () => {
     expect(procedures.length).toBeGreaterThan(10);
@@ -16,6 +18,10 @@ describe("procedure permissions", () => {
         expect(meta?.permission, path).toBeUndefined();
         continue;
       }
+      if (isSelfProcedure(path)) {
+        expect(meta, path).toEqual({ self: true });
+        continue;
+      }
       expect(PERMISSIONS, `${path} must declare a permission`).toContain(meta?.permission);
     }
   });
@@ -23,6 +29,12 @@ describe("procedure permissions", () => {
   it("no procedure outside the allow-list is public", () => {
     const publicOnes = procedures.filter(([, p]) => p._def.meta?.public && !p._def.meta.permission).map(([path]) => path);
     expect(publicOnes.sort()).toEqual([...PUBLIC_PROCEDURES].sort());
+  });
+
+  it("only the account router acts on the caller's own account, outside any team", () => {
+    const selfOnes = procedures.filter(([, p]) => p._def.meta?.self).map(([path]) => path);
+    expect(selfOnes.length).toBeGreaterThan(0);
+    expect(selfOnes.filter((path) => !isSelfProcedure(path))).toEqual([]);
   });
 
   it("viewers cannot change hosts; owners can do everything", () => {
