@@ -2,6 +2,8 @@ import type { WharfDeps } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase } from "@wharf/testing/api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
+import { Redactor } from "../lib/redact";
+import { createCaller } from "../root";
 import { expectTrpcError } from "../test-support/trpc";
 import { recordAudit } from "./audit";
 
@@ -24,7 +26,7 @@ async function failureOf(promise: Promise<unknown>): Promise<string> {
     (e: unknown) => e,
   );
   if (!error) throw new Error("expected the statement to fail");
-  return error instanceof Error ? `${error.message} ${String((error.cause as Error | undefined)?.message ?? "")}` : String(error);
+  return error instanceof Error ? `${error.message} ${error.cause instanceof Error ? error.cause.message : ""}` : JSON.stringify(error);
 }
 
 describe("the audit trail is append-only in the database", () => {
@@ -110,13 +112,12 @@ describe("audit page queries and CSV export", () => {
     expect(csv).not.toContain("bobs-secret-stack");
     expect(await bob.caller.audit.exportCsv({ action: "stack.create" })).toContain("bobs-secret-stack");
     // Naming another team does not reach it: the member check comes first.
-    const asAliceInBobsTeam = (await import("@wharf/api")).createCaller({ deps, session: { userId: alice.userId }, requestedTeamId: bob.teamId, ip: "127.0.0.1" });
+    const asAliceInBobsTeam = createCaller({ deps, session: { userId: alice.userId }, requestedTeamId: bob.teamId, ip: "127.0.0.1" });
     await expectTrpcError(asAliceInBobsTeam.audit.exportCsv({}), "FORBIDDEN", /not a member of that team/);
   });
 
   it("redacts secret values from what changed", async () => {
     const owner = await createTestUser(deps);
-    const { Redactor } = await import("../lib/redact");
     await recordAudit(deps.db, {
       teamId: owner.teamId,
       actor: { id: owner.userId, label: owner.email },

@@ -1,4 +1,4 @@
-import { type AuditSource, auditEventSelect, type Prisma } from "@wharf/db";
+import { auditEventSelect, type AuditSource, type Prisma } from "@wharf/db";
 import { z } from "zod";
 
 import type { WharfDeps } from "../deps";

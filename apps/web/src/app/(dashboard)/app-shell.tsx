@@ -1,7 +1,7 @@
 "use client";
 
 import { type Permission, roleCan } from "@wharf/api/permissions";
-import { ChevronsUpDownIcon, KeyRoundIcon, LayersIcon, LogOutIcon, type LucideIcon, ScrollTextIcon, ServerIcon } from "lucide-react";
+import { ChevronsUpDownIcon, KeyRoundIcon, LayersIcon, LogOutIcon, type LucideIcon, ScrollTextIcon, ServerIcon, UserRoundIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
@@ -120,6 +120,12 @@ function UserMenu({ teams, compact = false }: { teams: Team[]; compact?: boolean
           </>
         ) : null}
         <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/profile">
+            <UserRoundIcon aria-hidden />
+            Profile and security
+          </Link>
+        </DropdownMenuItem>
         <DropdownMenuItem onSelect={() => void signOut({ callbackUrl: "/signin" })}>
           <LogOutIcon aria-hidden />
           Sign out

@@ -3,6 +3,7 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { createCaller } from "@wharf/api";
 import { cookies } from "next/headers";
 
+import { auditFilterFromParams, auditFilterInput } from "~/app/(dashboard)/audit/audit-query";
 import { TEAM_COOKIE, TEAM_PARAM } from "~/lib/team";
 import { createContext } from "~/server/context";
 
@@ -14,7 +15,7 @@ import { createContext } from "~/server/context";
 export async function GET(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const requestedTeamId = url.searchParams.get(TEAM_PARAM) ?? (await cookies()).get(TEAM_COOKIE)?.value ?? null;
-  const filter = Object.fromEntries([...url.searchParams].filter(([key]) => key !== TEAM_PARAM));
+  const filter = auditFilterInput(auditFilterFromParams(Object.fromEntries(url.searchParams)));
   try {
     const caller = createCaller(await createContext({ headers: request.headers, requestedTeamId }));
     const csv = await caller.audit.exportCsv(filter);
