@@ -101,7 +101,7 @@ export function SignInForm({ callbackPath, initialError, oidcName }: { callbackP
             </div>
             <Button variant="outline" className="w-full" onClick={() => void signIn("oidc", { callbackUrl: callbackPath })}>
               <KeyRoundIcon aria-hidden />
-              Sign in with {oidcName}
+              Continue with {oidcName}
             </Button>
           </div>
         ) : null}
