@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
+import type { OidcSettings } from "@wharf/api";
+import { parseOidcRoleMap } from "@wharf/api/lib/oidc-roles";
 import { z } from "zod";
 
 // The only module reading process.env (see STYLE.md, rule 9). Parsed once, on import.
@@ -29,9 +31,43 @@ const schema = z.object({
   // A stack's files (20 of 256 KiB) and variables, JSON-escaped, fit well within the default.
   WHARF_MAX_REQUEST_BYTES: z.coerce.number().int().min(64 * 1024, "must be at least 65536 (bytes)").default(10 * 1024 * 1024),
   WHARF_TRUSTED_PROXIES: z.coerce.number().int("must be a whole number of proxies").min(0, "must be 0 or more").max(10, "must be at most 10").default(0),
+  // Optional OIDC sign-in: all of issuer, client id and secret, or none.
+  WHARF_OIDC_ISSUER: optionalUrl,
+  WHARF_OIDC_CLIENT_ID: optionalText,
+  WHARF_OIDC_CLIENT_SECRET: optionalText,
+  // The sign-in button's label, e.g. the provider's name.
+  WHARF_OIDC_NAME: optionalText,
+  // Where the ID token lists the user's groups.
+  WHARF_OIDC_GROUPS_CLAIM: optionalText,
+  WHARF_OIDC_ROLE_MAP: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z
+      .string()
+      .optional()
+      .transform((text, ctx) => {
+        try {
+          return parseOidcRoleMap(text ?? "");
+        } catch (error) {
+          ctx.addIssue({ code: "custom", message: `${(error as Error).message}; e.g. wharf-admins=admin,developers=deployer` });
+          return z.NEVER;
+        }
+      }),
+  ),
+  WHARF_OIDC_TEAM: optionalText,
   // Set by Next.js itself while `next build` evaluates modules.
   NEXT_PHASE: optionalText,
-});
+})
+  .refine((raw) => [raw.WHARF_OIDC_ISSUER, raw.WHARF_OIDC_CLIENT_ID, raw.WHARF_OIDC_CLIENT_SECRET].every((value) => value === undefined) || (raw.WHARF_OIDC_ISSUER && raw.WHARF_OIDC_CLIENT_ID && raw.WHARF_OIDC_CLIENT_SECRET), {
+    path: ["WHARF_OIDC_ISSUER"],
+    message: "OIDC needs WHARF_OIDC_ISSUER, WHARF_OIDC_CLIENT_ID and WHARF_OIDC_CLIENT_SECRET together",
+  });
+
+export interface OidcEnv extends OidcSettings {
+  clientId: string;
+  clientSecret: string;
+  name: string;
+  groupsClaim: string;
+}
 
 export interface Env {
   /** Null until the launcher supplies it (always set at run time of the server). */
@@ -50,6 +86,8 @@ export interface Env {
   /** Reverse proxies in front of Wharf whose X-Forwarded-For entries are believed (0: the socket address is the client). */
   trustedProxies: number;
   isBuildPhase: boolean;
+  /** Null unless OIDC sign-in is configured. */
+  oidc: OidcEnv | null;
 }
 
 /** The monorepo root: the closest ancestor whose package.json declares workspaces. */
@@ -83,6 +121,18 @@ function loadEnv(source: NodeJS.ProcessEnv): Env {
     maxRequestBytes: raw.WHARF_MAX_REQUEST_BYTES,
     trustedProxies: raw.WHARF_TRUSTED_PROXIES,
     isBuildPhase: raw.NEXT_PHASE === "phase-production-build",
+    oidc:
+      raw.WHARF_OIDC_ISSUER && raw.WHARF_OIDC_CLIENT_ID && raw.WHARF_OIDC_CLIENT_SECRET
+        ? {
+            issuer: raw.WHARF_OIDC_ISSUER.replace(/\/$/, ""),
+            clientId: raw.WHARF_OIDC_CLIENT_ID,
+            clientSecret: raw.WHARF_OIDC_CLIENT_SECRET,
+            name: raw.WHARF_OIDC_NAME ?? "Single sign-on",
+            groupsClaim: raw.WHARF_OIDC_GROUPS_CLAIM ?? "groups",
+            roleMap: raw.WHARF_OIDC_ROLE_MAP,
+            teamSlug: raw.WHARF_OIDC_TEAM ?? null,
+          }
+        : null,
   };
 }
 

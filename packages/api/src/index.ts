@@ -7,5 +7,7 @@ export { authenticate, type SignedInUser } from "./services/auth";
 export { type DeploymentRunner, type RunnerOptions, startDeploymentRunner } from "./services/deployment-runner";
 export { refreshHosts } from "./services/hosts";
 export { startHostMonitor } from "./services/monitor";
+export { type OidcIdentity, type OidcSettings, signInWithOidc } from "./services/oidc";
+export { createSession, resolveSession } from "./services/sessions";
 export { issueSetupLink } from "./services/setup";
 export type { Context, Session } from "./trpc";

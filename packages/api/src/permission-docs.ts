@@ -31,7 +31,7 @@ export function renderPermissionTable(): string {
     const users = procedures.filter((p) => p.meta.permission === permission).map((p) => `${code(p.path)} (${p.meta.resource})`);
     return [code(permission), PERMISSION_DESCRIPTIONS[permission], ...ROLES.map((role) => (ROLE_PERMISSIONS[role].has(permission) ? "✓" : "–")), users.join(", ") || "(none yet)"];
   });
-  const open = (kind: "public" | "signedIn") =>
+  const open = (kind: "public" | "signedIn" | "self") =>
     procedures
       .filter((p) => p.meta[kind] && !p.meta.permission)
       .map((p) => code(p.path))
@@ -41,7 +41,7 @@ export function renderPermissionTable(): string {
     `| ${header.map(() => "---").join(" | ")} |`,
     ...rows.map((row) => `| ${row.join(" | ")} |`),
     "",
-    `Any signed-in user, whatever their role: ${open("signedIn")}. Without signing in: ${open("public")}.`,
+    `Any signed-in user, whatever their role: ${open("signedIn")}. On the signed-in user's own account only: ${open("self")}. Without signing in: ${open("public")}.`,
   ].join("\n");
 }
 

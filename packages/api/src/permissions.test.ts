@@ -9,6 +9,8 @@ import { effectiveRole, RESOURCE_KINDS } from "./services/access";
 
 const PUBLIC_PROCEDURES = ["health.check", "setup.status", "setup.complete", "invitation.preview", "invitation.signUp"];
 const SIGNED_IN_PROCEDURES = ["team.list", "team.create", "invitation.accept"];
+/** The signed-in user's own account: no team, no role; the account router and nothing else. */
+const isSelfProcedure = (name: string) => name.startsWith("account.");
 
 describe("procedure permissions", () => {
   const procedures = declaredProcedures();
@@ -18,6 +20,10 @@ describe("procedure permissions", () => {
     for (const { path: name, meta } of procedures) {
       if (PUBLIC_PROCEDURES.includes(name) || SIGNED_IN_PROCEDURES.includes(name)) {
         expect(meta.permission, name).toBeUndefined();
+        continue;
+      }
+      if (isSelfProcedure(name)) {
+        expect(meta, name).toEqual({ self: true });
         continue;
       }
       expect(PERMISSIONS, `${name} must declare a permission`).toContain(meta.permission);
@@ -33,6 +39,12 @@ describe("procedure permissions", () => {
         .sort();
     expect(open("public")).toEqual([...PUBLIC_PROCEDURES].sort());
     expect(open("signedIn")).toEqual([...SIGNED_IN_PROCEDURES].sort());
+  });
+
+  it("only the account router acts on the caller's own account, outside any team", () => {
+    const selfOnes = procedures.filter((p) => p.meta.self).map((p) => p.path);
+    expect(selfOnes.length).toBeGreaterThan(0);
+    expect(selfOnes.filter((path) => !isSelfProcedure(path))).toEqual([]);
   });
 
   it("viewers cannot change hosts; owners can do everything", () => {

@@ -1,3 +1,4 @@
+import { accountRouter } from "./routers/account";
 import { approvalRouter } from "./routers/approval";
 import { auditRouter } from "./routers/audit";
 import { credentialRouter } from "./routers/credential";
@@ -18,6 +19,7 @@ export const appRouter = router({
   team: teamRouter,
   environment: environmentRouter,
   invitation: invitationRouter,
+  account: accountRouter,
   credential: credentialRouter,
   host: hostRouter,
   audit: auditRouter,

@@ -7,13 +7,16 @@ import { z, ZodError } from "zod";
 import type { WharfDeps } from "./deps";
 import { invalidInput, type Problem, WharfError, type WharfErrorCode } from "./errors";
 import { type Permission, roleCan } from "./permissions";
-import { effectiveRole, resolveResourceScope,type ResourceKind, type ResourceScope } from "./services/access";
+import { effectiveRole, resolveResourceScope, type ResourceKind, type ResourceScope } from "./services/access";
 import { withAgentUse } from "./services/agents";
+import { recordRefusal } from "./services/audit";
 import { findHostForTeam } from "./services/hosts";
 import { resolveMembership } from "./services/teams";
 
 export interface Session {
   userId: string;
+  /** The server-side session row behind the cookie (already checked to exist); absent for in-process callers. */
+  sessionId?: string;
 }
 
 export interface Context {
@@ -35,6 +38,8 @@ export interface Meta {
   signedIn?: true;
   permission?: Permission;
   resource?: ResourceKind;
+  /** Signed in, acting only on the caller's own account (profile, password, sessions): no team, no role. */
+  self?: true;
 }
 
 const TRPC_CODE: Record<WharfErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -143,32 +148,64 @@ export interface ActiveTeam {
  * (from the raw input) in that team, and the declared permission held by the
  * role in force on the resource's environments.
  */
-export async function authorize(deps: WharfDeps, userId: string, requestedTeamId: string | null, meta: Meta | undefined, rawInput: unknown): Promise<ActiveTeam> {
+/** A permission check that failed, for the audit trail. */
+export interface Refusal {
+  teamId: string;
+  role: Role;
+  permission: Permission;
+  message: string;
+}
+
+export async function authorize(
+  deps: WharfDeps,
+  userId: string,
+  requestedTeamId: string | null,
+  meta: Meta | undefined,
+  rawInput: unknown,
+  onRefused: (refusal: Refusal) => Promise<void> = () => Promise.resolve(),
+): Promise<ActiveTeam> {
   if (!meta?.permission || !meta.resource) throw new WharfError("INTERNAL", "This procedure declares no permission or resource.");
   const permission = meta.permission;
   const membership = await resolveMembership(deps, userId, requestedTeamId);
   const grant = membership.environmentIds ? `${membership.role.toLowerCase()} in some environments` : membership.role.toLowerCase();
-  if (!roleCan(membership.role, permission)) throw new WharfError("FORBIDDEN", `Your role (${grant}) does not allow ${permission}.`);
+  const refuse = async (role: Role, message: string): Promise<WharfError> => {
+    await onRefused({ teamId: membership.teamId, role, permission, message });
+    return new WharfError("FORBIDDEN", message);
+  };
+  if (!roleCan(membership.role, permission)) throw await refuse(membership.role, `Your role (${grant}) does not allow ${permission}.`);
   const scope = await resolveResourceScope(deps, membership.teamId, meta.resource, rawInput);
   const role = effectiveRole(membership, scope);
   if (!roleCan(role, permission)) {
-    throw new WharfError(
-      "FORBIDDEN",
+    throw await refuse(
+      role,
       `Your role (${grant}) does not allow ${permission} ${scope ? "in this environment" : "on the whole team"}: you have viewer rights there.`,
     );
   }
   return { id: membership.teamId, role, memberRole: membership.role, environmentIds: membership.environmentIds, scope };
 }
 
+/** The signed-in user's own account. */
+export const accountProcedure = t.procedure
+  .use(mapErrors)
+  .meta({ self: true })
+  .use(({ ctx, next }) => {
+    const session = ctx.session;
+    if (!session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
+    return next({ ctx: { ...ctx, session } });
+  });
+
 /**
  * Signed in, a member of the active team, and holding the declared permission
- * on the declared resource. Only mutations may install, upgrade or start an
- * agent: queries and subscriptions read what is there.
+ * on the declared resource; refusals are recorded in the audit trail. Only
+ * mutations may install, upgrade or start an agent: queries and subscriptions
+ * read what is there.
  */
-export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next, type, getRawInput }) => {
+export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next, type, path, getRawInput }) => {
   if (!ctx.session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
-  const team = await authorize(ctx.deps, ctx.session.userId, ctx.requestedTeamId, meta, await getRawInput());
   const session = ctx.session;
+  const team = await authorize(ctx.deps, session.userId, ctx.requestedTeamId, meta, await getRawInput(), (refusal) =>
+    recordRefusal({ ...ctx, session }, { ...refusal, path }),
+  );
   return withAgentUse(type === "mutation" ? "manage" : "read", () => next({ ctx: { ...ctx, session, team } }));
 });
 

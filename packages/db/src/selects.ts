@@ -32,12 +32,17 @@ export const credentialPublicSelect = {
 
 export const auditEventSelect = {
   id: true,
+  actorId: true,
   actorLabel: true,
+  actorName: true,
+  source: true,
+  address: true,
   action: true,
   targetType: true,
   targetId: true,
   summary: true,
   data: true,
+  changes: true,
   createdAt: true,
 } satisfies Prisma.AuditEventSelect;
 

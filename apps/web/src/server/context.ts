@@ -9,7 +9,7 @@ export async function createContext(request: { headers: Headers; requestedTeamId
   const session = await getSession();
   return {
     deps: getWharf(),
-    session: session?.user.id ? { userId: session.user.id } : null,
+    session: session ? { userId: session.user.id, sessionId: session.sessionId } : null,
     requestedTeamId: request.requestedTeamId,
     ip: clientIp((name) => request.headers.get(name)),
   };

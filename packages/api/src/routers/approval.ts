@@ -13,16 +13,16 @@ export const approvalRouter = router({
   request: teamProcedure
     .meta({ permission: "stack:deploy", resource: "stack" })
     .input(startDeploymentInput)
-    .mutation(async ({ ctx, input }) => requestApproval(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => requestApproval(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   decide: teamProcedure
     .meta({ permission: "deployment:approve", resource: "team" })
     .input(decideInput)
-    .mutation(async ({ ctx, input }) => decideRequest(ctx.deps, ctx.team.id, { ...(await actorFor(ctx.deps, ctx.session.userId)), id: ctx.session.userId }, input)),
+    .mutation(async ({ ctx, input }) => decideRequest(ctx.deps, ctx.team.id, { ...(await actorFor(ctx)), id: ctx.session.userId }, input)),
   list: readRequests.input(listRequestsInput).query(({ ctx, input }) => listRequests(ctx.deps, ctx.team.id, input)),
   byId: readRequests.input(z.object({ requestId: z.string().min(1) })).query(({ ctx, input }) => getRequest(ctx.deps, ctx.team.id, input.requestId)),
   protection: teamProcedure.meta({ permission: "team:read", resource: "environment" }).input(protectionScopeInput).query(({ ctx, input }) => getProtection(ctx.deps, ctx.team.id, input)),
   setProtection: teamProcedure
     .meta({ permission: "policy:manage", resource: "environment" })
     .input(setProtectionInput)
-    .mutation(async ({ ctx, input }) => setProtection(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => setProtection(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
 });

@@ -17,11 +17,11 @@ export const environmentRouter = router({
   list: teamProcedure.meta({ permission: "team:read", resource: "team" }).query(({ ctx }) => listEnvironments(ctx.deps, ctx.team.id)),
   create: manageEnvironments
     .input(createEnvironmentInput)
-    .mutation(async ({ ctx, input }) => createEnvironment(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => createEnvironment(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   rename: manageEnvironments
     .input(renameEnvironmentInput)
-    .mutation(async ({ ctx, input }) => renameEnvironment(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => renameEnvironment(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   remove: manageEnvironments
     .input(removeEnvironmentInput)
-    .mutation(async ({ ctx, input }) => removeEnvironment(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input.environmentId)),
+    .mutation(async ({ ctx, input }) => removeEnvironment(ctx.deps, ctx.team.id, await actorFor(ctx), input.environmentId)),
 });

@@ -22,12 +22,12 @@ const manageExceptions = teamProcedure.meta({ permission: "policy:manage", resou
 export const guardrailRouter = router({
   /** The policy in force for the team (environmentId null) or one environment, and where it comes from. */
   policy: readPolicy.input(policyScopeInput).query(({ ctx, input }) => getPolicy(ctx.deps, ctx.team.id, input)),
-  setPolicy: managePolicy.input(setPolicyInput).mutation(async ({ ctx, input }) => setPolicy(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+  setPolicy: managePolicy.input(setPolicyInput).mutation(async ({ ctx, input }) => setPolicy(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   exceptions: readExceptions.input(z.object({ stackId: z.string().min(1) })).query(({ ctx, input }) => listExceptions(ctx.deps, ctx.team.id, input.stackId)),
   grantException: manageExceptions
     .input(grantExceptionInput)
-    .mutation(async ({ ctx, input }) => grantException(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => grantException(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   revokeException: manageExceptions
     .input(revokeExceptionInput)
-    .mutation(async ({ ctx, input }) => revokeException(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => revokeException(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
 });

@@ -31,17 +31,17 @@ export const hostRouter = router({
   create: teamProcedure
     .meta({ permission: "host:write", resource: "environment" })
     .input(createHostInput)
-    .mutation(async ({ ctx, input }) => createHost(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => createHost(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   testConnection: readHost.mutation(({ ctx }) => testConnection(ctx.deps, ctx.host)),
   refresh: readHost.mutation(async ({ ctx }) => ({ status: await refreshHost(ctx.deps, ctx.host) })),
-  reinstallAgent: writeHost.mutation(async ({ ctx }) => reinstallAgent(ctx.deps, ctx.host, await actorFor(ctx.deps, ctx.session.userId))),
+  reinstallAgent: writeHost.mutation(async ({ ctx }) => reinstallAgent(ctx.deps, ctx.host, await actorFor(ctx))),
   /** Moves the host to another environment of the team (both must be in the caller's grant). */
   setEnvironment: writeHost
     .input(setHostEnvironmentInput)
-    .mutation(async ({ ctx, input }) => setHostEnvironment(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => setHostEnvironment(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   remove: writeHost
     .input(removeHostInput)
-    .mutation(async ({ ctx, input }) => removeHost(ctx.deps, ctx.host, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => removeHost(ctx.deps, ctx.host, await actorFor(ctx), input)),
   containers: readHost.query(({ ctx }) => callAgent(ctx.deps, ctx.host, "listContainers", { all: true })),
   images: readHost.query(({ ctx }) => callAgent(ctx.deps, ctx.host, "listImages", {})),
   volumes: readHost.query(({ ctx }) => callAgent(ctx.deps, ctx.host, "listVolumes", {})),

@@ -19,11 +19,11 @@ export const invitationRouter = router({
   /** The link is in this response only. */
   create: manageMembers
     .input(createInvitationInput)
-    .mutation(async ({ ctx, input }) => createInvitation(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), ctx.team.role, input)),
+    .mutation(async ({ ctx, input }) => createInvitation(ctx.deps, ctx.team.id, await actorFor(ctx), ctx.team.role, input)),
   pending: manageMembers.query(({ ctx }) => listPendingInvitations(ctx.deps, ctx.team.id)),
   revoke: manageMembers
     .input(invitationRef)
-    .mutation(async ({ ctx, input }) => revokeInvitation(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input.invitationId)),
+    .mutation(async ({ ctx, input }) => revokeInvitation(ctx.deps, ctx.team.id, await actorFor(ctx), input.invitationId)),
   /** Whoever holds the link sees the team's name and the role offered. */
   preview: publicProcedure.input(invitationToken).query(({ ctx, input }) => previewInvitation(ctx.deps, input.token)),
   accept: userProcedure.input(invitationToken).mutation(({ ctx, input }) => acceptInvitation(ctx.deps, ctx.session.userId, input.token)),

@@ -35,12 +35,12 @@ const writeStack = teamProcedure.meta({ permission: "stack:write", resource: "st
 export const stackRouter = router({
   list: teamProcedure.meta({ permission: "stack:read", resource: "team" }).input(listStacksInput).query(({ ctx, input }) => listStacks(ctx.deps, ctx.team.id, input)),
   byId: readStack.input(z.object({ stackId: z.string().min(1) })).query(({ ctx, input }) => getStack(ctx.deps, ctx.team.id, input.stackId)),
-  create: writeStack.input(createStackInput).mutation(async ({ ctx, input }) => createStack(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
-  update: writeStack.input(updateStackInput).mutation(async ({ ctx, input }) => updateStack(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
-  remove: writeStack.input(removeStackInput).mutation(async ({ ctx, input }) => removeStack(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+  create: writeStack.input(createStackInput).mutation(async ({ ctx, input }) => createStack(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
+  update: writeStack.input(updateStackInput).mutation(async ({ ctx, input }) => updateStack(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
+  remove: writeStack.input(removeStackInput).mutation(async ({ ctx, input }) => removeStack(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   saveRevision: writeStack
     .input(saveRevisionInput)
-    .mutation(async ({ ctx, input }) => saveRevision(ctx.deps, ctx.team.id, await actorFor(ctx.deps, ctx.session.userId), input)),
+    .mutation(async ({ ctx, input }) => saveRevision(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   revisions: readStack.input(listRevisionsInput).query(({ ctx, input }) => listRevisions(ctx.deps, ctx.team.id, input)),
   revision: readStack.input(revisionRef).query(({ ctx, input }) => getRevision(ctx.deps, ctx.team.id, input)),
   diff: readStack.input(diffRevisionsInput).query(({ ctx, input }) => diffRevisions(ctx.deps, ctx.team.id, input)),

@@ -112,6 +112,10 @@ describe("sign-in limits", () => {
       [owner.teamId, owner.userId, `Failed sign-in as ${owner.email} from 203.0.113.12 (wrong password)`],
       [null, null, "Failed sign-in as nobody@example.test from 203.0.113.12 (unknown account)"],
     ]);
+    expect(events.map((event) => [event.source, event.address, event.actorId])).toEqual([
+      ["BROWSER", "203.0.113.12", null],
+      ["BROWSER", "203.0.113.12", null],
+    ]);
     const page = await owner.caller.audit.list({ limit: 10 });
     expect(page.items.map((item) => item.action)).toContain("auth.signin_failed");
     const stored = JSON.stringify(await deps.db.auditEvent.findMany());

@@ -1,7 +1,7 @@
 "use client";
 
 import { type Permission, roleCan } from "@wharf/api/permissions";
-import { ChevronsUpDownIcon, KeyRoundIcon, LayersIcon, LogOutIcon, type LucideIcon, PlusIcon, ScrollTextIcon, ServerIcon, ShieldAlertIcon, ShieldCheckIcon, UsersIcon } from "lucide-react";
+import { ChevronsUpDownIcon, KeyRoundIcon, LayersIcon, LogOutIcon, type LucideIcon, PlusIcon, ScrollTextIcon, ServerIcon, ShieldAlertIcon, ShieldCheckIcon, UserRoundIcon, UsersIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
@@ -124,6 +124,12 @@ function UserMenu({ teams, compact = false }: { teams: Team[]; compact?: boolean
           Create a team
         </DropdownMenuItem>
         <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/profile">
+            <UserRoundIcon aria-hidden />
+            Profile and security
+          </Link>
+        </DropdownMenuItem>
         <DropdownMenuItem onSelect={() => void signOut({ callbackUrl: "/signin" })}>
           <LogOutIcon aria-hidden />
           Sign out

@@ -3,6 +3,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
+import { env } from "~/env";
 import { firstParam, safeCallbackPath, type SearchParams } from "~/lib/search-params";
 import { getSession } from "~/server/auth";
 import { getCaller } from "~/trpc/server";
@@ -41,5 +42,5 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
       </Card>
     );
   }
-  return <SignInForm callbackPath={callbackPath} initialError={firstParam(params.error)} />;
+  return <SignInForm callbackPath={callbackPath} initialError={firstParam(params.error)} oidcName={env.oidc?.name ?? null} />;
 }

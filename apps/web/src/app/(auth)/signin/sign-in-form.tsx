@@ -1,6 +1,7 @@
 "use client";
 
-import { AlertCircleIcon } from "lucide-react";
+import { TWO_FACTOR_REQUIRED } from "@wharf/api/lib/sign-in-messages";
+import { AlertCircleIcon, KeyRoundIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useState } from "react";
@@ -16,6 +17,7 @@ import { Input } from "~/components/ui/input";
 interface SignInValues {
   email: string;
   password: string;
+  code: string;
 }
 
 const WRONG_CREDENTIALS = "Wrong email or password.";
@@ -25,22 +27,29 @@ function describeSignInError(error: string): string {
   return error === "CredentialsSignin" ? WRONG_CREDENTIALS : error;
 }
 
-export function SignInForm({ callbackPath, initialError }: { callbackPath: string; initialError: string | null }) {
+export function SignInForm({ callbackPath, initialError, oidcName }: { callbackPath: string; initialError: string | null; oidcName: string | null }) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(initialError ? describeSignInError(initialError) : null);
+  // Shown once the password was right and the account asks for a second factor.
+  const [needsCode, setNeedsCode] = useState(false);
   const {
     register,
     handleSubmit,
     setFocus,
     formState: { errors, isSubmitting },
-  } = useForm<SignInValues>({ defaultValues: { email: "", password: "" } });
+  } = useForm<SignInValues>({ defaultValues: { email: "", password: "", code: "" } });
 
   const onSubmit = async (values: SignInValues): Promise<void> => {
     setError(null);
-    const result = await signIn("credentials", { email: values.email, password: values.password, redirect: false });
+    const result = await signIn("credentials", { email: values.email, password: values.password, code: needsCode ? values.code : "", redirect: false });
+    if (result?.error === TWO_FACTOR_REQUIRED) {
+      setNeedsCode(true);
+      setTimeout(() => setFocus("code"), 0);
+      return;
+    }
     if (!result?.ok || result.error) {
-      setError(describeSignInError(result?.error ?? "CredentialsSignin"));
-      setFocus("password", { shouldSelect: true });
+      setError(needsCode && result?.error === "CredentialsSignin" ? "That code is not right, or was already used." : describeSignInError(result?.error ?? "CredentialsSignin"));
+      setFocus(needsCode ? "code" : "password", { shouldSelect: true });
       return;
     }
     router.replace(callbackPath);
@@ -73,11 +82,29 @@ export function SignInForm({ callbackPath, initialError }: { callbackPath: strin
               <Input {...control} type="password" autoComplete="current-password" {...register("password", { required: "Enter your password." })} />
             )}
           </Field>
+          {needsCode ? (
+            <Field label="Two-factor code" hint={TWO_FACTOR_REQUIRED}>
+              {(control) => <Input {...control} autoComplete="one-time-code" {...register("code")} />}
+            </Field>
+          ) : null}
           <Button type="submit" disabled={isSubmitting} className="w-full">
             {isSubmitting ? <Spinner /> : null}
             {isSubmitting ? "Signing in…" : "Sign in"}
           </Button>
         </form>
+        {oidcName ? (
+          <div className="mt-4 grid gap-4">
+            <div className="flex items-center gap-3 text-xs text-muted-foreground">
+              <span className="h-px flex-1 bg-border" />
+              or
+              <span className="h-px flex-1 bg-border" />
+            </div>
+            <Button variant="outline" className="w-full" onClick={() => void signIn("oidc", { callbackUrl: callbackPath })}>
+              <KeyRoundIcon aria-hidden />
+              Continue with {oidcName}
+            </Button>
+          </div>
+        ) : null}
       </CardContent>
     </Card>
   );

@@ -1,7 +1,9 @@
 "use client";
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, GitCompareIcon, HistoryIcon, RocketIcon, TerminalIcon } from "lucide-react";
+import { AlertCircleIcon, GitCompareIcon, HistoryIcon, RocketIcon, ScrollTextIcon, TerminalIcon } from "lucide-react";
+import Link from "next/link";
+import { useSearchParams } from "next/navigation";
 import { useState } from "react";
 
 import { CodeDiff } from "~/components/code-diff";
@@ -179,7 +181,11 @@ function DiffView({ stackId, from, to }: { stackId: string; from: number; to: nu
 
 function Deployments({ stack }: { stack: StackDetail }) {
   const trpc = useTRPC();
-  const [open, setOpen] = useState<Deployment | null>(null);
+  // A link to one job (from the audit log) opens its output; closing it leaves the list.
+  const linkedJob = useSearchParams().get("job");
+  const linked = useQuery(trpc.deployment.byId.queryOptions({ deploymentId: linkedJob ?? "" }, { enabled: linkedJob !== null }));
+  const [picked, setOpen] = useState<Deployment | null | undefined>(undefined);
+  const open: Deployment | null = picked === undefined ? (linked.data ?? null) : picked;
   const query = useInfiniteQuery(
     trpc.deployment.list.infiniteQueryOptions({ stackId: stack.id, limit: 20 }, { getNextPageParam: (page) => page.nextCursor, refetchInterval: 5_000 }),
   );
@@ -258,7 +264,13 @@ function Deployments({ stack }: { stack: StackDetail }) {
           <DialogHeader>
             <DialogTitle>{open ? `${open.action.charAt(0)}${open.action.slice(1).toLowerCase()} on ${open.host.name}` : "Output"}</DialogTitle>
             <DialogDescription>
-              Revision #{open?.revision.number}, requested by {open?.requestedByLabel}.
+              Revision #{open?.revision.number}, requested by {open?.requestedByLabel}.{" "}
+              {open ? (
+                <Link href={`/audit?targetType=deployment&targetId=${encodeURIComponent(open.id)}`} className="inline-flex items-center gap-1 underline underline-offset-4">
+                  <ScrollTextIcon aria-hidden className="size-3.5" />
+                  Its audit log entries
+                </Link>
+              ) : null}
             </DialogDescription>
           </DialogHeader>
           {open ? <JobOutput deploymentId={open.id} title="Output" /> : null}
