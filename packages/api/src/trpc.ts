@@ -7,9 +7,8 @@ import { z, ZodError } from "zod";
 import type { WharfDeps } from "./deps";
 import { invalidInput, type Problem, WharfError, type WharfErrorCode } from "./errors";
 import { type Permission, roleCan } from "./permissions";
+import { cachedHostForTeam, cachedMembership } from "./services/access-cache";
 import { withAgentUse } from "./services/agents";
-import { findHostForTeam } from "./services/hosts";
-import { resolveMembership } from "./services/teams";
 
 export interface Session {
   userId: string;
@@ -120,19 +119,23 @@ export const publicProcedure = t.procedure.use(mapErrors).meta({ public: true })
 export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next, type }) => {
   if (!ctx.session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
   if (!meta?.permission) throw new WharfError("INTERNAL", "This procedure declares no permission.");
-  const membership = await resolveMembership(ctx.deps, ctx.session.userId, ctx.requestedTeamId);
+  const fresh = type === "mutation";
+  const membership = await cachedMembership(ctx.deps, ctx.session.userId, ctx.requestedTeamId, { fresh });
   if (!roleCan(membership.role, meta.permission)) {
     throw new WharfError("FORBIDDEN", `Your role (${membership.role.toLowerCase()}) does not allow ${meta.permission}.`);
   }
   const session = ctx.session;
-  return withAgentUse(type === "mutation" ? "manage" : "read", () =>
-    next({ ctx: { ...ctx, session, team: { id: membership.teamId, role: membership.role } } }),
-  );
+  return withAgentUse(fresh ? "manage" : "read", async () => {
+    const result = await next({ ctx: { ...ctx, session, team: { id: membership.teamId, role: membership.role } } });
+    // What a mutation changed is read by this process's next call at once, not when its notification arrives.
+    if (fresh) ctx.deps.access.forgetAll();
+    return result;
+  });
 });
 
 /** Loads `input.hostId` within the active team once, for every host-scoped procedure. */
-export const hostProcedure = teamProcedure.input(z.object({ hostId: z.string().min(1) })).use(async ({ ctx, input, next }) => {
-  const host = await findHostForTeam(ctx.deps, ctx.team.id, input.hostId);
+export const hostProcedure = teamProcedure.input(z.object({ hostId: z.string().min(1) })).use(async ({ ctx, input, next, type }) => {
+  const host = await cachedHostForTeam(ctx.deps, ctx.team.id, input.hostId, { fresh: type === "mutation" });
   return next({ ctx: { ...ctx, host } });
 });
 

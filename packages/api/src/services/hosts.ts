@@ -22,6 +22,7 @@ import { isTransportFailure, toHostError } from "../lib/connection-errors";
 import { type AgentAction, type AgentPaths, agentPaths, type EnsuredAgent, withAgentUse } from "./agents";
 import { type Actor, recordAudit } from "./audit";
 import { importCredentialInput, inspectKey, loadCredentialSecret } from "./credentials";
+import { connectionChanged } from "./host-connection";
 import { type ComposeProjectCounts, countComposeProjects, type HostStack, stacksByHost } from "./host-stacks";
 import { installation } from "./project-owner";
 
@@ -273,6 +274,11 @@ async function remoteHome(deps: WharfDeps, target: SshTarget): Promise<string> {
 }
 
 async function reachAgent(deps: WharfDeps, host: Host): Promise<EnsuredAgent> {
+  // An edited host (address, user, key, agent directory) is reached afresh.
+  if (connectionChanged(deps, host)) {
+    deps.agents.drop(host.id);
+    await deps.ssh.close(host.id);
+  }
   // Warm path: no key decryption or SSH work once this host's agent answered.
   const verified = deps.agents.verified(host.id);
   if (verified) return verified;
