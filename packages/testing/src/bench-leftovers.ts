@@ -13,7 +13,7 @@ import { childEnv } from "./env";
 import { loadSandbox } from "./sandbox";
 
 export interface Snapshot {
-  /** "pid command line" of every wharf-agent process (daemons and compose supervisors). */
+  /** "pid command line" of every wharf-agent process (daemons and compose supervisors) of the sandbox hosts' users. */
   agents: Set<string>;
   /** sshd processes started for the bench on loopback. */
   sshds: Set<string>;
@@ -22,13 +22,15 @@ export interface Snapshot {
   containers: Set<string>;
 }
 
-function commandLines(): Map<number, string> {
-  const lines = new Map<number, string>();
+/** Command lines by pid, with the real uid of each process. */
+function commandLines(): Map<number, { line: string; uid: number }> {
+  const lines = new Map<number, { line: string; uid: number }>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const text = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
-      if (text !== "") lines.set(Number(entry), text);
+      const line = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1] ?? -1);
+      if (line !== "") lines.set(Number(entry), { line, uid });
     } catch {
       // Gone since the listing.
     }
@@ -36,8 +38,17 @@ function commandLines(): Map<number, string> {
   return lines;
 }
 
+/** The uids of the sandbox hosts' users: agents anyone else runs on this machine are not the bench's. */
+function sandboxUids(): Set<number> {
+  const users = loadSandbox().hosts.flatMap((host) => Object.values(host.users));
+  return new Set(users.map((user) => Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim())));
+}
+
 export function takeSnapshot(): Snapshot {
-  const processes = [...commandLines()].map(([pid, line]) => `${pid} ${line}`);
+  const all = [...commandLines()];
+  const processes = all.map(([pid, { line }]) => `${pid} ${line}`);
+  const uids = sandboxUids();
+  const agents = all.filter(([, { line, uid }]) => uids.has(uid) && /(^|\/)wharf-agent /.test(line)).map(([pid, { line }]) => `${pid} ${line}`);
   const sandbox = loadSandbox();
   const containers = sandbox.hosts.flatMap((host) =>
     execFileSync("docker", ["ps", "-a", "--format", "{{.Names}}"], { env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}` }), encoding: "utf8" })
@@ -50,7 +61,7 @@ export function takeSnapshot(): Snapshot {
     .map((line) => line.split(" ")[0] ?? "")
     .filter((name) => name !== "");
   return {
-    agents: new Set(processes.filter((line) => / \S*wharf-agent /.test(` ${line.slice(line.indexOf(" ") + 1)} `))),
+    agents: new Set(agents),
     sshds: new Set(processes.filter((line) => line.includes("sshd") && line.includes("/loopback/"))),
     namespaces: new Set(namespaces),
     containers: new Set(containers),
