@@ -13,12 +13,16 @@ import { childEnv } from "./env";
 import { loadSandbox } from "./sandbox";
 
 export interface Snapshot {
-  /** "pid command line" of every wharf-agent process (daemons and compose supervisors) of the sandbox hosts' users. */
+  /**
+   * Command lines of the wharf-agent processes (daemons and compose
+   * supervisors) of the sandbox hosts' users: an agent the bench upgraded
+   * runs again under another pid, and is still the one that ran before.
+   */
   agents: Set<string>;
   /** sshd processes started for the bench on loopback. */
   sshds: Set<string>;
   namespaces: Set<string>;
-  /** "host/container name" on every sandbox host. */
+  /** "host/container name" of the bench's own projects (bench-*) on every sandbox host: others share these hosts. */
   containers: Set<string>;
 }
 
@@ -48,12 +52,12 @@ export function takeSnapshot(): Snapshot {
   const all = [...commandLines()];
   const processes = all.map(([pid, { line }]) => `${pid} ${line}`);
   const uids = sandboxUids();
-  const agents = all.filter(([, { line, uid }]) => uids.has(uid) && /(^|\/)wharf-agent /.test(line)).map(([pid, { line }]) => `${pid} ${line}`);
+  const agents = all.filter(([, { line, uid }]) => uids.has(uid) && /(^|\/)wharf-agent /.test(line)).map(([, { line }]) => line);
   const sandbox = loadSandbox();
   const containers = sandbox.hosts.flatMap((host) =>
     execFileSync("docker", ["ps", "-a", "--format", "{{.Names}}"], { env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}` }), encoding: "utf8" })
       .split("\n")
-      .filter((name) => name !== "")
+      .filter((name) => name.startsWith("bench-"))
       .map((name) => `${host.name}/${name}`),
   );
   const namespaces = execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
