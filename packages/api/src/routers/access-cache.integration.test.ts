@@ -1,10 +1,8 @@
-import { readFileSync } from "node:fs";
-
 import { createWharfDeps, type WharfDeps } from "@wharf/api";
 import { callerFor, closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
-import { loadSandbox } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
+import { addHosts, sandboxHost } from "../test-support/stacks";
 import { expectTrpcError } from "../test-support/trpc";
 
 // Two control-plane processes on one database: `deps` makes the changes, `other` serves the calls from its cache.
@@ -61,30 +59,21 @@ describe("cached memberships and hosts", () => {
   });
 
   it("reaches an edited host with its new settings, not over the connection kept for the old ones", async () => {
-    const sandbox = loadSandbox();
-    const h1 = sandbox.hosts.find((host) => host.name === "h1");
-    if (!h1) throw new Error("sandbox host h1 missing");
-    const created = await owner.caller.host.create({
-      name: "h1",
-      address: h1.address,
-      port: h1.port,
-      username: h1.users.docker,
-      credential: { type: "pasted", privateKey: readFileSync(sandbox.clientKey, "utf8") },
-      hostKeyFingerprint: h1.hostKeyFingerprint,
-    });
+    const h1 = sandboxHost("h1");
+    const { h1: hostId = "" } = await addHosts(owner, ["h1"]);
     const elsewhere = callerFor(other, owner.userId);
     // Both processes hold a verified agent connection (and the host row).
-    await owner.caller.host.containers({ hostId: created.id });
-    await elsewhere.host.containers({ hostId: created.id });
+    await owner.caller.host.containers({ hostId: hostId });
+    await elsewhere.host.containers({ hostId: hostId });
 
     // Nothing listens on port 1: only a new connection, made with the edited row, fails.
-    await deps.db.host.update({ where: { id: created.id }, data: { port: 1 } });
+    await deps.db.host.update({ where: { id: hostId }, data: { port: 1 } });
     await Promise.all([deps.access.settled(), other.access.settled()]);
-    await expectTrpcError(owner.caller.host.containers({ hostId: created.id }), "BAD_GATEWAY", /refused/i);
-    await expectTrpcError(elsewhere.host.containers({ hostId: created.id }), "BAD_GATEWAY", /refused/i);
+    await expectTrpcError(owner.caller.host.containers({ hostId: hostId }), "BAD_GATEWAY", /refused/i);
+    await expectTrpcError(elsewhere.host.containers({ hostId: hostId }), "BAD_GATEWAY", /refused/i);
 
-    await deps.db.host.update({ where: { id: created.id }, data: { port: h1.port } });
+    await deps.db.host.update({ where: { id: hostId }, data: { port: h1.port } });
     await other.access.settled();
-    expect(Array.isArray(await elsewhere.host.containers({ hostId: created.id }))).toBe(true);
+    expect(Array.isArray(await elsewhere.host.containers({ hostId: hostId }))).toBe(true);
   });
 });
