@@ -63,17 +63,17 @@ describe("cached memberships and hosts", () => {
     const { h1: hostId = "" } = await addHosts(owner, ["h1"]);
     const elsewhere = callerFor(other, owner.userId);
     // Both processes hold a verified agent connection (and the host row).
-    await owner.caller.host.containers({ hostId: hostId });
-    await elsewhere.host.containers({ hostId: hostId });
+    await owner.caller.host.containers({ hostId });
+    await elsewhere.host.containers({ hostId });
 
     // Nothing listens on port 1: only a new connection, made with the edited row, fails.
     await deps.db.host.update({ where: { id: hostId }, data: { port: 1 } });
     await Promise.all([deps.access.settled(), other.access.settled()]);
-    await expectTrpcError(owner.caller.host.containers({ hostId: hostId }), "BAD_GATEWAY", /refused/i);
-    await expectTrpcError(elsewhere.host.containers({ hostId: hostId }), "BAD_GATEWAY", /refused/i);
+    await expectTrpcError(owner.caller.host.containers({ hostId }), "BAD_GATEWAY", /refused/i);
+    await expectTrpcError(elsewhere.host.containers({ hostId }), "BAD_GATEWAY", /refused/i);
 
     await deps.db.host.update({ where: { id: hostId }, data: { port: h1.port } });
     await other.access.settled();
-    expect(Array.isArray(await elsewhere.host.containers({ hostId: hostId }))).toBe(true);
+    expect(Array.isArray(await elsewhere.host.containers({ hostId }))).toBe(true);
   });
 });
