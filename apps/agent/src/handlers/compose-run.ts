@@ -31,7 +31,12 @@ export const composeRun: StreamHandler<"composeRun"> = async (params, ctx) => {
     const followed = followRun(dir, 0);
     // Held until compose has exited and this stream has read its end (or its client left): a
     // removal waiting for the project must not delete the run's files under its follower.
-    const exited = new Promise((resolve) => supervisor.once("exit", resolve));
+    // Compose has exited once its supervisor did, or once the follower read the exit it recorded: the
+    // follower wakes on that file at once, and the next job must not find the project held meanwhile.
+    const exited = new Promise((resolve) => {
+      supervisor.once("exit", resolve);
+      followed.once("end", resolve);
+    });
     const closed = new Promise((resolve) => followed.once("close", resolve));
     void Promise.all([exited, closed]).then(release);
     ctx.log.info("compose run", { project: name, action: params.action, run: params.runId, compose: command.flavor, supervisor: supervisor.pid });
