@@ -309,7 +309,7 @@ describe("a two-file stack through the agent", () => {
   });
 
   it("up starts both services; composePs, stats and image digests describe them", async () => {
-    const up = await run(agent.socket, { project: stack(name), action: "up" });
+    const up = await run(agent.socket, { project: stack(name), action: "up", imageDigests: true });
     expect(up.exit).toMatchObject({ exitCode: 0, signal: null });
     expect(up.lines.join("\n")).toMatch(/Container it-stack-\w+-web-1\s+Started/);
 
@@ -336,6 +336,8 @@ describe("a two-file stack through the agent", () => {
       { service: "web", image: IMAGE, imageId: image.Id, repoDigests: image.RepoDigests ?? [], containers: [`${name}-web-1`] },
       { service: "worker", image: IMAGE, imageId: image.Id, repoDigests: image.RepoDigests ?? [], containers: [`${name}-worker-1`] },
     ]);
+    // Asked for with the run: the same answer in its exit frame, without the call.
+    expect(up.exit.images).toEqual(digests.images);
   });
 
   it("logs follow both services interleaved, each line attributed to its service", async () => {

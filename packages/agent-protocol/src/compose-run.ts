@@ -1,5 +1,6 @@
 import { z } from "zod";
 
+import { composeServiceImage } from "./compose-image-digests";
 import { composeProject, composeServiceName } from "./compose-project";
 
 export const composeAction = z.enum(["up", "down", "stop", "restart", "pull", "build"]);
@@ -38,8 +39,10 @@ export const composeRunParams = z
         services: z.array(composeServiceName).max(100).optional(),
       })
       .default({}),
+    /** up only: the exit frame of a run that succeeded also carries composeImageDigests' answer, sparing that call. */
+    imageDigests: z.boolean().optional(),
   })
-  .superRefine(({ action, options }, ctx) => {
+  .superRefine(({ action, options, imageDigests }, ctx) => {
     if (options.volumes !== undefined && action !== "down") ctx.addIssue({ code: "custom", message: "volumes only applies to down" });
     if (options.forceRecreate !== undefined && action !== "up") ctx.addIssue({ code: "custom", message: "forceRecreate only applies to up" });
     if (options.removeOrphans !== undefined && action !== "up" && action !== "down") {
@@ -48,6 +51,7 @@ export const composeRunParams = z
     if (options.services !== undefined && action === "down") {
       ctx.addIssue({ code: "custom", message: "down takes the whole project; use stop for single services" });
     }
+    if (imageDigests !== undefined && action !== "up") ctx.addIssue({ code: "custom", message: "imageDigests only applies to up" });
   });
 export type ComposeRunParams = z.input<typeof composeRunParams>;
 
@@ -71,6 +75,8 @@ export const composeRunData = z.discriminatedUnion("kind", [
     /** On failure, compose's last line on stderr (its error message). */
     message: z.string().nullable(),
     durationMs: z.number(),
+    /** With `imageDigests` (composeRun only), after a run that succeeded: the images the project's containers run. Absent when they could not be read. */
+    images: z.array(composeServiceImage).optional(),
   }),
 ]);
 export type ComposeRunData = z.infer<typeof composeRunData>;

@@ -7,6 +7,7 @@ import { loadAgentBundle } from "./lib/agent-bundle";
 import { JobEvents } from "./lib/job-events";
 import { SecretBox } from "./lib/secret-box";
 import { SignInLimiter } from "./lib/sign-in-limiter";
+import { AccessCache } from "./services/access-cache";
 import { AgentConnector } from "./services/agents";
 
 export interface Logger {
@@ -36,6 +37,8 @@ export interface WharfDeps {
   jobs: JobEvents;
   /** Password-guessing limits, shared through Postgres by every replica. */
   signIn: SignInLimiter;
+  /** Memberships and host rows each call reads first, kept until they change (in any process). */
+  access: AccessCache;
   log: Logger;
 }
 
@@ -43,6 +46,7 @@ const silent: Logger = { info: () => undefined, warn: () => undefined, error: ()
 
 export function createWharfDeps(config: WharfConfig): WharfDeps {
   const ssh = new SshPool({ keepaliveIntervalMs: 15_000, idleCloseMs: 5 * 60_000 });
+  const log = config.log ?? silent;
   return {
     config,
     db: createDb(config.databaseUrl),
@@ -51,7 +55,8 @@ export function createWharfDeps(config: WharfConfig): WharfDeps {
     agents: new AgentConnector(ssh, loadAgentBundle(config.agentDistDir)),
     jobs: new JobEvents(),
     signIn: new SignInLimiter(config.databaseUrl),
-    log: config.log ?? silent,
+    access: new AccessCache(config.databaseUrl, log),
+    log,
   };
 }
 
@@ -59,5 +64,6 @@ export async function closeWharfDeps(deps: WharfDeps): Promise<void> {
   deps.agents.dropAll();
   await deps.ssh.closeAll();
   await deps.signIn.close();
+  await deps.access.close();
   await deps.db.$disconnect();
 }

@@ -8,10 +8,9 @@ import type { WharfDeps } from "./deps";
 import { invalidInput, type Problem, WharfError, type WharfErrorCode } from "./errors";
 import { type Permission, roleCan } from "./permissions";
 import { effectiveRole, resolveResourceScope, type ResourceKind, type ResourceScope } from "./services/access";
+import { cachedHostForTeam, cachedMembership } from "./services/access-cache";
 import { withAgentUse } from "./services/agents";
 import { recordRefusal } from "./services/audit";
-import { findHostForTeam } from "./services/hosts";
-import { resolveMembership } from "./services/teams";
 
 export interface Session {
   userId: string;
@@ -162,11 +161,12 @@ export async function authorize(
   requestedTeamId: string | null,
   meta: Meta | undefined,
   rawInput: unknown,
-  onRefused: (refusal: Refusal) => Promise<void> = () => Promise.resolve(),
+  /** `fresh`: read the membership from the database, not the cache (mutations act on what they read). */
+  { fresh = true, onRefused = () => Promise.resolve() }: { fresh?: boolean; onRefused?: (refusal: Refusal) => Promise<void> } = {},
 ): Promise<ActiveTeam> {
   if (!meta?.permission || !meta.resource) throw new WharfError("INTERNAL", "This procedure declares no permission or resource.");
   const permission = meta.permission;
-  const membership = await resolveMembership(deps, userId, requestedTeamId);
+  const membership = await cachedMembership(deps, userId, requestedTeamId, { fresh });
   const grant = membership.environmentIds ? `${membership.role.toLowerCase()} in some environments` : membership.role.toLowerCase();
   const refuse = async (role: Role, message: string): Promise<WharfError> => {
     await onRefused({ teamId: membership.teamId, role, permission, message });
@@ -203,15 +203,22 @@ export const accountProcedure = t.procedure
 export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, next, type, path, getRawInput }) => {
   if (!ctx.session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
   const session = ctx.session;
-  const team = await authorize(ctx.deps, session.userId, ctx.requestedTeamId, meta, await getRawInput(), (refusal) =>
-    recordRefusal({ ...ctx, session }, { ...refusal, path }),
-  );
-  return withAgentUse(type === "mutation" ? "manage" : "read", () => next({ ctx: { ...ctx, session, team } }));
+  const fresh = type === "mutation";
+  const team = await authorize(ctx.deps, session.userId, ctx.requestedTeamId, meta, await getRawInput(), {
+    fresh,
+    onRefused: (refusal) => recordRefusal({ ...ctx, session }, { ...refusal, path }),
+  });
+  return withAgentUse(fresh ? "manage" : "read", async () => {
+    const result = await next({ ctx: { ...ctx, session, team } });
+    // What a mutation changed is read by this process's next call at once, not when its notification arrives.
+    if (fresh) ctx.deps.access.forgetAll();
+    return result;
+  });
 });
 
 /** Loads `input.hostId` within the active team once, for every host-scoped procedure. */
-export const hostProcedure = teamProcedure.input(z.object({ hostId: z.string().min(1) })).use(async ({ ctx, input, next }) => {
-  const host = await findHostForTeam(ctx.deps, ctx.team.id, input.hostId);
+export const hostProcedure = teamProcedure.input(z.object({ hostId: z.string().min(1) })).use(async ({ ctx, input, next, type }) => {
+  const host = await cachedHostForTeam(ctx.deps, ctx.team.id, input.hostId, { fresh: type === "mutation" });
   return next({ ctx: { ...ctx, host } });
 });
 

@@ -3,7 +3,9 @@
  * sandbox host h1:
  * 1. Deploy of a two-service stack through Wharf (deployment.start to
  *    SUCCEEDED: preflight, compose up over SSH, recording what ran) beside
- *    raw `docker compose up -d` of the same files on h1's socket, runs alternating; median of 7.
+ *    raw `docker compose up -d` of the same files on h1's socket, and down
+ *    beside raw `docker compose down`; median of 7, order rotated, with a
+ *    timeline per phase of Wharf's jobs.
  * 2. Log lines per second through agent + SSH + tRPC SSE over HTTP beside raw
  *    `docker compose logs -f`, for 200,000 lines.
  * 3. Latency of a new line: arrival at the SSE client minus Docker's own
@@ -20,6 +22,7 @@ import { readSse, serveApi } from "@wharf/api/test-support/stacks";
 import superjson from "superjson";
 
 import { createTestUser, type TestUser } from "./api";
+import { recordFigure } from "./bench-report";
 import { childEnv } from "./env";
 import { loadSandbox, type SandboxHost } from "./sandbox";
 import { median, percentile } from "./stats";
@@ -71,20 +74,73 @@ async function addH1(owner: TestUser, host: SandboxHost): Promise<string> {
   return created.id;
 }
 
-/** Runs one job to its end; resolves with how long the request itself took (preflight and queueing), in ms. */
-async function runJob(owner: TestUser, stackId: string, action: "DEPLOY" | "DOWN"): Promise<number> {
-  const requested = performance.now();
+interface JobTimes {
+  /** Client clock (performance.now based, as epoch ms): the call started, it returned, the client saw the final status. */
+  requested: number;
+  returned: number;
+  seen: number;
+  jobId: string;
+}
+
+/** Runs one job to its end, noting when the request started, returned, and when the client saw its end. */
+async function runJob(owner: TestUser, stackId: string, action: "DEPLOY" | "DOWN"): Promise<JobTimes> {
+  const requested = epochNow();
   const [job] = await owner.caller.deployment.start({ stackId, action });
   if (!job) throw new Error("no job");
-  const requestMs = performance.now() - requested;
+  const returned = epochNow();
   for await (const event of await owner.caller.deployment.output({ deploymentId: job.id })) {
     const data = (Array.isArray(event) ? event[1] : event) as { type: string; status?: string; error?: string | null };
     if (data.type === "status" && (data.status === "FAILED" || data.status === "CANCELLED")) throw new Error(`${action} ${data.status}: ${data.error ?? ""}`);
   }
-  return requestMs;
+  return { requested, returned, seen: epochNow(), jobId: job.id };
 }
 
-async function deployFigures(owner: TestUser, hostId: string, host: SandboxHost): Promise<void> {
+/** Wall-clock ms with performance.now's resolution: comparable with the job's stored timestamps (same machine). */
+const epochNow = (): number => performance.timeOrigin + performance.now();
+
+const PHASES = ["request (reads, preflight, job row)", "claim (wake-up, claim)", "job start (load, owner)", "agent stream (to compose's first line)", "compose (first to last line)", "exit, digests", "final write", "client sees the end"] as const;
+type Phase = (typeof PHASES)[number];
+
+/**
+ * Where a job's time went, from the client's clock and the job's own stored
+ * timestamps: row created and claimed, and the `at` of its output lines (the
+ * control plane's for its own lines, the agent's for compose's).
+ */
+async function timeline(deps: WharfDeps, times: JobTimes): Promise<Record<Phase, number>> {
+  const job = await deps.db.deployment.findUniqueOrThrow({ where: { id: times.jobId }, select: { startedAt: true, finishedAt: true } });
+  const lines = await deps.db.deploymentLog.findMany({ where: { deploymentId: times.jobId }, orderBy: { seq: "asc" }, select: { stream: true, text: true, at: true } });
+  const at = (line: { at: Date } | undefined): number => line?.at.getTime() ?? Number.NaN;
+  const running = at(lines.find((line) => line.stream === "wharf" && line.text.startsWith("Running compose")));
+  const composeLines = lines.filter((line) => line.stream !== "wharf");
+  const first = composeLines.length > 0 ? at(composeLines[0]) : running;
+  const last = composeLines.length > 0 ? at(composeLines.at(-1)) : running;
+  const done = at(lines.findLast((line) => line.stream === "wharf" && line.text.startsWith("Done in")));
+  const started = job.startedAt?.getTime() ?? Number.NaN;
+  const finished = job.finishedAt?.getTime() ?? Number.NaN;
+  return {
+    "request (reads, preflight, job row)": times.returned - times.requested,
+    "claim (wake-up, claim)": started - times.returned,
+    "job start (load, owner)": running - started,
+    "agent stream (to compose's first line)": first - running,
+    "compose (first to last line)": last - first,
+    "exit, digests": done - last,
+    "final write": finished - done,
+    "client sees the end": times.seen - finished,
+  };
+}
+
+function printTimeline(title: string, runs: Record<Phase, number>[]): void {
+  console.log(`  ${title} timeline, median per phase (ms; stored timestamps have ms resolution):`);
+  for (const phase of PHASES) {
+    const values = runs.map((run) => run[phase]);
+    console.log(`    ${phase.padEnd(40)} ${median(values).toFixed(0).padStart(5)}   (${Math.min(...values).toFixed(0)} to ${Math.max(...values).toFixed(0)})`);
+  }
+}
+
+/** Median with the spread, so the noise of a shared machine is visible. */
+const spread = (values: number[]): string => `${ms(median(values))}  (${ms(Math.min(...values))} to ${ms(Math.max(...values))}: ${values.map(ms).join(", ")})`;
+
+async function deployFigures(deps: WharfDeps, owner: TestUser, hostId: string, host: SandboxHost): Promise<void> {
   const files = Object.keys(TWO_SERVICES);
   const dir = writeFiles(TWO_SERVICES);
   const stack = await owner.caller.stack.create({
@@ -92,27 +148,48 @@ async function deployFigures(owner: TestUser, hostId: string, host: SandboxHost)
     targets: [{ hostId }],
     revision: { files: Object.entries(TWO_SERVICES).map(([p, content]) => ({ path: p, content })) },
   });
-  // Raw and Wharf runs alternate, so a change of load on the machine weighs on both alike.
-  const raw: number[] = [];
-  const wharf: number[] = [];
-  const requests: number[] = [];
+  const raw = { up: [] as number[], down: [] as number[] };
+  const wharf = { up: [] as number[], down: [] as number[] };
+  const timelines = { up: [] as Record<Phase, number>[], down: [] as Record<Phase, number>[] };
+  const rawRun = (args: string[]): number => {
+    const started = performance.now();
+    compose(host, dir, "bench-raw", files, args);
+    return performance.now() - started;
+  };
+  const wharfRun = async (action: "DEPLOY" | "DOWN"): Promise<number> => {
+    const times = await runJob(owner, stack.id, action);
+    (action === "DEPLOY" ? timelines.up : timelines.down).push(await timeline(deps, times));
+    return times.seen - times.requested;
+  };
+  compose(host, dir, "bench-raw", files, ["down", "--remove-orphans"]);
+  // The order rotates (raw first, then Wharf first), so a change of load on the machine weighs on both alike.
   for (let i = 0; i < RUNS; i++) {
-    compose(host, dir, "bench-raw", files, ["down", "--remove-orphans"]);
-    let started = performance.now();
-    compose(host, dir, "bench-raw", files, ["up", "-d", "--remove-orphans"]);
-    raw.push(performance.now() - started);
-    compose(host, dir, "bench-raw", files, ["down"]);
-
-    started = performance.now();
-    requests.push(await runJob(owner, stack.id, "DEPLOY"));
-    wharf.push(performance.now() - started);
-    await runJob(owner, stack.id, "DOWN");
+    const rawFirst = i % 2 === 0;
+    if (rawFirst) raw.up.push(rawRun(["up", "-d", "--remove-orphans"]));
+    wharf.up.push(await wharfRun("DEPLOY"));
+    if (!rawFirst) raw.up.push(rawRun(["up", "-d", "--remove-orphans"]));
+    if (rawFirst) raw.down.push(rawRun(["down", "--remove-orphans"]));
+    wharf.down.push(await wharfRun("DOWN"));
+    if (!rawFirst) raw.down.push(rawRun(["down", "--remove-orphans"]));
   }
-  console.log(`deploy (2 services, from nothing), median of ${RUNS}:`);
-  console.log(`  raw docker compose up -d   ${ms(median(raw))}  (${raw.map(ms).join(", ")})`);
-  console.log(`  through Wharf              ${ms(median(wharf))}  (${wharf.map(ms).join(", ")})`);
-  console.log(`    of which the request     ${ms(median(requests))}  (preflight on the host, then queueing the job)`);
-  console.log(`  ratio                      ${(median(wharf) / median(raw)).toFixed(2)}x (target <= 1.2x)`);
+  const upRatio = median(wharf.up) / median(raw.up);
+  const downRatio = median(wharf.down) / median(raw.down);
+  console.log(`deploy (2 services, from nothing; call to every container running), median of ${RUNS}, order rotated:`);
+  console.log(`  raw docker compose up -d   ${spread(raw.up)}`);
+  console.log(`  through Wharf              ${spread(wharf.up)}`);
+  console.log(`  ratio                      ${upRatio.toFixed(2)}x (target <= 1.05x)`);
+  printTimeline("Wharf deploy", timelines.up);
+  console.log(`down (call to no container left), median of ${RUNS}, order rotated:`);
+  console.log(`  raw docker compose down    ${spread(raw.down)}`);
+  console.log(`  through Wharf              ${spread(wharf.down)}`);
+  console.log(`  ratio                      ${downRatio.toFixed(2)}x (target <= 1.05x)`);
+  printTimeline("Wharf down", timelines.down);
+  recordFigure({ part: "stacks", name: "raw compose up -d, median", value: median(raw.up), unit: "ms" });
+  recordFigure({ part: "stacks", name: "deploy through Wharf, median", value: median(wharf.up), unit: "ms" });
+  recordFigure({ part: "stacks", name: "deploy: Wharf / raw", value: upRatio, unit: "x", target: { max: 1.05 } });
+  recordFigure({ part: "stacks", name: "raw compose down, median", value: median(raw.down), unit: "ms" });
+  recordFigure({ part: "stacks", name: "down through Wharf, median", value: median(wharf.down), unit: "ms" });
+  recordFigure({ part: "stacks", name: "down: Wharf / raw", value: downRatio, unit: "x", target: { max: 1.05 } });
 }
 
 interface LogEvent {
@@ -201,6 +278,7 @@ async function logFigures(owner: TestUser, hostId: string, host: SandboxHost, ur
   console.log(`  raw docker compose logs -f ${ms(raw.ms)}  ${Math.round(LOG_LINES / (raw.ms / 1000))} lines/s`);
   console.log(`  agent + SSH + SSE (HTTP)   ${ms(wharfMs)}  ${Math.round(LOG_LINES / (wharfMs / 1000))} lines/s`);
   console.log(`  ratio                      ${(raw.ms / wharfMs).toFixed(2)}x of raw throughput (target >= 0.5x)`);
+  recordFigure({ part: "stacks", name: `logs: ${LOG_LINES} lines, share of raw throughput`, value: raw.ms / wharfMs, unit: "x", target: { min: 0.5 } });
 
   // A slow reader: one event per 50 ms for 3 s. The generator pulls only when the client reads, so memory stays flat.
   global.gc?.();
@@ -233,6 +311,7 @@ async function logFigures(owner: TestUser, hostId: string, host: SandboxHost, ur
   console.log(`latency of a new line (Docker's timestamp to client), 100 lines:`);
   console.log(`  raw docker compose logs -f median ${ms(median(rawTicks.delays))}, p95 ${ms(percentile(rawTicks.delays, 95))}`);
   console.log(`  agent + SSH + SSE           median ${ms(median(delays))}, p95 ${ms(percentile(delays, 95))}`);
+  recordFigure({ part: "stacks", name: "new log line latency, median", value: median(delays), unit: "ms" });
   await runJob(owner, ticker.id, "DOWN");
 }
 
@@ -245,7 +324,7 @@ export async function stackFigures(deps: WharfDeps): Promise<void> {
   const api = await serveApi(deps, owner.userId);
   process.stdout.write(`\nStacks on h1 (busybox services; Wharf's API, runner and SSE in this process)\n`);
   try {
-    await deployFigures(owner, hostId, host);
+    await deployFigures(deps, owner, hostId, host);
     await logFigures(owner, hostId, host, api.url);
   } finally {
     await api.close();

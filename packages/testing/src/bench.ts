@@ -17,7 +17,7 @@
  *   scroll and search responsiveness, heap (e2e/bench/log-view.bench.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -27,8 +27,9 @@ import { agentPaths, refreshHosts, type WharfDeps } from "@wharf/api";
 import { z } from "zod";
 
 import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
+import { leftovers, type Snapshot, stopStartedAgents, takeSnapshot } from "./bench-leftovers";
 import { recoveryFigures } from "./bench-recovery";
-import { renderFigureTable } from "./bench-report";
+import { recordFigure, renderFigureTable } from "./bench-report";
 import { stackFigures } from "./bench-stacks";
 import { childEnv, REPO_ROOT, testEnv } from "./env";
 import { loadSandbox } from "./sandbox";
@@ -80,13 +81,19 @@ async function agentLatency(deps: WharfDeps): Promise<void> {
   await deps.ssh.closeAll();
   const caller = owner.caller;
   const first = await timeMs(() => caller.host.containers({ hostId: created.id }));
-  const viaAgent = await series(WARM_CALLS, () => caller.host.containers({ hostId: created.id }));
   const row = await deps.db.host.findUniqueOrThrow({ where: { id: created.id } });
   const tunnelClient = deps.agents.client(
     { hostId: row.id, address: row.address, port: row.port, username: row.username, privateKey: readFileSync(sandbox.clientKey, "utf8"), hostKeyFingerprint: row.hostKeyFingerprint },
     agentPaths(row.agentDir),
   );
-  const viaTunnel = await series(WARM_CALLS, () => tunnelClient.call("listContainers", { all: true }));
+  await tunnelClient.call("listContainers", { all: true });
+  // Alternating, so the load of a shared machine weighs on both alike.
+  const viaAgent: number[] = [];
+  const viaTunnel: number[] = [];
+  for (let i = 0; i < WARM_CALLS; i += 1) {
+    viaAgent.push(await timeMs(() => caller.host.containers({ hostId: created.id })));
+    viaTunnel.push(await timeMs(() => tunnelClient.call("listContainers", { all: true })));
+  }
   const directFirst = await timeMs(() => dockerGet(h1.dockerSocket, "/containers/json?all=1"));
   const direct = await series(WARM_CALLS, () => dockerGet(h1.dockerSocket, "/containers/json?all=1"));
   const p50 = percentile(viaAgent, 50);
@@ -100,11 +107,48 @@ async function agentLatency(deps: WharfDeps): Promise<void> {
   const t50 = percentile(viaTunnel, 50);
   const t99 = percentile(viaTunnel, 99);
   process.stdout.write(`  agent client only (tunnel + agent, no API layer): p50 ${fmt(t50)}  p99 ${fmt(t99)}  ratio p50 ${(t50 / d50).toFixed(2)}x\n`);
+  process.stdout.write(`  per-call cost (through the API / agent client alone): p50 ${(p50 / t50).toFixed(2)}x\n`);
+  recordFigure({ part: "agent", name: "first call (new SSH connection)", value: first, unit: "ms" });
+  recordFigure({ part: "agent", name: "warm call through the API, p50", value: p50, unit: "ms" });
+  recordFigure({ part: "agent", name: "warm call through the API, p99", value: p99, unit: "ms" });
+  recordFigure({ part: "agent", name: "agent client alone, p50", value: t50, unit: "ms" });
+  recordFigure({ part: "agent", name: "per-call cost: API / agent client, p50", value: p50 / t50, unit: "x", target: { max: 2 } });
 }
 
 const loopbackSchema = z.object({ sshd: z.array(z.object({ port: z.number(), user: z.string(), hostKeyFingerprint: z.string() })) });
 
-async function refreshFanOut(deps: WharfDeps): Promise<void> {
+/**
+ * Each loopback host runs its own agent (a daemon that outlives SSH): they are
+ * stopped at the end, then the sshds, and the agent directories removed.
+ */
+async function refreshFanOut(deps: WharfDeps, before: Snapshot): Promise<void> {
+  const dirs: string[] = [];
+  try {
+    await refreshRounds(deps, dirs);
+  } finally {
+    await stopStartedAgents(deps, before);
+    deps.agents.dropAll();
+    await deps.ssh.closeAll();
+    stopLoopbackSshds();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function stopLoopbackSshds(): void {
+  const dir = path.join(testEnv.sandboxState, "loopback");
+  for (const file of readdirSync(dir).filter((name) => name.endsWith(".pid"))) {
+    const pid = Number.parseInt(readFileSync(path.join(dir, file), "utf8"), 10);
+    try {
+      // Pids are reused: only an sshd of this fleet.
+      if (readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(`${dir}/sshd_config`)) process.kill(pid, "SIGTERM");
+    } catch {
+      // Gone already.
+    }
+    rmSync(path.join(dir, file), { force: true });
+  }
+}
+
+async function refreshRounds(deps: WharfDeps, dirs: string[]): Promise<void> {
   const maxHosts = Math.max(...HOST_COUNTS);
   const code = await runCommand("bash", ["docker/sandbox/sandbox.sh", "loopback-sshd", "--count", String(maxHosts), "--base-port", "22200"], { quiet: true });
   if (code !== 0) throw new Error("could not start the loopback sshd fleet");
@@ -125,6 +169,7 @@ async function refreshFanOut(deps: WharfDeps): Promise<void> {
     for (const [i, sshd] of hosts.entries()) {
       const home = execFileSync("getent", ["passwd", sshd.user]).toString().split(":")[5] ?? "";
       const dir = `${home}/.wharf-bench-${i}`;
+      if (!dirs.includes(dir)) dirs.push(dir);
       mkdirSync(`${dir}/bin`, { recursive: true });
       // Replaced by rename: the file may be the image of a running agent.
       writeFileSync(`${dir}/bin/wharf-agent.new`, binary);
@@ -147,6 +192,9 @@ async function refreshFanOut(deps: WharfDeps): Promise<void> {
     process.stdout.write(
       `  N=${String(n).padStart(2)}: cold (new SSH connections) ${fmt(cold)}   warm median of 5 ${fmt(percentile(warm, 50))}   online ${counts?.ONLINE ?? 0}/${n}\n`,
     );
+    recordFigure({ part: "refresh", name: `${n} host(s), cold`, value: cold, unit: "ms" });
+    recordFigure({ part: "refresh", name: `${n} host(s), warm median of 5`, value: percentile(warm, 50), unit: "ms" });
+    recordFigure({ part: "refresh", name: `${n} host(s) online`, value: counts?.ONLINE ?? 0, unit: "hosts", target: { min: n } });
   }
 }
 
@@ -203,25 +251,35 @@ async function logViewFigures(deps: WharfDeps, databaseUrl: string): Promise<voi
   }
 }
 
+/** Says what the bench left running that was not running before it, and records the count (target: none). */
+function reportLeftovers(before: Snapshot): void {
+  const left = leftovers(before, takeSnapshot());
+  process.stdout.write(`\nLeft behind by the bench (processes, agents, namespaces, containers): ${left.length === 0 ? "nothing" : `${left.length}\n  ${left.join("\n  ")}`}\n`);
+  recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });
+}
+
 const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view"] as const;
 
 async function main(): Promise<void> {
   const wanted = z.array(z.enum(PARTS)).parse(process.argv.slice(2));
   const runs = (part: (typeof PARTS)[number]): boolean => wanted.length === 0 || wanted.includes(part);
   const { startedSandbox } = await prepareHosts(2, { reuseRunning: true });
+  const before = takeSnapshot();
   const postgres = await startTestPostgres(["wharf_bench"]);
   const deps = createTestDeps(postgres.url);
   try {
     if (runs("agent")) await agentLatency(deps);
-    if (runs("refresh")) await refreshFanOut(deps);
+    if (runs("refresh")) await refreshFanOut(deps, before);
     if (runs("stacks")) await stackFigures(deps);
     if (runs("recovery")) await recoveryFigures(deps);
     if (runs("log-view")) await logViewFigures(deps, postgres.url);
   } finally {
+    await stopStartedAgents(deps, before).catch((error: unknown) => process.stderr.write(`could not stop the bench's agents: ${String(error)}\n`));
     await closeWharfDeps(deps);
     await postgres.stop();
     if (startedSandbox) await stopSandbox();
   }
+  reportLeftovers(before);
   process.stdout.write(`\nAll figures\n${renderFigureTable()}\n`);
 }
 

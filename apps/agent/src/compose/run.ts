@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, type FSWatcher, mkdirSync, openSync, readFileSync, renameSync, watch, writeFileSync, writeSync } from "node:fs";
 import { type FileHandle, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { setTimeout as sleep } from "node:timers/promises";
 
 import { composeProjectName, type ComposeRunData, composeRunData, composeRunId, MAX_OUTPUT_LINE } from "@wharf/agent-protocol";
 
@@ -22,7 +21,8 @@ const SUPERVISOR_LOG = "supervisor.log";
 // Pause reading the output file once this many lines wait for a slow client.
 const HIGH_WATER_LINES = 256;
 const READ_BYTES = 64 * 1024;
-// How often a follower looks for new output of a live run.
+// A follower wakes when the run's directory changes (output appended, exit
+// written); this poll is the fallback where no change notice comes.
 const FOLLOW_POLL_MS = 100;
 /** Finished runs are kept this long, for a control plane that lost the stream to re-attach. */
 export const RUN_KEEP_MS = 24 * 60 * 60_000;
@@ -215,6 +215,29 @@ export function followRun(dir: string, fromLine: number): Readable {
   let pumping = false;
   const buffer = Buffer.alloc(READ_BYTES);
   const decoder = new TextDecoder("utf-8");
+  // Set by every change notice, cleared before each look: a change during a look is never slept through.
+  let changed = false;
+  let wake: (() => void) | null = null;
+  let watcher: FSWatcher | null = null;
+  try {
+    watcher = watch(dir, () => {
+      changed = true;
+      wake?.();
+    });
+    watcher.on("error", () => watcher?.close());
+  } catch {
+    // No change notices here (e.g. out of inotify watches): the poll alone follows the run.
+  }
+  const nextChange = (): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, FOLLOW_POLL_MS);
+      wake = done;
+    });
 
   const stream = new Readable({
     objectMode: true,
@@ -223,6 +246,8 @@ export function followRun(dir: string, fromLine: number): Readable {
       void pump().catch((error: unknown) => stream.destroy(error instanceof Error ? error : new Error(String(error))));
     },
     destroy(error, callback) {
+      watcher?.close();
+      wake?.();
       const closing = handle;
       handle = null;
       if (closing === null) callback(error);
@@ -251,6 +276,7 @@ export function followRun(dir: string, fromLine: number): Readable {
     try {
       handle ??= await open(path.join(dir, OUTPUT), "r");
       while (!stream.destroyed) {
+        changed = false;
         // Looked at before reading: once the exit is recorded, reading to the end gets every line.
         const state = await runState(dir);
         const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, position);
@@ -268,7 +294,7 @@ export function followRun(dir: string, fromLine: number): Readable {
         if (state !== "running") {
           throw new AgentFailure("COMPOSE_FAILED", `compose run ${path.basename(dir)} stopped without recording how it ended (was its process killed or the host restarted?)`);
         }
-        await sleep(FOLLOW_POLL_MS);
+        if (!changed) await nextChange();
       }
     } finally {
       pumping = false;

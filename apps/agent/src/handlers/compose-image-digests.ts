@@ -1,15 +1,21 @@
+import type { ComposeProjectRef, ComposeServiceImage } from "@wharf/agent-protocol";
+import type Docker from "dockerode";
+
 import { inspectContainer, projectContainers, repoDigests, serviceImages } from "../compose/containers";
 import type { CallHandler } from "./context";
 import { toContainerSummary } from "./list-containers";
 
-export const composeImageDigests: CallHandler<"composeImageDigests"> = async (params, ctx) => {
+/** The images the project's containers run, one entry per service and image. */
+export async function projectImages(docker: Docker, project: ComposeProjectRef, signal: AbortSignal): Promise<ComposeServiceImage[]> {
   const containers = await Promise.all(
-    (await projectContainers(ctx.docker, params, ctx.signal)).map(async (container) => ({
+    (await projectContainers(docker, project, signal)).map(async (container) => ({
       service: container.service,
       name: toContainerSummary(container.listed).name,
-      inspected: await inspectContainer(ctx.docker, container.listed.Id, ctx.signal),
+      inspected: await inspectContainer(docker, container.listed.Id, signal),
     })),
   );
-  const digests = await repoDigests(ctx.docker, containers.map((container) => container.inspected.Image));
-  return { images: serviceImages(containers, digests) };
-};
+  const digests = await repoDigests(docker, containers.map((container) => container.inspected.Image));
+  return serviceImages(containers, digests);
+}
+
+export const composeImageDigests: CallHandler<"composeImageDigests"> = async (params, ctx) => ({ images: await projectImages(ctx.docker, params, ctx.signal) });

@@ -171,7 +171,16 @@ function exitOutcome(host: Host, step: Step, frame: Extract<ComposeRunData, { ki
  * ends with compose's own result. When the run cannot be followed any more,
  * the step fails saying what state each service is in.
  */
-async function runStep(deps: WharfDeps, host: Host, step: Step, run: { project: ComposeRunParams["project"]; runId: string }, sink: OutputSink, signal: AbortSignal): Promise<Outcome | null> {
+interface StepRun {
+  project: ComposeRunParams["project"];
+  runId: string;
+  /** Ask for the images the containers run with the exit frame (the last up of a deploy). */
+  imageDigests: boolean;
+  /** Set from the exit frame when it carried them. */
+  images?: ComposeServiceImage[];
+}
+
+async function runStep(deps: WharfDeps, host: Host, step: Step, run: StepRun, sink: OutputSink, signal: AbortSignal): Promise<Outcome | null> {
   const name = run.project.name;
   let received = 0;
   // attach: follow the run id rather than start it; confirmed: the agent answered for this run, so compose started.
@@ -185,11 +194,20 @@ async function runStep(deps: WharfDeps, host: Host, step: Step, run: { project: 
       const frames = attach
         ? await openAgentStream(deps, host, "composeAttach", { name, runId: run.runId, fromLine: received }, { signal })
         : // The agent answers once it holds the project: it may first wait for another job there.
-          await openAgentStream(deps, host, "composeRun", { project: run.project, action: step.action, runId: run.runId, options: step.options }, { signal, timeoutMs: PROJECT_CALL_TIMEOUT_MS });
+          await openAgentStream(
+              deps,
+              host,
+              "composeRun",
+              { project: run.project, action: step.action, runId: run.runId, options: step.options, ...(run.imageDigests ? { imageDigests: true } : {}) },
+              { signal, timeoutMs: PROJECT_CALL_TIMEOUT_MS },
+            );
       attach = true;
       confirmed = true;
       for await (const frame of frames) {
-        if (frame.kind === "exit") return exitOutcome(host, step, frame);
+        if (frame.kind === "exit") {
+          if (frame.images) run.images = frame.images;
+          return exitOutcome(host, step, frame);
+        }
         received++;
         brokenAt = null;
         sink.push(frame.stream, frame.line, new Date(frame.at));
@@ -293,16 +311,21 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     for (const check of failedChecks(result.checks)) sink.push("wharf", check.message);
     if (result.refusal) return { status: "FAILED", reason: result.refusal.reason, error: result.refusal.message, exitCode: null };
   }
-  for (const [index, step] of stepsFor(job.action, deploymentOptions.parse(job.options)).entries()) {
+  const steps = stepsFor(job.action, deploymentOptions.parse(job.options));
+  const recordsImages = UP_ACTIONS.includes(job.action);
+  let images: ComposeServiceImage[] | undefined;
+  for (const [index, step] of steps.entries()) {
     if (signal.aborted) break;
     sink.push("wharf", `Running compose ${step.action}${step.options.services ? ` ${step.options.services.join(" ")}` : ""}${step.options.volumes ? " (with volumes)" : ""}…`);
     const stopWait = STOPPING_STEPS.includes(step.action) ? stopWaitNote(content.files, step.options.services) : null;
     if (stopWait) sink.push("wharf", stopWait);
     // A job runs once, so its id and the step's place name the run uniquely on the host.
     const runId = `${job.id}-${index}`;
+    const run: StepRun = { project, runId, imageDigests: recordsImages && index === steps.length - 1 && step.action === "up" };
     try {
-      const failed = await runStep(deps, job.host, step, { project, runId }, sink, signal);
+      const failed = await runStep(deps, job.host, step, run, sink, signal);
       if (failed) return failed;
+      images = run.images;
     } catch (error) {
       // The runner stopped the job (a cancel, a shutdown, a lost session): compose outlives the stream, so stop it on the host.
       if (abortKind(signal) !== null) await cancelRun(deps, job.host, project.name, runId, sink);
@@ -312,7 +335,8 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   const aborted = abortKind(signal);
   if (aborted) return abortOutcome(aborted, job.host.name);
   // The merged config that ran was recorded by the preflight; the images the containers were created from only exist now.
-  if (UP_ACTIONS.includes(job.action)) recorded.imageDigests = (await callAgent(deps, job.host, "composeImageDigests", { name: project.name, owner })).images;
+  // Read with the last step's exit when the agent could; else (an older agent, a re-attached run) asked for now.
+  if (recordsImages) recorded.imageDigests = images ?? (await callAgent(deps, job.host, "composeImageDigests", { name: project.name, owner })).images;
   return { status: "SUCCEEDED", reason: null, error: null, exitCode: 0 };
 }
 

@@ -277,15 +277,13 @@ async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string;
   });
 }
 
-/**
- * Queues one job per host (host by host: each waits for the previous one to
- * succeed). Deploy, redeploy and rollback run the agent's preflight on every
- * host first: any refusal blocks them all, and is recorded as a failed job.
- */
 /** The stack and the targets a request names (default: all of them), refused when one is not a target. */
 export async function chooseTargets(deps: WharfDeps, teamId: string, input: StartDeploymentInput) {
-  const stack = await findStackForTeam(deps.db, teamId, input.stackId);
-  const targets = await deps.db.stackTarget.findMany({ where: { stackId: stack.id }, orderBy: { createdAt: "asc" }, include: { host: true } });
+  // At once: the targets are read within the team, so a stack of another team has none.
+  const [stack, targets] = await Promise.all([
+    findStackForTeam(deps.db, teamId, input.stackId),
+    deps.db.stackTarget.findMany({ where: { stackId: input.stackId, stack: { teamId } }, orderBy: { createdAt: "asc" }, include: { host: true } }),
+  ]);
   if (targets.length === 0) throw new WharfError("PRECONDITION_FAILED", `${stack.name} has no target hosts yet: add one first.`, "NO_TARGETS");
   const hostIds = input.hostIds ?? targets.map((t) => t.hostId);
   const chosen = hostIds.map((hostId) => {
@@ -302,6 +300,9 @@ export async function chooseTargets(deps: WharfDeps, teamId: string, input: Star
 }
 
 /**
+ * Queues one job per host (host by host: each waits for the previous one to
+ * succeed). Deploy, redeploy and rollback run the agent's preflight on every
+ * host first: any refusal blocks them all, and is recorded as a failed job.
  * `approved`: the run of an approval request, which already passed its
  * protected environments; any other call there is refused, pointing to a request.
  */
@@ -318,16 +319,20 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
     }
   }
   // Independent reads, at once: each is a round trip to the database.
-  const [busy, plans] = await Promise.all([
+  const [busy, plans, absent] = await Promise.all([
     Promise.all(chosen.map((target) => activeJob(deps.db, stack.id, target.hostId))),
     Promise.all(chosen.map((target) => planHost(deps, stack, target.host, target.overlay, input))),
+    assertStackOnHosts(deps.db, stack, input.action, chosen.map((target) => target.host)).then(
+      () => null,
+      (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+    ),
   ]);
   busy.forEach((job, i) => {
     const target = chosen[i];
     if (job && target) throw busyError(stack.name, target.host.name, job);
   });
   // After the busy check: a queued deploy is the better answer, and it will leave containers to act on.
-  await assertStackOnHosts(deps.db, stack, input.action, chosen.map((target) => target.host));
+  if (absent) throw absent;
   const redactor = plans.reduce((all, plan) => all.with(redactorFor(plan.content)), NO_SECRETS);
   return redactor.guard(() => queueJobs(deps, teamId, actor, input, stack, chosen, plans));
 }

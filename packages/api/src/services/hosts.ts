@@ -23,6 +23,7 @@ import { type AgentAction, type AgentPaths, agentPaths, type EnsuredAgent, withA
 import { type Actor, recordAudit } from "./audit";
 import { importCredentialInput, inspectKey, loadCredentialSecret } from "./credentials";
 import { resolveEnvironmentId } from "./environments";
+import { connectionChanged } from "./host-connection";
 import { type ComposeProjectCounts, countComposeProjects, type HostStack, stacksByHost } from "./host-stacks";
 import { installation } from "./project-owner";
 
@@ -283,6 +284,11 @@ async function remoteHome(deps: WharfDeps, target: SshTarget): Promise<string> {
 }
 
 async function reachAgent(deps: WharfDeps, host: Host): Promise<EnsuredAgent> {
+  // An edited host (address, user, key, agent directory) is reached afresh.
+  if (connectionChanged(deps, host)) {
+    deps.agents.drop(host.id);
+    await deps.ssh.close(host.id);
+  }
   // Warm path: no key decryption or SSH work once this host's agent answered.
   const verified = deps.agents.verified(host.id);
   if (verified) return verified;
