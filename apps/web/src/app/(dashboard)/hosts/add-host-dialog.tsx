@@ -17,8 +17,10 @@ import { Label } from "~/components/ui/label";
 import { NativeSelect } from "~/components/ui/native-select";
 import { RadioCard, RadioGroup } from "~/components/ui/radio-group";
 import { Textarea } from "~/components/ui/textarea";
-import { applyFieldErrors, errorMessage, errorReason } from "~/lib/errors";
+import { applyFieldErrors, errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
+
+import { describeFailure, type Failure, keyTypeLabel } from "./host-failure";
 
 type KeyMode = "generate" | "saved" | "paste";
 type Step = "details" | "confirm" | "connecting" | "done";
@@ -40,40 +42,7 @@ const FIELD_ORDER = ["name", "address", "port", "username", "privateKey"] as con
 
 const EMPTY: HostDetails = { name: "", address: "", port: "22", username: "", keyMode: "generate", savedKeyId: "", privateKey: "", passphrase: "" };
 
-interface Failure {
-  title: string;
-  message: string;
-  /** A changed host key may mean interception: shown as a warning, not a plain error. */
-  warning: boolean;
-}
-
-const FAILURE_TITLES: Record<string, string> = {
-  CONNECTION_REFUSED: "Connection refused",
-  UNREACHABLE: "The host cannot be reached",
-  DNS: "The address does not resolve",
-  TIMEOUT: "The connection timed out",
-  DISCONNECTED: "The host closed the connection",
-  AUTH_FAILED: "SSH sign-in failed",
-  INVALID_KEY: "The key cannot be used",
-  HOST_KEY_MISMATCH: "The host key changed",
-  AGENT_INSTALL_FAILED: "The agent could not be installed",
-  UNSUPPORTED_PLATFORM: "This host's platform is not supported",
-  NO_HOME: "The user has no home directory",
-};
-
-function describeFailure(error: unknown): Failure {
-  const reason = errorReason(error) ?? "";
-  const title = FAILURE_TITLES[reason] ?? (reason.startsWith("DOCKER_") ? "Docker cannot be used on this host" : "The host could not be added");
-  return { title, message: errorMessage(error), warning: reason === "HOST_KEY_MISMATCH" };
-}
-
-/** "ssh-ed25519" → "ED25519", "ecdsa-sha2-nistp256" → "ECDSA", "rsa-sha2-512" → "RSA". */
-function keyTypeLabel(algorithm: string): string {
-  if (algorithm.includes("ed25519")) return "ED25519";
-  if (algorithm.includes("ecdsa")) return "ECDSA";
-  if (algorithm.includes("rsa")) return "RSA";
-  return algorithm.toUpperCase();
-}
+const ADD_FAILED = "The host could not be added";
 
 // The server answers only at the end; these steps describe what it is doing meanwhile.
 const PROGRESS = [
@@ -175,7 +144,7 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
       setScanned(await scan.mutateAsync({ address: values.address, port: Number(values.port) }));
       setStep("confirm");
     } catch (error) {
-      if (!applyFieldErrors(error, setError, ["address", "port"])) setFailure(describeFailure(error));
+      if (!applyFieldErrors(error, setError, ["address", "port"])) setFailure(describeFailure(error, ADD_FAILED));
     }
   };
 
@@ -201,7 +170,7 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
       // A rejected pasted key is reported on the credential; it belongs next to the key field.
       const aliases = values.keyMode === "paste" ? { credential: "privateKey" as const } : {};
       const matched = applyFieldErrors(error, setError, ["name", "address", "port", "username"], aliases);
-      if (!matched) setFailure(describeFailure(error));
+      if (!matched) setFailure(describeFailure(error, ADD_FAILED));
     }
   };
 
