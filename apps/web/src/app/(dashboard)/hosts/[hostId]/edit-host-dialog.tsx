@@ -12,13 +12,12 @@ import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
-import { NativeSelect } from "~/components/ui/native-select";
 import { RadioCard, RadioGroup } from "~/components/ui/radio-group";
-import { Textarea } from "~/components/ui/textarea";
 import { applyFieldErrors } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { describeFailure, type Failure, keyTypeLabel } from "../host-failure";
+import { PastedKeyFields, SavedKeyField } from "../key-fields";
 
 type KeyMode = "keep" | "saved" | "paste";
 type ScannedKey = RouterOutputs["host"]["scanHostKey"];
@@ -215,35 +214,19 @@ export function EditHostDialog({ host }: { host: EditableHost }) {
                 )}
               />
               {keyMode === "saved" ? (
-                <Field label="Choose a key" error={formState.errors.savedKeyId?.message}>
-                  {(field) => (
-                    <NativeSelect {...field} {...register("savedKeyId", { validate: (id, all) => all.keyMode !== "saved" || Boolean(id) || "Choose a key." })}>
-                      <option value="">Select…</option>
-                      {savedKeys.map((key) => (
-                        <option key={key.id} value={key.id}>
-                          {key.name} ({key.fingerprint.slice(0, 19)}…)
-                        </option>
-                      ))}
-                    </NativeSelect>
-                  )}
-                </Field>
+                <SavedKeyField
+                  keys={savedKeys}
+                  error={formState.errors.savedKeyId?.message}
+                  registration={register("savedKeyId", { validate: (id, all) => all.keyMode !== "saved" || Boolean(id) || "Choose a key." })}
+                />
               ) : null}
+
               {keyMode === "paste" ? (
-                <>
-                  <Field label="Private key" hint="Starts with -----BEGIN OPENSSH PRIVATE KEY-----." error={formState.errors.privateKey?.message}>
-                    {(field) => (
-                      <Textarea
-                        {...field}
-                        rows={5}
-                        spellCheck={false}
-                        autoComplete="off"
-                        className="font-mono text-xs"
-                        {...register("privateKey", { validate: (key, all) => all.keyMode !== "paste" || key.trim().length > 0 || "Paste the private key." })}
-                      />
-                    )}
-                  </Field>
-                  <Field label="Passphrase (optional)">{(field) => <Input {...field} type="password" autoComplete="off" {...register("passphrase")} />}</Field>
-                </>
+                <PastedKeyFields
+                  errors={{ privateKey: formState.errors.privateKey?.message, passphrase: formState.errors.passphrase?.message }}
+                  privateKey={register("privateKey", { validate: (key, all) => all.keyMode !== "paste" || key.trim().length > 0 || "Paste the private key." })}
+                  passphrase={register("passphrase")}
+                />
               ) : null}
             </fieldset>
           </form>
