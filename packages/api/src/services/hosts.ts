@@ -220,6 +220,11 @@ export async function assertConfirmedKey(endpoint: { address: string; port: numb
   return scanned;
 }
 
+/** Whether reaching the agent put a new executable on the host. */
+function upgradedBy(actions: AgentAction[]): boolean {
+  return actions.includes("installed") || actions.includes("upgraded");
+}
+
 export interface TrialAgent {
   agentDir: string;
   ensured: EnsuredAgent;
@@ -243,8 +248,7 @@ export async function withTrialAgent<T>(deps: WharfDeps, connection: Omit<SshTar
     const ensured = await deps.agents.ensure(target, paths, "manage");
     startedByUs = ensured.actions.includes("started");
     const facts = await ensured.client.call("hostFacts", {});
-    const upgraded = ensured.actions.includes("installed") || ensured.actions.includes("upgraded");
-    return await save({ agentDir: paths.dir, ensured, facts, upgradedAt: upgraded ? new Date() : null });
+    return await save({ agentDir: paths.dir, ensured, facts, upgradedAt: upgradedBy(ensured.actions) ? new Date() : null });
   } catch (error) {
     if (startedByUs && paths) await deps.agents.stop(target, paths).catch(() => undefined);
     throw toHostError(error);
@@ -324,8 +328,7 @@ async function reachAgent(deps: WharfDeps, host: Host): Promise<EnsuredAgent> {
   const ensured = await deps.agents.ensure(target, paths);
   if (ensured.actions.length > 0) {
     await deps.db.$transaction(async (tx) => {
-      const upgraded = ensured.actions.includes("installed") || ensured.actions.includes("upgraded");
-      await tx.host.update({ where: { id: host.id }, data: { agentVersion: ensured.hello.agentVersion, ...(upgraded ? { agentUpgradedAt: new Date() } : {}) } });
+      await tx.host.update({ where: { id: host.id }, data: { agentVersion: ensured.hello.agentVersion, ...(upgradedBy(ensured.actions) ? { agentUpgradedAt: new Date() } : {}) } });
       await recordAudit(tx, {
         teamId: host.teamId,
         actor: { id: null, label: "wharf" },
