@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ArrowUpCircleIcon, BotIcon, RefreshCwIcon, ScrollTextIcon } from "lucide-react";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 
 import { useCan } from "~/components/me-context";
@@ -27,6 +27,11 @@ export interface AgentHost {
 function AgentLog({ hostId }: { hostId: string }) {
   const trpc = useTRPC();
   const log = useQuery(trpc.host.agentLog.queryOptions({ hostId, lines: LOG_LINES }, { retry: false }));
+  const logRef = useRef<HTMLPreElement>(null);
+  // The newest lines are the ones that matter: start at the end, as tail does.
+  useEffect(() => {
+    if (logRef.current) logRef.current.scrollTop = logRef.current.scrollHeight;
+  }, [log.data]);
   return (
     <div className="grid gap-2">
       <div className="flex items-center justify-between gap-2">
@@ -48,6 +53,7 @@ function AgentLog({ hostId }: { hostId: string }) {
       {log.data?.missing ? <p className="text-sm text-muted-foreground">The agent has written no log on this host yet.</p> : null}
       {log.data && !log.data.missing ? (
         <pre
+          ref={logRef}
           tabIndex={0}
           aria-label="Agent log"
           className="max-h-80 overflow-auto rounded-lg border bg-muted/40 p-3 font-mono text-xs leading-relaxed whitespace-pre-wrap outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"

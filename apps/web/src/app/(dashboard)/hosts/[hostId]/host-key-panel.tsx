@@ -30,7 +30,7 @@ export interface KeyedHost {
 
 function KeyBox({ label, algorithm, fingerprint, children }: { label: string; algorithm: string; fingerprint: string; children: ReactNode }) {
   return (
-    <div className="grid min-w-0 content-start gap-1.5 rounded-lg border bg-background p-3">
+    <div className="grid min-w-0 content-start gap-1.5 rounded-lg border bg-background p-3 text-foreground">
       <p className="text-xs font-medium text-muted-foreground">
         {label} ({keyTypeLabel(algorithm)})
       </p>
