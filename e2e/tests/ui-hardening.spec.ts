@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 
 import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
 
-import { completeSetup, sandbox, setupLink, shot } from "../fixtures/wharf";
+import { sandbox, shot, signInOrSetUp } from "../fixtures/wharf";
 
 // Self-contained: sets the owner up and adds h1 when run alone, or reuses what hosts.spec.ts made.
 test.describe.configure({ mode: "serial" });
@@ -19,19 +19,6 @@ async function trpc<T>(request: APIRequestContext, path: string, input: unknown,
       : await request.post(`/api/trpc/${path}`, { data: { json: input } });
   const body = (await response.json()) as { result?: { data: { json: T } }; error?: { json: { message: string; data?: { code?: string; reason?: string } } } };
   return { ok: response.ok(), data: body.result?.data.json as T, error: body.error?.json ?? { message: "" } };
-}
-
-async function signIn(page: Page, baseURL: string): Promise<void> {
-  const link = await setupLink(baseURL).catch(() => null);
-  if (link) {
-    await completeSetup(page, link, owner);
-  } else {
-    await page.goto("/signin");
-    await page.getByLabel("Email").fill(owner.email);
-    await page.getByLabel("Password").fill(owner.password);
-    await page.getByRole("button", { name: "Sign in" }).click();
-  }
-  await expect(page).toHaveURL(/\/hosts/);
 }
 
 /** h1's id, adding it through the API when this run has not yet. */
@@ -68,7 +55,7 @@ let hostId = "";
 let plainStackId = "";
 
 test("the hosts list summarises many stacks in one short row; the host page lists them all", async ({ page, baseURL }) => {
-  await signIn(page, baseURL ?? "");
+  await signInOrSetUp(page, baseURL ?? "", owner);
   hostId = await h1Id(page);
   for (let i = 0; i < 6; i += 1) {
     const id = await createStack(page, `many-${suffix}-${i}`, hostId);
@@ -98,7 +85,7 @@ test("the hosts list summarises many stacks in one short row; the host page list
 });
 
 test("the Images tab lists every image the facts count, with a filter by kind", async ({ page, baseURL }) => {
-  await signIn(page, baseURL ?? "");
+  await signInOrSetUp(page, baseURL ?? "", owner);
   await page.goto(`/hosts/${hostId}`);
   const factImages = Number((await page.locator("dt", { hasText: /^Images$/ }).locator("xpath=following-sibling::dd[1]").innerText()).trim());
   await page.getByRole("tab", { name: "Images" }).click();
@@ -113,7 +100,7 @@ test("the Images tab lists every image the facts count, with a filter by kind", 
 });
 
 test("restart, stop, redeploy and down are disabled where the stack is not deployed, and the API refuses them", async ({ page, baseURL }) => {
-  await signIn(page, baseURL ?? "");
+  await signInOrSetUp(page, baseURL ?? "", owner);
   await page.goto(`/stacks/${plainStackId}?tab=deploy`);
   const actions = page.getByRole("group", { name: "Actions on h1" });
   await expect(actions.getByRole("button", { name: "Deploy", exact: true })).toBeEnabled();
@@ -127,7 +114,7 @@ test("restart, stop, redeploy and down are disabled where the stack is not deplo
 });
 
 test("an unsaved edit survives a reload, and leaving with it asks first", async ({ page, baseURL }) => {
-  await signIn(page, baseURL ?? "");
+  await signInOrSetUp(page, baseURL ?? "", owner);
   await page.goto(`/stacks/${plainStackId}?tab=files`);
   const editor = page.getByRole("textbox", { name: "Contents of compose.yaml" });
   await editor.click();

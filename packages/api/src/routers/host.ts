@@ -1,6 +1,8 @@
 import { roleCan } from "../permissions";
 import { actorFor } from "../services/audit";
 import { setHostEnvironment, setHostEnvironmentInput } from "../services/environments";
+import { acceptHostKey, acceptHostKeyInput, agentLog, agentLogInput, updateHost, updateHostInput } from "../services/host-changes";
+import { removalPlan, removeHost, removeHostInput } from "../services/host-removal";
 import {
   callAgent,
   createHost,
@@ -9,8 +11,6 @@ import {
   listHosts,
   refreshHost,
   reinstallAgent,
-  removeHost,
-  removeHostInput,
   scanHostKeyForAdd,
   scanHostKeyInput,
   testConnection,
@@ -34,6 +34,12 @@ export const hostRouter = router({
     .mutation(async ({ ctx, input }) => createHost(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   testConnection: readHost.mutation(({ ctx }) => testConnection(ctx.deps, ctx.host)),
   refresh: readHost.mutation(async ({ ctx }) => ({ status: await refreshHost(ctx.deps, ctx.host) })),
+  update: writeHost.input(updateHostInput).mutation(async ({ ctx, input }) => updateHost(ctx.deps, ctx.host, await actorFor(ctx), input)),
+  acceptHostKey: writeHost
+    .input(acceptHostKeyInput)
+    .mutation(async ({ ctx, input }) => acceptHostKey(ctx.deps, ctx.host, await actorFor(ctx), input)),
+  agentLog: readHost.input(agentLogInput).query(({ ctx, input }) => agentLog(ctx.deps, ctx.host, input)),
+  removalPlan: writeHost.query(({ ctx }) => removalPlan(ctx.deps, ctx.host)),
   reinstallAgent: writeHost.mutation(async ({ ctx }) => reinstallAgent(ctx.deps, ctx.host, await actorFor(ctx))),
   /** Moves the host to another environment of the team (both must be in the caller's grant). */
   setEnvironment: writeHost

@@ -117,10 +117,17 @@ export async function listHosts(deps: WharfDeps, teamId: string, options: { stac
 }
 
 export async function getHost(deps: WharfDeps, teamId: string, hostId: string) {
-  const row = await deps.db.host.findFirst({ where: { id: hostId, teamId }, select: hostPublicSelect });
+  const row = await deps.db.host.findFirst({
+    where: { id: hostId, teamId },
+    select: {
+      ...hostPublicSelect,
+      pastHostKeys: { orderBy: { replacedAt: "desc" }, take: 20, select: { id: true, algorithm: true, fingerprint: true, address: true, port: true, pinnedAt: true, replacedAt: true, replacedByLabel: true } },
+    },
+  });
   if (!row) throw notFound("That host");
   const facts = parseFacts(row.facts);
-  return { ...row, facts, summary: summarize(facts) };
+  const shipped = deps.agents.bundle.version;
+  return { ...row, facts, summary: summarize(facts), agent: { installed: row.agentVersion, shipped, current: row.agentVersion === shipped, upgradedAt: row.agentUpgradedAt } };
 }
 
 /** Internal row (with credential id) for host-scoped procedures; never returned to clients. */
@@ -140,7 +147,7 @@ export async function scanHostKeyForAdd(input: ScanHostKeyInput) {
   }
 }
 
-async function targetFor(deps: WharfDeps, host: Host): Promise<SshTarget> {
+export async function targetFor(deps: WharfDeps, host: Host): Promise<SshTarget> {
   const secret = await loadCredentialSecret(deps, host.credentialId);
   return {
     hostId: host.id,
@@ -176,38 +183,73 @@ export async function createHost(deps: WharfDeps, teamId: string, actor: Actor, 
   }
 }
 
-async function addHost(deps: WharfDeps, teamId: string, actor: Actor, input: CreateHostInput) {
-  if (await deps.db.host.findFirst({ where: { teamId, name: input.name }, select: { id: true } })) {
-    throw new WharfError("CONFLICT", `A host named ${input.name} already exists in this team: pick another name.`);
-  }
-  const existing =
-    input.credential.type === "existing"
-      ? await deps.db.sshCredential.findFirst({ where: { id: input.credential.credentialId, teamId }, select: { id: true } })
-      : null;
-  if (input.credential.type === "existing" && !existing) throw notFound("That SSH key");
-  const environmentId = await resolveEnvironmentId(deps.db, teamId, input.environmentId);
-  const secret =
-    input.credential.type === "existing"
-      ? await loadCredentialSecret(deps, input.credential.credentialId)
-      : { privateKey: input.credential.privateKey, ...(input.credential.passphrase ? { passphrase: input.credential.passphrase } : {}) };
-  const pastedKey = input.credential.type === "pasted" ? inspectKey(secret.privateKey, secret.passphrase) : null;
+export type CredentialInput = CreateHostInput["credential"];
 
-  const scanned = await scanHostKeyForAdd(input);
-  if (scanned.fingerprint !== input.hostKeyFingerprint) {
+/** The SSH key a host form chose: a saved one of the team, or a pasted one (checked here, saved only with the host). */
+export async function resolveCredential(deps: WharfDeps, teamId: string, credential: CredentialInput) {
+  if (credential.type === "existing") {
+    const existing = await deps.db.sshCredential.findFirst({ where: { id: credential.credentialId, teamId }, select: { id: true } });
+    if (!existing) throw notFound("That SSH key");
+    return { existingId: existing.id, secret: await loadCredentialSecret(deps, existing.id), pasted: null };
+  }
+  const secret = { privateKey: credential.privateKey, ...(credential.passphrase ? { passphrase: credential.passphrase } : {}) };
+  return { existingId: null, secret, pasted: inspectKey(secret.privateKey, secret.passphrase) };
+}
+export type ResolvedCredential = Awaited<ReturnType<typeof resolveCredential>>;
+
+/** The credential's id, saving a pasted key (encrypted) in the same transaction as the host that uses it. */
+export async function saveCredential(deps: WharfDeps, tx: Prisma.TransactionClient, teamId: string, hostName: string, resolved: ResolvedCredential): Promise<string> {
+  if (resolved.existingId) return resolved.existingId;
+  const { secret, pasted } = resolved;
+  const created = await tx.sshCredential.create({
+    data: {
+      teamId,
+      name: `${hostName} key`,
+      kind: "PASTED",
+      publicKey: pasted?.publicKey ?? "",
+      fingerprint: pasted?.fingerprint ?? "",
+      privateKeyEnc: deps.secrets.seal(secret.privateKey),
+      passphraseEnc: secret.passphrase ? deps.secrets.seal(secret.passphrase) : null,
+    },
+    select: { id: true },
+  });
+  return created.id;
+}
+
+/** Scans the endpoint and refuses a key other than the one the user confirmed. */
+export async function assertConfirmedKey(endpoint: { address: string; port: number }, confirmed: string) {
+  const scanned = await scanHostKeyForAdd(endpoint);
+  if (scanned.fingerprint !== confirmed) {
     throw new WharfError(
       "PRECONDITION_FAILED",
-      `The host key of ${input.address}:${input.port} changed since you confirmed it (now ${scanned.fingerprint}, confirmed ${input.hostKeyFingerprint}). This can mean someone is intercepting the connection: check the host before trying again.`,
+      `The host key of ${endpoint.address}:${endpoint.port} changed since you confirmed it (now ${scanned.fingerprint}, confirmed ${confirmed}). This can mean someone is intercepting the connection: check the host before trying again.`,
       "HOST_KEY_MISMATCH",
     );
   }
-  const target: SshTarget = {
-    hostId: `pending-${randomUUID()}`,
-    address: input.address,
-    port: input.port,
-    username: input.username,
-    ...secret,
-    hostKeyFingerprint: input.hostKeyFingerprint,
-  };
+  return scanned;
+}
+
+/** Whether reaching the agent put a new executable on the host. */
+function upgradedBy(actions: AgentAction[]): boolean {
+  return actions.includes("installed") || actions.includes("upgraded");
+}
+
+export interface TrialAgent {
+  agentDir: string;
+  ensured: EnsuredAgent;
+  facts: HostFacts;
+  /** When the trial installed or upgraded the executable. */
+  upgradedAt: Date | null;
+}
+
+/**
+ * Tests a connection not saved yet, for real: signs in, finds the home
+ * directory, installs or upgrades and starts the agent there, reads facts;
+ * then `save` runs. When anything fails, an agent the trial started is
+ * stopped again, and the trial's own connection never outlives the call.
+ */
+export async function withTrialAgent<T>(deps: WharfDeps, connection: Omit<SshTarget, "hostId">, save: (trial: TrialAgent) => Promise<T>): Promise<T> {
+  const target: SshTarget = { ...connection, hostId: `pending-${randomUUID()}` };
   let paths: AgentPaths | null = null;
   let startedByUs = false;
   try {
@@ -215,23 +257,33 @@ async function addHost(deps: WharfDeps, teamId: string, actor: Actor, input: Cre
     const ensured = await deps.agents.ensure(target, paths, "manage");
     startedByUs = ensured.actions.includes("started");
     const facts = await ensured.client.call("hostFacts", {});
+    return await save({ agentDir: paths.dir, ensured, facts, upgradedAt: upgradedBy(ensured.actions) ? new Date() : null });
+  } catch (error) {
+    if (startedByUs && paths) await deps.agents.stop(target, paths).catch(() => undefined);
+    throw toHostError(error);
+  } finally {
+    deps.agents.drop(target.hostId);
+    await deps.ssh.close(target.hostId);
+  }
+}
+
+/** Forgets pooled connections and verified agents of a host whose connection settings changed. */
+export async function forgetConnection(deps: WharfDeps, hostId: string): Promise<void> {
+  deps.agents.drop(hostId);
+  await deps.ssh.close(hostId);
+}
+
+async function addHost(deps: WharfDeps, teamId: string, actor: Actor, input: CreateHostInput) {
+  if (await deps.db.host.findFirst({ where: { teamId, name: input.name }, select: { id: true } })) {
+    throw new WharfError("CONFLICT", `A host named ${input.name} already exists in this team: pick another name.`);
+  }
+  const credential = await resolveCredential(deps, teamId, input.credential);
+  const environmentId = await resolveEnvironmentId(deps.db, teamId, input.environmentId);
+  const scanned = await assertConfirmedKey(input, input.hostKeyFingerprint);
+  const connection = { address: input.address, port: input.port, username: input.username, ...credential.secret, hostKeyFingerprint: input.hostKeyFingerprint };
+  return withTrialAgent(deps, connection, async ({ agentDir, ensured, facts, upgradedAt }) => {
     const host = await deps.db.$transaction(async (tx) => {
-      const credentialId =
-        existing?.id ??
-        (
-          await tx.sshCredential.create({
-            data: {
-              teamId,
-              name: `${input.name} key`,
-              kind: "PASTED",
-              publicKey: pastedKey?.publicKey ?? "",
-              fingerprint: pastedKey?.fingerprint ?? "",
-              privateKeyEnc: deps.secrets.seal(secret.privateKey),
-              passphraseEnc: secret.passphrase ? deps.secrets.seal(secret.passphrase) : null,
-            },
-            select: { id: true },
-          })
-        ).id;
+      const credentialId = await saveCredential(deps, tx, teamId, input.name, credential);
       const created = await tx.host.create({
         data: {
           teamId,
@@ -244,8 +296,9 @@ async function addHost(deps: WharfDeps, teamId: string, actor: Actor, input: Cre
           hostKeyAlgorithm: scanned.algorithm,
           hostKeyFingerprint: scanned.fingerprint,
           hostKey: "",
-          agentDir: paths?.dir ?? "",
+          agentDir,
           agentVersion: ensured.hello.agentVersion,
+          agentUpgradedAt: upgradedAt,
           status: "ONLINE",
           lastSeenAt: new Date(),
           facts,
@@ -265,13 +318,7 @@ async function addHost(deps: WharfDeps, teamId: string, actor: Actor, input: Cre
       return created;
     });
     return { ...host, agentActions: ensured.actions };
-  } catch (error) {
-    if (startedByUs && paths) await deps.agents.stop(target, paths).catch(() => undefined);
-    throw toHostError(error);
-  } finally {
-    deps.agents.drop(target.hostId);
-    await deps.ssh.close(target.hostId);
-  }
+  });
 }
 
 async function remoteHome(deps: WharfDeps, target: SshTarget): Promise<string> {
@@ -284,11 +331,8 @@ async function remoteHome(deps: WharfDeps, target: SshTarget): Promise<string> {
 }
 
 async function reachAgent(deps: WharfDeps, host: Host): Promise<EnsuredAgent> {
-  // An edited host (address, user, key, agent directory) is reached afresh.
-  if (connectionChanged(deps, host)) {
-    deps.agents.drop(host.id);
-    await deps.ssh.close(host.id);
-  }
+  // A host edited by another process (address, user, key, agent directory) is reached afresh.
+  if (connectionChanged(deps, host)) await forgetConnection(deps, host.id);
   // Warm path: no key decryption or SSH work once this host's agent answered.
   const verified = deps.agents.verified(host.id);
   if (verified) return verified;
@@ -297,7 +341,7 @@ async function reachAgent(deps: WharfDeps, host: Host): Promise<EnsuredAgent> {
   const ensured = await deps.agents.ensure(target, paths);
   if (ensured.actions.length > 0) {
     await deps.db.$transaction(async (tx) => {
-      await tx.host.update({ where: { id: host.id }, data: { agentVersion: ensured.hello.agentVersion } });
+      await tx.host.update({ where: { id: host.id }, data: { agentVersion: ensured.hello.agentVersion, ...(upgradedBy(ensured.actions) ? { agentUpgradedAt: new Date() } : {}) } });
       await recordAudit(tx, {
         teamId: host.teamId,
         actor: { id: null, label: "wharf" },
@@ -358,7 +402,9 @@ export async function callAgent<M extends AgentMethod>(
     return await withReconnect(deps, host, method, ({ client }) => client.call(method, params, options));
   } catch (error) {
     deps.agents.drop(host.id);
-    throw toHostError(error, host.name);
+    const failure = toHostError(error, host.name);
+    await noteHostKey(deps, host, failure);
+    throw failure;
   }
 }
 
@@ -427,7 +473,9 @@ export async function testConnection(deps: WharfDeps, host: Host) {
   const facts = agent
     ? await timed("docker", () => agent.client.call("hostFacts", {}), (f) => `Docker ${f.docker.version}, ${f.docker.containers.running} running container(s)`)
     : null;
-  await recordStatus(deps, host.id, facts ? { status: "ONLINE", facts, agentVersion: agent?.hello.agentVersion ?? null } : failedStatus(failure ?? new WharfError("HOST_UNREACHABLE", "Unreachable")));
+  const failed = failure ?? new WharfError("HOST_UNREACHABLE", "Unreachable");
+  await recordStatus(deps, host.id, facts ? { status: "ONLINE", facts, agentVersion: agent?.hello.agentVersion ?? null } : failedStatus(failed));
+  if (!facts) await noteHostKey(deps, host, failed);
   return { ok: steps.every((step) => step.ok), steps };
 }
 
@@ -447,6 +495,29 @@ export function failedStatus(failure: WharfError): StatusUpdate & { status: "OFF
   return { status: broken ? "ERROR" : "OFFLINE", message: failure.message };
 }
 
+/**
+ * After a HOST_KEY_MISMATCH, records the key the host presents instead and
+ * when Wharf first saw it (kept while the same key is served), so the host
+ * page can show both keys. Never throws: the caller reports the mismatch.
+ */
+export async function noteHostKey(deps: WharfDeps, host: Host, failure: WharfError): Promise<void> {
+  if (failure.reason !== "HOST_KEY_MISMATCH") return;
+  try {
+    await recordSeenKey(deps, host, await scanHostKey({ address: host.address, port: host.port, timeoutMs: 10_000 }));
+  } catch (error) {
+    deps.log.warn(`Reading the changed host key of ${host.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Records a key other than the pinned one; its first-seen time stays while the host keeps presenting that key. */
+export async function recordSeenKey(deps: WharfDeps, host: Host, seen: { algorithm: string; fingerprint: string }): Promise<void> {
+  if (seen.fingerprint === host.hostKeyFingerprint) return;
+  await deps.db.host.updateMany({
+    where: { id: host.id, OR: [{ seenKeyFingerprint: null }, { seenKeyFingerprint: { not: seen.fingerprint } }] },
+    data: { seenKeyAlgorithm: seen.algorithm, seenKeyFingerprint: seen.fingerprint, seenKeyAt: new Date() },
+  });
+}
+
 async function recordStatus(deps: WharfDeps, hostId: string, update: StatusUpdate): Promise<void> {
   const now = new Date();
   await deps.db.host.updateMany({
@@ -459,6 +530,10 @@ async function recordStatus(deps: WharfDeps, hostId: string, update: StatusUpdat
             lastSeenAt: now,
             facts: update.facts,
             factsAt: now,
+            // Signed in with the pinned key: any other key seen before is no longer served.
+            seenKeyAlgorithm: null,
+            seenKeyFingerprint: null,
+            seenKeyAt: null,
             ...(update.agentVersion ? { agentVersion: update.agentVersion } : {}),
             ...(update.projects === undefined ? {} : { composeProjects: update.projects ? { at: update.projects.at.toISOString(), projects: update.projects.projects } : Prisma.DbNull }),
           }
@@ -494,8 +569,10 @@ export async function refreshHost(deps: WharfDeps, host: Host): Promise<HostStat
     return "ONLINE";
   } catch (error) {
     deps.agents.drop(host.id);
-    const update = failedStatus(toHostError(error, host.name));
+    const failure = toHostError(error, host.name);
+    const update = failedStatus(failure);
     await recordStatus(deps, host.id, update);
+    await noteHostKey(deps, host, failure);
     return update.status;
   } finally {
     clearTimeout(timer);
@@ -521,7 +598,7 @@ export async function reinstallAgent(deps: WharfDeps, host: Host, actor: Actor) 
     deps.agents.drop(host.id);
     const hello = await deps.agents.client(target, paths).call("hello", {});
     await deps.db.$transaction(async (tx) => {
-      await tx.host.update({ where: { id: host.id }, data: { agentVersion: hello.agentVersion } });
+      await tx.host.update({ where: { id: host.id }, data: { agentVersion: hello.agentVersion, agentUpgradedAt: new Date() } });
       await recordAudit(tx, {
         teamId: host.teamId,
         actor,
@@ -535,46 +612,6 @@ export async function reinstallAgent(deps: WharfDeps, host: Host, actor: Actor) 
   } catch (error) {
     throw toHostError(error);
   }
-}
-
-export const removeHostInput = z.object({ stopAgent: z.boolean().default(true) });
-
-/** Removes the host from Wharf; stopping its agent is best effort (the host may be gone). */
-export async function removeHost(deps: WharfDeps, host: Host, actor: Actor, options: { stopAgent: boolean }) {
-  const busy = await deps.db.deployment.findFirst({
-    where: { hostId: host.id, status: { in: ["QUEUED", "RUNNING"] } },
-    select: { action: true, status: true, stack: { select: { name: true } } },
-  });
-  if (busy) {
-    throw new WharfError(
-      "CONFLICT",
-      `A ${busy.action.toLowerCase()} of ${busy.stack.name} on ${host.name} is ${busy.status.toLowerCase()}: wait for it or cancel it before removing the host.`,
-      "JOB_ACTIVE",
-    );
-  }
-  let agentStopped = false;
-  if (options.stopAgent) {
-    try {
-      await deps.agents.stop(await targetFor(deps, host), agentPaths(host.agentDir));
-      agentStopped = true;
-    } catch {
-      agentStopped = false;
-    }
-  }
-  deps.agents.drop(host.id);
-  await deps.ssh.close(host.id);
-  await deps.db.$transaction(async (tx) => {
-    await tx.host.delete({ where: { id: host.id } });
-    await recordAudit(tx, {
-      teamId: host.teamId,
-      actor,
-      action: "host.remove",
-      targetType: "host",
-      targetId: host.id,
-      summary: `Removed host ${host.name}${options.stopAgent ? (agentStopped ? " and stopped its agent" : " (its agent could not be stopped)") : ""}`,
-    });
-  });
-  return { agentStopped };
 }
 
 export type { AgentAction };

@@ -17,8 +17,11 @@ import { Label } from "~/components/ui/label";
 import { NativeSelect } from "~/components/ui/native-select";
 import { RadioCard, RadioGroup } from "~/components/ui/radio-group";
 import { Textarea } from "~/components/ui/textarea";
-import { applyFieldErrors, errorMessage, errorReason } from "~/lib/errors";
+import { applyFieldErrors, errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
+
+import { describeFailure, type Failure, keyTypeLabel } from "./host-failure";
+import { PastedKeyFields, SavedKeyField } from "./key-fields";
 
 type KeyMode = "generate" | "saved" | "paste";
 type Step = "details" | "confirm" | "connecting" | "done";
@@ -42,40 +45,7 @@ const FIELD_ORDER = ["name", "address", "port", "username", "privateKey"] as con
 
 const EMPTY: HostDetails = { name: "", address: "", port: "22", username: "", keyMode: "generate", savedKeyId: "", privateKey: "", passphrase: "", environmentId: "" };
 
-interface Failure {
-  title: string;
-  message: string;
-  /** A changed host key may mean interception: shown as a warning, not a plain error. */
-  warning: boolean;
-}
-
-const FAILURE_TITLES: Record<string, string> = {
-  CONNECTION_REFUSED: "Connection refused",
-  UNREACHABLE: "The host cannot be reached",
-  DNS: "The address does not resolve",
-  TIMEOUT: "The connection timed out",
-  DISCONNECTED: "The host closed the connection",
-  AUTH_FAILED: "SSH sign-in failed",
-  INVALID_KEY: "The key cannot be used",
-  HOST_KEY_MISMATCH: "The host key changed",
-  AGENT_INSTALL_FAILED: "The agent could not be installed",
-  UNSUPPORTED_PLATFORM: "This host's platform is not supported",
-  NO_HOME: "The user has no home directory",
-};
-
-function describeFailure(error: unknown): Failure {
-  const reason = errorReason(error) ?? "";
-  const title = FAILURE_TITLES[reason] ?? (reason.startsWith("DOCKER_") ? "Docker cannot be used on this host" : "The host could not be added");
-  return { title, message: errorMessage(error), warning: reason === "HOST_KEY_MISMATCH" };
-}
-
-/** "ssh-ed25519" → "ED25519", "ecdsa-sha2-nistp256" → "ECDSA", "rsa-sha2-512" → "RSA". */
-function keyTypeLabel(algorithm: string): string {
-  if (algorithm.includes("ed25519")) return "ED25519";
-  if (algorithm.includes("ecdsa")) return "ECDSA";
-  if (algorithm.includes("rsa")) return "RSA";
-  return algorithm.toUpperCase();
-}
+const ADD_FAILED = "The host could not be added";
 
 // The server answers only at the end; these steps describe what it is doing meanwhile.
 const PROGRESS = [
@@ -178,7 +148,7 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
       setScanned(await scan.mutateAsync({ address: values.address, port: Number(values.port), environmentId: values.environmentId || undefined }));
       setStep("confirm");
     } catch (error) {
-      if (!applyFieldErrors(error, setError, ["address", "port"])) setFailure(describeFailure(error));
+      if (!applyFieldErrors(error, setError, ["address", "port"])) setFailure(describeFailure(error, ADD_FAILED));
     }
   };
 
@@ -205,7 +175,7 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
       // A rejected pasted key is reported on the credential; it belongs next to the key field.
       const aliases = values.keyMode === "paste" ? { credential: "privateKey" as const } : {};
       const matched = applyFieldErrors(error, setError, ["name", "address", "port", "username"], aliases);
-      if (!matched) setFailure(describeFailure(error));
+      if (!matched) setFailure(describeFailure(error, ADD_FAILED));
     }
   };
 
@@ -357,43 +327,19 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
               ) : null}
 
               {keyMode === "saved" ? (
-                <Field label="Choose a key" error={formState.errors.savedKeyId?.message}>
-                  {(field) => (
-                    <NativeSelect
-                      {...field}
-                      {...register("savedKeyId", { validate: (id, all) => all.keyMode !== "saved" || Boolean(id) || "Choose a key." })}
-                    >
-                      <option value="">Select…</option>
-                      {savedKeys.map((key) => (
-                        <option key={key.id} value={key.id}>
-                          {key.name} ({key.fingerprint.slice(0, 19)}…)
-                        </option>
-                      ))}
-                    </NativeSelect>
-                  )}
-                </Field>
+                <SavedKeyField
+                  keys={savedKeys}
+                  error={formState.errors.savedKeyId?.message}
+                  registration={register("savedKeyId", { validate: (id, all) => all.keyMode !== "saved" || Boolean(id) || "Choose a key." })}
+                />
               ) : null}
 
               {keyMode === "paste" ? (
-                <>
-                  <Field label="Private key" hint="Starts with -----BEGIN OPENSSH PRIVATE KEY-----." error={formState.errors.privateKey?.message}>
-                    {(field) => (
-                      <Textarea
-                        {...field}
-                        rows={5}
-                        spellCheck={false}
-                        autoComplete="off"
-                        className="font-mono text-xs"
-                        {...register("privateKey", {
-                          validate: (key, all) => all.keyMode !== "paste" || key.trim().length > 0 || "Paste the private key.",
-                        })}
-                      />
-                    )}
-                  </Field>
-                  <Field label="Passphrase (optional)" error={formState.errors.passphrase?.message}>
-                    {(field) => <Input {...field} type="password" autoComplete="off" {...register("passphrase")} />}
-                  </Field>
-                </>
+                <PastedKeyFields
+                  errors={{ privateKey: formState.errors.privateKey?.message, passphrase: formState.errors.passphrase?.message }}
+                  privateKey={register("privateKey", { validate: (key, all) => all.keyMode !== "paste" || key.trim().length > 0 || "Paste the private key." })}
+                  passphrase={register("passphrase")}
+                />
               ) : null}
             </fieldset>
           </form>

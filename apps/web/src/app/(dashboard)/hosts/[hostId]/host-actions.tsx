@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { CheckCircle2Icon, DownloadIcon, PlugZapIcon, RefreshCwIcon, XCircleIcon } from "lucide-react";
+import { CheckCircle2Icon, PlugZapIcon, RefreshCwIcon, XCircleIcon } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
 
@@ -14,6 +14,7 @@ import { errorMessage } from "~/lib/errors";
 import { cn } from "~/lib/utils";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
+import { EditHostDialog } from "./edit-host-dialog";
 import type { HostDetail } from "./host-view";
 import { RemoveHostDialog } from "./remove-host-dialog";
 
@@ -88,13 +89,6 @@ export function HostActions({ host }: { host: HostDetail }) {
       onSettled: () => void invalidateHost(),
     }),
   );
-  const reinstall = useMutation(
-    trpc.host.reinstallAgent.mutationOptions({
-      onSuccess: ({ agentVersion }) => toast.success(`Agent ${agentVersion} reinstalled on ${host.name}`),
-      onError: (error) => toast.error(errorMessage(error)),
-      onSettled: () => void invalidateHost(),
-    }),
-  );
 
   return (
     <div className="flex flex-wrap gap-2">
@@ -108,10 +102,7 @@ export function HostActions({ host }: { host: HostDetail }) {
       </Button>
       {canWrite ? (
         <>
-          <Button variant="outline" size="sm" onClick={() => reinstall.mutate(input)} disabled={reinstall.isPending}>
-            {reinstall.isPending ? <Spinner /> : <DownloadIcon aria-hidden />}
-            {reinstall.isPending ? "Reinstalling…" : "Reinstall agent"}
-          </Button>
+          <EditHostDialog host={host} />
           <RemoveHostDialog host={host} />
         </>
       ) : null}

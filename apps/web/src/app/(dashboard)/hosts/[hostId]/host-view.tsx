@@ -15,8 +15,10 @@ import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { HostActions } from "./host-actions";
+import { HostAgent } from "./host-agent";
 import { HostEnvironment } from "./host-environment";
 import { HostFacts } from "./host-facts";
+import { HostKeyHistory, HostKeyMismatch } from "./host-key-panel";
 import { HostResources } from "./host-resources";
 import { HostStacks } from "./host-stacks";
 
@@ -115,10 +117,13 @@ export function HostView({ hostId }: { hostId: string }) {
         </dl>
       </div>
       <Separator />
-      <StatusAlert host={host} />
+      {/* A changed key says more than the status message: both keys, and how to accept the new one. */}
+      {host.seenKeyFingerprint ? <HostKeyMismatch host={host} /> : <StatusAlert host={host} />}
       <HostFacts facts={host.facts} factsAt={host.factsAt} />
+      <HostAgent host={host} />
       {canReadStacks ? <HostStacks hostId={host.id} stale={host.status !== "ONLINE"} /> : null}
       <HostResources hostId={host.id} />
+      <HostKeyHistory keys={host.pastHostKeys} />
     </div>
   );
 }
