@@ -185,7 +185,7 @@ async function logViewFigures(deps: WharfDeps, databaseUrl: string): Promise<voi
     revision: { files: [{ path: "compose.yaml", content: "services:\n  web:\n    image: busybox\n" }] },
   });
   const url = `http://127.0.0.1:${LOG_VIEW_PORT}`;
-  const server = spawn("npx", ["tsx", "apps/web/scripts/serve.ts"], {
+  const server = spawn(process.execPath, ["apps/web/dist/server.mjs"], {
     cwd: REPO_ROOT,
     env: childEnv({ DATABASE_URL: databaseUrl, PORT: String(LOG_VIEW_PORT), WHARF_PUBLIC_URL: url, NEXTAUTH_URL: url, WHARF_DATA_DIR: mkdtempSync(path.join(tmpdir(), "wharf-bench-web-")) }),
     stdio: "ignore",
