@@ -64,6 +64,7 @@ function comm(pid: number): string {
 }
 
 interface BenchAgent {
+  hostId: string;
   client: AgentClient;
   pid: () => number;
   host: SandboxHost;
@@ -71,7 +72,7 @@ interface BenchAgent {
 }
 
 /** h1 as a Wharf host whose agent lives in a directory of its own (so other users of h1's agent are not measured). */
-async function benchAgent(deps: WharfDeps, owner: TestUser): Promise<BenchAgent> {
+export async function benchHost(deps: WharfDeps, owner: TestUser): Promise<BenchAgent> {
   const sandbox = loadSandbox();
   const host = sandbox.hosts.find((h) => h.name === "h1");
   if (!host) throw new Error("sandbox host h1 missing");
@@ -96,6 +97,7 @@ async function benchAgent(deps: WharfDeps, owner: TestUser): Promise<BenchAgent>
   );
   const pid = (): number => Number(readFileSync(`${paths.socket}.pid`, "utf8").trim());
   return {
+    hostId: row.id,
     client,
     pid,
     host,
@@ -131,7 +133,7 @@ const mib = (bytes: number): number => bytes / MIB;
 
 export async function agentFootprintFigures(deps: WharfDeps): Promise<void> {
   const owner = await createTestUser(deps);
-  const agent = await benchAgent(deps, owner);
+  const agent = await benchHost(deps, owner);
   const project = `bench-footprint-${Date.now().toString(36)}`;
   try {
     process.stdout.write(`\nAgent footprint on h1 (pid ${agent.pid()}, its own data directory)\n`);
@@ -172,7 +174,7 @@ export function slopePerHour(samples: readonly { minutes: number; mib: number }[
 
 export async function agentSoakFigures(deps: WharfDeps): Promise<void> {
   const owner = await createTestUser(deps);
-  const agent = await benchAgent(deps, owner);
+  const agent = await benchHost(deps, owner);
   const project = `bench-soak-${Date.now().toString(36)}`;
   const controller = new AbortController();
   const soakMinutes = testEnv.soakMinutes;

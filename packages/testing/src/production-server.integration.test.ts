@@ -4,10 +4,11 @@ import path from "node:path";
 
 import type { WharfDeps } from "@wharf/api";
 import { addHosts, BASE_FILE, removeProject, sandboxHost, SLOW, uniqueName, waitForJob } from "@wharf/api/test-support/stacks";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
-import { childEnv, REPO_ROOT, testEnv } from "@wharf/testing/env";
-import { processesMentioning } from "@wharf/testing/processes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "./api";
+import { childEnv, REPO_ROOT, testEnv } from "./env";
+import { processesMentioning } from "./processes";
 
 // The production start, as the README, the Docker image and the e2e suite run it (built by `npm run build -w @wharf/web`).
 const SERVER = path.join(REPO_ROOT, "apps/web/dist/server.mjs");
