@@ -7,8 +7,8 @@ import { useTRPCClient } from "~/trpc/react";
 
 /** Lines kept in the browser; older ones are dropped (the UI says so). */
 export const LOG_CAPACITY = 200_000;
-/** How long lines wait to be put in timestamp order with other containers' lines. */
-const REORDER_MS = 250;
+/** How long lines wait to be put in timestamp order with other containers' lines (the agent sends what all containers printed within 16 ms together). */
+const REORDER_MS = 100;
 
 export type StreamState =
   | { kind: "connecting" }
