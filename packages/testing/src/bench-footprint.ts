@@ -7,7 +7,7 @@
  *   container for WHARF_BENCH_SOAK_MINUTES (default 30), with its slope.
  * The agent runs from a data directory of its own on h1, stopped at the end.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,9 +17,10 @@ import type { AgentClient } from "@wharf/api/lib/agent-client";
 
 import { createTestUser, type TestUser } from "./api";
 import { recordFigure } from "./bench-report";
-import { childEnv, REPO_ROOT, testEnv } from "./env";
+import { childEnv, testEnv } from "./env";
 import { loadSandbox, type SandboxHost } from "./sandbox";
 import { median, slope } from "./stats";
+import { startWebServer } from "./web-server";
 
 const MIB = 1024 * 1024;
 const IDLE_SETTLE_MS = 30_000;
@@ -201,28 +202,14 @@ export async function agentSoakFigures(deps: WharfDeps): Promise<void> {
   }
 }
 
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fetch(`${url}/api/health`).then((response) => response.ok, () => false)) return;
-    await sleep(500);
-  }
-  throw new Error(`the web server at ${url} did not become healthy in ${timeoutMs / 1000} s`);
-}
-
 /** The production server as the README starts it (`node apps/web/dist/server.mjs`), idle after serving a few pages. */
 export async function webFootprintFigures(databaseUrl: string): Promise<void> {
-  const url = `http://127.0.0.1:${WEB_PORT}`;
-  const server = spawn(process.execPath, ["apps/web/dist/server.mjs"], {
-    cwd: REPO_ROOT,
-    env: childEnv({ DATABASE_URL: databaseUrl, PORT: String(WEB_PORT), WHARF_PUBLIC_URL: url, NEXTAUTH_URL: url, WHARF_DATA_DIR: mkdtempSync(path.join(tmpdir(), "wharf-bench-web-")) }),
-    stdio: "ignore",
-  });
+  const server = await startWebServer({ databaseUrl, port: WEB_PORT, dataDir: mkdtempSync(path.join(tmpdir(), "wharf-bench-web-")) });
+  const { url } = server;
   try {
-    await waitForHealth(url, 120_000);
     for (let i = 0; i < 5; i++) for (const page of ["/signin", "/", "/api/health"]) await fetch(`${url}${page}`, { redirect: "manual" }).then((response) => response.arrayBuffer());
     await sleep(IDLE_SETTLE_MS);
-    const tree = processTree(server.pid ?? 0);
+    const tree = processTree(server.process.pid ?? 0);
     const nodes = tree.filter((pid) => comm(pid) === "node");
     const rss = nodes.reduce((sum, pid) => sum + rssBytes(pid), 0);
     process.stdout.write(`\nWeb server (node apps/web/dist/server.mjs), idle ${IDLE_SETTLE_MS / 1000} s after serving pages\n`);
@@ -230,7 +217,6 @@ export async function webFootprintFigures(databaseUrl: string): Promise<void> {
     recordFigure({ part: "footprint", name: "web server RSS, idle", value: mib(rss), unit: "MiB", target: { max: 200 } });
     recordFigure({ part: "footprint", name: "web server Node processes", value: nodes.length, unit: "processes", target: { max: 1 } });
   } finally {
-    server.kill("SIGTERM");
-    await new Promise((resolve) => server.once("exit", resolve));
+    await server.stop();
   }
 }

@@ -21,9 +21,10 @@ import type { WharfDeps } from "@wharf/api";
 import { createTestUser } from "./api";
 import { benchHost } from "./bench-footprint";
 import { recordFigure } from "./bench-report";
-import { childEnv, REPO_ROOT } from "./env";
+import { childEnv } from "./env";
 import type { SandboxHost } from "./sandbox";
 import { median } from "./stats";
+import { startWebServer } from "./web-server";
 
 const LINES = 200_000;
 const RUNS = 3;
@@ -133,14 +134,6 @@ function composeDir(content: string): string {
   return dir;
 }
 
-async function waitForHealth(url: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  while (!(await fetch(`${url}/api/health`).then((response) => response.ok, () => false))) {
-    if (Date.now() > deadline) throw new Error(`the web server at ${url} did not become healthy`);
-    await sleep(500);
-  }
-}
-
 export async function logBurstFigures(deps: WharfDeps, databaseUrl: string): Promise<void> {
   const owner = await createTestUser(deps, { password: PASSWORD });
   const { hostId, host, stop: stopAgent } = await benchHost(deps, owner);
@@ -148,19 +141,14 @@ export async function logBurstFigures(deps: WharfDeps, databaseUrl: string): Pro
   const history = await owner.caller.stack.create({ name: `bench-history-${Date.now().toString(36)}`, targets: [{ hostId }], revision: { files: [{ path: "compose.yaml", content: HISTORY }] } });
   const dir = composeDir(BURST);
   const historyDir = composeDir(HISTORY);
-  const url = `http://127.0.0.1:${WEB_PORT}`;
   // The server shares this process's data directory: its runner must open the host key sealed here.
-  const server = spawn(process.execPath, ["apps/web/dist/server.mjs"], {
-    cwd: REPO_ROOT,
-    env: childEnv({ DATABASE_URL: databaseUrl, PORT: String(WEB_PORT), WHARF_PUBLIC_URL: url, NEXTAUTH_URL: url, WHARF_DATA_DIR: deps.config.dataDir }),
-    stdio: "ignore",
-  });
+  const server = await startWebServer({ databaseUrl, port: WEB_PORT, dataDir: deps.config.dataDir });
+  const { url } = server;
   const browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   try {
-    await waitForHealth(url);
     for (const { id } of [stack, history]) {
       const [job] = await owner.caller.deployment.start({ stackId: id, action: "DEPLOY" });
       await waitForJob(deps, job?.id ?? "");
@@ -234,8 +222,7 @@ export async function logBurstFigures(deps: WharfDeps, databaseUrl: string): Pro
         // Not deployed.
       }
     }
-    server.kill("SIGTERM");
-    await new Promise((resolve) => server.once("exit", resolve));
+    await server.stop();
     stopAgent();
   }
 }
