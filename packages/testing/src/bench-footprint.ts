@@ -38,6 +38,13 @@ export function rssBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
+/** RSS split as the kernel counts it: anonymous (heaps) and file-backed (the executable's pages, shared and reclaimable). */
+function rssSplit(pid: number): string {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? 0);
+  return `anon ${(kib("RssAnon") / 1024).toFixed(1)} + file ${(kib("RssFile") / 1024).toFixed(1)} MiB`;
+}
+
 /** `pid` and every process below it. */
 function processTree(pid: number): number[] {
   const children = new Map<number, number[]>();
@@ -140,7 +147,7 @@ export async function agentFootprintFigures(deps: WharfDeps): Promise<void> {
     process.stdout.write(`\nAgent footprint on h1 (pid ${agent.pid()}, its own data directory)\n`);
     await sleep(IDLE_SETTLE_MS);
     const fresh = rssBytes(agent.pid());
-    process.stdout.write(`  idle after start: ${mib(fresh).toFixed(1)} MiB\n`);
+    process.stdout.write(`  idle after start: ${mib(fresh).toFixed(1)} MiB (${rssSplit(agent.pid())})\n`);
 
     compose(agent.host, project, chatty, ["up", "-d"]);
     for (let i = 0; i < 100; i++) await agent.client.call("listContainers", { all: true });
@@ -153,7 +160,7 @@ export async function agentFootprintFigures(deps: WharfDeps): Promise<void> {
     const busy = rssBytes(agent.pid());
     await sleep(IDLE_SETTLE_MS);
     const idle = rssBytes(agent.pid());
-    process.stdout.write(`  after 100 calls and a ${LOG_LINES}-line log read: ${mib(busy).toFixed(1)} MiB; idle ${IDLE_SETTLE_MS / 1000} s later: ${mib(idle).toFixed(1)} MiB\n`);
+    process.stdout.write(`  after 100 calls and a ${LOG_LINES}-line log read: ${mib(busy).toFixed(1)} MiB; idle ${IDLE_SETTLE_MS / 1000} s later: ${mib(idle).toFixed(1)} MiB (${rssSplit(agent.pid())})\n`);
     recordFigure({ part: "footprint", name: "agent RSS, idle after start", value: mib(fresh), unit: "MiB", target: { max: 50 } });
     recordFigure({ part: "footprint", name: "agent RSS, idle after work", value: mib(idle), unit: "MiB", target: { max: 50 } });
   } finally {
