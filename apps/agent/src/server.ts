@@ -74,6 +74,8 @@ const SHUTDOWN_GRACE_MS = 5_000;
 const KEEP_ALIVE_MS = 60_000;
 // Quiet this long after a call or a stream ended: the work is over, its garbage can go.
 const IDLE_GC_MS = 5_000;
+// With a stream open the agent is never idle: collect this often instead.
+const BUSY_GC_MS = 60_000;
 
 const httpStatus: Record<AgentErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -110,7 +112,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const { socketPath, env, docker, log } = options;
   const startedAt = new Date().toISOString();
   const pumps = new Set<Pump>();
-  const collector = idleCollector(IDLE_GC_MS);
+  const collector = idleCollector({ idleMs: IDLE_GC_MS, everyMs: BUSY_GC_MS, busy: () => pumps.size > 0 });
 
   const context = (signal: AbortSignal): HandlerContext => ({
     docker,
