@@ -102,7 +102,8 @@ describe("the production server process", () => {
       // The server's own shutdown ends the process (143 = 128 + SIGTERM), rather than the signal killing it.
       expect(await exited).toEqual({ code: 143, signal: null });
       expect(output()).toMatch(/SIGTERM: stopping the deployment runner/);
-      expect(await deps.db.deployment.findUniqueOrThrow({ where: { id: job?.id ?? "" } })).toMatchObject({ status: "FAILED", reason: "CONTROL_PLANE_STOPPED" });
+      const stopped = await deps.db.deployment.findUniqueOrThrow({ where: { id: job?.id ?? "" } });
+      expect(stopped, `the server said:\n${output()}`).toMatchObject({ status: "FAILED", reason: "CONTROL_PLANE_STOPPED" });
     } finally {
       child.kill("SIGKILL");
     }
