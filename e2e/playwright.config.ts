@@ -45,7 +45,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: "npx tsx apps/web/scripts/serve.ts",
+    command: "node apps/web/dist/server.mjs",
     cwd: path.join(here, ".."),
     url: `${baseURL}/api/health`,
     timeout: 180_000,

@@ -84,6 +84,9 @@ async function main(): Promise<void> {
     write: false,
     define: { __WHARF_AGENT_VERSION__: JSON.stringify(VERSION_PLACEHOLDER) },
     plugins: [stubUnusedPackages],
+    // Half the source text the agent keeps in memory; names stay, so stack traces still read.
+    minifyWhitespace: true,
+    minifySyntax: true,
     logLevel: "warning",
   });
   const output = bundled.outputFiles[0];

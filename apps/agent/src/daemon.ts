@@ -16,7 +16,7 @@ import {
 
 import { agentDirs, clearScratch, scratchLeftovers } from "./compose/project-dir";
 import { createDockerClient } from "./docker/client";
-import type { AgentEnv } from "./env";
+import { type AgentEnv, daemonEnv } from "./env";
 import type { Logger } from "./log";
 import { selfCommand } from "./self";
 import { type AgentServer, startAgentServer } from "./server";
@@ -108,7 +108,7 @@ export async function start(socketPath: string, logPath: string): Promise<StartR
   mkdirSync(path.dirname(logPath), { recursive: true, mode: 0o700 });
   const logFd = openSync(logPath, "a", 0o600);
   const [command, args] = selfCommand(["serve", "--socket", socketPath]);
-  const child = spawn(command, args, { detached: true, stdio: ["ignore", logFd, logFd] });
+  const child = spawn(command, args, { detached: true, stdio: ["ignore", logFd, logFd], env: daemonEnv() });
   closeSync(logFd);
   child.unref();
 

@@ -67,3 +67,14 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): AgentEnv {
   childEnv.HOME = env.HOME ?? os.userInfo().homedir;
   return { dockerHost, docker: parseDockerHost(dockerHost), logLevel: env.WHARF_AGENT_LOG_LEVEL, childEnv, lockWaitMs: env.WHARF_AGENT_LOCK_WAIT_MS };
 }
+
+/**
+ * The environment of the background agent `start` launches: its own V8 and
+ * malloc kept small. An agent idles most of its life on hosts that run other
+ * things; V8's default young generation grows to 32 MiB under a log burst
+ * and glibc keeps one arena per thread, and neither is given back while idle.
+ */
+export function daemonEnv(source: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const nodeOptions = [source.NODE_OPTIONS, "--max-semi-space-size=1"].filter(Boolean).join(" ");
+  return { ...source, NODE_OPTIONS: nodeOptions, MALLOC_ARENA_MAX: source.MALLOC_ARENA_MAX ?? "2" };
+}

@@ -46,6 +46,7 @@ import { listImages } from "./handlers/list-images";
 import { listNetworks } from "./handlers/list-networks";
 import { listVolumes } from "./handlers/list-volumes";
 import { preflight } from "./handlers/preflight";
+import { idleCollector } from "./idle-gc";
 import type { Logger } from "./log";
 import { type Pump, pumpStream } from "./stream-pump";
 
@@ -71,6 +72,10 @@ const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = { dockerE
 const SHUTDOWN_GRACE_MS = 5_000;
 // The control plane reuses connections over its SSH forward; each new one costs a round trip.
 const KEEP_ALIVE_MS = 60_000;
+// Quiet this long after a call or a stream ended: the work is over, its garbage can go.
+const IDLE_GC_MS = 5_000;
+// With a stream open the agent is never idle: collect this often instead.
+const BUSY_GC_MS = 60_000;
 
 const httpStatus: Record<AgentErrorCode, number> = {
   BAD_REQUEST: 400,
@@ -107,6 +112,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   const { socketPath, env, docker, log } = options;
   const startedAt = new Date().toISOString();
   const pumps = new Set<Pump>();
+  const collector = idleCollector({ idleMs: IDLE_GC_MS, everyMs: BUSY_GC_MS, busy: () => pumps.size > 0 });
 
   const context = (signal: AbortSignal): HandlerContext => ({
     docker,
@@ -188,6 +194,8 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   };
 
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS }, (req, res) => {
+    // A call answered or a stream ended (also by the client leaving): count idleness from here.
+    res.once("close", () => collector.touch());
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) {
         res.destroy();
@@ -216,6 +224,7 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
 
   return {
     close: async () => {
+      collector.stop();
       // Closing a listening unix socket server also unlinks its socket file.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const pump of pumps) pump.stop();

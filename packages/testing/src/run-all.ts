@@ -110,11 +110,12 @@ async function main(): Promise<number> {
     // Before the suites: wharf_test is then exactly what the migrations make.
     await schemaSuite(postgres.url, postgres.urlFor("wharf_schema"));
     await vitestSuite("unit", "unit", env);
-    await vitestSuite("integration", "integration", env);
+    // Before integration: a test there runs the production server (apps/web/dist/server.mjs) as users do.
     step("Web build");
     const buildCode = await run("npm", ["run", "build", "-w", "@wharf/web"], { env });
     if (buildCode !== 0) results.push({ name: "web build", passed: 0, failed: 1, skipped: 0, seconds: 0 });
-    else await playwrightSuite(env);
+    await vitestSuite("integration", "integration", env);
+    if (buildCode === 0) await playwrightSuite(env);
   } finally {
     await postgres.stop().catch(() => undefined);
     await stopSandbox();

@@ -6,3 +6,14 @@ export function percentile(values: readonly number[], p: number): number {
 }
 
 export const median = (values: readonly number[]): number => percentile(values, 50);
+
+/** Least-squares slope of (x, y) samples; 0 for fewer than two distinct x. */
+export function slope(samples: readonly { x: number; y: number }[]): number {
+  const n = samples.length;
+  if (n < 2) return 0;
+  const mx = samples.reduce((sum, s) => sum + s.x, 0) / n;
+  const my = samples.reduce((sum, s) => sum + s.y, 0) / n;
+  const sxy = samples.reduce((sum, s) => sum + (s.x - mx) * (s.y - my), 0);
+  const sxx = samples.reduce((sum, s) => sum + (s.x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : sxy / sxx;
+}

@@ -16,6 +16,12 @@ const SERVICE_LABEL = "com.docker.compose.service";
 const ONEOFF_LABEL = "com.docker.compose.oneoff";
 // Batches waiting for a slow client before Docker's log streams are paused.
 const HIGH_WATER_BATCHES = 16;
+// Lines are held until this much text is queued, or for at most this long: a burst goes out in
+// few large frames (each costs a validation, a JSON frame and a write), a lone line barely waits.
+const FLUSH_BYTES = 64 * 1024;
+const FLUSH_MS = 16;
+// Per line beyond its text: the timestamp, the stream and the JSON around them.
+const LINE_OVERHEAD_BYTES = 64;
 
 type StreamName = ComposeLogLine["stream"];
 
@@ -217,7 +223,8 @@ export class ProjectLogStream extends Readable {
   private earlyStarts: string[] = [];
   /** Lines waiting for the next flush, per container in the order they arrived. */
   private readonly queued = new Map<string, { target: Target; lines: ComposeLogLine[] }>();
-  private flushScheduled = false;
+  private queuedBytes = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
   private ending = false;
 
   constructor(
@@ -254,6 +261,7 @@ export class ProjectLogStream extends Readable {
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
     this.abort.abort();
     for (const source of this.sources) source.destroy();
     callback(error);
@@ -346,19 +354,20 @@ export class ProjectLogStream extends Readable {
     const queued = this.queued.get(target.id);
     if (queued === undefined) this.queued.set(target.id, { target, lines: fresh });
     else for (const line of fresh) queued.lines.push(line);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
+    for (const line of fresh) this.queuedBytes += line.line.length + LINE_OVERHEAD_BYTES;
+    if (this.queuedBytes >= FLUSH_BYTES) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
 
   /**
-   * Sends what arrived since the last turn of the event loop, one batch per
-   * container in the order they spoke. Docker writes every log entry as its
-   * own chunk; batching per turn keeps a frame per line from dominating.
+   * Sends what was queued, one batch per container in the order they spoke.
+   * Docker writes every log entry as its own chunk; batching by size and time
+   * keeps a frame per line from dominating.
    */
   private flush(): void {
-    this.flushScheduled = false;
+    if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.queuedBytes = 0;
     if (this.destroyed) return;
     let flowing = true;
     for (const { target, lines } of this.queued.values()) {
@@ -397,7 +406,7 @@ export class ProjectLogStream extends Readable {
     if (this.options.follow || !this.listed || this.destroyed || this.ending) return;
     if (this.sources.size > 0 || this.pendingAttaches > 0) return;
     this.ending = true;
-    if (!this.flushScheduled) this.push(null);
+    if (this.flushTimer === null) this.push(null);
   }
 
   private openLogs(id: string, query: Record<string, string | boolean>): Promise<IncomingMessage> {

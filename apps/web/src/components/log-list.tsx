@@ -10,6 +10,11 @@ import { cn } from "~/lib/utils";
 export const LOG_ROW_HEIGHT = 20;
 /** Rows rendered beyond each edge of the viewport, so fast scrolling does not show blanks. */
 const OVERSCAN = 40;
+/**
+ * Following, the view moves only by lines arriving: a few rows suffice, and every
+ * row rendered is laid out again on each frame of a burst (its text changes).
+ */
+const FOLLOW_OVERSCAN = 4;
 
 export interface LogListHandle {
   scrollToIndex: (index: number) => void;
@@ -114,8 +119,9 @@ export function LogList({
   // (a measuring virtualizer walks every row whenever the count changes, i.e. on every frame here).
   // Following, the last rows are in view whatever the scroll position still says.
   const visible = Math.ceil(height / LOG_ROW_HEIGHT);
-  const first = follow ? Math.max(0, count - visible - OVERSCAN) : Math.min(Math.max(0, Math.floor(scrollTop / LOG_ROW_HEIGHT) - OVERSCAN), Math.max(0, count - 1));
-  const last = Math.min(count, first + visible + 2 * OVERSCAN);
+  const overscan = follow ? FOLLOW_OVERSCAN : OVERSCAN;
+  const first = follow ? Math.max(0, count - visible - overscan) : Math.min(Math.max(0, Math.floor(scrollTop / LOG_ROW_HEIGHT) - OVERSCAN), Math.max(0, count - 1));
+  const last = Math.min(count, first + visible + 2 * overscan);
   const rows: ReactNode[] = [];
   for (let index = first; index < last; index++) {
     const seq = buffer.seqAt(index);

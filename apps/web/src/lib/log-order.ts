@@ -9,19 +9,21 @@ export function timeKey(at: string): string {
   return `${at.slice(0, 19)}.${at.slice(dot + 1, end).padEnd(9, "0")}`;
 }
 
-interface Pending {
-  key: string;
+interface Batch {
   arrived: number;
-  line: LogLine;
+  lines: readonly LogLine[];
 }
 
 /**
  * Holds lines for a moment and releases them in timestamp order, so the
  * batches of different containers (each in order, but sent one container at
  * a time, e.g. the backlog of `--tail`) interleave as `compose logs` shows them.
+ * Batches are kept as they came: lines of one container need no sort, so a
+ * burst costs no per-line work here.
  */
 export class ReorderWindow {
-  private pending: Pending[] = [];
+  private batches: Batch[] = [];
+  private held = 0;
 
   constructor(
     private readonly holdMs: number,
@@ -30,35 +32,44 @@ export class ReorderWindow {
   ) {}
 
   get size(): number {
-    return this.pending.length;
+    return this.held;
   }
 
   get overflowing(): boolean {
-    return this.pending.length > this.maxPending;
+    return this.held > this.maxPending;
   }
 
   add(lines: readonly LogLine[], now: number): void {
-    for (const line of lines) this.pending.push({ key: timeKey(line.at), arrived: now, line });
+    if (lines.length === 0) return;
+    this.batches.push({ arrived: now, lines });
+    this.held += lines.length;
   }
 
   /** The lines held for at least holdMs (all of them when overflowing), oldest timestamp first. */
   take(now: number): LogLine[] {
-    let count = this.pending.length;
+    let count = this.batches.length;
     if (!this.overflowing) {
       const cutoff = now - this.holdMs;
       count = 0;
-      while (count < this.pending.length && (this.pending[count]?.arrived ?? now) <= cutoff) count++;
+      while (count < this.batches.length && (this.batches[count]?.arrived ?? now) <= cutoff) count++;
     }
     if (count === 0) return [];
-    const ready = this.pending.slice(0, count);
-    this.pending = this.pending.slice(count);
+    const ready = this.batches.slice(0, count);
+    this.batches = this.batches.slice(count);
+    const lines: LogLine[] = [];
+    for (const batch of ready) for (const line of batch.lines) lines.push(line);
+    this.held -= lines.length;
+    const container = lines[0]?.container;
+    if (lines.every((line) => line.container === container)) return lines;
+    const keyed = lines.map((line) => ({ key: timeKey(line.at), line }));
     let sorted = true;
-    for (let index = 1; index < ready.length && sorted; index++) sorted = (ready[index - 1]?.key ?? "") <= (ready[index]?.key ?? "");
-    if (!sorted) ready.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return ready.map((entry) => entry.line);
+    for (let index = 1; index < keyed.length && sorted; index++) sorted = (keyed[index - 1]?.key ?? "") <= (keyed[index]?.key ?? "");
+    if (!sorted) keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return keyed.map((entry) => entry.line);
   }
 
   clear(): void {
-    this.pending = [];
+    this.batches = [];
+    this.held = 0;
   }
 }

@@ -1,6 +1,7 @@
 import { closeWharfDeps, createWharfDeps, type Logger, startDeploymentRunner, startHostMonitor, type WharfDeps } from "@wharf/api";
 
 import { env, serverEnv } from "~/env";
+import { runShutdownHooks } from "~/server/shutdown-hooks";
 
 const log: Logger = {
   info: (message) => console.info(`[wharf] ${message}`),
@@ -49,12 +50,14 @@ export function startWharf(): void {
   log.info(`Deployment runner ${runner.id} started`);
 
   // The launcher tells Next.js to leave SIGTERM/SIGINT to us (NEXT_MANUAL_SIG_HANDLE): running jobs get
-  // a grace period, and what is still running then is recorded as stopped by the shutdown, not left to a sweep.
+  // a grace period, and what is still running then is recorded as stopped by the shutdown, not left to a sweep;
+  // then the launcher's own steps (the embedded Postgres) run, in this same process.
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     log.info(`${signal}: stopping the deployment runner (running jobs get ${SHUTDOWN_GRACE_MS / 1000} s to finish)`);
     stopMonitor();
     await runner.stop({ graceMs: SHUTDOWN_GRACE_MS }).catch((error: unknown) => log.error(`Stopping the deployment runner failed: ${String(error)}`));
     await closeWharfDeps(deps).catch(() => undefined);
+    await runShutdownHooks();
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void shutdown(signal));

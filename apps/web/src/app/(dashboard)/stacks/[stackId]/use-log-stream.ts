@@ -7,8 +7,11 @@ import { useTRPCClient } from "~/trpc/react";
 
 /** Lines kept in the browser; older ones are dropped (the UI says so). */
 export const LOG_CAPACITY = 200_000;
-/** How long lines wait to be put in timestamp order with other containers' lines. */
-const REORDER_MS = 250;
+/** How long lines wait to be put in timestamp order with other containers' lines (the agent sends what all containers printed within 16 ms together). */
+const REORDER_MS = 100;
+/** More lines than this since the last render make a burst, rendered at most every BURST_RENDER_MS. */
+const BURST_LINES = 2_000;
+const BURST_RENDER_MS = 100;
 
 export type StreamState =
   | { kind: "connecting" }
@@ -54,14 +57,22 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
   const [reorder] = useState(() => new ReorderWindow(REORDER_MS, LOG_CAPACITY));
 
   // Once per animation frame: release the lines whose reorder wait is over, then let React render them.
+  // During a burst, renders are spaced out: each lays the whole view out again, and that time is
+  // better spent taking in lines, which nobody can read at that speed anyway.
+  const rendered = useRef({ at: 0, lines: 0 });
   const scheduleRender = useCallback(() => {
     if (frame.current !== null) return;
     frame.current = requestAnimationFrame(function flush(now) {
       frame.current = null;
       const ready = reorder.take(now);
       if (ready.length > 0) buffer.push(ready);
-      setVersion(buffer.version);
-      if (reorder.size > 0) frame.current = requestAnimationFrame(flush);
+      rendered.current.lines += ready.length;
+      const due = rendered.current.lines < BURST_LINES || now - rendered.current.at >= BURST_RENDER_MS;
+      if (due) {
+        rendered.current = { at: now, lines: 0 };
+        setVersion(buffer.version);
+      }
+      if (reorder.size > 0 || !due) frame.current = requestAnimationFrame(flush);
     });
   }, [buffer, reorder]);
 
