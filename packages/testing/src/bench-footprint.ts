@@ -90,9 +90,10 @@ export async function benchHost(deps: WharfDeps, owner: TestUser): Promise<Bench
   const credential = await deps.db.sshCredential.create({
     data: { teamId: owner.teamId, name: "footprint", kind: "PASTED", publicKey: sandbox.clientPublicKey, fingerprint: "footprint", privateKeyEnc: deps.secrets.seal(privateKey) },
   });
+  const { id: environmentId } = await deps.db.environment.findFirstOrThrow({ where: { teamId: owner.teamId }, select: { id: true } });
   const row = await deps.db.host.create({
     data: {
-      teamId: owner.teamId, name: "footprint", address: host.address, port: host.port, username: host.users.docker, credentialId: credential.id,
+      teamId: owner.teamId, environmentId, name: "footprint", address: host.address, port: host.port, username: host.users.docker, credentialId: credential.id,
       hostKeyAlgorithm: "ssh-ed25519", hostKeyFingerprint: host.hostKeyFingerprint, hostKey: "", agentDir,
     },
   });
