@@ -1,4 +1,3 @@
-/// <reference path="./oidc-provider-module.d.ts" />
 import { createServer } from "node:http";
 
 import Provider from "oidc-provider";

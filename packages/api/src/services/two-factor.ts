@@ -42,14 +42,7 @@ export async function enableTotp(deps: WharfDeps, actor: Actor & { id: string },
   await deps.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: actor.id }, data: { totpEnabledAt: new Date(), totpLastStep: step } });
     await replaceRecoveryCodes(tx, actor.id, recoveryCodes);
-    await recordUserAudit(tx, actor.id, {
-      actor,
-      action: "account.two_factor_enable",
-      targetType: "user",
-      targetId: actor.id,
-      summary: `${actor.label} turned two-factor sign-in on`,
-      changes: { twoFactor: { from: false, to: true } },
-    });
+    await recordTwoFactorChange(tx, actor, true);
   });
   return { recoveryCodes };
 }
@@ -58,14 +51,18 @@ export async function disableTotp(deps: WharfDeps, actor: Actor & { id: string }
   await deps.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: actor.id }, data: { totpSecretEnc: null, totpEnabledAt: null, totpLastStep: null } });
     await tx.recoveryCode.deleteMany({ where: { userId: actor.id } });
-    await recordUserAudit(tx, actor.id, {
-      actor,
-      action: "account.two_factor_disable",
-      targetType: "user",
-      targetId: actor.id,
-      summary: `${actor.label} turned two-factor sign-in off`,
-      changes: { twoFactor: { from: true, to: false } },
-    });
+    await recordTwoFactorChange(tx, actor, false);
+  });
+}
+
+function recordTwoFactorChange(tx: Prisma.TransactionClient, actor: Actor & { id: string }, on: boolean): Promise<void> {
+  return recordUserAudit(tx, actor.id, {
+    actor,
+    action: on ? "account.two_factor_enable" : "account.two_factor_disable",
+    targetType: "user",
+    targetId: actor.id,
+    summary: `${actor.label} turned two-factor sign-in ${on ? "on" : "off"}`,
+    changes: { twoFactor: { from: !on, to: on } },
   });
 }
 

@@ -182,7 +182,7 @@ export function AuditView({ filter }: { filter: AuditFilterParams }) {
                       <span className="text-xs text-muted-foreground">{hydrated ? formatRelative(event.createdAt) : "\u00a0"}</span>
                     </time>
                   </TableCell>
-                  <TableCell className="align-top">
+                  <TableCell className="align-top [overflow-wrap:anywhere]">
                     <div className="grid gap-0.5">
                       <span>{event.actorName ?? event.actorLabel}</span>
                       <span className="text-xs text-muted-foreground">
@@ -198,7 +198,7 @@ export function AuditView({ filter }: { filter: AuditFilterParams }) {
                   <TableCell className="align-top">
                     <Target event={event} />
                   </TableCell>
-                  <TableCell className="align-top">
+                  <TableCell className="min-w-64 align-top [overflow-wrap:anywhere]">
                     {event.summary}
                     <Changes changes={event.changes} />
                   </TableCell>
