@@ -1,7 +1,7 @@
 -- Every process caches the rows each call reads first (memberships, hosts) and
 -- drops an entry when its row changes: these triggers announce every change,
 -- whoever makes it, on the channel `wharf_access` as "<table>:<key>" (the key
--- column is the trigger's first argument; a second one names the table to
+-- column is the trigger's first argument, and a second one names the table to
 -- announce instead, for a table whose rows belong to another's entries), or
 -- "<table>:*" after a TRUNCATE.
 -- The body spells each semicolon as \073: the migration runner splits the
