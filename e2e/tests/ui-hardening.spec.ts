@@ -1,8 +1,6 @@
-import { readFileSync } from "node:fs";
+import { expect, type Page, test } from "@playwright/test";
 
-import { type APIRequestContext, expect, type Page, test } from "@playwright/test";
-
-import { completeSetup, sandbox, setupLink, shot } from "../fixtures/wharf";
+import { completeSetup, ensureSandboxHost, setupLink, shot, trpc } from "../fixtures/wharf";
 
 // Self-contained: sets the owner up and adds h1 when run alone, or reuses what hosts.spec.ts made.
 test.describe.configure({ mode: "serial" });
@@ -10,16 +8,6 @@ test.describe.configure({ mode: "serial" });
 const owner = { name: "Ada Lovelace", email: "ada@example.test", password: "correct horse battery", team: "Platform" };
 const IMAGE = "wharf-test/busybox:latest";
 const COMPOSE = `services:\n  web:\n    image: ${IMAGE}\n    command: ["sleep", "1000000"]\n`;
-
-/** A tRPC call over HTTP with the page's session (superjson's plain-JSON envelope). */
-async function trpc<T>(request: APIRequestContext, path: string, input: unknown, kind: "query" | "mutation" = "mutation"): Promise<{ ok: boolean; data: T; error: { message: string; data?: { code?: string; reason?: string } } }> {
-  const response =
-    kind === "query"
-      ? await request.get(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`)
-      : await request.post(`/api/trpc/${path}`, { data: { json: input } });
-  const body = (await response.json()) as { result?: { data: { json: T } }; error?: { json: { message: string; data?: { code?: string; reason?: string } } } };
-  return { ok: response.ok(), data: body.result?.data.json as T, error: body.error?.json ?? { message: "" } };
-}
 
 async function signIn(page: Page, baseURL: string): Promise<void> {
   const link = await setupLink(baseURL).catch(() => null);
@@ -32,25 +20,6 @@ async function signIn(page: Page, baseURL: string): Promise<void> {
     await page.getByRole("button", { name: "Sign in" }).click();
   }
   await expect(page).toHaveURL(/\/hosts/);
-}
-
-/** h1's id, adding it through the API when this run has not yet. */
-async function h1Id(page: Page): Promise<string> {
-  const hosts = await trpc<{ id: string; name: string }[]>(page.request, "host.list", undefined, "query");
-  const existing = hosts.data.find((host) => host.name === "h1");
-  if (existing) return existing.id;
-  const h1 = sandbox().hosts.find((host) => host.name === "h1");
-  if (!h1) throw new Error("sandbox host h1 missing");
-  const created = await trpc<{ id: string }>(page.request, "host.create", {
-    name: "h1",
-    address: h1.address,
-    port: h1.port,
-    username: h1.users.docker,
-    credential: { type: "pasted", privateKey: readFileSync(sandbox().clientKey, "utf8") },
-    hostKeyFingerprint: h1.hostKeyFingerprint,
-  });
-  if (!created.ok) throw new Error(`adding h1 failed: ${created.error.message}`);
-  return created.data.id;
 }
 
 async function createStack(page: Page, name: string, hostId: string, limits: object = {}): Promise<string> {
@@ -69,7 +38,7 @@ let plainStackId = "";
 
 test("the hosts list summarises many stacks in one short row; the host page lists them all", async ({ page, baseURL }) => {
   await signIn(page, baseURL ?? "");
-  hostId = await h1Id(page);
+  hostId = await ensureSandboxHost(page, "h1");
   for (let i = 0; i < 6; i += 1) {
     const id = await createStack(page, `many-${suffix}-${i}`, hostId);
     if (i === 0) plainStackId = id;

@@ -261,7 +261,7 @@ function Deployments({ stack }: { stack: StackDetail }) {
               Revision #{open?.revision.number}, requested by {open?.requestedByLabel}.
             </DialogDescription>
           </DialogHeader>
-          {open ? <JobOutput deploymentId={open.id} title="Output" /> : null}
+          {open ? <JobOutput deploymentId={open.id} title="Output" heading="h3" /> : null}
         </DialogContent>
       </Dialog>
     </section>
