@@ -28,14 +28,14 @@ async function focusProblem(page: Page): Promise<string | null> {
     // Past the last element focus leaves the page for the browser's own controls: nothing to show there.
     if (active === null || active === document.body) return null;
     if (!(active instanceof HTMLElement)) return `focus is on ${active.nodeName}`;
-    let element: HTMLElement | null = active;
-    // The element itself, or the frame drawn around it (an editor's, a card's), up to two levels up.
     // A menu item or option shows focus by its highlight instead.
     if (/^(menuitem|option)/.test(active.getAttribute("role") ?? "") && active.hasAttribute("data-highlighted")) {
       const parent = active.parentElement;
       if (parent && getComputedStyle(active).backgroundColor !== getComputedStyle(parent).backgroundColor) return null;
     }
-    for (let level = 0; element && level < 3; level += 1, element = element.parentElement) {
+    // The element itself, or the frame drawn around it (an editor's, a card's), up to three levels up.
+    let element: HTMLElement | null = active;
+    for (let level = 0; element && level < 4; level += 1, element = element.parentElement) {
       const style = getComputedStyle(element);
       if (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0) return null;
       if (/0px 0px 0px [1-9]/.test(style.boxShadow)) return null;
