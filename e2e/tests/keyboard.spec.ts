@@ -48,7 +48,8 @@ async function focusProblem(page: Page): Promise<string | null> {
 
 async function press(page: Page, key: string): Promise<void> {
   await page.keyboard.press(key);
-  expect(await focusProblem(page), `after ${key}`).toBeNull();
+  // Polled: the ring appears with the next frame's style (its transition), not at once.
+  await expect.poll(() => focusProblem(page), { message: `focus visible after ${key}` }).toBeNull();
 }
 
 /**
