@@ -2,11 +2,12 @@
 
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { yaml } from "@codemirror/lang-yaml";
-import { bracketMatching, defaultHighlightStyle, foldGutter, indentOnInput, syntaxHighlighting } from "@codemirror/language";
+import { bracketMatching, foldGutter, HighlightStyle, indentOnInput, syntaxHighlighting } from "@codemirror/language";
 import { type Diagnostic, lintGutter, setDiagnostics } from "@codemirror/lint";
 import { highlightSelectionMatches, searchKeymap } from "@codemirror/search";
 import { Compartment, EditorState, type Extension } from "@codemirror/state";
 import { drawSelection, EditorView, highlightActiveLine, highlightActiveLineGutter, highlightSpecialChars, keymap, lineNumbers } from "@codemirror/view";
+import { tags } from "@lezer/highlight";
 import { useEffect, useRef } from "react";
 
 import { cn } from "~/lib/utils";
@@ -51,6 +52,18 @@ const wharfTheme = EditorView.theme({
   },
 });
 
+/**
+ * YAML's colours from the theme's tokens (globals.css): CodeMirror's default
+ * style is made for a white page and falls below 4.5:1 in dark mode.
+ */
+const yamlHighlightStyle = HighlightStyle.define([
+  { tag: tags.definition(tags.propertyName), color: "var(--code-key)" },
+  { tag: [tags.string, tags.special(tags.string), tags.attributeValue], color: "var(--code-string)" },
+  { tag: [tags.keyword, tags.labelName, tags.typeName], color: "var(--code-keyword)" },
+  { tag: [tags.comment, tags.meta], color: "var(--code-comment)" },
+  { tag: tags.invalid, color: "var(--destructive)" },
+]);
+
 const labelled = (label: string): Extension => EditorView.contentAttributes.of({ "aria-label": label });
 
 const sharedExtensions: Extension[] = [
@@ -59,7 +72,7 @@ const sharedExtensions: Extension[] = [
   highlightSpecialChars(),
   drawSelection(),
   highlightActiveLineGutter(),
-  syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
+  syntaxHighlighting(yamlHighlightStyle),
   bracketMatching(),
   highlightSelectionMatches(),
   yaml(),
@@ -186,5 +199,14 @@ export function CodeEditor({
     if (view) view.dispatch(setDiagnostics(view.state, toDiagnostics(view.state, problems)));
   }, [problems, value]);
 
-  return <div ref={parentRef} className={cn("overflow-hidden rounded-lg border [&_.cm-editor]:h-full [&_.cm-scroller]:overflow-auto", className)} />;
+  // CodeMirror's own focus outline is off (see the theme): the frame shows focus, as an input's border and ring do.
+  return (
+    <div
+      ref={parentRef}
+      className={cn(
+        "overflow-hidden rounded-lg border transition-[box-shadow] focus-within:border-ring focus-within:ring-[3px] focus-within:ring-ring/50 [&_.cm-editor]:h-full [&_.cm-scroller]:overflow-auto",
+        className,
+      )}
+    />
+  );
 }

@@ -8,12 +8,15 @@ export function EmptyState({
   title,
   description,
   action,
+  heading: Heading = "p",
   className,
 }: {
   icon: LucideIcon;
   title: string;
   description?: ReactNode;
   action?: ReactNode;
+  /** "h1" when the empty state is the whole page (not found, error), so the page still has its heading. */
+  heading?: "p" | "h1";
   className?: string;
 }) {
   return (
@@ -22,7 +25,7 @@ export function EmptyState({
         <Icon aria-hidden className="size-5 text-muted-foreground" />
       </div>
       <div className="grid gap-1">
-        <p className="font-medium">{title}</p>
+        <Heading className="font-medium">{title}</Heading>
         {description ? <p className="max-w-sm text-sm text-muted-foreground">{description}</p> : null}
       </div>
       {action}

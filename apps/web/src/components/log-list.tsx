@@ -135,7 +135,7 @@ export function LogList({
         style={{ height: LOG_ROW_HEIGHT, transform: `translateY(${index * LOG_ROW_HEIGHT}px)` }}
         className={cn("absolute top-0 left-0 flex w-max min-w-full items-center gap-3 px-3 whitespace-pre", seq === currentSeq && "bg-amber-400/15")}
       >
-        {showTimestamps ? <span className="shrink-0 text-zinc-500 select-none">{clock(line.at)}</span> : null}
+        {showTimestamps ? <span className="shrink-0 text-zinc-400 select-none">{clock(line.at)}</span> : null}
         <span className={cn("shrink-0 truncate", serviceColorOnDark(line.service, services))} style={{ width: `${prefixWidth}ch` }}>
           {prefix(line)}
         </span>

@@ -50,11 +50,12 @@ export function StackStateBadge({ stack, stale = false, className }: { stack: Ho
   const containers = stack.containers ? `${stack.containers.running} of ${stack.containers.total} containers running` : undefined;
   return (
     // One accessible name, "shop: running": from its flex items alone Chromium makes "shop : running".
+    // The space between the two spans makes the visible text "shop running", which that name contains.
     <Link href={`/stacks/${stack.id}`} aria-label={`${stack.name}: ${label}`} title={containers} className={cn("rounded-md outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50", className)}>
       <Badge variant={variant} className="hover:underline">
         {stack.state === "DEPLOYING" ? <Spinner className="size-3" /> : <span aria-hidden className={cn("size-1.5 rounded-full", dot)} />}
-        <span className="font-semibold">{stack.name}</span>
-        <span className="font-normal opacity-80">{label}</span>
+        <span className="font-semibold">{stack.name}</span>{" "}
+        <span className="font-normal">{label}</span>
       </Badge>
     </Link>
   );

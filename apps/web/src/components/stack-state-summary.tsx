@@ -24,7 +24,8 @@ export interface SummaryItem {
 
 export function StackStateSummary({ items, allHref, allLabel }: { items: SummaryItem[]; allHref: string; allLabel: string }) {
   const allStale = items.every((item) => item.stale);
-  const staleClass = cn(allStale && "opacity-60 grayscale");
+  // Grey, not faded: each badge also says "(last known)", and text keeps its contrast.
+  const staleClass = cn(allStale && "grayscale");
   const staleTitle = allStale ? "Last known: the host cannot be reached now" : undefined;
   if (items.length <= ALL_BADGES_UP_TO) {
     return (

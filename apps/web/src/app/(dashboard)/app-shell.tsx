@@ -85,7 +85,8 @@ function UserMenu({ teams, compact = false }: { teams: Team[]; compact?: boolean
   return (
     <DropdownMenu>
       <DropdownMenuTrigger
-        aria-label={`Account menu for ${user.name}`}
+        // The name must contain what the button shows (the user's name and email), so it is not replaced by a label.
+        aria-label={compact ? `Account menu for ${user.name}` : undefined}
         className="flex w-full items-center gap-2.5 rounded-md p-1.5 text-left outline-none hover:bg-accent focus-visible:ring-[3px] focus-visible:ring-ring/50"
       >
         <span
@@ -97,7 +98,8 @@ function UserMenu({ teams, compact = false }: { teams: Team[]; compact?: boolean
         {compact ? null : (
           <>
             <span className="grid min-w-0 flex-1 leading-tight">
-              <span className="truncate text-sm font-medium">{user.name}</span>
+              <span className="sr-only">Account menu for </span>
+              <span className="truncate text-sm font-medium">{user.name}</span>{" "}
               <span className="truncate text-xs text-muted-foreground">{user.email}</span>
             </span>
             <ChevronsUpDownIcon aria-hidden className="size-4 text-muted-foreground" />

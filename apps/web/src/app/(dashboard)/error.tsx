@@ -8,6 +8,7 @@ import { Button } from "~/components/ui/button";
 export default function DashboardError({ error, reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
     <EmptyState
+      heading="h1"
       icon={AlertTriangleIcon}
       title="This page failed to load"
       // Production builds hide server error details; the digest finds them in the server log.

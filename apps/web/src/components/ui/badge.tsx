@@ -12,7 +12,7 @@ const badgeVariants = cva(
         secondary: "border-transparent bg-secondary text-secondary-foreground",
         outline: "text-foreground",
         success: "border-success/25 bg-success/10 text-success",
-        warning: "border-warning/30 bg-warning/10 text-[color-mix(in_oklch,var(--warning),black_25%)] dark:text-warning",
+        warning: "border-warning/30 bg-warning/10 text-warning",
         destructive: "border-destructive/25 bg-destructive/10 text-destructive",
         info: "border-info/25 bg-info/10 text-info",
       },

@@ -6,7 +6,14 @@ import type { ComponentProps } from "react";
 
 import { cn } from "~/lib/utils";
 
-export const DropdownMenu = DropdownMenuPrimitive.Root;
+/**
+ * Non-modal: a modal menu hides the page from assistive technology while its
+ * controls stay focusable (axe: aria-hidden-focus). The menu still takes focus,
+ * closes on Escape, Tab or a click outside, and returns focus to its trigger.
+ */
+export function DropdownMenu({ modal = false, ...props }: ComponentProps<typeof DropdownMenuPrimitive.Root>) {
+  return <DropdownMenuPrimitive.Root modal={modal} {...props} />;
+}
 export const DropdownMenuTrigger = DropdownMenuPrimitive.Trigger;
 export const DropdownMenuRadioGroup = DropdownMenuPrimitive.RadioGroup;
 

@@ -1,10 +1,36 @@
-import type { ComponentProps } from "react";
+"use client";
+
+import { type ComponentProps, useEffect, useRef, useState } from "react";
 
 import { cn } from "~/lib/utils";
 
+/** True while the element's content is wider than the element itself. */
+function useOverflowsX<T extends HTMLElement>() {
+  const ref = useRef<T>(null);
+  const [overflows, setOverflows] = useState(false);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const observer = new ResizeObserver(() => setOverflows(element.scrollWidth > element.clientWidth));
+    observer.observe(element);
+    if (element.firstElementChild) observer.observe(element.firstElementChild);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, overflows] as const;
+}
+
 export function Table({ className, ...props }: ComponentProps<"table">) {
+  const [ref, overflows] = useOverflowsX<HTMLDivElement>();
   return (
-    <div data-slot="table-container" className="relative w-full overflow-x-auto">
+    // A table wider than the page scrolls sideways: keyboard users then reach it with Tab and scroll it with the arrow keys.
+    <div
+      ref={ref}
+      data-slot="table-container"
+      role={overflows ? "region" : undefined}
+      aria-label={overflows ? props["aria-label"] : undefined}
+      tabIndex={overflows ? 0 : undefined}
+      className="relative w-full overflow-x-auto outline-none focus-visible:ring-[3px] focus-visible:ring-ring/50"
+    >
       <table data-slot="table" className={cn("w-full caption-bottom text-sm", className)} {...props} />
     </div>
   );

@@ -7,6 +7,7 @@ import { Button } from "~/components/ui/button";
 export default function HostNotFound() {
   return (
     <EmptyState
+      heading="h1"
       icon={ServerOffIcon}
       title="This host does not exist"
       description="It may have been removed, or it belongs to another team."

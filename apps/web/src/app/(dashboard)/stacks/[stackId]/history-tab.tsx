@@ -273,7 +273,7 @@ function Deployments({ stack }: { stack: StackDetail }) {
               ) : null}
             </DialogDescription>
           </DialogHeader>
-          {open ? <JobOutput deploymentId={open.id} title="Output" /> : null}
+          {open ? <JobOutput deploymentId={open.id} title="Output" heading="h3" /> : null}
         </DialogContent>
       </Dialog>
     </section>

@@ -33,7 +33,18 @@ const STREAM_CLASS: Record<string, string> = {
  * then live ones (the subscription resumes after the last line it got when
  * the connection drops). Ends with the job's final status.
  */
-export function JobOutput({ deploymentId, title, className }: { deploymentId: string; title: string; className?: string }) {
+export function JobOutput({
+  deploymentId,
+  title,
+  heading: Heading = "h4",
+  className,
+}: {
+  deploymentId: string;
+  title: string;
+  /** One level below the heading the output sits under. */
+  heading?: "h3" | "h4";
+  className?: string;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canDeploy = useCan("stack:deploy");
@@ -80,9 +91,19 @@ export function JobOutput({ deploymentId, title, className }: { deploymentId: st
   return (
     <section aria-label={title} className={cn("grid gap-2", className)}>
       <div className="flex flex-wrap items-center gap-2">
-        <h4 className="text-sm font-medium">{title}</h4>
-        {job.status ? <DeploymentStatusBadge status={job.status} /> : <Spinner className="size-3.5 text-muted-foreground" />}
-        {job.exitCode !== null && job.exitCode !== 0 ? <span className="text-xs text-muted-foreground">exit code {job.exitCode}</span> : null}
+        <Heading className="text-sm font-medium">{title}</Heading>
+        {/* Announces the job's progress and result; the lines themselves are the log below, announced politely too. */}
+        <div role="status" aria-label={`Status of ${title}`} className="flex items-center gap-2">
+          {job.status ? (
+            <DeploymentStatusBadge status={job.status} />
+          ) : (
+            <>
+              <Spinner className="size-3.5 text-muted-foreground" />
+              <span className="sr-only">Starting…</span>
+            </>
+          )}
+          {job.exitCode !== null && job.exitCode !== 0 ? <span className="text-xs text-muted-foreground">exit code {job.exitCode}</span> : null}
+        </div>
         {subscription.status === "connecting" && subscription.error ? (
           <span className="flex items-center gap-1 text-xs text-warning">
             <WifiOffIcon aria-hidden className="size-3.5" />

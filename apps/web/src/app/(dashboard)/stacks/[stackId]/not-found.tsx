@@ -7,6 +7,7 @@ import { Button } from "~/components/ui/button";
 export default function StackNotFound() {
   return (
     <EmptyState
+      heading="h1"
       icon={LayersIcon}
       title="This stack does not exist"
       description="It may have been removed, or it belongs to another team."

@@ -186,43 +186,51 @@ export function StackView({ stackId }: { stackId: string }) {
     <div className="grid gap-6">
       <StackHeader stack={stack} />
       <Separator />
+      {/* Each panel starts with its tab's name as an h2, so the panels' h3 sections sit under it, not under the stack's h1. */}
       <Tabs value={tab} onValueChange={changeTab} className="min-w-0">
         <TabsList className="max-w-full overflow-x-auto">
           {TABS.filter((value) => canSee[value]).map((value) => (
             <TabsTrigger key={value} value={value}>
               {TAB_LABELS[value]}
               {value === "files" && draft.dirty ? (
-                <span
-                  aria-label="(unsaved changes)"
-                  className="size-1.5 rounded-full bg-warning"
-                />
+                <>
+                  <span aria-hidden className="size-1.5 rounded-full bg-warning" />
+                  <span className="sr-only">(unsaved changes)</span>
+                </>
               ) : null}
             </TabsTrigger>
           ))}
         </TabsList>
         <TabsContent value="files">
+          <h2 className="sr-only">{TAB_LABELS.files}</h2>
           <FilesTab stack={stack} draft={draft} />
         </TabsContent>
         {canSee.preview ? (
           <TabsContent value="preview">
+            <h2 className="sr-only">{TAB_LABELS.preview}</h2>
             <PreviewTab stack={stack} draft={draft} />
           </TabsContent>
         ) : null}
         <TabsContent value="deploy">
+          <h2 className="sr-only">{TAB_LABELS.deploy}</h2>
           <DeployTab stack={stack} />
         </TabsContent>
         <TabsContent value="status">
+          <h2 className="sr-only">{TAB_LABELS.status}</h2>
           <StatusTab stack={stack} />
         </TabsContent>
         {canSee.logs ? (
           <TabsContent value="logs">
+            <h2 className="sr-only">{TAB_LABELS.logs}</h2>
             <LogsTab stack={stack} />
           </TabsContent>
         ) : null}
         <TabsContent value="history">
+          <h2 className="sr-only">{TAB_LABELS.history}</h2>
           <HistoryTab stack={stack} />
         </TabsContent>
         <TabsContent value="approvals">
+          <h2 className="sr-only">{TAB_LABELS.approvals}</h2>
           <ApprovalsTab stack={stack} />
         </TabsContent>
       </Tabs>
