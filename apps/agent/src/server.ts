@@ -36,11 +36,15 @@ import { composeLogs } from "./handlers/compose-logs";
 import { composePs } from "./handlers/compose-ps";
 import { composeRemoveProject } from "./handlers/compose-remove-project";
 import { composeRun } from "./handlers/compose-run";
+import { containerAction, removeContainer } from "./handlers/container-actions";
+import { containerExec, execInput, execResize } from "./handlers/container-exec";
+import { containerLogs } from "./handlers/container-logs";
 import { containerStats } from "./handlers/container-stats";
 import type { CallHandler, HandlerContext, StreamHandler } from "./handlers/context";
 import { dockerEvents } from "./handlers/docker-events";
 import { hello } from "./handlers/hello";
 import { hostFacts } from "./handlers/host-facts";
+import { inspectContainer } from "./handlers/inspect-container";
 import { listContainers } from "./handlers/list-containers";
 import { listImages } from "./handlers/list-images";
 import { listNetworks } from "./handlers/list-networks";
@@ -63,9 +67,21 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   preflight,
   composeCancel,
   composeRemoveProject,
+  inspectContainer,
+  containerAction,
+  removeContainer,
+  execInput,
+  execResize,
 };
 
-const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = { dockerEvents, composeRun, composeLogs, composeAttach };
+const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = {
+  dockerEvents,
+  composeRun,
+  composeLogs,
+  composeAttach,
+  containerLogs,
+  containerExec,
+};
 
 // In-flight calls get this long to finish on shutdown before connections are cut.
 const SHUTDOWN_GRACE_MS = 5_000;

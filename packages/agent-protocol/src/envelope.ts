@@ -8,6 +8,9 @@ import { composeLogBatch, composeLogsParams } from "./compose-logs";
 import { composePsParams, composePsResult } from "./compose-ps";
 import { composeRemoveProjectParams, composeRemoveProjectResult } from "./compose-remove-project";
 import { composeRunData, composeRunParams } from "./compose-run";
+import { containerActionParams, containerActionResult, containerLogsParams, removeContainerParams, removeContainerResult } from "./container-actions";
+import { containerExecFrame, containerExecParams, execInputParams, execInputResult, execResizeParams, execResizeResult } from "./container-exec";
+import { inspectContainerParams, inspectContainerResult } from "./container-inspect";
 import { containerStatsParams, containerStatsResult } from "./container-stats";
 import { listContainersParams, listContainersResult } from "./containers";
 import { agentError } from "./errors";
@@ -33,6 +36,11 @@ export const agentCalls = {
   preflight: { params: preflightParams, result: preflightResult },
   composeCancel: { params: composeCancelParams, result: composeCancelResult },
   composeRemoveProject: { params: composeRemoveProjectParams, result: composeRemoveProjectResult },
+  inspectContainer: { params: inspectContainerParams, result: inspectContainerResult },
+  containerAction: { params: containerActionParams, result: containerActionResult },
+  removeContainer: { params: removeContainerParams, result: removeContainerResult },
+  execInput: { params: execInputParams, result: execInputResult },
+  execResize: { params: execResizeParams, result: execResizeResult },
 } as const;
 
 export type AgentCalls = typeof agentCalls;
@@ -54,6 +62,11 @@ export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("preflight"), params: preflightParams }),
   z.object({ method: z.literal("composeCancel"), params: composeCancelParams }),
   z.object({ method: z.literal("composeRemoveProject"), params: composeRemoveProjectParams }),
+  z.object({ method: z.literal("inspectContainer"), params: inspectContainerParams }),
+  z.object({ method: z.literal("containerAction"), params: containerActionParams }),
+  z.object({ method: z.literal("removeContainer"), params: removeContainerParams }),
+  z.object({ method: z.literal("execInput"), params: execInputParams }),
+  z.object({ method: z.literal("execResize"), params: execResizeParams }),
 ]);
 export type AgentRequest = z.infer<typeof agentRequest>;
 
@@ -94,6 +107,8 @@ export const agentStreams = {
   composeRun: { params: composeRunParams, data: composeRunData },
   composeLogs: { params: composeLogsParams, data: composeLogBatch },
   composeAttach: { params: composeAttachParams, data: composeRunData },
+  containerLogs: { params: containerLogsParams, data: composeLogBatch },
+  containerExec: { params: containerExecParams, data: containerExecFrame },
 } as const;
 export type AgentStreams = typeof agentStreams;
 export type AgentStreamMethod = keyof AgentStreams;
@@ -105,5 +120,7 @@ export const agentStreamRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("composeRun"), params: composeRunParams }),
   z.object({ method: z.literal("composeLogs"), params: composeLogsParams }),
   z.object({ method: z.literal("composeAttach"), params: composeAttachParams }),
+  z.object({ method: z.literal("containerLogs"), params: containerLogsParams }),
+  z.object({ method: z.literal("containerExec"), params: containerExecParams }),
 ]);
 export type AgentStreamRequest = z.infer<typeof agentStreamRequest>;

@@ -1,4 +1,5 @@
 import { auditRouter } from "./routers/audit";
+import { containerRouter } from "./routers/container";
 import { credentialRouter } from "./routers/credential";
 import { deploymentRouter } from "./routers/deployment";
 import { healthRouter } from "./routers/health";
@@ -14,6 +15,7 @@ export const appRouter = router({
   team: teamRouter,
   credential: credentialRouter,
   host: hostRouter,
+  container: containerRouter,
   audit: auditRouter,
   stack: stackRouter,
   deployment: deploymentRouter,

@@ -111,7 +111,7 @@ export async function openStackLogs(deps: WharfDeps, teamId: string, input: Stac
     },
     signal ? { signal } : {},
   );
-  return forward(frames, resumed);
+  return forwardLogBatches(frames, resumed);
 }
 
 /**
@@ -119,7 +119,7 @@ export async function openStackLogs(deps: WharfDeps, teamId: string, input: Stac
  * previous was consumed, so a slow browser slows the agent's stream (and,
  * through it, Docker's) rather than buffering here.
  */
-async function* forward(frames: AsyncGenerator<ComposeLogBatch, void, undefined>, resumed: LogCursor | null): AsyncGenerator<LogEvent, void, undefined> {
+export async function* forwardLogBatches(frames: AsyncGenerator<ComposeLogBatch, void, undefined>, resumed: LogCursor | null): AsyncGenerator<LogEvent, void, undefined> {
   const cursor: LogCursor = { ...resumed };
   for await (const batch of frames) {
     const lines = unseenLines(batch, resumed);

@@ -1,89 +1,21 @@
 "use client";
 
 import { useQuery, type UseQueryResult } from "@tanstack/react-query";
-import type { ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from "@wharf/agent-protocol";
-import { AlertCircleIcon, BoxIcon, DatabaseIcon, LayersIcon, NetworkIcon } from "lucide-react";
+import type { ImageSummary, NetworkSummary, VolumeSummary } from "@wharf/agent-protocol";
+import { DatabaseIcon, LayersIcon, NetworkIcon } from "lucide-react";
 import { useMemo, useState } from "react";
 
-import { ContainerStateBadge } from "~/components/container-state-badge";
-import { type ColumnDef, DataTable, type DataTableProps } from "~/components/data-table";
+import type { ColumnDef } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
 import { RelativeTime } from "~/components/relative-time";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
-import { errorMessage } from "~/lib/errors";
 import { formatBytes, shortId } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
-// Lists come from the host through the agent (an SSH round trip): poll gently, only for the open tab.
-const LIST_REFRESH_MS = 15_000;
-
-const dash = <span className="text-muted-foreground">—</span>;
-
-function formatPort(port: ContainerSummary["ports"][number]): string {
-  const container = `${port.privatePort}/${port.type}`;
-  return port.publicPort === null ? container : `${port.ip ?? "0.0.0.0"}:${port.publicPort}→${container}`;
-}
-
-const containerColumns: ColumnDef<ContainerSummary>[] = [
-  { id: "name", accessorKey: "name", header: "Name", cell: ({ row }) => <span className="font-medium">{row.original.name}</span> },
-  {
-    id: "image",
-    accessorKey: "image",
-    header: "Image",
-    cell: ({ row }) => (
-      <span className="block max-w-64 truncate font-mono text-xs" title={row.original.image}>
-        {row.original.image}
-      </span>
-    ),
-  },
-  {
-    id: "state",
-    accessorKey: "state",
-    header: "State",
-    cell: ({ row }) => <ContainerStateBadge state={row.original.state} />,
-  },
-  { id: "status", accessorKey: "status", header: "Status", cell: ({ row }) => <span className="text-muted-foreground">{row.original.status}</span> },
-  {
-    id: "ports",
-    accessorFn: (container) => container.ports.map(formatPort).join(", "),
-    header: "Ports",
-    enableSorting: false,
-    cell: ({ row }) =>
-      row.original.ports.length === 0 ? (
-        dash
-      ) : (
-        <ul className="grid gap-0.5 font-mono text-xs">
-          {row.original.ports.map((port) => (
-            <li key={formatPort(port)}>{formatPort(port)}</li>
-          ))}
-        </ul>
-      ),
-  },
-  {
-    id: "compose",
-    accessorFn: (container) => [container.composeProject, container.composeService].filter(Boolean).join(" / "),
-    header: "Compose",
-    cell: ({ row }) =>
-      row.original.composeProject ? (
-        <span>
-          {row.original.composeProject}
-          {row.original.composeService ? <span className="text-muted-foreground"> / {row.original.composeService}</span> : null}
-        </span>
-      ) : (
-        dash
-      ),
-  },
-  {
-    id: "created",
-    accessorFn: (container) => Date.parse(container.createdAt) || 0,
-    header: "Created",
-    enableGlobalFilter: false,
-    cell: ({ row }) => <RelativeTime value={row.original.createdAt} />,
-  },
-];
+import { ContainersTab } from "./containers/containers-tab";
+import { dash, listOptions, ResourceTable } from "./resource-table";
 
 const UNTAGGED_HINT = {
   dangling: "No tag and no image builds on it: docker image prune removes it.",
@@ -202,52 +134,6 @@ const networkColumns: ColumnDef<NetworkSummary>[] = [
   },
 ];
 
-/** One Docker list of the host: the table, its loading skeleton, and the reason it failed, inline. */
-function ResourceTable<T>({
-  label,
-  query,
-  ...props
-}: { label: string; query: UseQueryResult<T[], unknown> } & Pick<DataTableProps<T>, "columns" | "getRowId" | "initialSorting" | "empty">) {
-  return (
-    <DataTable
-      label={label}
-      data={query.data}
-      isLoading={query.isPending}
-      error={
-        query.error ? (
-          <Alert variant="destructive">
-            <AlertCircleIcon aria-hidden />
-            <AlertTitle>The {label.toLowerCase()} could not be listed</AlertTitle>
-            <AlertDescription>{errorMessage(query.error)}</AlertDescription>
-          </Alert>
-        ) : null
-      }
-      {...props}
-    />
-  );
-}
-
-const listOptions = { refetchInterval: LIST_REFRESH_MS };
-
-function ContainersTab({ hostId }: { hostId: string }) {
-  const trpc = useTRPC();
-  return (
-    <ResourceTable
-      label="Containers"
-      query={useQuery(trpc.host.containers.queryOptions({ hostId }, listOptions))}
-      columns={containerColumns}
-      getRowId={(container) => container.id}
-      initialSorting={[{ id: "name", desc: false }]}
-      empty={
-        <EmptyState
-          icon={BoxIcon}
-          title="No containers on this host yet"
-          description="Containers started on this host, by Wharf or by hand, show up here."
-        />
-      }
-    />
-  );
-}
 
 type ImageKind = "all" | "tagged" | "dangling" | "intermediate";
 
