@@ -17,17 +17,19 @@ export const SHELL_WRAPPER = 'printf "%s\\n" "$$"; if [ "$#" -gt 0 ]; then exec 
 /**
  * Ends every process of session `$1` (the shell and all it started, background
  * jobs included): SIGHUP first, as a terminal hang-up would, then SIGKILL to
- * what is left, and exits 0 once none remains. Reads /proc, so it needs no ps.
+ * what is left, and exits 0 once none remains (zombies aside). Reads /proc, so
+ * it needs no ps. A process that started its own session (setsid) escapes it.
  */
 export const SESSION_KILLER = [
   't=$1; n=0',
   "while :; do",
   '  found=""',
   "  for f in /proc/[0-9]*/stat; do",
-  '    read -r l < "$f" 2>/dev/null || continue',
-  // After the command name ("(...) "): state ppid pgrp session.
+  '    { read -r l < "$f"; } 2>/dev/null || continue',
+  // After the command name ("(...) "): state ppid pgrp session. A zombie is dead already (and a container
+  // whose pid 1 does not reap keeps it forever).
   '    set -- ${l##*) }',
-  '    if [ "$4" = "$t" ]; then p=${f#/proc/}; found="$found ${p%/stat}"; fi',
+  '    if [ "$4" = "$t" ] && [ "$1" != Z ]; then p=${f#/proc/}; found="$found ${p%/stat}"; fi',
   "  done",
   '  [ -z "$found" ] && exit 0',
   "  n=$((n + 1))",
