@@ -49,7 +49,9 @@ import { listContainers } from "./handlers/list-containers";
 import { listImages } from "./handlers/list-images";
 import { listNetworks } from "./handlers/list-networks";
 import { listVolumes } from "./handlers/list-volumes";
+import { connectNetwork, createNetwork, disconnectNetwork, networkUsage, removeNetwork } from "./handlers/network-actions";
 import { preflight } from "./handlers/preflight";
+import { createVolume, pruneVolumes, removeVolume, volumeUsage } from "./handlers/volume-actions";
 import type { Logger } from "./log";
 import { type Pump, pumpStream } from "./stream-pump";
 
@@ -72,6 +74,15 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   removeContainer,
   execInput,
   execResize,
+  volumeUsage,
+  createVolume,
+  removeVolume,
+  pruneVolumes,
+  networkUsage,
+  createNetwork,
+  removeNetwork,
+  connectNetwork,
+  disconnectNetwork,
 };
 
 const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = {

@@ -17,8 +17,29 @@ import { agentError } from "./errors";
 import { helloParams, helloResult } from "./hello";
 import { hostFactsParams, hostFactsResult } from "./host-facts";
 import { listImagesParams, listImagesResult } from "./images";
+import {
+  connectNetworkParams,
+  createNetworkParams,
+  createNetworkResult,
+  disconnectNetworkParams,
+  networkAttachResult,
+  networkUsageParams,
+  networkUsageResult,
+  removeNetworkParams,
+  removeNetworkResult,
+} from "./network-actions";
 import { listNetworksParams, listNetworksResult } from "./networks";
 import { preflightParams, preflightResult } from "./preflight";
+import {
+  createVolumeParams,
+  createVolumeResult,
+  pruneVolumesParams,
+  pruneVolumesResult,
+  removeVolumeParams,
+  removeVolumeResult,
+  volumeUsageParams,
+  volumeUsageResult,
+} from "./volume-actions";
 import { listVolumesParams, listVolumesResult } from "./volumes";
 
 /** Every request/response call: its params and result contracts, checked on both sides. */
@@ -41,6 +62,15 @@ export const agentCalls = {
   removeContainer: { params: removeContainerParams, result: removeContainerResult },
   execInput: { params: execInputParams, result: execInputResult },
   execResize: { params: execResizeParams, result: execResizeResult },
+  volumeUsage: { params: volumeUsageParams, result: volumeUsageResult },
+  createVolume: { params: createVolumeParams, result: createVolumeResult },
+  removeVolume: { params: removeVolumeParams, result: removeVolumeResult },
+  pruneVolumes: { params: pruneVolumesParams, result: pruneVolumesResult },
+  networkUsage: { params: networkUsageParams, result: networkUsageResult },
+  createNetwork: { params: createNetworkParams, result: createNetworkResult },
+  removeNetwork: { params: removeNetworkParams, result: removeNetworkResult },
+  connectNetwork: { params: connectNetworkParams, result: networkAttachResult },
+  disconnectNetwork: { params: disconnectNetworkParams, result: networkAttachResult },
 } as const;
 
 export type AgentCalls = typeof agentCalls;
@@ -67,6 +97,15 @@ export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("removeContainer"), params: removeContainerParams }),
   z.object({ method: z.literal("execInput"), params: execInputParams }),
   z.object({ method: z.literal("execResize"), params: execResizeParams }),
+  z.object({ method: z.literal("volumeUsage"), params: volumeUsageParams }),
+  z.object({ method: z.literal("createVolume"), params: createVolumeParams }),
+  z.object({ method: z.literal("removeVolume"), params: removeVolumeParams }),
+  z.object({ method: z.literal("pruneVolumes"), params: pruneVolumesParams }),
+  z.object({ method: z.literal("networkUsage"), params: networkUsageParams }),
+  z.object({ method: z.literal("createNetwork"), params: createNetworkParams }),
+  z.object({ method: z.literal("removeNetwork"), params: removeNetworkParams }),
+  z.object({ method: z.literal("connectNetwork"), params: connectNetworkParams }),
+  z.object({ method: z.literal("disconnectNetwork"), params: disconnectNetworkParams }),
 ]);
 export type AgentRequest = z.infer<typeof agentRequest>;
 

@@ -4,9 +4,11 @@ import { credentialRouter } from "./routers/credential";
 import { deploymentRouter } from "./routers/deployment";
 import { healthRouter } from "./routers/health";
 import { hostRouter } from "./routers/host";
+import { networkRouter } from "./routers/network";
 import { setupRouter } from "./routers/setup";
 import { stackRouter } from "./routers/stack";
 import { teamRouter } from "./routers/team";
+import { volumeRouter } from "./routers/volume";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -16,6 +18,8 @@ export const appRouter = router({
   credential: credentialRouter,
   host: hostRouter,
   container: containerRouter,
+  volume: volumeRouter,
+  network: networkRouter,
   audit: auditRouter,
   stack: stackRouter,
   deployment: deploymentRouter,

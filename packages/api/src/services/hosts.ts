@@ -314,6 +314,8 @@ const RESENDABLE: ReadonlySet<AgentMethod | AgentStreamMethod> = new Set<AgentMe
   "composeLogs",
   "inspectContainer",
   "containerLogs",
+  "volumeUsage",
+  "networkUsage",
 ]);
 
 /**
