@@ -1,8 +1,8 @@
 "use client";
 
 import { useQuery, type UseQueryResult } from "@tanstack/react-query";
-import type { ImageSummary, NetworkSummary, VolumeSummary } from "@wharf/agent-protocol";
-import { DatabaseIcon, LayersIcon, NetworkIcon } from "lucide-react";
+import type { ImageSummary } from "@wharf/agent-protocol";
+import { LayersIcon } from "lucide-react";
 import { useMemo, useState } from "react";
 
 import type { ColumnDef } from "~/components/data-table";
@@ -15,7 +15,9 @@ import { formatBytes, shortId } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
 import { ContainersTab } from "./containers/containers-tab";
+import { NetworksTab } from "./networks/networks-tab";
 import { dash, listOptions, ResourceTable } from "./resource-table";
+import { VolumesTab } from "./volumes/volumes-tab";
 
 const UNTAGGED_HINT = {
   dangling: "No tag and no image builds on it: docker image prune removes it.",
@@ -84,55 +86,6 @@ const imageColumns: ColumnDef<ImageSummary>[] = [
   },
 ];
 
-const volumeColumns: ColumnDef<VolumeSummary>[] = [
-  {
-    id: "name",
-    accessorKey: "name",
-    header: "Name",
-    cell: ({ row }) => (
-      <span className="block max-w-72 truncate font-medium" title={row.original.name}>
-        {row.original.name}
-      </span>
-    ),
-  },
-  { id: "driver", accessorKey: "driver", header: "Driver" },
-  {
-    id: "mountpoint",
-    accessorKey: "mountpoint",
-    header: "Mount point",
-    cell: ({ row }) => (
-      <span className="block max-w-96 truncate font-mono text-xs" title={row.original.mountpoint}>
-        {row.original.mountpoint}
-      </span>
-    ),
-  },
-  {
-    id: "created",
-    accessorFn: (volume) => (volume.createdAt ? Date.parse(volume.createdAt) || 0 : 0),
-    header: "Created",
-    enableGlobalFilter: false,
-    cell: ({ row }) => <RelativeTime value={row.original.createdAt} fallback="—" />,
-  },
-];
-
-const networkColumns: ColumnDef<NetworkSummary>[] = [
-  { id: "name", accessorKey: "name", header: "Name", cell: ({ row }) => <span className="font-medium">{row.original.name}</span> },
-  { id: "driver", accessorKey: "driver", header: "Driver" },
-  { id: "scope", accessorKey: "scope", header: "Scope" },
-  {
-    id: "subnets",
-    accessorFn: (network) => network.subnets.join(", "),
-    header: "Subnets",
-    enableSorting: false,
-    cell: ({ row }) => (row.original.subnets.length === 0 ? dash : <span className="font-mono text-xs">{row.original.subnets.join(", ")}</span>),
-  },
-  {
-    id: "internal",
-    accessorFn: (network) => (network.internal ? "internal" : "external"),
-    header: "Internal",
-    cell: ({ row }) => (row.original.internal ? <Badge variant="secondary">Internal</Badge> : <span className="text-muted-foreground">No</span>),
-  },
-];
 
 
 type ImageKind = "all" | "tagged" | "dangling" | "intermediate";
@@ -182,39 +135,7 @@ function ImagesTab({ hostId }: { hostId: string }) {
   );
 }
 
-function VolumesTab({ hostId }: { hostId: string }) {
-  const trpc = useTRPC();
-  return (
-    <ResourceTable
-      label="Volumes"
-      query={useQuery(trpc.host.volumes.queryOptions({ hostId }, listOptions))}
-      columns={volumeColumns}
-      getRowId={(volume) => volume.name}
-      initialSorting={[{ id: "name", desc: false }]}
-      empty={<EmptyState icon={DatabaseIcon} title="No volumes on this host yet" description="Named and anonymous volumes show up here." />}
-    />
-  );
-}
 
-function NetworksTab({ hostId }: { hostId: string }) {
-  const trpc = useTRPC();
-  return (
-    <ResourceTable
-      label="Networks"
-      query={useQuery(trpc.host.networks.queryOptions({ hostId }, listOptions))}
-      columns={networkColumns}
-      getRowId={(network) => network.id}
-      initialSorting={[{ id: "name", desc: false }]}
-      empty={
-        <EmptyState
-          icon={NetworkIcon}
-          title="No networks on this host"
-          description="Docker normally creates bridge, host and none; this host reports none."
-        />
-      }
-    />
-  );
-}
 
 export function HostResources({ hostId }: { hostId: string }) {
   return (

@@ -1,17 +1,21 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { EyeIcon, EyeOffIcon, LockIcon } from "lucide-react";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
+import { toast } from "sonner";
 
 import { RelativeTime } from "~/components/relative-time";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
+import { NativeSelect } from "~/components/ui/native-select";
 import { errorMessage } from "~/lib/errors";
 import { formatBytes } from "~/lib/format";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
+
+import { useInvalidateNetworks } from "../../networks/networks-tab";
 
 export type ContainerDetail = RouterOutputs["container"]["byId"];
 
@@ -170,7 +174,46 @@ function LimitsSection({ limits }: { limits: ContainerDetail["limits"] }) {
   );
 }
 
-function NetworkSection({ container }: { container: ContainerDetail }) {
+/** Attach the container to another network of the host, or detach it from one (host:write). */
+function NetworkAttach({ hostId, container }: { hostId: string; container: ContainerDetail }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateNetworks(hostId);
+  const networks = useQuery(trpc.host.networks.queryOptions({ hostId }));
+  const [chosen, setChosen] = useState("");
+  const connect = useMutation(trpc.network.connect.mutationOptions({ onSuccess: () => toast.success(`Connected ${container.name} to ${chosen}`), onError: (error) => toast.error(errorMessage(error)), onSettled: invalidate }));
+  const attached = new Set(container.networks.map((network) => network.name));
+  const choices = (networks.data ?? []).filter((network) => !attached.has(network.name) && network.name !== "host" && network.name !== "none");
+  return (
+    <div className="mt-2 flex items-center gap-2">
+      <NativeSelect aria-label="Network to connect to" value={chosen} onChange={(event) => setChosen(event.target.value)} className="h-8 w-48">
+        <option value="">Connect to a network…</option>
+        {choices.map((network) => (
+          <option key={network.id} value={network.name}>
+            {network.name}
+          </option>
+        ))}
+      </NativeSelect>
+      <Button size="sm" variant="outline" disabled={!chosen || connect.isPending} onClick={() => connect.mutate({ hostId, network: chosen, container: container.id, aliases: [] })}>
+        Connect
+      </Button>
+    </div>
+  );
+}
+
+function DisconnectButton({ hostId, container, network }: { hostId: string; container: ContainerDetail; network: string }) {
+  const trpc = useTRPC();
+  const invalidate = useInvalidateNetworks(hostId);
+  const disconnect = useMutation(
+    trpc.network.disconnect.mutationOptions({ onSuccess: () => toast.success(`Disconnected ${container.name} from ${network}`), onError: (error) => toast.error(errorMessage(error)), onSettled: invalidate }),
+  );
+  return (
+    <Button size="sm" variant="ghost" className="h-6 px-2 text-xs" disabled={disconnect.isPending} onClick={() => disconnect.mutate({ hostId, network, container: container.id, force: false })}>
+      Disconnect
+    </Button>
+  );
+}
+
+function NetworkSection({ hostId, container, canWrite }: { hostId: string; container: ContainerDetail; canWrite: boolean }) {
   return (
     <Section title="Ports and networks">
       <dl>
@@ -193,9 +236,11 @@ function NetworkSection({ container }: { container: ContainerDetail }) {
               {network.gateway ? ` via ${network.gateway}` : ""}
               {network.aliases.length > 0 ? ` · aliases ${network.aliases.join(", ")}` : ""}
             </span>
+            {canWrite ? <DisconnectButton hostId={hostId} container={container} network={network.name} /> : null}
           </Row>
         ))}
       </dl>
+      {canWrite ? <NetworkAttach hostId={hostId} container={container} /> : null}
     </Section>
   );
 }
@@ -292,7 +337,7 @@ export function ContainerOverview({ hostId, container, canReveal }: { hostId: st
       <StateSection container={container} />
       <ProcessSection container={container} />
       <LimitsSection limits={container.limits} />
-      <NetworkSection container={container} />
+      <NetworkSection hostId={hostId} container={container} canWrite={canReveal} />
       <MountsSection mounts={container.mounts} />
       <EnvSection hostId={hostId} container={container} canReveal={canReveal} />
       <LabelsSection labels={container.labels} />
