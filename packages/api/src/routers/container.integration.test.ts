@@ -1,4 +1,3 @@
-import type { TRPCError } from "@trpc/server";
 import type { WharfDeps } from "@wharf/api";
 import { createCaller } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
@@ -6,6 +5,7 @@ import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { TerminalEvent } from "../services/terminals";
+import { refusal } from "../test-support/refusal";
 import { addHosts, IMAGE, sandboxHost, uniqueName, untracked } from "../test-support/stacks";
 
 let deps: WharfDeps;
@@ -47,14 +47,6 @@ function stateOf(name: string): string {
   return dockerCli(h1, ["inspect", "-f", "{{.State.Status}}", name]).trim();
 }
 
-async function refusal(promise: Promise<unknown>): Promise<TRPCError> {
-  return (await promise.then(
-    () => {
-      throw new Error("expected a refusal");
-    },
-    (error: unknown) => error,
-  )) as TRPCError;
-}
 
 describe("container actions", () => {
   it("runs every lifecycle action on a real container and audits each", async () => {

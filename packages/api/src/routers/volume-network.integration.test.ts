@@ -1,9 +1,9 @@
-import type { TRPCError } from "@trpc/server";
 import type { WharfDeps } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { refusal } from "../test-support/refusal";
 import { addHosts, IMAGE, sandboxHost, uniqueName } from "../test-support/stacks";
 
 let deps: WharfDeps;
@@ -37,14 +37,6 @@ afterAll(async () => {
   await closeWharfDeps(deps);
 });
 
-async function refusal(promise: Promise<unknown>): Promise<TRPCError> {
-  return (await promise.then(
-    () => {
-      throw new Error("expected a refusal");
-    },
-    (error: unknown) => error,
-  )) as TRPCError;
-}
 
 describe("volumes", () => {
   it("creates one, shows who uses it and its size, refuses to remove it while used, then prunes what nobody uses", async () => {

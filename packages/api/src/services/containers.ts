@@ -15,7 +15,7 @@ import { Redactor } from "../lib/redact";
 import { type Actor, recordAudit } from "./audit";
 import { deployedState } from "./deployed-state";
 import { callAgent, openAgentStream } from "./hosts";
-import { decodeCursor, forwardLogBatches, type LogEvent, resumeSince } from "./stack-logs";
+import { forwardLogBatches, type LogEvent, logWindow } from "./stack-logs";
 import { openSecrets } from "./stack-project";
 
 const COMPOSE_PROJECT_LABEL = "com.docker.compose.project";
@@ -193,18 +193,7 @@ export type ContainerLogsInput = z.infer<typeof containerLogsInput>;
 
 /** One container's log as the stack log view reads it (same events, same resume). */
 export async function openContainerLogs(deps: WharfDeps, host: Host, input: ContainerLogsInput, signal?: AbortSignal): Promise<AsyncGenerator<LogEvent, void, undefined>> {
-  const resumed = decodeCursor(input.lastEventId);
-  const since = resumed ? resumeSince(resumed) : null;
-  const frames = await openAgentStream(
-    deps,
-    host,
-    "containerLogs",
-    {
-      id: input.containerId,
-      ...(since ? { since, tail: "all" } : { tail: input.tail, ...(input.since ? { since: input.since } : {}) }),
-      follow: input.follow,
-    },
-    signal ? { signal } : {},
-  );
+  const { resumed, window } = logWindow(input);
+  const frames = await openAgentStream(deps, host, "containerLogs", { id: input.containerId, ...window, follow: input.follow }, signal ? { signal } : {});
   return forwardLogBatches(frames, resumed);
 }

@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { NetworkSummary } from "@wharf/agent-protocol";
-import { NetworkIcon, PlusIcon, Trash2Icon } from "lucide-react";
+import { NetworkIcon, PlusIcon } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
 
@@ -16,6 +16,7 @@ import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
+import { RemoveObjectDialog } from "../remove-object-dialog";
 import { dash, listOptions, ResourceTable } from "../resource-table";
 
 type NetworkRow = NetworkSummary & { containers: RouterOutputs["network"]["usage"][number]["containers"] | null };
@@ -37,21 +38,12 @@ function RemoveNetwork({ hostId, network }: { hostId: string; network: NetworkRo
   const invalidate = useInvalidateNetworks(hostId);
   const remove = useMutation(trpc.network.remove.mutationOptions({ onSuccess: () => toast.success(`Removed network ${network.name}`), onSettled: invalidate }));
   return (
-    <ConfirmDialog
-      trigger={
-        <Button size="icon-sm" variant="ghost" aria-label={`Remove network ${network.name}`}>
-          <Trash2Icon aria-hidden />
-        </Button>
-      }
-      title={`Remove network ${network.name}?`}
+    <RemoveObjectDialog
+      kind="network"
+      name={network.name}
       description="Refused while a container is attached: disconnect it first."
-      confirmLabel="Remove"
-      pending={remove.isPending}
-      error={remove.error}
-      onConfirm={async () => {
-        await remove.mutateAsync({ hostId, network: network.id });
-      }}
-      onClosed={() => remove.reset()}
+      mutation={remove}
+      onConfirm={() => remove.mutateAsync({ hostId, network: network.id })}
     />
   );
 }

@@ -18,6 +18,7 @@ import { Textarea } from "~/components/ui/textarea";
 import { formatBytes } from "~/lib/format";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
+import { RemoveObjectDialog } from "../remove-object-dialog";
 import { dash, listOptions, ResourceTable } from "../resource-table";
 
 type Usage = RouterOutputs["volume"]["usage"][number];
@@ -50,21 +51,12 @@ function RemoveVolume({ hostId, volume }: { hostId: string; volume: VolumeRow })
   const invalidate = useInvalidate(hostId);
   const remove = useMutation(trpc.volume.remove.mutationOptions({ onSuccess: () => toast.success(`Removed volume ${volume.name}`), onSettled: invalidate }));
   return (
-    <ConfirmDialog
-      trigger={
-        <Button size="icon-sm" variant="ghost" aria-label={`Remove volume ${volume.name}`}>
-          <Trash2Icon aria-hidden />
-        </Button>
-      }
-      title={`Remove volume ${volume.name}?`}
+    <RemoveObjectDialog
+      kind="volume"
+      name={volume.name}
       description="Its files are deleted for good. Docker refuses while a container uses it."
-      confirmLabel="Remove"
-      pending={remove.isPending}
-      error={remove.error}
-      onConfirm={async () => {
-        await remove.mutateAsync({ hostId, name: volume.name });
-      }}
-      onClosed={() => remove.reset()}
+      mutation={remove}
+      onConfirm={() => remove.mutateAsync({ hostId, name: volume.name })}
     />
   );
 }
