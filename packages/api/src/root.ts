@@ -2,6 +2,7 @@ import { auditRouter } from "./routers/audit";
 import { containerRouter } from "./routers/container";
 import { credentialRouter } from "./routers/credential";
 import { deploymentRouter } from "./routers/deployment";
+import { dockerEventsRouter } from "./routers/docker-events";
 import { healthRouter } from "./routers/health";
 import { hostRouter } from "./routers/host";
 import { networkRouter } from "./routers/network";
@@ -20,6 +21,7 @@ export const appRouter = router({
   container: containerRouter,
   volume: volumeRouter,
   network: networkRouter,
+  dockerEvents: dockerEventsRouter,
   audit: auditRouter,
   stack: stackRouter,
   deployment: deploymentRouter,

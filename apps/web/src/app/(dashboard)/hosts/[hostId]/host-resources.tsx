@@ -15,6 +15,7 @@ import { formatBytes, shortId } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
 import { ContainersTab } from "./containers/containers-tab";
+import { EventsTab } from "./events/events-tab";
 import { NetworksTab } from "./networks/networks-tab";
 import { dash, listOptions, ResourceTable } from "./resource-table";
 import { VolumesTab } from "./volumes/volumes-tab";
@@ -149,6 +150,7 @@ export function HostResources({ hostId }: { hostId: string }) {
           <TabsTrigger value="images">Images</TabsTrigger>
           <TabsTrigger value="volumes">Volumes</TabsTrigger>
           <TabsTrigger value="networks">Networks</TabsTrigger>
+          <TabsTrigger value="events">Events</TabsTrigger>
         </TabsList>
         <TabsContent value="containers">
           <ContainersTab hostId={hostId} />
@@ -161,6 +163,9 @@ export function HostResources({ hostId }: { hostId: string }) {
         </TabsContent>
         <TabsContent value="networks">
           <NetworksTab hostId={hostId} />
+        </TabsContent>
+        <TabsContent value="events">
+          <EventsTab hostId={hostId} />
         </TabsContent>
       </Tabs>
     </section>
