@@ -15,6 +15,8 @@
  *   bench-recovery.ts).
  * - log-view: the browser's Logs tab receiving 1,000,000 lines: frame times,
  *   scroll and search responsiveness, heap (e2e/bench/log-view.bench.ts).
+ * - terminal: keystroke-to-echo latency through Wharf's terminal vs
+ *   `docker exec -it` on the host (see bench-terminal.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from "node:fs";
@@ -30,6 +32,7 @@ import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
 import { recoveryFigures } from "./bench-recovery";
 import { renderFigureTable } from "./bench-report";
 import { stackFigures } from "./bench-stacks";
+import { terminalFigures } from "./bench-terminal";
 import { childEnv, REPO_ROOT, testEnv } from "./env";
 import { loadSandbox } from "./sandbox";
 import { mustRun, prepareHosts, runCommand, startTestPostgres, stopSandbox } from "./stack";
@@ -201,7 +204,7 @@ async function logViewFigures(deps: WharfDeps, databaseUrl: string): Promise<voi
   }
 }
 
-const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view"] as const;
+const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "terminal"] as const;
 
 async function main(): Promise<void> {
   const wanted = z.array(z.enum(PARTS)).parse(process.argv.slice(2));
@@ -215,6 +218,7 @@ async function main(): Promise<void> {
     if (runs("stacks")) await stackFigures(deps);
     if (runs("recovery")) await recoveryFigures(deps);
     if (runs("log-view")) await logViewFigures(deps, postgres.url);
+    if (runs("terminal")) await terminalFigures(deps);
   } finally {
     await closeWharfDeps(deps);
     await postgres.stop();

@@ -171,8 +171,8 @@ export function toContainerDetail(raw: DockerInspect): ContainerDetail {
       cpuRealtimePeriod: host.CpuRealtimePeriod ?? 0,
       pidsLimit: host.PidsLimit && host.PidsLimit > 0 ? host.PidsLimit : null,
       ulimits: (host.Ulimits ?? []).map((limit) => ({ name: limit.Name, soft: limit.Soft, hard: limit.Hard })),
-      capAdd: host.CapAdd ?? [],
-      capDrop: host.CapDrop ?? [],
+      capAdd: (host.CapAdd ?? []).map(capabilityName),
+      capDrop: (host.CapDrop ?? []).map(capabilityName),
       privileged: host.Privileged ?? false,
       devices: (host.Devices ?? []).map((device) => ({ pathOnHost: device.PathOnHost, pathInContainer: device.PathInContainer, permissions: device.CgroupPermissions ?? "" })),
       deviceRequests: (host.DeviceRequests ?? []).map((request) => ({
@@ -188,4 +188,9 @@ export function toContainerDetail(raw: DockerInspect): ContainerDetail {
       return equals === -1 ? { name: entry, value: "" } : { name: entry.slice(0, equals), value: entry.slice(equals + 1) };
     }),
   };
+}
+
+/** Docker stores CAP_NET_ADMIN or NET_ADMIN as given; shown the way compose files write them. */
+function capabilityName(name: string): string {
+  return name.replace(/^CAP_/i, "").toUpperCase();
 }

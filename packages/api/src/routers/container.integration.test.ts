@@ -2,7 +2,7 @@ import type { WharfDeps } from "@wharf/api";
 import { createCaller } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 
 import type { TerminalEvent } from "../services/terminals";
 import { refusal } from "../test-support/refusal";
@@ -174,6 +174,7 @@ describe("the container page", () => {
         nanoCpus: 500_000_000,
         cpusetCpus: "0",
         ulimits: [{ name: "nofile", soft: 512, hard: 1024 }],
+        // Docker reports CAP_NET_ADMIN (the form it stores): shown as the user wrote it.
         capAdd: ["NET_ADMIN"],
         capDrop: ["MKNOD"],
         devices: [{ pathOnHost: "/dev/null", pathInContainer: "/dev/wharf-null", permissions: "rwm" }],
@@ -240,6 +241,7 @@ async function openTerminal(input: { containerId: string; cols: number; rows: nu
   let sessionId = "";
   let pid = 0;
   let exit: number | null | undefined;
+  let failure: unknown = null;
   const done = (async () => {
     try {
       for await (const event of events) {
@@ -249,7 +251,7 @@ async function openTerminal(input: { containerId: string; cols: number; rows: nu
         if (event.type === "exit") exit = event.code;
       }
     } catch (error) {
-      if (!abort.signal.aborted) throw error;
+      if (!abort.signal.aborted) failure = error;
     }
   })();
   const waitFor = async (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> => {
@@ -257,12 +259,14 @@ async function openTerminal(input: { containerId: string; cols: number; rows: nu
     for (;;) {
       const match = pattern.exec(output);
       if (match) return match;
+      if (failure) throw failure;
       if (Date.now() > deadline) throw new Error(`terminal output never matched ${String(pattern)}; got: ${JSON.stringify(output.slice(-500))}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
   const type = (data: string) => owner.caller.container.terminalInput({ hostId, sessionId, data });
-  await waitFor(/[#$] $/m);
+  // Busybox ash's prompt, followed by its line editor's escape sequences.
+  await waitFor(/\/ [#$] /);
   return {
     abort,
     done,
@@ -292,6 +296,7 @@ describe("the terminal", () => {
   it("gets the window's size and its resizes, runs commands, and leaves nothing running once closed", async () => {
     const name = run("term", []);
     const terminal = await openTerminal({ containerId: name, cols: 100, rows: 30 });
+    onTestFinished(() => terminal.abort.abort());
     expect(terminal.pid).toBeGreaterThan(0);
     await terminal.type("stty size\n");
     await terminal.waitFor(/^30 100\r?$/m);
@@ -330,12 +335,15 @@ describe("the terminal", () => {
   it("ends with the shell's exit code, honours the shell and user asked for, and refuses a stopped container", async () => {
     const name = run("term-exit", []);
     const terminal = await openTerminal({ containerId: name, cols: 80, rows: 24, shell: "/bin/ash", user: "nobody" });
+    onTestFinished(() => terminal.abort.abort());
     await terminal.type("id -un; echo $0\n");
     await terminal.waitFor(/^nobody\r?$/m);
     await terminal.waitFor(/^\/bin\/ash\r?$/m);
     await terminal.type("exit 3\n");
     await terminal.done;
     expect(terminal.exit).toBe(3);
+    const closed = await deps.db.auditEvent.findFirst({ where: { action: "terminal.close", data: { path: ["sessionId"], equals: terminal.sessionId } }, select: { summary: true } });
+    expect(closed?.summary).toMatch(/the shell exited with code 3/);
 
     dockerCli(h1, ["stop", "-t", "1", name]);
     const stopped = await refusal(owner.caller.container.terminal({ hostId, containerId: name, cols: 80, rows: 24 }));
