@@ -241,7 +241,7 @@ async function openTerminal(input: { containerId: string; cols: number; rows: nu
   let sessionId = "";
   let pid = 0;
   let exit: number | null | undefined;
-  let failure: unknown = null;
+  let failure: Error | null = null;
   const done = (async () => {
     try {
       for await (const event of events) {
@@ -251,7 +251,7 @@ async function openTerminal(input: { containerId: string; cols: number; rows: nu
         if (event.type === "exit") exit = event.code;
       }
     } catch (error) {
-      if (!abort.signal.aborted) failure = error;
+      if (!abort.signal.aborted) failure = error instanceof Error ? error : new Error(JSON.stringify(error));
     }
   })();
   const waitFor = async (pattern: RegExp, timeoutMs = 15_000): Promise<RegExpExecArray> => {
@@ -260,6 +260,7 @@ async function openTerminal(input: { containerId: string; cols: number; rows: nu
       const match = pattern.exec(output);
       if (match) return match;
       if (failure) throw failure;
+      if (exit !== undefined) throw new Error(`the shell exited (code ${String(exit)}) before its output matched ${String(pattern)}; got: ${JSON.stringify(output)}`);
       if (Date.now() > deadline) throw new Error(`terminal output never matched ${String(pattern)}; got: ${JSON.stringify(output.slice(-500))}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -334,10 +335,11 @@ describe("the terminal", () => {
 
   it("ends with the shell's exit code, honours the shell and user asked for, and refuses a stopped container", async () => {
     const name = run("term-exit", []);
-    const terminal = await openTerminal({ containerId: name, cols: 80, rows: 24, shell: "/bin/ash", user: "nobody" });
+    // The test image has no /etc/passwd: a uid:gid needs none.
+    const terminal = await openTerminal({ containerId: name, cols: 80, rows: 24, shell: "/bin/ash", user: "65534:65534" });
     onTestFinished(() => terminal.abort.abort());
-    await terminal.type("id -un; echo $0\n");
-    await terminal.waitFor(/^nobody\r?$/m);
+    await terminal.type("id -u; echo $0\n");
+    await terminal.waitFor(/^65534\r?$/m);
     await terminal.waitFor(/^\/bin\/ash\r?$/m);
     await terminal.type("exit 3\n");
     await terminal.done;
