@@ -44,6 +44,7 @@ import type { CallHandler, HandlerContext, StreamHandler } from "./handlers/cont
 import { dockerEvents } from "./handlers/docker-events";
 import { hello } from "./handlers/hello";
 import { hostFacts } from "./handlers/host-facts";
+import { hostStats } from "./handlers/host-stats";
 import { inspectContainer } from "./handlers/inspect-container";
 import { listContainers } from "./handlers/list-containers";
 import { listImages } from "./handlers/list-images";
@@ -92,6 +93,7 @@ const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = {
   composeAttach,
   containerLogs,
   containerExec,
+  hostStats,
 };
 
 // In-flight calls get this long to finish on shutdown before connections are cut.

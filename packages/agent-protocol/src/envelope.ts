@@ -16,6 +16,7 @@ import { listContainersParams, listContainersResult } from "./containers";
 import { agentError } from "./errors";
 import { helloParams, helloResult } from "./hello";
 import { hostFactsParams, hostFactsResult } from "./host-facts";
+import { hostStatsParams, hostStatsSample } from "./host-stats";
 import { listImagesParams, listImagesResult } from "./images";
 import {
   connectNetworkParams,
@@ -148,6 +149,7 @@ export const agentStreams = {
   composeAttach: { params: composeAttachParams, data: composeRunData },
   containerLogs: { params: containerLogsParams, data: composeLogBatch },
   containerExec: { params: containerExecParams, data: containerExecFrame },
+  hostStats: { params: hostStatsParams, data: hostStatsSample },
 } as const;
 export type AgentStreams = typeof agentStreams;
 export type AgentStreamMethod = keyof AgentStreams;
@@ -161,5 +163,6 @@ export const agentStreamRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("composeAttach"), params: composeAttachParams }),
   z.object({ method: z.literal("containerLogs"), params: containerLogsParams }),
   z.object({ method: z.literal("containerExec"), params: containerExecParams }),
+  z.object({ method: z.literal("hostStats"), params: hostStatsParams }),
 ]);
 export type AgentStreamRequest = z.infer<typeof agentStreamRequest>;

@@ -16,6 +16,7 @@ export * from "./envelope";
 export * from "./errors";
 export * from "./hello";
 export * from "./host-facts";
+export * from "./host-stats";
 export * from "./images";
 export * from "./limits";
 export * from "./network-actions";

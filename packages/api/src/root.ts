@@ -8,6 +8,7 @@ import { hostRouter } from "./routers/host";
 import { networkRouter } from "./routers/network";
 import { setupRouter } from "./routers/setup";
 import { stackRouter } from "./routers/stack";
+import { statsRouter } from "./routers/stats";
 import { teamRouter } from "./routers/team";
 import { volumeRouter } from "./routers/volume";
 import { createCallerFactory, router } from "./trpc";
@@ -22,6 +23,7 @@ export const appRouter = router({
   volume: volumeRouter,
   network: networkRouter,
   dockerEvents: dockerEventsRouter,
+  stats: statsRouter,
   audit: auditRouter,
   stack: stackRouter,
   deployment: deploymentRouter,
