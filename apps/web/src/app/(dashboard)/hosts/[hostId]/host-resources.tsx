@@ -18,6 +18,7 @@ import { ContainersTab } from "./containers/containers-tab";
 import { EventsTab } from "./events/events-tab";
 import { NetworksTab } from "./networks/networks-tab";
 import { dash, listOptions, ResourceTable } from "./resource-table";
+import { LiveResources } from "./resources/live-resources";
 import { VolumesTab } from "./volumes/volumes-tab";
 
 const UNTAGGED_HINT = {
@@ -151,6 +152,7 @@ export function HostResources({ hostId }: { hostId: string }) {
           <TabsTrigger value="volumes">Volumes</TabsTrigger>
           <TabsTrigger value="networks">Networks</TabsTrigger>
           <TabsTrigger value="events">Events</TabsTrigger>
+          <TabsTrigger value="live">Live resources</TabsTrigger>
         </TabsList>
         <TabsContent value="containers">
           <ContainersTab hostId={hostId} />
@@ -166,6 +168,9 @@ export function HostResources({ hostId }: { hostId: string }) {
         </TabsContent>
         <TabsContent value="events">
           <EventsTab hostId={hostId} />
+        </TabsContent>
+        <TabsContent value="live">
+          <LiveResources hostId={hostId} />
         </TabsContent>
       </Tabs>
     </section>

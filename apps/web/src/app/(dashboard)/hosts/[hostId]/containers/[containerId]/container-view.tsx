@@ -11,6 +11,7 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
 import { errorCode, errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
+import { LiveResources } from "../../resources/live-resources";
 import { ContainerActions } from "../container-actions";
 import { ContainerLogs } from "./container-logs";
 import { ContainerOverview } from "./container-overview";
@@ -66,6 +67,7 @@ export function ContainerView({ hostId, containerId }: { hostId: string; contain
         <TabsList>
           <TabsTrigger value="overview">Overview</TabsTrigger>
           <TabsTrigger value="logs">Logs</TabsTrigger>
+          <TabsTrigger value="resources">Resources</TabsTrigger>
           {canOpenTerminal ? <TabsTrigger value="terminal">Terminal</TabsTrigger> : null}
         </TabsList>
         <TabsContent value="overview">
@@ -73,6 +75,9 @@ export function ContainerView({ hostId, containerId }: { hostId: string; contain
         </TabsContent>
         <TabsContent value="logs">
           <ContainerLogs hostId={hostId} container={container} />
+        </TabsContent>
+        <TabsContent value="resources">
+          <LiveResources hostId={hostId} containerId={container.id} />
         </TabsContent>
         {canOpenTerminal ? (
           <TabsContent value="terminal">
