@@ -4,6 +4,7 @@ import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type Tes
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 
+import { openStatsStreams } from "../services/live-stats";
 import type { TerminalEvent } from "../services/terminals";
 import { refusal } from "../test-support/refusal";
 import { addHosts, IMAGE, sandboxHost, uniqueName, untracked } from "../test-support/stacks";
@@ -351,5 +352,35 @@ describe("the terminal", () => {
     const stopped = await refusal(owner.caller.container.terminal({ hostId, containerId: name, cols: 80, rows: 24 }));
     expect(stopped.code).toBe("CONFLICT");
     expect(stopped.message).toMatch(/not running: start it/);
+  });
+});
+
+describe("live resources", () => {
+  it("streams samples of the host's containers to several viewers over one agent stream, closed when they leave", async () => {
+    const name = run("stats", [], ["sh", "-c", "while true; do :; done"]);
+    const viewers = [new AbortController(), new AbortController()];
+    const streams = await Promise.all(
+      viewers.map(async (abort) => {
+        const caller = createCaller({ deps, session: { userId: owner.userId }, requestedTeamId: null, ip: "127.0.0.1" }, { signal: abort.signal });
+        return (await caller.stats.host({ hostId }))[Symbol.asyncIterator]();
+      }),
+    );
+    for (const stream of streams) expect((await stream.next()).value).toMatchObject({ type: "history" });
+    expect(openStatsStreams(deps)).toBe(1);
+    for (const stream of streams) {
+      for (;;) {
+        const { value } = await stream.next();
+        const mine = value?.type === "sample" ? value.sample.containers.find((container) => container.name === name) : undefined;
+        if (!mine) continue;
+        // A busy loop: well above idle.
+        expect(mine.cpuPercent).toBeGreaterThan(10);
+        expect(mine.memoryUsageBytes).toBeGreaterThan(0);
+        break;
+      }
+    }
+    for (const abort of viewers) abort.abort();
+    for (const stream of streams) await stream.return?.();
+    expect(openStatsStreams(deps)).toBe(0);
+    dockerCli(h1, ["rm", "-f", name]);
   });
 });
