@@ -19,8 +19,8 @@ export type ContainerActionName = z.infer<typeof containerActionName>;
 export const containerActionParams = z.object({
   id: containerRef,
   action: containerActionName,
-  /** stop/restart: seconds before SIGKILL; Docker's default (or the container's own) when absent. */
-  timeoutSeconds: z.number().int().min(0).max(3600).optional(),
+  /** stop/restart: seconds before SIGKILL; Docker's default (or the container's own) when absent. Bounded so the call answers within the agent's 30 s. */
+  timeoutSeconds: z.number().int().min(0).max(25, "give a container at most 25 s to stop (use kill for anything slower)").optional(),
   /** kill: the signal to send; SIGKILL when absent. */
   signal: z
     .string()

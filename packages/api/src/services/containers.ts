@@ -1,6 +1,7 @@
 import {
   type ContainerActionName,
   containerActionName,
+  containerActionParams,
   type ContainerDetail,
   containerRef,
   logSince,
@@ -26,7 +27,7 @@ export const containerInput = z.object({ containerId: containerRef });
 export const containerActionInput = z.object({
   containerId: containerRef,
   action: containerActionName,
-  timeoutSeconds: z.number().int().min(0).max(3600).optional(),
+  timeoutSeconds: containerActionParams.shape.timeoutSeconds,
 });
 export type ContainerActionInput = z.infer<typeof containerActionInput>;
 
