@@ -31,7 +31,7 @@ test.afterAll(() => {
 
 test("a container's page, then a terminal that follows the window and leaves nothing behind", async ({ page }) => {
   await signIn(page);
-  await page.getByRole("link", { name: "h1" }).first().click();
+  await page.getByRole("link", { name: "h1", exact: true }).first().click();
   await page.getByRole("link", { name }).click();
   await expect(page.getByRole("heading", { name })).toBeVisible();
   await expect(page.getByText("64 MiB").or(page.getByText("64.0 MiB"))).toBeVisible();
@@ -53,6 +53,8 @@ test("a container's page, then a terminal that follows the window and leaves not
 
   // A narrower window: the terminal refits, and the shell hears of it.
   await page.setViewportSize({ width: 900, height: 700 });
+  // The refit and its resize call are debounced: let them land before the shell is asked.
+  await page.waitForTimeout(1_000);
   await page.keyboard.type("clear; stty size; echo again-$((6*7))\n");
   await expect.poll(() => screenText(page)).toMatch(/again-42/);
   const second = /(\d+) (\d+)\s+again-42/.exec(await screenText(page));
