@@ -34,7 +34,7 @@ test("a container's page, then a terminal that follows the window and leaves not
   await page.getByRole("link", { name: "h1", exact: true }).first().click();
   await page.getByRole("link", { name }).click();
   await expect(page.getByRole("heading", { name })).toBeVisible();
-  await expect(page.getByText("64 MiB").or(page.getByText("64.0 MiB"))).toBeVisible();
+  await expect(page.getByText("64 MB", { exact: true })).toBeVisible();
   await expect(page.getByText("visible-after-reveal")).toHaveCount(0);
   await page.getByRole("button", { name: "Reveal values" }).click();
   await expect(page.getByText("visible-after-reveal")).toBeVisible();
