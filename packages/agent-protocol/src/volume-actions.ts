@@ -31,8 +31,12 @@ export const createVolumeResult = z.object({ name: z.string(), driver: z.string(
 export const removeVolumeParams = z.object({ name: volumeName });
 export const removeVolumeResult = z.object({ name: z.string() });
 
-/** `pruneVolumes`: removes the volumes no container uses; `dryRun` only says which would go and their size. */
-export const pruneVolumesParams = z.object({ dryRun: z.boolean().default(false) });
+/** `pruneVolumes`: removes the volumes no container uses (only those with `label`, when given); `dryRun` only says which would go and their size. */
+export const pruneVolumesParams = z.object({
+  dryRun: z.boolean().default(false),
+  /** "key" or "key=value", as Docker's label filter takes it. */
+  label: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}(=[^\s,]{0,256})?$/, "a label filter is key or key=value").optional(),
+});
 export const pruneVolumesResult = z.object({
   volumes: z.array(z.object({ name: z.string(), sizeBytes: z.number().nullable() })),
   /** What the removal gave back, as Docker counts it (the sizes above, summed, for a dry run). */

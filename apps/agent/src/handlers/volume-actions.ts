@@ -13,7 +13,7 @@ const mounting = z.array(
   }),
 );
 const diskUsage = z.object({
-  Volumes: z.array(z.object({ Name: z.string(), UsageData: z.object({ Size: z.number() }).nullish() })).nullish(),
+  Volumes: z.array(z.object({ Name: z.string(), Labels: z.record(z.string(), z.string()).nullish(), UsageData: z.object({ Size: z.number() }).nullish() })).nullish(),
 });
 
 /** Container names per volume name, running containers or not. */
@@ -32,10 +32,12 @@ async function volumeUsers(docker: Docker, signal: AbortSignal): Promise<Map<str
   return users;
 }
 
-/** Sizes from `docker system df` (Docker measures local volumes only; -1 means not measured). */
-async function volumeSizes(docker: Docker): Promise<Map<string, number | null>> {
+/** Sizes from `docker system df` (Docker measures local volumes only; -1 means not measured), of the volumes carrying `label` when given. */
+async function volumeSizes(docker: Docker, label?: string): Promise<Map<string, number | null>> {
   const usage = parseDockerResponse(diskUsage, await docker.df(), "disk usage");
-  return new Map((usage.Volumes ?? []).map((volume) => [volume.Name, volume.UsageData && volume.UsageData.Size >= 0 ? volume.UsageData.Size : null]));
+  const [key = "", value] = label?.split(/=(.*)/s) ?? [];
+  const wanted = (labels: Record<string, string> | null | undefined): boolean => !label || (labels?.[key] !== undefined && (value === undefined || labels[key] === value));
+  return new Map((usage.Volumes ?? []).filter((volume) => wanted(volume.Labels)).map((volume) => [volume.Name, volume.UsageData && volume.UsageData.Size >= 0 ? volume.UsageData.Size : null]));
 }
 
 export const volumeUsage: CallHandler<"volumeUsage"> = async (_params, ctx) => {
@@ -71,13 +73,13 @@ export const removeVolume: CallHandler<"removeVolume"> = async (params, ctx) => 
 };
 
 export const pruneVolumes: CallHandler<"pruneVolumes"> = async (params, ctx) => {
-  const [users, sizes] = await Promise.all([volumeUsers(ctx.docker, ctx.signal), volumeSizes(ctx.docker)]);
+  const [users, sizes] = await Promise.all([volumeUsers(ctx.docker, ctx.signal), volumeSizes(ctx.docker, params.label)]);
   const unused = [...sizes.entries()].filter(([name]) => !users.has(name)).map(([name, sizeBytes]) => ({ name, sizeBytes }));
   if (params.dryRun) return { volumes: unused, spaceReclaimedBytes: unused.reduce((sum, volume) => sum + (volume.sizeBytes ?? 0), 0) };
   // Docker 23+ prunes only anonymous volumes unless asked for all; older engines ignore the filter.
   const pruned = parseDockerResponse(
     z.object({ VolumesDeleted: z.array(z.string()).nullish(), SpaceReclaimed: z.number().nullish() }),
-    await ctx.docker.pruneVolumes({ filters: { all: ["true"] }, abortSignal: ctx.signal }),
+    await ctx.docker.pruneVolumes({ filters: { all: ["true"], ...(params.label ? { label: [params.label] } : {}) }, abortSignal: ctx.signal }),
     "prune result",
   );
   const deleted = pruned.VolumesDeleted ?? [];

@@ -43,9 +43,11 @@ describe("volumes", () => {
     const used = `${prefix}-used`;
     const spare = `${prefix}-spare`;
     volumes.push(used, spare);
-    expect(await owner.caller.volume.create({ hostId, name: used, labels: { purpose: "test" } })).toEqual({ name: used, driver: "local" });
+    // The prune below is limited to this label: other volumes of the shared host stay.
+    const mine = { purpose: "test", run: prefix };
+    expect(await owner.caller.volume.create({ hostId, name: used, labels: mine })).toEqual({ name: used, driver: "local" });
     expect((await refusal(owner.caller.volume.create({ hostId, name: used }))).code).toBe("CONFLICT");
-    await owner.caller.volume.create({ hostId, name: spare });
+    await owner.caller.volume.create({ hostId, name: spare, labels: mine });
     expect(dockerCli(h1, ["volume", "inspect", "-f", "{{.Labels.purpose}}", used]).trim()).toBe("test");
 
     const writer = `${prefix}-writer`;
@@ -61,11 +63,11 @@ describe("volumes", () => {
     expect(inUse.code).toBe("CONFLICT");
     expect(inUse.message).toContain(`in use by ${writer}`);
 
-    const preview = await owner.caller.volume.prune({ hostId, dryRun: true });
-    expect(preview.volumes.map((volume) => volume.name)).toContain(spare);
-    expect(preview.volumes.map((volume) => volume.name)).not.toContain(used);
-    const pruned = await owner.caller.volume.prune({ hostId, dryRun: false });
-    expect(pruned.volumes.map((volume) => volume.name)).toContain(spare);
+    const label = `run=${prefix}`;
+    const preview = await owner.caller.volume.prune({ hostId, dryRun: true, label });
+    expect(preview.volumes.map((volume) => volume.name)).toEqual([spare]);
+    const pruned = await owner.caller.volume.prune({ hostId, dryRun: false, label });
+    expect(pruned.volumes.map((volume) => volume.name)).toEqual([spare]);
     expect(dockerCli(h1, ["volume", "ls", "-q"]).split("\n")).toContain(used);
     expect(dockerCli(h1, ["volume", "ls", "-q"]).split("\n")).not.toContain(spare);
 

@@ -1,4 +1,4 @@
-import { createVolumeParams, volumeName } from "@wharf/agent-protocol";
+import { createVolumeParams, pruneVolumesParams, volumeName } from "@wharf/agent-protocol";
 import type { Host } from "@wharf/db";
 import { z } from "zod";
 
@@ -8,7 +8,7 @@ import { callAgent } from "./hosts";
 
 export const createVolumeInput = createVolumeParams;
 export const volumeInput = z.object({ name: volumeName });
-export const pruneVolumesInput = z.object({ dryRun: z.boolean().default(true) });
+export const pruneVolumesInput = z.object({ dryRun: z.boolean().default(true), label: pruneVolumesParams.shape.label });
 
 /** The host's volumes with their size and the containers using them (one `system df` and one container list). */
 export async function listVolumeUsage(deps: WharfDeps, host: Host) {
@@ -34,7 +34,7 @@ export async function removeVolume(deps: WharfDeps, host: Host, actor: Actor, na
 
 /** With dryRun, what would go and how much space would come back; else removes them. */
 export async function pruneVolumes(deps: WharfDeps, host: Host, actor: Actor, input: z.infer<typeof pruneVolumesInput>) {
-  const result = await callAgent(deps, host, "pruneVolumes", { dryRun: input.dryRun }, { timeoutMs: 300_000 });
+  const result = await callAgent(deps, host, "pruneVolumes", { dryRun: input.dryRun, ...(input.label ? { label: input.label } : {}) }, { timeoutMs: 300_000 });
   if (!input.dryRun) {
     await audit(deps, host, actor, "prune", host.id, `Pruned ${result.volumes.length} unused volume${result.volumes.length === 1 ? "" : "s"} on ${host.name}`, {
       volumes: result.volumes.map((volume) => volume.name),
