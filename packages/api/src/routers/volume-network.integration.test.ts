@@ -83,15 +83,15 @@ describe("networks", () => {
   it("creates an internal bridge with its subnet, connects and disconnects a container, and refuses removal while attached", async () => {
     const name = `${prefix}-net`;
     networks.push(name);
-    const created = await owner.caller.network.create({ hostId, name, internal: true, subnet: "172.29.77.0/24", gateway: "172.29.77.1" });
+    const created = await owner.caller.network.create({ hostId, name, internal: true, subnet: "10.197.77.0/24", gateway: "10.197.77.1" });
     expect(created.name).toBe(name);
-    expect(dockerCli(h1, ["network", "inspect", "-f", "{{.Internal}} {{.Driver}} {{range .IPAM.Config}}{{.Subnet}}{{end}}", name]).trim()).toBe("true bridge 172.29.77.0/24");
+    expect(dockerCli(h1, ["network", "inspect", "-f", "{{.Internal}} {{.Driver}} {{range .IPAM.Config}}{{.Subnet}}{{end}}", name]).trim()).toBe("true bridge 10.197.77.0/24");
 
     const box = `${prefix}-box`;
     containers.push(box);
     dockerCli(h1, ["run", "-d", "--init", "--name", box, IMAGE, "sleep", "1000000"]);
     await owner.caller.network.connect({ hostId, network: name, container: box, aliases: ["db"] });
-    expect(dockerCli(h1, ["inspect", "-f", `{{(index .NetworkSettings.Networks "${name}").IPAddress}}`, box]).trim()).toMatch(/^172\.29\.77\./);
+    expect(dockerCli(h1, ["inspect", "-f", `{{(index .NetworkSettings.Networks "${name}").IPAddress}}`, box]).trim()).toMatch(/^10\.197\.77\./);
     expect((await owner.caller.network.usage({ hostId })).find((network) => network.name === name)?.containers.map((c) => c.name)).toEqual([box]);
 
     const attached = await refusal(owner.caller.network.remove({ hostId, network: name }));
