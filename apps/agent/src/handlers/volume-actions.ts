@@ -53,11 +53,9 @@ export const createVolume: CallHandler<"createVolume"> = async (params, ctx) => 
     .catch(() => false);
   // Docker answers a taken name with the existing volume: say so instead.
   if (existing) throw new AgentFailure("CONFLICT", `a volume named ${params.name} already exists`);
-  const created = parseDockerResponse(
-    z.object({ Name: z.string(), Driver: z.string() }),
-    await ctx.docker.createVolume({ Name: params.name, Driver: params.driver, DriverOpts: params.driverOptions, Labels: params.labels, abortSignal: ctx.signal }),
-    "volume",
-  );
+  // dockerode answers with a handle, not Docker's JSON: the volume is read back.
+  await ctx.docker.createVolume({ Name: params.name, Driver: params.driver, DriverOpts: params.driverOptions, Labels: params.labels, abortSignal: ctx.signal });
+  const created = parseDockerResponse(z.object({ Name: z.string(), Driver: z.string() }), await ctx.docker.getVolume(params.name).inspect({ abortSignal: ctx.signal }), "volume");
   ctx.log.info("volume created", { volume: created.Name });
   return { name: created.Name, driver: created.Driver };
 };
