@@ -185,7 +185,7 @@ function NetworkAttach({ hostId, container }: { hostId: string; container: Conta
   const choices = (networks.data ?? []).filter((network) => !attached.has(network.name) && network.name !== "host" && network.name !== "none");
   return (
     <div className="mt-2 flex items-center gap-2">
-      <NativeSelect aria-label="Network to connect to" value={chosen} onChange={(event) => setChosen(event.target.value)} className="h-8 w-48">
+      <NativeSelect aria-label="Network to connect to" value={chosen} onChange={(event) => setChosen(event.target.value)} className="h-8 w-60">
         <option value="">Connect to a network…</option>
         {choices.map((network) => (
           <option key={network.id} value={network.name}>
