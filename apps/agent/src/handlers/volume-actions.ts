@@ -74,10 +74,13 @@ export const pruneVolumes: CallHandler<"pruneVolumes"> = async (params, ctx) => 
   const [users, sizes] = await Promise.all([volumeUsers(ctx.docker, ctx.signal), volumeSizes(ctx.docker, params.label)]);
   const unused = [...sizes.entries()].filter(([name]) => !users.has(name)).map(([name, sizeBytes]) => ({ name, sizeBytes }));
   if (params.dryRun) return { volumes: unused, spaceReclaimedBytes: unused.reduce((sum, volume) => sum + (volume.sizeBytes ?? 0), 0) };
-  // Docker 23+ prunes only anonymous volumes unless asked for all; older engines ignore the filter.
+  // API 1.42+ (Docker 23+) prunes only anonymous volumes unless asked for all; older engines refuse that filter.
+  const { ApiVersion } = parseDockerResponse(z.object({ ApiVersion: z.string() }), await ctx.docker.version({ abortSignal: ctx.signal }), "version");
+  const [major = 0, minor = 0] = ApiVersion.split(".").map(Number);
+  const all = major > 1 || (major === 1 && minor >= 42) ? { all: ["true"] } : {};
   const pruned = parseDockerResponse(
     z.object({ VolumesDeleted: z.array(z.string()).nullish(), SpaceReclaimed: z.number().nullish() }),
-    await ctx.docker.pruneVolumes({ filters: { all: ["true"], ...(params.label ? { label: [params.label] } : {}) }, abortSignal: ctx.signal }),
+    await ctx.docker.pruneVolumes({ filters: { ...all, ...(params.label ? { label: [params.label] } : {}) }, abortSignal: ctx.signal }),
     "prune result",
   );
   const deleted = pruned.VolumesDeleted ?? [];
