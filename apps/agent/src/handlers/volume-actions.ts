@@ -75,12 +75,13 @@ export const pruneVolumes: CallHandler<"pruneVolumes"> = async (params, ctx) => 
   const unused = [...sizes.entries()].filter(([name]) => !users.has(name)).map(([name, sizeBytes]) => ({ name, sizeBytes }));
   if (params.dryRun) return { volumes: unused, spaceReclaimedBytes: unused.reduce((sum, volume) => sum + (volume.sizeBytes ?? 0), 0) };
   // API 1.42+ (Docker 23+) prunes only anonymous volumes unless asked for all; older engines refuse that filter.
-  const { ApiVersion } = parseDockerResponse(z.object({ ApiVersion: z.string() }), await ctx.docker.version({ abortSignal: ctx.signal }), "version");
+  const { ApiVersion } = parseDockerResponse(z.object({ ApiVersion: z.string() }), await ctx.docker.version(), "version");
   const [major = 0, minor = 0] = ApiVersion.split(".").map(Number);
-  const all = major > 1 || (major === 1 && minor >= 42) ? { all: ["true"] } : {};
+  const filters: Record<string, string[]> = major > 1 || (major === 1 && minor >= 42) ? { all: ["true"] } : {};
+  if (params.label) filters.label = [params.label];
   const pruned = parseDockerResponse(
     z.object({ VolumesDeleted: z.array(z.string()).nullish(), SpaceReclaimed: z.number().nullish() }),
-    await ctx.docker.pruneVolumes({ filters: { ...all, ...(params.label ? { label: [params.label] } : {}) }, abortSignal: ctx.signal }),
+    await ctx.docker.pruneVolumes({ filters, abortSignal: ctx.signal }),
     "prune result",
   );
   const deleted = pruned.VolumesDeleted ?? [];
