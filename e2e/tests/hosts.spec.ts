@@ -43,7 +43,7 @@ test("adding a host: confirm its fingerprint, see it online with facts and conta
   await expect(page.getByText("Online").first()).toBeVisible();
   await expect(page.getByText(h1.hostKeyFingerprint).first()).toBeVisible();
   await expect(page.getByText(/docker compose \(v2\)/i)).toBeVisible();
-  await expect(page.getByRole("cell", { name: "wharf-sample" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "wharf-sample", exact: true })).toBeVisible();
   await page.screenshot({ path: shot("host-h1"), fullPage: true });
 
   await page.getByRole("tab", { name: "Images" }).click();

@@ -36,16 +36,23 @@ import { composeLogs } from "./handlers/compose-logs";
 import { composePs } from "./handlers/compose-ps";
 import { composeRemoveProject } from "./handlers/compose-remove-project";
 import { composeRun } from "./handlers/compose-run";
+import { containerAction, removeContainer } from "./handlers/container-actions";
+import { containerExec, execInput, execResize } from "./handlers/container-exec";
+import { containerLogs } from "./handlers/container-logs";
 import { containerStats } from "./handlers/container-stats";
 import type { CallHandler, HandlerContext, StreamHandler } from "./handlers/context";
 import { dockerEvents } from "./handlers/docker-events";
 import { hello } from "./handlers/hello";
 import { hostFacts } from "./handlers/host-facts";
+import { hostStats } from "./handlers/host-stats";
+import { inspectContainer } from "./handlers/inspect-container";
 import { listContainers } from "./handlers/list-containers";
 import { listImages } from "./handlers/list-images";
 import { listNetworks } from "./handlers/list-networks";
 import { listVolumes } from "./handlers/list-volumes";
+import { connectNetwork, createNetwork, disconnectNetwork, networkUsage, removeNetwork } from "./handlers/network-actions";
 import { preflight } from "./handlers/preflight";
+import { createVolume, pruneVolumes, removeVolume, volumeUsage } from "./handlers/volume-actions";
 import { idleCollector } from "./idle-gc";
 import type { Logger } from "./log";
 import { type Pump, pumpStream } from "./stream-pump";
@@ -64,9 +71,31 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   preflight,
   composeCancel,
   composeRemoveProject,
+  inspectContainer,
+  containerAction,
+  removeContainer,
+  execInput,
+  execResize,
+  volumeUsage,
+  createVolume,
+  removeVolume,
+  pruneVolumes,
+  networkUsage,
+  createNetwork,
+  removeNetwork,
+  connectNetwork,
+  disconnectNetwork,
 };
 
-const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = { dockerEvents, composeRun, composeLogs, composeAttach };
+const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = {
+  dockerEvents,
+  composeRun,
+  composeLogs,
+  composeAttach,
+  containerLogs,
+  containerExec,
+  hostStats,
+};
 
 // In-flight calls get this long to finish on shutdown before connections are cut.
 const SHUTDOWN_GRACE_MS = 5_000;

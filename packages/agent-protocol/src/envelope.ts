@@ -8,14 +8,39 @@ import { composeLogBatch, composeLogsParams } from "./compose-logs";
 import { composePsParams, composePsResult } from "./compose-ps";
 import { composeRemoveProjectParams, composeRemoveProjectResult } from "./compose-remove-project";
 import { composeRunData, composeRunParams } from "./compose-run";
+import { containerActionParams, containerActionResult, containerLogsParams, removeContainerParams, removeContainerResult } from "./container-actions";
+import { containerExecFrame, containerExecParams, execInputParams, execInputResult, execResizeParams, execResizeResult } from "./container-exec";
+import { inspectContainerParams, inspectContainerResult } from "./container-inspect";
 import { containerStatsParams, containerStatsResult } from "./container-stats";
 import { listContainersParams, listContainersResult } from "./containers";
 import { agentError } from "./errors";
 import { helloParams, helloResult } from "./hello";
 import { hostFactsParams, hostFactsResult } from "./host-facts";
+import { hostStatsParams, hostStatsSample } from "./host-stats";
 import { listImagesParams, listImagesResult } from "./images";
+import {
+  connectNetworkParams,
+  createNetworkParams,
+  createNetworkResult,
+  disconnectNetworkParams,
+  networkAttachResult,
+  networkUsageParams,
+  networkUsageResult,
+  removeNetworkParams,
+  removeNetworkResult,
+} from "./network-actions";
 import { listNetworksParams, listNetworksResult } from "./networks";
 import { preflightParams, preflightResult } from "./preflight";
+import {
+  createVolumeParams,
+  createVolumeResult,
+  pruneVolumesParams,
+  pruneVolumesResult,
+  removeVolumeParams,
+  removeVolumeResult,
+  volumeUsageParams,
+  volumeUsageResult,
+} from "./volume-actions";
 import { listVolumesParams, listVolumesResult } from "./volumes";
 
 /** Every request/response call: its params and result contracts, checked on both sides. */
@@ -33,6 +58,20 @@ export const agentCalls = {
   preflight: { params: preflightParams, result: preflightResult },
   composeCancel: { params: composeCancelParams, result: composeCancelResult },
   composeRemoveProject: { params: composeRemoveProjectParams, result: composeRemoveProjectResult },
+  inspectContainer: { params: inspectContainerParams, result: inspectContainerResult },
+  containerAction: { params: containerActionParams, result: containerActionResult },
+  removeContainer: { params: removeContainerParams, result: removeContainerResult },
+  execInput: { params: execInputParams, result: execInputResult },
+  execResize: { params: execResizeParams, result: execResizeResult },
+  volumeUsage: { params: volumeUsageParams, result: volumeUsageResult },
+  createVolume: { params: createVolumeParams, result: createVolumeResult },
+  removeVolume: { params: removeVolumeParams, result: removeVolumeResult },
+  pruneVolumes: { params: pruneVolumesParams, result: pruneVolumesResult },
+  networkUsage: { params: networkUsageParams, result: networkUsageResult },
+  createNetwork: { params: createNetworkParams, result: createNetworkResult },
+  removeNetwork: { params: removeNetworkParams, result: removeNetworkResult },
+  connectNetwork: { params: connectNetworkParams, result: networkAttachResult },
+  disconnectNetwork: { params: disconnectNetworkParams, result: networkAttachResult },
 } as const;
 
 export type AgentCalls = typeof agentCalls;
@@ -54,6 +93,20 @@ export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("preflight"), params: preflightParams }),
   z.object({ method: z.literal("composeCancel"), params: composeCancelParams }),
   z.object({ method: z.literal("composeRemoveProject"), params: composeRemoveProjectParams }),
+  z.object({ method: z.literal("inspectContainer"), params: inspectContainerParams }),
+  z.object({ method: z.literal("containerAction"), params: containerActionParams }),
+  z.object({ method: z.literal("removeContainer"), params: removeContainerParams }),
+  z.object({ method: z.literal("execInput"), params: execInputParams }),
+  z.object({ method: z.literal("execResize"), params: execResizeParams }),
+  z.object({ method: z.literal("volumeUsage"), params: volumeUsageParams }),
+  z.object({ method: z.literal("createVolume"), params: createVolumeParams }),
+  z.object({ method: z.literal("removeVolume"), params: removeVolumeParams }),
+  z.object({ method: z.literal("pruneVolumes"), params: pruneVolumesParams }),
+  z.object({ method: z.literal("networkUsage"), params: networkUsageParams }),
+  z.object({ method: z.literal("createNetwork"), params: createNetworkParams }),
+  z.object({ method: z.literal("removeNetwork"), params: removeNetworkParams }),
+  z.object({ method: z.literal("connectNetwork"), params: connectNetworkParams }),
+  z.object({ method: z.literal("disconnectNetwork"), params: disconnectNetworkParams }),
 ]);
 export type AgentRequest = z.infer<typeof agentRequest>;
 
@@ -94,6 +147,9 @@ export const agentStreams = {
   composeRun: { params: composeRunParams, data: composeRunData },
   composeLogs: { params: composeLogsParams, data: composeLogBatch },
   composeAttach: { params: composeAttachParams, data: composeRunData },
+  containerLogs: { params: containerLogsParams, data: composeLogBatch },
+  containerExec: { params: containerExecParams, data: containerExecFrame },
+  hostStats: { params: hostStatsParams, data: hostStatsSample },
 } as const;
 export type AgentStreams = typeof agentStreams;
 export type AgentStreamMethod = keyof AgentStreams;
@@ -105,5 +161,8 @@ export const agentStreamRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("composeRun"), params: composeRunParams }),
   z.object({ method: z.literal("composeLogs"), params: composeLogsParams }),
   z.object({ method: z.literal("composeAttach"), params: composeAttachParams }),
+  z.object({ method: z.literal("containerLogs"), params: containerLogsParams }),
+  z.object({ method: z.literal("containerExec"), params: containerExecParams }),
+  z.object({ method: z.literal("hostStats"), params: hostStatsParams }),
 ]);
 export type AgentStreamRequest = z.infer<typeof agentStreamRequest>;

@@ -1,16 +1,21 @@
 import { accountRouter } from "./routers/account";
 import { approvalRouter } from "./routers/approval";
 import { auditRouter } from "./routers/audit";
+import { containerRouter } from "./routers/container";
 import { credentialRouter } from "./routers/credential";
 import { deploymentRouter } from "./routers/deployment";
+import { dockerEventsRouter } from "./routers/docker-events";
 import { environmentRouter } from "./routers/environment";
 import { guardrailRouter } from "./routers/guardrail";
 import { healthRouter } from "./routers/health";
 import { hostRouter } from "./routers/host";
 import { invitationRouter } from "./routers/invitation";
+import { networkRouter } from "./routers/network";
 import { setupRouter } from "./routers/setup";
 import { stackRouter } from "./routers/stack";
+import { statsRouter } from "./routers/stats";
 import { teamRouter } from "./routers/team";
+import { volumeRouter } from "./routers/volume";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -22,6 +27,11 @@ export const appRouter = router({
   account: accountRouter,
   credential: credentialRouter,
   host: hostRouter,
+  container: containerRouter,
+  volume: volumeRouter,
+  network: networkRouter,
+  dockerEvents: dockerEventsRouter,
+  stats: statsRouter,
   audit: auditRouter,
   stack: stackRouter,
   deployment: deploymentRouter,

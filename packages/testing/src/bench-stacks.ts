@@ -62,7 +62,7 @@ function compose(host: SandboxHost, dir: string, project: string, files: string[
   });
 }
 
-async function addH1(owner: TestUser, host: SandboxHost): Promise<string> {
+export async function addH1(owner: TestUser, host: SandboxHost): Promise<string> {
   const created = await owner.caller.host.create({
     name: "h1",
     address: host.address,

@@ -22,6 +22,8 @@
  *   RSS and Node process count (see bench-footprint.ts).
  * - soak: the agent's RSS over WHARF_BENCH_SOAK_MINUTES (default 30) with a
  *   log stream open, and its slope (see bench-footprint.ts).
+ * - terminal: keystroke-to-echo latency through Wharf's terminal vs
+ *   `docker exec -it` on the host (see bench-terminal.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -40,6 +42,7 @@ import { logBurstFigures } from "./bench-logs";
 import { recoveryFigures } from "./bench-recovery";
 import { recordFigure, renderFigureTable } from "./bench-report";
 import { stackFigures } from "./bench-stacks";
+import { terminalFigures } from "./bench-terminal";
 import { childEnv, REPO_ROOT, testEnv } from "./env";
 import { loadSandbox } from "./sandbox";
 import { mustRun, prepareHosts, runCommand, startTestPostgres, stopSandbox } from "./stack";
@@ -267,7 +270,7 @@ function reportLeftovers(before: Snapshot): void {
   recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });
 }
 
-const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak"] as const;
+const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal"] as const;
 
 /** The production build the web parts run (`node apps/web/dist/server.mjs`), made once if missing. */
 async function ensureWebBuild(): Promise<void> {
@@ -298,6 +301,7 @@ async function main(): Promise<void> {
       await webFootprintFigures(postgres.url);
     }
     if (runs("soak")) await agentSoakFigures(deps);
+    if (runs("terminal")) await terminalFigures(deps);
   } finally {
     await stopStartedAgents(deps, before).catch((error: unknown) => process.stderr.write(`could not stop the bench's agents: ${String(error)}\n`));
     await closeWharfDeps(deps);

@@ -7,6 +7,7 @@ import type Docker from "dockerode";
 import { z } from "zod";
 
 import { parseDockerResponse } from "../docker/client";
+import { AgentFailure } from "../failure";
 import type { Logger } from "../log";
 import { LineSplitter } from "./lines";
 import { ownedBy } from "./ownership";
@@ -176,6 +177,8 @@ export function dockerSince(since: string, now = Date.now()): string {
 
 export interface ProjectLogOptions {
   project: string;
+  /** This one container instead of the project's (any container of the host, Wharf's or not); `project` is then ignored. */
+  container?: string;
   /** Only this owner's containers are followed. */
   owner: ProjectOwner | undefined;
   services: string[] | undefined;
@@ -240,9 +243,10 @@ export class ProjectLogStream extends Readable {
     if (this.options.follow) await this.watchStarts();
     const listed = parseDockerResponse(
       z.array(listedContainer),
-      await this.docker.listContainers({ all: true, filters: { label: [`${PROJECT_LABEL}=${this.options.project}`] }, abortSignal: this.abort.signal }),
+      await this.docker.listContainers({ all: true, filters: this.scope(), abortSignal: this.abort.signal }),
       "container list",
     );
+    if (this.options.container !== undefined && listed.length === 0) throw new AgentFailure("NOT_FOUND", `No such container: ${this.options.container}`);
     const found = await Promise.all(
       listed
         .filter((container) => this.wants(container.Labels))
@@ -267,7 +271,13 @@ export class ProjectLogStream extends Readable {
     callback(error);
   }
 
+  /** Docker's filter for the containers this stream reads. */
+  private scope(): Record<string, string[]> {
+    return this.options.container === undefined ? { label: [`${PROJECT_LABEL}=${this.options.project}`] } : { id: [this.options.container] };
+  }
+
   private wants(labels: Record<string, string> | null | undefined): boolean {
+    if (this.options.container !== undefined) return true;
     const service = labels?.[SERVICE_LABEL];
     if (labels?.[ONEOFF_LABEL] === "True" || !ownedBy(labels, this.options.owner)) return false;
     return service !== undefined && (this.options.services === undefined || this.options.services.includes(service));
@@ -283,7 +293,9 @@ export class ProjectLogStream extends Readable {
       throw error;
     }
     const inspected = parseDockerResponse(inspectedContainer, raw, "container");
-    return { id, service, name: inspected.Name.replace(/^\//, ""), tty: inspected.Config.Tty ?? false };
+    const name = inspected.Name.replace(/^\//, "");
+    // A single container outside compose is shown under its own name.
+    return { id, service: service || (this.options.container === undefined ? "" : name), name, tty: inspected.Config.Tty ?? false };
   }
 
   private async attach(target: Target, since: string | undefined, tail: number | "all"): Promise<void> {
@@ -432,7 +444,7 @@ export class ProjectLogStream extends Readable {
   /** Attaches to the project's containers as they start (a redeploy, a restart). */
   private async watchStarts(): Promise<void> {
     const events = (await this.docker.getEvents({
-      filters: { type: ["container"], event: ["start"], label: [`${PROJECT_LABEL}=${this.options.project}`] },
+      filters: { type: ["container"], event: ["start"], ...(this.options.container === undefined ? this.scope() : { container: [this.options.container] }) },
       abortSignal: this.abort.signal,
     })) as Readable;
     const splitter = new LineSplitter(64 * 1024);

@@ -39,8 +39,11 @@ describe("dockerFailure", () => {
       json: { message: "No such container: abc" },
     });
     expect(dockerFailure(notFound, socket).toAgentError()).toEqual({ code: "NOT_FOUND", message: "No such container: abc" });
-    const conflict = Object.assign(new Error("(HTTP code 409)"), { statusCode: 409, json: { message: "name in use" } });
-    expect(dockerFailure(conflict, socket).toAgentError()).toEqual({ code: "INTERNAL", message: "Docker answered HTTP 409: name in use" });
+    // 409: the object's state refuses (a volume in use, a container not running): the caller can act on that.
+    const conflict = Object.assign(new Error("(HTTP code 409)"), { statusCode: 409, json: { message: "Container abc is not running" } });
+    expect(dockerFailure(conflict, socket).toAgentError()).toEqual({ code: "CONFLICT", message: "Container abc is not running" });
+    const failed = Object.assign(new Error("(HTTP code 500)"), { statusCode: 500, json: { message: "driver failed" } });
+    expect(dockerFailure(failed, socket).toAgentError()).toEqual({ code: "INTERNAL", message: "Docker answered HTTP 500: driver failed" });
   });
 
   it("reports a timed-out call as an unresponsive daemon", () => {

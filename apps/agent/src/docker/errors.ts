@@ -34,6 +34,8 @@ export function dockerFailure(error: unknown, endpoint: DockerEndpoint): AgentFa
   if (typeof err.statusCode === "number") {
     const dockerMessage = dockerErrorMessage(err.json) ?? message;
     if (err.statusCode === 404) return new AgentFailure("NOT_FOUND", dockerMessage);
+    // In use, not running, already paused: the object's state refuses the action.
+    if (err.statusCode === 409) return new AgentFailure("CONFLICT", dockerMessage);
     return new AgentFailure("INTERNAL", `Docker answered HTTP ${err.statusCode}: ${dockerMessage}`);
   }
   switch (err.code) {

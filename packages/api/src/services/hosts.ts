@@ -372,6 +372,10 @@ const RESENDABLE: ReadonlySet<AgentMethod | AgentStreamMethod> = new Set<AgentMe
   "composeImageDigests",
   "preflight",
   "composeLogs",
+  "inspectContainer",
+  "containerLogs",
+  "volumeUsage",
+  "networkUsage",
 ]);
 
 /**
@@ -401,7 +405,8 @@ export async function callAgent<M extends AgentMethod>(
   try {
     return await withReconnect(deps, host, method, ({ client }) => client.call(method, params, options));
   } catch (error) {
-    deps.agents.drop(host.id);
+    // An agent's refusal proves the transport works; dropping it would also cut the host's open streams (logs, terminals).
+    if (!(error instanceof AgentCallError)) deps.agents.drop(host.id);
     const failure = toHostError(error, host.name);
     await noteHostKey(deps, host, failure);
     throw failure;

@@ -95,8 +95,7 @@ export function splitLines(lines: ComposeLogLine[]): ComposeLogLine[][] {
 /** Checks access and opens the agent's log stream before the subscription starts, so errors fail the call. */
 export async function openStackLogs(deps: WharfDeps, teamId: string, input: StackLogsInput, signal?: AbortSignal): Promise<AsyncGenerator<LogEvent, void, undefined>> {
   const { stack, host } = await targetOf(deps, teamId, input.stackId, input.hostId);
-  const resumed = decodeCursor(input.lastEventId);
-  const since = resumed ? resumeSince(resumed) : null;
+  const { resumed, window } = logWindow(input);
   const frames = await openAgentStream(
     deps,
     host,
@@ -105,13 +104,24 @@ export async function openStackLogs(deps: WharfDeps, teamId: string, input: Stac
       name: stack.name,
       owner: await projectOwner(deps, stack.id, host.id),
       ...(input.services ? { services: input.services } : {}),
-      // Resuming: everything since the earliest line seen, minus what each container already delivered.
-      ...(since ? { since, tail: "all" } : { tail: input.tail, ...(input.since ? { since: input.since } : {}) }),
+      ...window,
       follow: input.follow,
     },
     signal ? { signal } : {},
   );
-  return forward(frames, resumed);
+  return forwardLogBatches(frames, resumed);
+}
+
+/**
+ * Where an agent's log stream starts: tail and since as asked, or, when
+ * resuming, everything since the earliest line seen (forwardLogBatches then
+ * drops what each container already delivered).
+ */
+export function logWindow(input: { tail: number | "all"; since?: string | undefined; lastEventId?: string | null | undefined }) {
+  const resumed = decodeCursor(input.lastEventId);
+  const since = resumed ? resumeSince(resumed) : null;
+  const window: { tail: number | "all"; since?: string } = since ? { since, tail: "all" } : { tail: input.tail, ...(input.since ? { since: input.since } : {}) };
+  return { resumed, window };
 }
 
 /**
@@ -119,7 +129,7 @@ export async function openStackLogs(deps: WharfDeps, teamId: string, input: Stac
  * previous was consumed, so a slow browser slows the agent's stream (and,
  * through it, Docker's) rather than buffering here.
  */
-async function* forward(frames: AsyncGenerator<ComposeLogBatch, void, undefined>, resumed: LogCursor | null): AsyncGenerator<LogEvent, void, undefined> {
+export async function* forwardLogBatches(frames: AsyncGenerator<ComposeLogBatch, void, undefined>, resumed: LogCursor | null): AsyncGenerator<LogEvent, void, undefined> {
   const cursor: LogCursor = { ...resumed };
   for await (const batch of frames) {
     const lines = unseenLines(batch, resumed);

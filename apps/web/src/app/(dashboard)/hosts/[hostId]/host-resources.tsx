@@ -1,89 +1,25 @@
 "use client";
 
 import { useQuery, type UseQueryResult } from "@tanstack/react-query";
-import type { ContainerSummary, ImageSummary, NetworkSummary, VolumeSummary } from "@wharf/agent-protocol";
-import { AlertCircleIcon, BoxIcon, DatabaseIcon, LayersIcon, NetworkIcon } from "lucide-react";
+import type { ImageSummary } from "@wharf/agent-protocol";
+import { LayersIcon } from "lucide-react";
 import { useMemo, useState } from "react";
 
-import { ContainerStateBadge } from "~/components/container-state-badge";
-import { type ColumnDef, DataTable, type DataTableProps } from "~/components/data-table";
+import type { ColumnDef } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
 import { RelativeTime } from "~/components/relative-time";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
-import { errorMessage } from "~/lib/errors";
 import { formatBytes, shortId } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
-// Lists come from the host through the agent (an SSH round trip): poll gently, only for the open tab.
-const LIST_REFRESH_MS = 15_000;
-
-const dash = <span className="text-muted-foreground">—</span>;
-
-function formatPort(port: ContainerSummary["ports"][number]): string {
-  const container = `${port.privatePort}/${port.type}`;
-  return port.publicPort === null ? container : `${port.ip ?? "0.0.0.0"}:${port.publicPort}→${container}`;
-}
-
-const containerColumns: ColumnDef<ContainerSummary>[] = [
-  { id: "name", accessorKey: "name", header: "Name", cell: ({ row }) => <span className="font-medium">{row.original.name}</span> },
-  {
-    id: "image",
-    accessorKey: "image",
-    header: "Image",
-    cell: ({ row }) => (
-      <span className="block max-w-64 truncate font-mono text-xs" title={row.original.image}>
-        {row.original.image}
-      </span>
-    ),
-  },
-  {
-    id: "state",
-    accessorKey: "state",
-    header: "State",
-    cell: ({ row }) => <ContainerStateBadge state={row.original.state} />,
-  },
-  { id: "status", accessorKey: "status", header: "Status", cell: ({ row }) => <span className="text-muted-foreground">{row.original.status}</span> },
-  {
-    id: "ports",
-    accessorFn: (container) => container.ports.map(formatPort).join(", "),
-    header: "Ports",
-    enableSorting: false,
-    cell: ({ row }) =>
-      row.original.ports.length === 0 ? (
-        dash
-      ) : (
-        <ul className="grid gap-0.5 font-mono text-xs">
-          {row.original.ports.map((port) => (
-            <li key={formatPort(port)}>{formatPort(port)}</li>
-          ))}
-        </ul>
-      ),
-  },
-  {
-    id: "compose",
-    accessorFn: (container) => [container.composeProject, container.composeService].filter(Boolean).join(" / "),
-    header: "Compose",
-    cell: ({ row }) =>
-      row.original.composeProject ? (
-        <span>
-          {row.original.composeProject}
-          {row.original.composeService ? <span className="text-muted-foreground"> / {row.original.composeService}</span> : null}
-        </span>
-      ) : (
-        dash
-      ),
-  },
-  {
-    id: "created",
-    accessorFn: (container) => Date.parse(container.createdAt) || 0,
-    header: "Created",
-    enableGlobalFilter: false,
-    cell: ({ row }) => <RelativeTime value={row.original.createdAt} />,
-  },
-];
+import { ContainersTab } from "./containers/containers-tab";
+import { EventsTab } from "./events/events-tab";
+import { NetworksTab } from "./networks/networks-tab";
+import { dash, listOptions, ResourceTable } from "./resource-table";
+import { LiveResources } from "./resources/live-resources";
+import { VolumesTab } from "./volumes/volumes-tab";
 
 const UNTAGGED_HINT = {
   dangling: "No tag and no image builds on it: docker image prune removes it.",
@@ -152,102 +88,7 @@ const imageColumns: ColumnDef<ImageSummary>[] = [
   },
 ];
 
-const volumeColumns: ColumnDef<VolumeSummary>[] = [
-  {
-    id: "name",
-    accessorKey: "name",
-    header: "Name",
-    cell: ({ row }) => (
-      <span className="block max-w-72 truncate font-medium" title={row.original.name}>
-        {row.original.name}
-      </span>
-    ),
-  },
-  { id: "driver", accessorKey: "driver", header: "Driver" },
-  {
-    id: "mountpoint",
-    accessorKey: "mountpoint",
-    header: "Mount point",
-    cell: ({ row }) => (
-      <span className="block max-w-96 truncate font-mono text-xs" title={row.original.mountpoint}>
-        {row.original.mountpoint}
-      </span>
-    ),
-  },
-  {
-    id: "created",
-    accessorFn: (volume) => (volume.createdAt ? Date.parse(volume.createdAt) || 0 : 0),
-    header: "Created",
-    enableGlobalFilter: false,
-    cell: ({ row }) => <RelativeTime value={row.original.createdAt} fallback="—" />,
-  },
-];
 
-const networkColumns: ColumnDef<NetworkSummary>[] = [
-  { id: "name", accessorKey: "name", header: "Name", cell: ({ row }) => <span className="font-medium">{row.original.name}</span> },
-  { id: "driver", accessorKey: "driver", header: "Driver" },
-  { id: "scope", accessorKey: "scope", header: "Scope" },
-  {
-    id: "subnets",
-    accessorFn: (network) => network.subnets.join(", "),
-    header: "Subnets",
-    enableSorting: false,
-    cell: ({ row }) => (row.original.subnets.length === 0 ? dash : <span className="font-mono text-xs">{row.original.subnets.join(", ")}</span>),
-  },
-  {
-    id: "internal",
-    accessorFn: (network) => (network.internal ? "internal" : "external"),
-    header: "Internal",
-    cell: ({ row }) => (row.original.internal ? <Badge variant="secondary">Internal</Badge> : <span className="text-muted-foreground">No</span>),
-  },
-];
-
-/** One Docker list of the host: the table, its loading skeleton, and the reason it failed, inline. */
-function ResourceTable<T>({
-  label,
-  query,
-  ...props
-}: { label: string; query: UseQueryResult<T[], unknown> } & Pick<DataTableProps<T>, "columns" | "getRowId" | "initialSorting" | "empty">) {
-  return (
-    <DataTable
-      label={label}
-      data={query.data}
-      isLoading={query.isPending}
-      error={
-        query.error ? (
-          <Alert variant="destructive">
-            <AlertCircleIcon aria-hidden />
-            <AlertTitle>The {label.toLowerCase()} could not be listed</AlertTitle>
-            <AlertDescription>{errorMessage(query.error)}</AlertDescription>
-          </Alert>
-        ) : null
-      }
-      {...props}
-    />
-  );
-}
-
-const listOptions = { refetchInterval: LIST_REFRESH_MS };
-
-function ContainersTab({ hostId }: { hostId: string }) {
-  const trpc = useTRPC();
-  return (
-    <ResourceTable
-      label="Containers"
-      query={useQuery(trpc.host.containers.queryOptions({ hostId }, listOptions))}
-      columns={containerColumns}
-      getRowId={(container) => container.id}
-      initialSorting={[{ id: "name", desc: false }]}
-      empty={
-        <EmptyState
-          icon={BoxIcon}
-          title="No containers on this host yet"
-          description="Containers started on this host, by Wharf or by hand, show up here."
-        />
-      }
-    />
-  );
-}
 
 type ImageKind = "all" | "tagged" | "dangling" | "intermediate";
 
@@ -296,39 +137,7 @@ function ImagesTab({ hostId }: { hostId: string }) {
   );
 }
 
-function VolumesTab({ hostId }: { hostId: string }) {
-  const trpc = useTRPC();
-  return (
-    <ResourceTable
-      label="Volumes"
-      query={useQuery(trpc.host.volumes.queryOptions({ hostId }, listOptions))}
-      columns={volumeColumns}
-      getRowId={(volume) => volume.name}
-      initialSorting={[{ id: "name", desc: false }]}
-      empty={<EmptyState icon={DatabaseIcon} title="No volumes on this host yet" description="Named and anonymous volumes show up here." />}
-    />
-  );
-}
 
-function NetworksTab({ hostId }: { hostId: string }) {
-  const trpc = useTRPC();
-  return (
-    <ResourceTable
-      label="Networks"
-      query={useQuery(trpc.host.networks.queryOptions({ hostId }, listOptions))}
-      columns={networkColumns}
-      getRowId={(network) => network.id}
-      initialSorting={[{ id: "name", desc: false }]}
-      empty={
-        <EmptyState
-          icon={NetworkIcon}
-          title="No networks on this host"
-          description="Docker normally creates bridge, host and none; this host reports none."
-        />
-      }
-    />
-  );
-}
 
 export function HostResources({ hostId }: { hostId: string }) {
   return (
@@ -342,6 +151,8 @@ export function HostResources({ hostId }: { hostId: string }) {
           <TabsTrigger value="images">Images</TabsTrigger>
           <TabsTrigger value="volumes">Volumes</TabsTrigger>
           <TabsTrigger value="networks">Networks</TabsTrigger>
+          <TabsTrigger value="events">Events</TabsTrigger>
+          <TabsTrigger value="live">Live resources</TabsTrigger>
         </TabsList>
         <TabsContent value="containers">
           <ContainersTab hostId={hostId} />
@@ -354,6 +165,12 @@ export function HostResources({ hostId }: { hostId: string }) {
         </TabsContent>
         <TabsContent value="networks">
           <NetworksTab hostId={hostId} />
+        </TabsContent>
+        <TabsContent value="events">
+          <EventsTab hostId={hostId} />
+        </TabsContent>
+        <TabsContent value="live">
+          <LiveResources hostId={hostId} />
         </TabsContent>
       </Tabs>
     </section>

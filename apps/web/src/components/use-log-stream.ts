@@ -20,9 +20,11 @@ export type StreamState =
   | { kind: "ended" }
   | { kind: "failed"; error: string };
 
+/** Whose logs: a stack's containers on one of its hosts, or any one container of a host. */
+export type LogSource = { kind: "stack"; stackId: string; hostId: string } | { kind: "container"; hostId: string; containerId: string };
+
 export interface LogStreamParams {
-  stackId: string;
-  hostId: string;
+  source: LogSource;
   tail: number | "all";
   /** A duration such as 15m, or an RFC 3339 time; empty for none. */
   since: string;
@@ -45,7 +47,7 @@ export interface LogStream {
  * connection is resumed by the link with the id of the last batch received;
  * a failed one can be resumed the same way by `reconnect`.
  */
-export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams): LogStream {
+export function useLogStream({ source, tail, since }: LogStreamParams): LogStream {
   const client = useTRPCClient();
   const [buffer] = useState(() => new LogBuffer(LOG_CAPACITY));
   const [version, setVersion] = useState(0);
@@ -55,6 +57,7 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
   const streamKey = useRef<string | null>(null);
   const frame = useRef<number | null>(null);
   const [reorder] = useState(() => new ReorderWindow(REORDER_MS, LOG_CAPACITY));
+  const sourceKey = JSON.stringify(source);
 
   // Once per animation frame: release the lines whose reorder wait is over, then let React render them.
   // During a burst, renders are spaced out: each lays the whole view out again, and that time is
@@ -78,7 +81,7 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
 
   useEffect(() => {
     // New parameters start a new stream into an empty buffer; a reconnect resumes into the same one.
-    const key = JSON.stringify([stackId, hostId, tail, since]);
+    const key = JSON.stringify([sourceKey, tail, since]);
     if (streamKey.current !== key) {
       streamKey.current = key;
       buffer.clear();
@@ -87,10 +90,9 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
       scheduleRender();
     }
     const resumeFrom = cursor.current;
-    const subscription = client.stack.logs.subscribe(
-      { stackId, hostId, tail, follow: true, ...(since ? { since } : {}), ...(resumeFrom ? { lastEventId: resumeFrom } : {}) },
-      {
-        onStarted: () => setState({ kind: "live" }),
+    const params = { tail, follow: true, ...(since ? { since } : {}), ...(resumeFrom ? { lastEventId: resumeFrom } : {}) };
+    const handlers = {
+      onStarted: () => setState({ kind: "live" }),
         onData: ({ id, data }) => {
           cursor.current = id;
           const lines: LogLine[] = data.lines.map((line) => ({ service: data.service, container: data.container, stream: line.stream, at: line.at, line: line.line }));
@@ -105,10 +107,15 @@ export function useLogStream({ stackId, hostId, tail, since }: LogStreamParams):
         },
         onError: (error) => setState({ kind: "failed", error: errorMessage(error) }),
         onComplete: () => setState({ kind: "ended" }),
-      },
-    );
+    } satisfies Parameters<typeof client.stack.logs.subscribe>[1];
+    // Parsed back from its key: the effect restarts when the source changes by value, not by identity.
+    const source = JSON.parse(sourceKey) as LogSource;
+    const subscription =
+      source.kind === "stack"
+        ? client.stack.logs.subscribe({ stackId: source.stackId, hostId: source.hostId, ...params }, handlers)
+        : client.container.logs.subscribe({ hostId: source.hostId, containerId: source.containerId, ...params }, handlers);
     return () => subscription.unsubscribe();
-  }, [client, buffer, reorder, scheduleRender, stackId, hostId, tail, since, attempt]);
+  }, [client, buffer, reorder, scheduleRender, sourceKey, tail, since, attempt]);
 
   useEffect(
     () => () => {
