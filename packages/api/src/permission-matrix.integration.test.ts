@@ -19,11 +19,11 @@ import { authorize } from "./trpc";
 
 type Env = "staging" | "production";
 const ENVS: Env[] = ["staging", "production"];
-const ENVIRONMENT_KINDS: ResourceKind[] = ["environment", "host", "stack", "deployment"];
+const ENVIRONMENT_KINDS: ResourceKind[] = ["environment", "host", "stack", "deployment", "approval"];
 
 let deps: WharfDeps;
 let owner: TestUser;
-const ids = {} as Record<Env, { environmentId: string; hostId: string; stackId: string; deploymentId: string }>;
+const ids = {} as Record<Env, { environmentId: string; hostId: string; stackId: string; deploymentId: string; requestId: string }>;
 let credentialId: string;
 
 interface Member {
@@ -61,7 +61,13 @@ beforeAll(async () => {
     const deployment = await deps.db.deployment.create({
       data: { stackId: stack.id, hostId: host.id, revisionId: revision.id, action: "DEPLOY", status: "SUCCEEDED", requestedByLabel: "matrix" },
     });
-    ids[env] = { environmentId: environment.id, hostId: host.id, stackId: stack.id, deploymentId: deployment.id };
+    const request = await deps.db.approvalRequest.create({
+      data: {
+        teamId, stackId: stack.id, environmentIds: [environment.id], action: "DEPLOY", input: {}, diff: {}, requiredApprovals: 1,
+        requestedByLabel: "matrix", expiresAt: new Date(Date.now() + 3_600_000),
+      },
+    });
+    ids[env] = { environmentId: environment.id, hostId: host.id, stackId: stack.id, deploymentId: deployment.id, requestId: request.id };
   }
   for (const role of ROLES) {
     const user = role === "OWNER" ? owner : await createTestUser(deps, { role, teamId });
@@ -96,6 +102,8 @@ function inputFor(kind: ResourceKind, env: Env): Record<string, unknown> {
       return { stackId: refs.stackId, targets: [{ hostId: refs.hostId }] };
     case "deployment":
       return { deploymentId: refs.deploymentId };
+    case "approval":
+      return { requestId: refs.requestId };
   }
 }
 

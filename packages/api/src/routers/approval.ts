@@ -15,11 +15,11 @@ export const approvalRouter = router({
     .input(startDeploymentInput)
     .mutation(async ({ ctx, input }) => requestApproval(ctx.deps, ctx.team.id, await actorFor(ctx), input)),
   decide: teamProcedure
-    .meta({ permission: "deployment:approve", resource: "team" })
+    .meta({ permission: "deployment:approve", resource: "approval" })
     .input(decideInput)
     .mutation(async ({ ctx, input }) => decideRequest(ctx.deps, ctx.team.id, { ...(await actorFor(ctx)), id: ctx.session.userId }, input)),
   list: readRequests.input(listRequestsInput).query(({ ctx, input }) => listRequests(ctx.deps, ctx.team.id, input)),
-  byId: readRequests.input(z.object({ requestId: z.string().min(1) })).query(({ ctx, input }) => getRequest(ctx.deps, ctx.team.id, input.requestId)),
+  byId: teamProcedure.meta({ permission: "stack:read", resource: "approval" }).input(z.object({ requestId: z.string().min(1) })).query(({ ctx, input }) => getRequest(ctx.deps, ctx.team.id, input.requestId)),
   protection: teamProcedure.meta({ permission: "team:read", resource: "environment" }).input(protectionScopeInput).query(({ ctx, input }) => getProtection(ctx.deps, ctx.team.id, input)),
   setProtection: teamProcedure
     .meta({ permission: "policy:manage", resource: "environment" })

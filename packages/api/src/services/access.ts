@@ -20,8 +20,9 @@ import type { ActiveMembership } from "./teams";
  *   Without `stackId` (creation): the hosts of `input.targets`.
  * - deployment: `input.deploymentId` and its host.
  * - credential: `input.credentialId` when given; no environment.
+ * - approval: `input.requestId`, and the protected environments it asks for.
  */
-export const RESOURCE_KINDS = ["team", "environment", "host", "stack", "deployment", "credential"] as const;
+export const RESOURCE_KINDS = ["team", "environment", "host", "stack", "deployment", "credential", "approval"] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 
 /** Environments the call touches; null when it acts on the team as a whole. */
@@ -37,6 +38,7 @@ const rawRefs = z
     stackId: id.optional().catch(undefined),
     deploymentId: id.optional().catch(undefined),
     credentialId: id.optional().catch(undefined),
+    requestId: id.optional().catch(undefined),
     targets: z
       .array(z.object({ hostId: id }).loose())
       .max(100)
@@ -95,6 +97,13 @@ async function environmentsOf(deps: WharfDeps, teamId: string, kind: ResourceKin
         : null;
       if (!deployment) throw notFound("That deployment");
       return [deployment.host.environmentId];
+    }
+    case "approval": {
+      const request = refs.requestId
+        ? await deps.db.approvalRequest.findFirst({ where: { id: refs.requestId, teamId }, select: { environmentIds: true } })
+        : null;
+      if (!request) throw notFound("That approval request");
+      return request.environmentIds;
     }
   }
 }
