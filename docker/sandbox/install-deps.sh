@@ -6,6 +6,8 @@
 # `dpkg-query`/`command -v` checks and exits (no apt-get update).
 # Output is one line per step; apt's chatter goes to $WHARF_DEPS_LOG.
 set -euo pipefail
+# dockerd, sshd and ip live in the sbin directories, which a non-login or non-root PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 LOG="${WHARF_DEPS_LOG:-/tmp/wharf-install-deps.log}"
 COMPOSE_PLUGIN=/usr/local/lib/docker/cli-plugins/docker-compose

@@ -22,6 +22,8 @@
 # Dependencies come from docker/sandbox/install-deps.sh, which `up` runs first
 # (idempotent: a few checks when everything is present).
 set -euo pipefail
+# dockerd, sshd and ip live in the sbin directories, which a non-login or non-root PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 STATE="${WHARF_SANDBOX_STATE:-/tmp/wharf-sandbox}"
 SUBNET_PREFIX=10.231 # host N: 10.231.N.0/24, root end .1, namespace end .2
