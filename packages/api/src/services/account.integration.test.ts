@@ -85,8 +85,15 @@ describe("sessions", () => {
     const asTeammate = async () =>
       createCaller({ deps, session: await resolveSession(deps, { userId: teammate.userId, sessionId: session }), requestedTeamId: null, ip: null });
     expect((await (await asTeammate()).team.me()).team.id).toBe(user.teamId);
-    await deps.db.membership.delete({ where: { userId_teamId: { userId: teammate.userId, teamId: user.teamId } } });
+    await user.caller.team.removeMember({ userId: teammate.userId });
     await expectTrpcError((await asTeammate()).team.me(), "FORBIDDEN", /not a member/);
+    // Made elsewhere (another server process, or SQL), a removal reaches this process's cache by notification.
+    const other = await createTestUser(deps, { role: "ADMIN", teamId: user.teamId });
+    const asOther = createCaller({ deps, session: { userId: other.userId }, requestedTeamId: null, ip: null });
+    expect((await asOther.team.me()).team.id).toBe(user.teamId);
+    await deps.db.membership.delete({ where: { userId_teamId: { userId: other.userId, teamId: user.teamId } } });
+    await deps.access.settled();
+    await expectTrpcError(asOther.team.me(), "FORBIDDEN", /not a member/);
   });
 });
 
