@@ -15,6 +15,8 @@
 # build reaches the npm registry (build --network host), and so that Wharf's
 # container reaches the sandbox hosts through the engine's NAT.
 set -euo pipefail
+# debootstrap, dockerd and ip live in the sbin directories, which a non-login or non-root PATH may lack.
+export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"

@@ -18,18 +18,24 @@ export function DialogContent({
   className,
   children,
   showClose = true,
+  onOpenAutoFocus,
   onCloseAutoFocus,
   ...props
 }: ComponentProps<typeof DialogPrimitive.Content> & { showClose?: boolean }) {
   // What had focus when the dialog opened. Radix returns focus to a DialogTrigger only:
   // a dialog opened by a plain button (or a shortcut) would leave focus on the page's body.
-  const opener = useRef(typeof document === "undefined" ? null : document.activeElement);
+  // Read as the dialog opens (before focus moves in): this component itself renders while closed too.
+  const opener = useRef<Element | null>(null);
   return (
     <DialogPrimitive.Portal>
       <DialogPrimitive.Overlay className={overlayClassName} />
       <DialogPrimitive.Content
         data-slot="dialog-content"
         className={cn(contentClassName, className)}
+        onOpenAutoFocus={(event) => {
+          opener.current = document.activeElement;
+          onOpenAutoFocus?.(event);
+        }}
         onCloseAutoFocus={(event) => {
           onCloseAutoFocus?.(event);
           if (event.defaultPrevented || !(opener.current instanceof HTMLElement) || !opener.current.isConnected) return;
