@@ -53,7 +53,7 @@ test("the owner protects h1's environment and sees the guardrails of it", async 
 
   await signIn(page, owner);
   await page.getByRole("link", { name: "Guardrails" }).click();
-  await expect(page.getByRole("heading", { name: "Guardrails" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Guardrails", exact: true })).toBeVisible();
   await page.getByLabel("Environment").selectOption({ label: "default" });
   await page.getByLabel("Require approval in default").check();
   await page.getByRole("button", { name: "Save protection" }).click();
