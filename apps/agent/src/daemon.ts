@@ -14,6 +14,7 @@ import {
   PROTOCOL_VERSION,
 } from "@wharf/agent-protocol";
 
+import { CliError } from "./cli-error";
 import { agentDirs, clearScratch, scratchLeftovers } from "./compose/project-dir";
 import { createDockerClient } from "./docker/client";
 import { type AgentEnv, daemonEnv } from "./env";
@@ -28,9 +29,6 @@ const POLL_MS = 50;
 const SOCKET_CHECK_MS = 10_000;
 // sun_path is 108 bytes on Linux, including the terminating NUL.
 const MAX_SOCKET_PATH_BYTES = 107;
-
-/** Thrown for failures the CLI reports as one line and exit status 1. */
-export class CliError extends Error {}
 
 function pidfilePath(socketPath: string): string {
   return `${socketPath}.pid`;

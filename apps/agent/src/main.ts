@@ -1,11 +1,15 @@
 import path from "node:path";
 import { parseArgs } from "node:util";
 
-import { superviseRun } from "./compose/run";
-import { CliError, serve, start, stop } from "./daemon";
-import { type AgentEnv, loadEnv } from "./env";
-import { createLogger } from "./log";
+import { CliError } from "./cli-error";
+import { superviseRun } from "./compose/supervise";
+import type { AgentEnv } from "./env";
 import { AGENT_VERSION } from "./version";
+
+// Every compose run starts `supervise`, so what this file imports statically
+// stays light (Node built-ins, no zod, no protocol schemas): evaluating the
+// whole agent took 300-600 ms of each run on a busy host. The daemon's
+// commands load the rest when chosen.
 
 const USAGE = `usage: wharf-agent <command>
   serve --socket PATH             run the agent in the foreground
@@ -26,19 +30,22 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "serve": {
       const { socket } = options(rest, ["socket"]);
-      const env = environment();
+      const env = await environment();
+      const [{ serve }, { createLogger }] = await Promise.all([import("./daemon"), import("./log")]);
       await serve(socket, env, createLogger(env.logLevel));
       return 0;
     }
     case "start": {
       const { socket, log } = options(rest, ["socket", "log"]);
       // Fail on a bad environment here rather than in the detached child.
-      environment();
+      await environment();
+      const { start } = await import("./daemon");
       console.log(JSON.stringify(await start(socket, log)));
       return 0;
     }
     case "stop": {
       const { socket } = options(rest, ["socket"]);
+      const { stop } = await import("./daemon");
       console.log(JSON.stringify({ stopped: await stop(socket) }));
       return 0;
     }
@@ -47,8 +54,9 @@ async function main(argv: string[]): Promise<number> {
       const { dir } = options(separator === -1 ? rest : rest.slice(0, separator), ["dir"]);
       const argv = separator === -1 ? [] : rest.slice(separator + 1);
       if (argv.length === 0) throw new UsageError("supervise needs the command to run after --");
-      // The agent started this process with exactly the environment compose gets.
-      const run = superviseRun(dir, argv, environment().childEnv);
+      // Compose inherits this process's environment: the agent started it with
+      // exactly the one compose gets, already validated and completed.
+      const run = superviseRun(dir, argv);
       // The agent's cancel; a hangup or an interrupt aimed at the daemon's terminal is not one.
       process.on("SIGTERM", () => run.stop());
       process.on("SIGHUP", () => undefined);
@@ -66,7 +74,8 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-function environment(): AgentEnv {
+async function environment(): Promise<AgentEnv> {
+  const { loadEnv } = await import("./env");
   try {
     return loadEnv();
   } catch (error) {

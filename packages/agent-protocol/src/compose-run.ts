@@ -55,9 +55,6 @@ export const composeRunParams = z
   });
 export type ComposeRunParams = z.input<typeof composeRunParams>;
 
-/** Lines longer than this are split; a line of compose output is never longer than this many characters. */
-export const MAX_OUTPUT_LINE = 16 * 1024;
-
 /** One `data` frame of composeRun and composeAttach: a line of compose's output, then exactly one `exit` as the last. */
 export const composeRunData = z.discriminatedUnion("kind", [
   z.object({

@@ -3,6 +3,8 @@
  * plane (checked when a revision, an overlay or a target is saved) and the
  * agent (its contracts and its request body cap): a revision that saves can
  * always be sent, with its generated files and the request around it.
+ * Plain values only (no zod): the agent's compose supervisor imports this
+ * module alone (`@wharf/agent-protocol/limits`) to start fast.
  */
 
 const KIB = 1024;
@@ -32,6 +34,9 @@ export const MAX_PROJECT_BYTES = MAX_REQUEST_BODY_BYTES - ENVELOPE_BYTES;
  * known per host and per job, the overlay and the image pins.
  */
 export const MAX_REVISION_REQUEST_BYTES = MAX_PROJECT_BYTES - 2 * MAX_OVERRIDE_FILE_BYTES;
+
+/** Lines longer than this are split; a line of compose output is never longer than this many characters. */
+export const MAX_OUTPUT_LINE = 16 * 1024;
 
 /** Bytes of `value` once JSON-encoded (UTF-8), as it travels to the agent. */
 export function wireBytes(value: unknown): number {

@@ -8,7 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type ComposeRunData, composeRunData } from "@wharf/agent-protocol";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 
-import { cancelRun, followRun, pruneRuns, RUN_KEEP_MS, runDir, runState, superviseRun } from "./run";
+import { cancelRun, followRun, pruneRuns, RUN_KEEP_MS, runDir, runState } from "./run";
+import { superviseRun } from "./supervise";
 
 // sh stands in for compose, and the supervisor runs in this process; a
 // long-lived `sh ... supervise DIR` stands in for the supervisor's process

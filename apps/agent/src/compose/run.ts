@@ -1,20 +1,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, type FSWatcher, mkdirSync, openSync, readFileSync, renameSync, watch, writeFileSync, writeSync } from "node:fs";
+import { closeSync, type FSWatcher, mkdirSync, openSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { type FileHandle, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 
-import { composeProjectName, type ComposeRunData, composeRunData, composeRunId, MAX_OUTPUT_LINE } from "@wharf/agent-protocol";
+import { composeProjectName, type ComposeRunData, composeRunData, composeRunId } from "@wharf/agent-protocol";
 
-import { spawnCompose, terminateCompose } from "../docker/compose";
 import { AgentFailure } from "../failure";
-import { LineSplitter } from "./lines";
+import { EXIT, OUTPUT, writeAtomically } from "./supervise";
 
 // A compose run lives in <agent data dir>/state/<project>/runs/<runId>/, written
 // by a supervisor process (`wharf-agent supervise`) in its own session, so
 // compose outlives the agent daemon: a restarted daemon follows the same files.
-const OUTPUT = "output.ndjson";
-const EXIT = "exit.json";
 const PID = "pid";
 const SUPERVISOR_LOG = "supervisor.log";
 
@@ -70,73 +67,6 @@ export function startRun(dir: string, argv: string[], options: { command: [strin
   writeAtomically(path.join(dir, PID), `${child.pid}\n`);
   child.unref();
   return child;
-}
-
-export interface Supervision {
-  /** SIGTERM to compose's process group, SIGKILL after the grace period. */
-  stop(): void;
-  /** Resolves once compose exited and the exit record is written. */
-  done: Promise<void>;
-}
-
-/**
- * The supervisor's work: runs compose, appends each line of its stdout and
- * stderr to the run's output file (one JSON record a line, in the order read),
- * then writes the exit record atomically.
- */
-export function superviseRun(dir: string, argv: string[], env: Record<string, string>): Supervision {
-  const started = performance.now();
-  const out = openSync(path.join(dir, OUTPUT), "a", 0o600);
-  let lastError: string | null = null;
-  const write = (stream: "stdout" | "stderr", lines: string[]): void => {
-    const at = new Date().toISOString();
-    let text = "";
-    for (const raw of lines) {
-      const line = raw.replace(/\r$/, "");
-      if (stream === "stderr" && line.trim() !== "") lastError = line.trim();
-      text += `${JSON.stringify({ stream, line, at })}\n`;
-    }
-    if (text !== "") writeSync(out, text);
-  };
-  const finish = (exit: Omit<ExitData, "kind" | "durationMs">): void => {
-    closeSync(out);
-    writeAtomically(path.join(dir, EXIT), `${JSON.stringify({ kind: "exit", ...exit, durationMs: Math.round(performance.now() - started) })}\n`);
-  };
-
-  let child: ChildProcess;
-  try {
-    child = spawnCompose(argv, { cwd: process.cwd(), env });
-  } catch (error) {
-    finish({ exitCode: null, signal: null, message: `could not run ${argv.slice(0, 2).join(" ")}: ${error instanceof Error ? error.message : String(error)}` });
-    return { stop: () => undefined, done: Promise.resolve() };
-  }
-  const running = child;
-  for (const [name, pipe] of [
-    ["stdout", running.stdout],
-    ["stderr", running.stderr],
-  ] as const) {
-    if (pipe === null) continue;
-    const splitter = new LineSplitter(MAX_OUTPUT_LINE);
-    pipe.on("data", (chunk: Buffer) => write(name, splitter.push(chunk)));
-    pipe.once("end", () => write(name, splitter.end()));
-  }
-  const done = new Promise<void>((resolve) => {
-    let ended = false;
-    running.once("error", (error) => {
-      if (ended) return;
-      ended = true;
-      finish({ exitCode: null, signal: null, message: `could not run ${argv.slice(0, 2).join(" ")}: ${error.message}` });
-      resolve();
-    });
-    // "close" comes after both pipes ended, so every line is written before the exit.
-    running.once("close", (exitCode, signal) => {
-      if (ended) return;
-      ended = true;
-      finish({ exitCode, signal, message: exitCode === 0 ? null : lastError });
-      resolve();
-    });
-  });
-  return { stop: () => terminateCompose(running), done };
 }
 
 export type RunState = "running" | "finished" | "lost" | "missing";
@@ -316,12 +246,6 @@ async function readExit(dir: string): Promise<ExitData> {
   const parsed = exitRecord.safeParse(JSON.parse(await readFile(path.join(dir, EXIT), "utf8")));
   if (!parsed.success) throw new AgentFailure("COMPOSE_FAILED", `the exit record of compose run ${path.basename(dir)} is unreadable`);
   return parsed.data;
-}
-
-function writeAtomically(target: string, content: string): void {
-  const temporary = `${target}.tmp-${process.pid}`;
-  writeFileSync(temporary, content, { mode: 0o600 });
-  renameSync(temporary, target);
 }
 
 async function exists(file: string): Promise<boolean> {

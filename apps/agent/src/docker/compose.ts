@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { access, constants } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -7,6 +7,7 @@ import { promisify } from "node:util";
 import type { ComposeAction, ComposeRunner, HostFacts } from "@wharf/agent-protocol";
 
 import { AgentFailure } from "../failure";
+import { spawnCompose, terminateCompose } from "./compose-process";
 
 const execFileAsync = promisify(execFile);
 
@@ -14,8 +15,6 @@ const execFileAsync = promisify(execFile);
 const PROBE_TIMEOUT_MS = 10_000;
 // Which compose a host has changes only when someone installs one; probing costs 50-500 ms per call.
 const DETECTION_TTL_MS = 5 * 60_000;
-/** How long compose gets to stop after SIGTERM before the agent sends SIGKILL. */
-export const COMPOSE_KILL_GRACE_MS = 5_000;
 const MAX_CAPTURE_BYTES = 16 * 1024 * 1024;
 
 export type ComposeInfo = HostFacts["compose"];
@@ -195,38 +194,6 @@ export function composeEnv(childEnv: Record<string, string>): Record<string, str
   // The docker CLI otherwise appends "What's next" hints to some commands' output.
   env.DOCKER_CLI_HINTS = "false";
   return env;
-}
-
-/**
- * Starts compose in its own process group: `docker compose` runs the compose
- * plugin as a child process, and a cancel must stop both.
- */
-export function spawnCompose(argv: string[], options: { cwd: string; env: Record<string, string> }): ChildProcess {
-  const [file, ...args] = argv;
-  if (file === undefined) throw new Error("empty compose argv");
-  return spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-}
-
-/** SIGTERM to compose's process group, SIGKILL after the grace period if anything of it is still there. */
-export function terminateCompose(child: ChildProcess, graceMs = COMPOSE_KILL_GRACE_MS): void {
-  const pid = child.pid;
-  if (pid === undefined) return;
-  signalGroup(pid, "SIGTERM");
-  const timer = setTimeout(() => signalGroup(pid, "SIGKILL"), graceMs);
-  timer.unref();
-  // Once the leader is gone, only a plugin stuck in shutdown could remain: kill it sooner.
-  child.once("exit", () => {
-    clearTimeout(timer);
-    setTimeout(() => signalGroup(pid, "SIGKILL"), Math.min(graceMs, 1_000)).unref();
-  });
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the whole group already exited.
-  }
 }
 
 export interface CapturedRun {

@@ -1,0 +1,2 @@
+/** Thrown for failures the CLI reports as one line and exit status 1. */
+export class CliError extends Error {}
