@@ -173,7 +173,7 @@ export async function authorize(
     return new WharfError("FORBIDDEN", message);
   };
   if (!roleCan(membership.role, permission)) throw await refuse(membership.role, `Your role (${grant}) does not allow ${permission}.`);
-  const scope = await resolveResourceScope(deps, membership.teamId, meta.resource, rawInput);
+  const scope = await resolveResourceScope(deps, membership.teamId, meta.resource, rawInput, { fresh });
   const role = effectiveRole(membership, scope);
   if (!roleCan(role, permission)) {
     throw await refuse(

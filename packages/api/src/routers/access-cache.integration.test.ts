@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 import { createWharfDeps, type WharfDeps } from "@wharf/api";
 import { callerFor, closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -57,6 +58,27 @@ describe("cached memberships and hosts", () => {
     await deps.db.membership.delete({ where: { userId_teamId: { userId: member.userId, teamId: owner.teamId } } });
     await other.access.settled();
     await expectTrpcError(elsewhere.host.byId({ hostId }), "FORBIDDEN", /not a member/);
+  });
+
+  it("refuses an environment-scoped member's next call on a host moved out of their environments, in every process", async () => {
+    const hostId = await hostRow(owner.teamId);
+    const home = await deps.db.environment.findFirstOrThrow({ where: { teamId: owner.teamId } });
+    const away = await deps.db.environment.create({ data: { teamId: owner.teamId, name: "away" } });
+    const member = await createTestUser(deps, { role: "DEPLOYER", teamId: owner.teamId });
+    const membership = { userId: member.userId, teamId: owner.teamId };
+    await deps.db.membership.update({ where: { userId_teamId: membership }, data: { environmentScoped: true, environments: { create: { environmentId: home.id } } } });
+    const elsewhere = callerFor(other, member.userId);
+    // Allowed: the call goes on to the host, which has no agent (its row, and so its environment, is now cached).
+    const allowed = await elsewhere.container.logs({ hostId, containerId: "web" }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(allowed).toBeInstanceOf(TRPCError);
+    expect((allowed as TRPCError).code).not.toBe("FORBIDDEN");
+
+    await deps.db.host.update({ where: { id: hostId }, data: { environmentId: away.id } });
+    await other.access.settled();
+    await expectTrpcError(elsewhere.container.logs({ hostId, containerId: "web" }), "FORBIDDEN", /viewer rights there/);
   });
 
   it("reaches an edited host with its new settings, not over the connection kept for the old ones", async () => {

@@ -3,6 +3,7 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { notFound } from "../errors";
+import { type AccessRead, cachedHostForTeam } from "./access-cache";
 import { resolveEnvironmentId } from "./environments";
 import type { ActiveMembership } from "./teams";
 
@@ -72,7 +73,7 @@ async function stackEnvironments(deps: WharfDeps, teamId: string, refs: Refs): P
   return hostEnvironments(deps, teamId, (refs.targets ?? []).map((t) => t.hostId));
 }
 
-async function environmentsOf(deps: WharfDeps, teamId: string, kind: ResourceKind, refs: Refs): Promise<string[]> {
+async function environmentsOf(deps: WharfDeps, teamId: string, kind: ResourceKind, refs: Refs, read: AccessRead): Promise<string[]> {
   switch (kind) {
     case "team":
       return [];
@@ -85,8 +86,9 @@ async function environmentsOf(deps: WharfDeps, teamId: string, kind: ResourceKin
     case "environment":
       return [await resolveEnvironmentId(deps.db, teamId, refs.environmentId)];
     case "host": {
-      const host = refs.hostId ? await deps.db.host.findFirst({ where: { id: refs.hostId, teamId }, select: { environmentId: true } }) : null;
-      if (!host) throw notFound("That host");
+      if (!refs.hostId) throw notFound("That host");
+      // Read like the host procedure's own row: a query checks from the access cache, with no read of its own.
+      const host = await cachedHostForTeam(deps, teamId, refs.hostId, read);
       return refs.environmentId ? [host.environmentId, await resolveEnvironmentId(deps.db, teamId, refs.environmentId)] : [host.environmentId];
     }
     case "stack":
@@ -108,8 +110,8 @@ async function environmentsOf(deps: WharfDeps, teamId: string, kind: ResourceKin
   }
 }
 
-export async function resolveResourceScope(deps: WharfDeps, teamId: string, kind: ResourceKind, rawInput: unknown): Promise<ResourceScope> {
-  const environments = await environmentsOf(deps, teamId, kind, rawRefs.parse(rawInput ?? {}));
+export async function resolveResourceScope(deps: WharfDeps, teamId: string, kind: ResourceKind, rawInput: unknown, read: AccessRead): Promise<ResourceScope> {
+  const environments = await environmentsOf(deps, teamId, kind, rawRefs.parse(rawInput ?? {}), read);
   return environments.length > 0 ? [...new Set(environments)] : null;
 }
 
