@@ -15,13 +15,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { chromium, type Page } from "@playwright/test";
+import { type CDPSession, chromium, type Page } from "@playwright/test";
 import type { WharfDeps } from "@wharf/api";
 
 import { createTestUser } from "./api";
 import { benchHost } from "./bench-footprint";
 import { recordFigure } from "./bench-report";
-import { childEnv } from "./env";
+import { childEnv, testEnv } from "./env";
 import type { SandboxHost } from "./sandbox";
 import { median } from "./stats";
 import { startWebServer } from "./web-server";
@@ -119,6 +119,38 @@ async function seen(page: Page, startedAt: number): Promise<{ ms: number; longTa
   return { ms: result.found - startedAt, longTasks: result.longTasks };
 }
 
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+}
+
+/** With WHARF_BENCH_PROFILE: samples the page's main thread (Chromium's profiler) until the returned stop, then prints the functions that took most of it. */
+async function profilePage(page: Page, title: string): Promise<() => Promise<void>> {
+  if (!testEnv.profile) return () => Promise.resolve();
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+  await cdp.send("Profiler.start");
+  return async () => {
+    const { profile } = (await cdp.send("Profiler.stop")) as unknown as { profile: { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] } };
+    await cdp.detach();
+    const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
+    const self = new Map<string, number>();
+    let total = 0;
+    profile.samples.forEach((id, index) => {
+      const frame = nodes.get(id)?.callFrame;
+      const micros = profile.timeDeltas[index] ?? 0;
+      total += micros;
+      if (!frame) return;
+      const where = frame.url ? `${frame.url.replace(/^.*\/_next\//, "")}:${frame.lineNumber + 1}:${frame.columnNumber + 1}` : "";
+      const key = `${frame.functionName || "(anonymous)"} ${where}`.trim();
+      self.set(key, (self.get(key) ?? 0) + micros);
+    });
+    process.stdout.write(`  profile of ${title}: ${(total / 1000).toFixed(0)} ms sampled; most self time:\n`);
+    for (const [key, micros] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) process.stdout.write(`    ${(micros / 1000).toFixed(0).padStart(6)} ms  ${key}\n`);
+  };
+}
+
 async function waitForJob(deps: WharfDeps, id: string): Promise<void> {
   for (;;) {
     const job = await deps.db.deployment.findUniqueOrThrow({ where: { id }, select: { status: true, error: true } });
@@ -172,6 +204,7 @@ export async function logBurstFigures(deps: WharfDeps, databaseUrl: string): Pro
     const raw: number[] = [];
     const wharf: number[] = [];
     const longTasks: number[] = [];
+    const stopLiveProfile = await profilePage(page, "the live bursts");
     for (let run = 1; run <= RUNS; run++) {
       const follower = rawFollow(host, stack.name, dir, "0");
       await follower.ready;
@@ -188,6 +221,7 @@ export async function logBurstFigures(deps: WharfDeps, databaseUrl: string): Pro
       process.stdout.write(`  run ${run}: raw compose logs -f ${raw.at(-1)?.toFixed(0)} ms, Logs tab ${result.ms} ms, long tasks ${result.longTasks.length} (max ${Math.max(0, ...result.longTasks).toFixed(0)} ms)\n`);
       await sleep(1_000);
     }
+    await stopLiveProfile();
     const ratio = median(wharf) / median(raw);
     process.stdout.write(`  live burst: raw median ${median(raw).toFixed(0)} ms, Logs tab median ${median(wharf).toFixed(0)} ms = ${ratio.toFixed(2)}x\n`);
     recordFigure({ part: "log-burst", name: "live burst to last line on screen / raw compose logs -f", value: ratio, unit: "x", target: { max: 1.2 } });
@@ -204,9 +238,11 @@ export async function logBurstFigures(deps: WharfDeps, databaseUrl: string): Pro
     // The default tail already shows the last line: empty the view, so only the new stream can show it again.
     await page.getByRole("button", { name: "Clear the view" }).click();
     await watchFor(page, historyLast);
+    const stopAllProfile = await profilePage(page, "All lines");
     const startedAt = Date.now();
     await page.getByLabel("Tail (per container)").selectOption("all");
     const all = await seen(page, startedAt);
+    await stopAllProfile();
     const allRatio = all.ms / rawAll;
     process.stdout.write(
       `  All lines of a ${LINES.toLocaleString("en")}-line history: raw compose logs -f ${rawAll.toFixed(0)} ms, Logs tab ${all.ms} ms = ${allRatio.toFixed(2)}x; long tasks ${all.longTasks.length} (max ${Math.max(0, ...all.longTasks).toFixed(0)} ms)\n`,

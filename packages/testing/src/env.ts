@@ -15,6 +15,8 @@ const schema = z.object({
   WHARF_TEST_DATA_DIR: z.string().optional(),
   /** How long the bench's `soak` part keeps a log stream open. */
   WHARF_BENCH_SOAK_MINUTES: z.coerce.number().positive().default(30),
+  /** The bench's `log-burst` part also samples the page's CPU and prints where its time went (slows the page a little). */
+  WHARF_BENCH_PROFILE: z.stringbool().default(false),
 });
 
 const parsed = schema.parse(process.env);
@@ -30,6 +32,7 @@ export const testEnv = {
   keepSandbox: parsed.WHARF_KEEP_SANDBOX,
   dataDir: parsed.WHARF_TEST_DATA_DIR,
   soakMinutes: parsed.WHARF_BENCH_SOAK_MINUTES,
+  profile: parsed.WHARF_BENCH_PROFILE,
 };
 
 /** Environment for child processes: this one, plus overrides. */
