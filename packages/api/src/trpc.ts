@@ -37,7 +37,8 @@ export interface Context {
  * on. The permission matrix test walks the router and fails on any procedure
  * declaring none of these.
  */
-export interface Meta {
+// A type, not an interface: trpc-to-openapi needs meta assignable to Record<string, unknown>.
+export type Meta = {
   public?: true;
   signedIn?: true;
   permission?: Permission;
@@ -46,7 +47,7 @@ export interface Meta {
   self?: true;
   /** Exposed over REST (see openapi.ts); the procedure still goes through the same checks. */
   openapi?: OpenApiMeta["openapi"];
-}
+};
 
 const TRPC_CODE: Record<WharfErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: "BAD_REQUEST",
@@ -106,7 +107,8 @@ function problemsByField(problems: Problem[]): Record<string, string[]> {
   return fields;
 }
 
-function toTrpcError(error: WharfError): TRPCError {
+/** The one mapping of domain errors to tRPC errors (the REST routes use it for failures outside a procedure). */
+export function toTrpcError(error: WharfError): TRPCError {
   return new TRPCError({ code: TRPC_CODE[error.code], message: error.message, cause: error });
 }
 
