@@ -11,3 +11,6 @@ export { type OidcIdentity, type OidcSettings, signInWithOidc } from "./services
 export { createSession, resolveSession } from "./services/sessions";
 export { issueSetupLink } from "./services/setup";
 export type { Context, Session } from "./trpc";
+export { openApiDocument } from "./openapi";
+export { handleJobOutputStream, handleRestRequest, handleStackLogsStream } from "./rest";
+export { metricsExposition } from "./services/metrics";
