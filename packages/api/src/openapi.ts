@@ -17,8 +17,7 @@ export const restErrorSchema = z
       reason: z.string().nullable().meta({ description: "Machine-readable cause, e.g. JOB_ACTIVE" }),
       fieldErrors: z.record(z.string(), z.array(z.string())).nullable(),
     }),
-  })
-  .meta({ id: "Error" });
+  });
 
 const sse = (description: string) => ({
   description,
