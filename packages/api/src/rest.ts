@@ -1,5 +1,5 @@
-import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { getTRPCErrorFromUnknown, isTrackedEnvelope, type TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { z, ZodError } from "zod";
 
@@ -94,7 +94,7 @@ export async function handleRestRequest(deps: WharfDeps, request: Request, ip: s
     if (claim.stored) return Response.json(claim.stored.body, { status: claim.stored.status, headers: { "idempotent-replayed": "true" } });
     const response = await call(new Request(request.url, { method: request.method, headers: request.headers, body }));
     if (response.ok) {
-      const answer = (await response.clone().json()) as unknown;
+      const answer: unknown = await response.clone().json();
       await storeIdempotentResponse(deps, claim.id, { status: response.status, body: answer });
     } else {
       // A refused request did nothing: the same key may be tried again.

@@ -2,13 +2,12 @@ import { initTRPC, tracked, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/unstable-core-do-not-import";
 import type { Role } from "@wharf/db";
 import superjson from "superjson";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import { z, ZodError } from "zod";
 
 import type { WharfDeps } from "./deps";
 import { invalidInput, type Problem, WharfError, type WharfErrorCode } from "./errors";
 import { type Permission, roleCan } from "./permissions";
-import type { OpenApiMeta } from "trpc-to-openapi";
-
 import { effectiveRole, resolveResourceScope, type ResourceKind, type ResourceScope } from "./services/access";
 import { cachedHostForTeam, cachedMembership } from "./services/access-cache";
 import { withAgentUse } from "./services/agents";

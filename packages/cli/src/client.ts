@@ -52,7 +52,7 @@ export class WharfClient {
     const decoder = new TextDecoder();
     let pending = "";
     for await (const chunk of response.body) {
-      pending += decoder.decode(chunk, { stream: true });
+      pending += decoder.decode(chunk as Uint8Array, { stream: true });
       const blocks = pending.split("\n\n");
       pending = blocks.pop() ?? "";
       for (const block of blocks) {

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 
 import { ApiError, WharfClient } from "./client";
 import { type CliConfig, loadConfig, saveConfig } from "./config";
+import { processEnv } from "./env";
 
 interface Ref {
   id: string;
@@ -48,7 +49,7 @@ const positiveInt = (value: string): number => {
   return number;
 };
 
-export async function main(argv: string[], io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env: process.env }): Promise<number> {
+export async function main(argv: string[], io: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t), env: processEnv() }): Promise<number> {
   let exitCode: number = EXIT.ok;
   const program = new Command("wharf")
     .description("Drive Wharf from a shell or a CI job: status, deploy, logs, rollback and jobs over its REST API.")

@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { countedLogStream, metrics, observeJob, timeAgentCall } from "./metrics";
 
 async function* lines() {
-  yield 1;
+  yield await Promise.resolve(1);
   yield 2;
 }
 

@@ -1,5 +1,5 @@
-import { actorFor } from "../services/audit";
 import { apiTokenRef, createApiToken, createApiTokenInput, listApiTokens, revokeApiToken } from "../services/api-tokens";
+import { actorFor } from "../services/audit";
 import { router, teamProcedure } from "../trpc";
 
 const manageTokens = teamProcedure.meta({ permission: "token:manage", resource: "team" });
