@@ -16,13 +16,16 @@ export function configPath(env: NodeJS.ProcessEnv): string {
 /** The saved login, overridden by WHARF_URL / WHARF_TOKEN (CI jobs set those instead of logging in). */
 export async function loadConfig(env: NodeJS.ProcessEnv): Promise<CliConfig | null> {
   const file = configPath(env);
-  const saved: Partial<CliConfig> = await readFile(file, "utf8").then(
-    (text) => configSchema.partial().parse(JSON.parse(text)),
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === "ENOENT") return {};
-      throw new Error(`Cannot read ${file}: ${error.message}. Run \`wharf login\` again.`);
-    },
-  );
+  const text = await readFile(file, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw new Error(`Cannot read ${file}: ${error.message}.`);
+  });
+  let saved: Partial<CliConfig> = {};
+  try {
+    if (text !== null) saved = configSchema.partial().parse(JSON.parse(text));
+  } catch {
+    throw new Error(`${file} is not a saved login. Run \`wharf login\` again.`);
+  }
   const merged = { url: env.WHARF_URL ?? saved.url, token: env.WHARF_TOKEN ?? saved.token };
   const parsed = configSchema.safeParse(merged);
   return parsed.success ? parsed.data : null;
