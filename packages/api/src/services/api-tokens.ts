@@ -38,6 +38,7 @@ export function tokenRefusal(token: TokenGrant, permission: Permission, scope: R
 
 /** The secret's visible prefix tells Wharf tokens apart in logs and secret scanners. */
 const TOKEN_PREFIX = "wharf_";
+const LAST_USED_PRECISION_MS = 60_000;
 const sha256 = (value: string): string => createHash("sha256").update(value).digest("hex");
 
 export const apiTokenScope = z.enum(["READ", "DEPLOY", "ADMIN"]);
@@ -134,10 +135,14 @@ export async function authenticateApiToken(deps: WharfDeps, secret: string, ip: 
   if (!secret.startsWith(TOKEN_PREFIX) || secret.length > 200) throw refused;
   const row = await deps.db.apiToken.findUnique({
     where: { secretHash: sha256(secret) },
-    select: { id: true, teamId: true, name: true, scope: true, environmentIds: true, createdById: true, revokedAt: true, expiresAt: true },
+    select: { id: true, teamId: true, name: true, scope: true, environmentIds: true, createdById: true, revokedAt: true, expiresAt: true, lastUsedAt: true, lastUsedIp: true },
   });
-  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= new Date())) throw refused;
-  await deps.db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(), lastUsedIp: ip } });
+  const now = new Date();
+  if (!row || row.revokedAt || (row.expiresAt && row.expiresAt <= now)) throw refused;
+  // A busy pipeline would otherwise write the row on every request: the last use is kept to the minute.
+  if (row.lastUsedIp !== ip || !row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_PRECISION_MS) {
+    await deps.db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now, lastUsedIp: ip } });
+  }
   const grant: TokenGrant = { id: row.id, name: row.name, scope: row.scope, environmentIds: row.environmentIds.length > 0 ? row.environmentIds : null };
   return { teamId: row.teamId, userId: row.createdById, token: grant };
 }
