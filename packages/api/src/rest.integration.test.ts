@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { metricsExposition } from "./services/metrics";
 import { serveRest, tokenFor } from "./test-support/rest";
-import { addHosts, BASE, BASE_FILE, removeProject, sandboxHost, SERVICE, SERVICE_FILE, uniqueName } from "./test-support/stacks";
+import { addHosts, BASE, BASE_FILE, IMAGE, removeProject, sandboxHost, SERVICE, SERVICE_FILE, uniqueName } from "./test-support/stacks";
 
 let deps: WharfDeps;
 let runner: DeploymentRunner;
@@ -19,6 +19,23 @@ let owner: TestUser;
 let rest: Awaited<ReturnType<typeof serveRest>>;
 let secret: string;
 let stack: { id: string; name: string };
+const UNHEALTHY = `services:
+  gate:
+    image: ${IMAGE}
+    init: true
+    command: ["sleep", "1000000"]
+    healthcheck:
+      test: ["CMD", "false"]
+      interval: 1s
+      retries: 1
+  app:
+    image: ${IMAGE}
+    init: true
+    command: ["sleep", "1000000"]
+    depends_on:
+      gate:
+        condition: service_healthy
+`;
 const configDir = mkdtempSync(path.join(tmpdir(), "wharf-cli-"));
 const configFile = path.join(configDir, "wharf", "config.json");
 
@@ -100,18 +117,16 @@ describe("the wharf command against a running server", () => {
     expect(logs.stdout).toMatch(/^web \| web \d+ from-cli$/m);
     expect(logs.stdout).toMatch(/^worker \| worker \d+$/m);
 
-    const audit = await deps.db.auditEvent.findFirstOrThrow({ where: { teamId: owner.teamId, targetType: "deployment" }, orderBy: { createdAt: "desc" } });
+    const audit = await deps.db.auditEvent.findFirstOrThrow({ where: { teamId: owner.teamId, targetType: "deployment", source: "API_TOKEN" } });
     expect(audit).toMatchObject({ source: "API_TOKEN", actorLabel: "token ci-deploy", actorName: `created by ${owner.email}` });
   });
 
   it("exits 1 when the job fails, 0 after rolling back, and 2 with a clear message on a wrong stack or no login", async () => {
+    // compose up fails: app waits for gate, whose health check always fails.
     await owner.caller.stack.saveRevision({
       stackId: stack.id,
       message: "broken",
-      files: [
-        { path: BASE_FILE, content: BASE.replace('"sh", "-c"', '"/no/such/shell", "-c"') },
-        { path: SERVICE_FILE, content: SERVICE },
-      ],
+      files: [{ path: BASE_FILE, content: UNHEALTHY }],
       env: [{ key: "GREETING", value: "from-cli" }],
       secrets: [{ key: "DB_PASSWORD", value: "cli-Secret-1" }],
       limits: {},
@@ -157,7 +172,11 @@ describe("the wharf command against a running server", () => {
     const families = parsePrometheusTextFormat(text);
     expect(families.find((f) => f.name === "wharf_hosts")?.metrics).toEqual([{ labels: { status: "online" }, value: "1" }]);
     expect(families.find((f) => f.name === "wharf_jobs_total")?.metrics).toEqual(
-      expect.arrayContaining([{ labels: { action: "DEPLOY", result: "SUCCEEDED" }, value: "1" }, { labels: { action: "ROLLBACK", result: "SUCCEEDED" }, value: "1" }]),
+      expect.arrayContaining([
+        { labels: { action: "DEPLOY", result: "SUCCEEDED" }, value: "1" },
+        { labels: { action: "DEPLOY", result: "FAILED" }, value: "1" },
+        { labels: { action: "ROLLBACK", result: "SUCCEEDED" }, value: "1" },
+      ]),
     );
     expect(text).toMatch(/^wharf_agent_call_duration_seconds_count\{method="\w+",outcome="ok"\} [1-9]\d*$/m);
     expect(families.find((f) => f.name === "wharf_ssh_reconnects")?.metrics).toEqual([{ value: "0" }]);
