@@ -126,7 +126,7 @@ export async function main(argv: string[], io: Io = { out: (t) => process.stdout
       if (stackName && stacks.length === 0) throw new UsageError(`No stack named "${stackName}".`);
       print(stacks, () =>
         stacks
-          .flatMap((s) => s.targets.map((t) => `${s.name}\t${t.host.name}\t${t.state?.state.toLowerCase() ?? "not deployed"}\trev ${s.latestRevision?.number ?? "-"}\n`))
+          .flatMap((s) => s.targets.map((t) => `${s.name}\t${t.host.name}\t${t.state?.state.toLowerCase().replace("_", " ") ?? "not deployed"}\trev ${s.latestRevision?.number ?? "-"}\n`))
           .join(""),
       );
     });
