@@ -54,6 +54,8 @@ const schema = z.object({
       }),
   ),
   WHARF_OIDC_TEAM: optionalText,
+  // The bearer secret a Prometheus scraper sends to /api/metrics; unset, the route answers 404.
+  WHARF_METRICS_TOKEN: z.preprocess((value) => (value === "" ? undefined : value), z.string().min(24, "must be at least 24 characters").optional()),
   // Set by Next.js itself while `next build` evaluates modules.
   NEXT_PHASE: optionalText,
 })
@@ -88,6 +90,8 @@ export interface Env {
   isBuildPhase: boolean;
   /** Null unless OIDC sign-in is configured. */
   oidc: OidcEnv | null;
+  /** The secret /api/metrics asks for; null: metrics are off. */
+  metricsToken: string | null;
 }
 
 /** The monorepo root: the closest ancestor whose package.json declares workspaces. */
@@ -133,6 +137,7 @@ function loadEnv(source: NodeJS.ProcessEnv): Env {
             teamSlug: raw.WHARF_OIDC_TEAM ?? null,
           }
         : null,
+    metricsToken: raw.WHARF_METRICS_TOKEN ?? null,
   };
 }
 

@@ -1,11 +1,14 @@
 export { closeWharfDeps, createWharfDeps, type Logger, type WharfConfig, type WharfDeps } from "./deps";
 export { WharfError } from "./errors";
+export { openApiDocument } from "./openapi";
 export { type Permission, PERMISSIONS, roleCan } from "./permissions";
+export { handleJobOutputStream, handleRestRequest, handleStackLogsStream } from "./rest";
 export { type AppRouter, appRouter, createCaller } from "./root";
 export { agentPaths } from "./services/agents";
 export { authenticate, type SignedInUser } from "./services/auth";
 export { type DeploymentRunner, type RunnerOptions, startDeploymentRunner } from "./services/deployment-runner";
 export { refreshHosts } from "./services/hosts";
+export { metricsExposition } from "./services/metrics";
 export { startHostMonitor } from "./services/monitor";
 export { type OidcIdentity, type OidcSettings, signInWithOidc } from "./services/oidc";
 export { createSession, resolveSession } from "./services/sessions";

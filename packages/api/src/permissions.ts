@@ -24,6 +24,7 @@ export const PERMISSION_DESCRIPTIONS = {
   "registry:manage": "Add, change and remove registries and their credentials",
   "deployment:approve": "Approve or reject a deployment waiting in a protected environment",
   "policy:manage": "Change protected-environment settings and compose guardrail policies",
+  "token:manage": "Create, list and revoke the team's API tokens",
 } as const satisfies Record<string, string>;
 
 export type Permission = keyof typeof PERMISSION_DESCRIPTIONS;

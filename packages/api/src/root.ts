@@ -1,4 +1,5 @@
 import { accountRouter } from "./routers/account";
+import { apiTokenRouter } from "./routers/api-token";
 import { approvalRouter } from "./routers/approval";
 import { auditRouter } from "./routers/audit";
 import { containerRouter } from "./routers/container";
@@ -37,6 +38,7 @@ export const appRouter = router({
   deployment: deploymentRouter,
   guardrail: guardrailRouter,
   approval: approvalRouter,
+  apiToken: apiTokenRouter,
 });
 
 export type AppRouter = typeof appRouter;

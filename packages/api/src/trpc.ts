@@ -2,6 +2,7 @@ import { initTRPC, tracked, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/unstable-core-do-not-import";
 import type { Role } from "@wharf/db";
 import superjson from "superjson";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import { z, ZodError } from "zod";
 
 import type { WharfDeps } from "./deps";
@@ -10,12 +11,15 @@ import { type Permission, roleCan } from "./permissions";
 import { effectiveRole, resolveResourceScope, type ResourceKind, type ResourceScope } from "./services/access";
 import { cachedHostForTeam, cachedMembership } from "./services/access-cache";
 import { withAgentUse } from "./services/agents";
+import { type TokenGrant, tokenRefusal } from "./services/api-tokens";
 import { recordRefusal } from "./services/audit";
 
 export interface Session {
   userId: string;
   /** The server-side session row behind the cookie (already checked to exist); absent for in-process callers. */
   sessionId?: string;
+  /** Set when the call comes with an API token: `userId` is then its creator, whose current role still bounds it. */
+  token?: TokenGrant;
 }
 
 export interface Context {
@@ -32,14 +36,17 @@ export interface Context {
  * on. The permission matrix test walks the router and fails on any procedure
  * declaring none of these.
  */
-export interface Meta {
+// A type, not an interface: trpc-to-openapi needs meta assignable to Record<string, unknown>.
+export type Meta = {
   public?: true;
   signedIn?: true;
   permission?: Permission;
   resource?: ResourceKind;
   /** Signed in, acting only on the caller's own account (profile, password, sessions): no team, no role. */
   self?: true;
-}
+  /** Exposed over REST (see openapi.ts); the procedure still goes through the same checks. */
+  openapi?: OpenApiMeta["openapi"];
+};
 
 const TRPC_CODE: Record<WharfErrorCode, TRPC_ERROR_CODE_KEY> = {
   BAD_REQUEST: "BAD_REQUEST",
@@ -99,7 +106,8 @@ function problemsByField(problems: Problem[]): Record<string, string[]> {
   return fields;
 }
 
-function toTrpcError(error: WharfError): TRPCError {
+/** The one mapping of domain errors to tRPC errors (the REST routes use it for failures outside a procedure). */
+export function toTrpcError(error: WharfError): TRPCError {
   return new TRPCError({ code: TRPC_CODE[error.code], message: error.message, cause: error });
 }
 
@@ -121,12 +129,18 @@ export const createCallerFactory = t.createCallerFactory;
 
 export const publicProcedure = t.procedure.use(mapErrors).meta({ public: true });
 
+/** A token acts within its team only: never on its creator's account or other teams. */
+function refuseTokens(session: Session): void {
+  if (session.token) throw new WharfError("FORBIDDEN", "API tokens act on their team only; sign in to manage your account or teams.");
+}
+
 /** Signed in; acts on the user's own account or teams (listing them, creating one, accepting an invitation). */
 export const userProcedure = t.procedure
   .use(mapErrors)
   .meta({ signedIn: true })
   .use(({ ctx, next }) => {
     if (!ctx.session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
+    refuseTokens(ctx.session);
     return next({ ctx: { ...ctx, session: ctx.session } });
   });
 
@@ -162,7 +176,16 @@ export async function authorize(
   meta: Meta | undefined,
   rawInput: unknown,
   /** `fresh`: read the membership from the database, not the cache (mutations act on what they read). */
-  { fresh = true, onRefused = () => Promise.resolve() }: { fresh?: boolean; onRefused?: (refusal: Refusal) => Promise<void> } = {},
+  {
+    fresh = true,
+    onRefused = () => Promise.resolve(),
+    token,
+  }: {
+    fresh?: boolean;
+    onRefused?: (refusal: Refusal) => Promise<void>;
+    /** The API token the call comes with: its scope and environments narrow the creator's role, never widen it. */
+    token?: TokenGrant | undefined;
+  } = {},
 ): Promise<ActiveTeam> {
   if (!meta?.permission || !meta.resource) throw new WharfError("INTERNAL", "This procedure declares no permission or resource.");
   const permission = meta.permission;
@@ -181,6 +204,8 @@ export async function authorize(
       `Your role (${grant}) does not allow ${permission} ${scope ? "in this environment" : "on the whole team"}: you have viewer rights there.`,
     );
   }
+  const tokenLimit = token ? tokenRefusal(token, permission, scope) : null;
+  if (tokenLimit) throw await refuse(role, tokenLimit);
   return { id: membership.teamId, role, memberRole: membership.role, environmentIds: membership.environmentIds, scope };
 }
 
@@ -191,6 +216,7 @@ export const accountProcedure = t.procedure
   .use(({ ctx, next }) => {
     const session = ctx.session;
     if (!session) throw new WharfError("UNAUTHORIZED", "Sign in to continue.");
+    refuseTokens(session);
     return next({ ctx: { ...ctx, session } });
   });
 
@@ -207,6 +233,7 @@ export const teamProcedure = t.procedure.use(mapErrors).use(async ({ ctx, meta, 
   const team = await authorize(ctx.deps, session.userId, ctx.requestedTeamId, meta, await getRawInput(), {
     fresh,
     onRefused: (refusal) => recordRefusal({ ...ctx, session }, { ...refusal, path }),
+    token: session.token,
   });
   return withAgentUse(fresh ? "manage" : "read", async () => {
     const result = await next({ ctx: { ...ctx, session, team } });

@@ -11,4 +11,10 @@ export const HTTP_ROUTES = {
   "/api/auth/[...nextauth]": { access: "public", why: "sign-in and sign-out themselves" },
   "/api/audit/export": { access: "procedures", why: "calls audit.exportCsv through the tRPC caller, which checks audit:read on the team" },
   "/api/trpc/[trpc]": { access: "procedures", why: "every procedure (and subscription stream) checks its own permission and resource" },
+  "/api/v1/[...path]": { access: "procedures", why: "REST: the procedures with openapi meta, called with an API token; each checks its permission bounded by the token" },
+  "/api/v1/jobs/[deploymentId]/output": { access: "procedures", why: "REST stream through deployment.output, called with an API token (stack:read on the job)" },
+  "/api/v1/stacks/[stackId]/logs": { access: "procedures", why: "REST stream through stack.logs, called with an API token (logs:read on the stack)" },
+  "/api/openapi.json": { access: "public", why: "the REST API's description, the same for everyone: no team data" },
+  "/api/docs": { access: "public", why: "the REST API's reference page, rendered from the public OpenAPI document" },
+  "/api/metrics": { access: "public", why: "Prometheus metrics, off unless WHARF_METRICS_TOKEN is set, then only for that bearer secret (server-wide counts, no team data)" },
 } as const satisfies Record<string, { access: "public" | "procedures"; why: string }>;

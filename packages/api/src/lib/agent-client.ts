@@ -19,6 +19,8 @@ import {
   streamFrame,
 } from "@wharf/agent-protocol";
 
+import { timeAgentCall } from "./metrics";
+
 /** A log batch is at most 1000 lines of 16 KiB: a frame larger than this means a broken agent. */
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
@@ -56,7 +58,7 @@ export class AgentClient {
   ): Promise<AgentResult<M>> {
     const contract = agentCalls[method];
     const body = JSON.stringify({ method, params: contract.params.parse(params) });
-    const { status, text } = await this.post(CALL_PATH, body, options.timeoutMs ?? 30_000);
+    const { status, text } = await timeAgentCall(method, () => this.post(CALL_PATH, body, options.timeoutMs ?? 30_000));
     let json: unknown;
     try {
       json = JSON.parse(text);

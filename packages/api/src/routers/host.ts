@@ -1,3 +1,6 @@
+import { z } from "zod";
+
+import { hostListOutput, restOutput } from "../lib/rest-outputs";
 import { roleCan } from "../permissions";
 import { actorFor } from "../services/audit";
 import { setHostEnvironment, setHostEnvironmentInput } from "../services/environments";
@@ -22,7 +25,11 @@ const writeHost = hostProcedure.meta({ permission: "host:write", resource: "host
 
 export const hostRouter = router({
   /** With each host's stacks and their state there, for callers allowed stack:read. */
-  list: teamProcedure.meta({ permission: "host:read", resource: "team" }).query(({ ctx }) => listHosts(ctx.deps, ctx.team.id, { stacks: roleCan(ctx.team.role, "stack:read") })),
+  list: teamProcedure
+    .meta({ permission: "host:read", resource: "team", openapi: { method: "GET", path: "/hosts", tags: ["hosts"], summary: "Hosts, with their stacks for callers allowed stack:read" } })
+    .input(z.void())
+    .output(restOutput(hostListOutput).of<Awaited<ReturnType<typeof listHosts>>>())
+    .query(({ ctx }) => listHosts(ctx.deps, ctx.team.id, { stacks: roleCan(ctx.team.role, "stack:read") })),
   byId: readHost.query(({ ctx }) => getHost(ctx.deps, ctx.team.id, ctx.host.id)),
   scanHostKey: teamProcedure
     .meta({ permission: "host:write", resource: "environment" })

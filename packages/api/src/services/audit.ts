@@ -65,10 +65,16 @@ export async function recordUserAudit(tx: Prisma.TransactionClient, userId: stri
   for (const teamId of teamIds) await recordAudit(tx, { ...input, teamId });
 }
 
-/** Who is acting in a request: the signed-in user, through the browser, from the request's address. */
-export async function actorFor(ctx: { deps: WharfDeps; session: { userId: string }; ip: string | null }): Promise<Actor> {
+/**
+ * Who is acting in a request, from the request's address: the signed-in user
+ * through the browser, or an API token as itself ("token ci-deploy", created by its creator).
+ */
+export async function actorFor(ctx: { deps: WharfDeps; session: { userId: string; token?: { name: string } }; ip: string | null }): Promise<Actor> {
   const user = await ctx.deps.db.user.findUnique({ where: { id: ctx.session.userId }, select: { email: true, name: true } });
-  return { id: ctx.session.userId, label: user?.email ?? "unknown user", name: user?.name ?? null, source: "BROWSER", address: ctx.ip };
+  const email = user?.email ?? "unknown user";
+  const token = ctx.session.token;
+  if (token) return { id: ctx.session.userId, label: `token ${token.name}`, name: `created by ${email}`, source: "API_TOKEN", address: ctx.ip };
+  return { id: ctx.session.userId, label: email, name: user?.name ?? null, source: "BROWSER", address: ctx.ip };
 }
 
 /** Records a request the permission middleware refused, with the message the caller was given. */

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
 import { imagePin } from "../lib/image-pins";
+import { observeJob } from "../lib/metrics";
 import { NO_SECRETS, type Redactor } from "../lib/redact";
 import { withRetries } from "../lib/retry";
 import { stopWaitNote } from "../lib/stop-grace";
@@ -379,6 +380,7 @@ export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: st
   // sweep, which reports "control plane restarted" even when compose succeeded.
   const onRetry = (error: unknown) => deps.log.warn(sink.redacted(`Recording the end of deployment ${job.id} failed (${String(error)}); retrying`));
   await withRetries(recordOutcome, { onRetry });
+  observeJob(job.action, outcome.status, (Date.now() - started) / 1000);
   deps.jobs.notify(job.id);
 
   function recordOutcome() {

@@ -79,7 +79,8 @@ export const listDeploymentsInput = z.object({
   stackId: z.string().min(1).optional(),
   hostId: z.string().min(1).optional(),
   cursor: z.string().optional(),
-  limit: z.number().int().min(1).max(100).default(30),
+  // Coerced: REST callers send it as a query string.
+  limit: z.coerce.number().int().min(1).max(100).default(30),
 });
 
 export const deploymentOutputInput = z.object({

@@ -2,6 +2,7 @@ import { type ComposeLogBatch, type ComposeLogLine, composeServiceName, logSince
 import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
+import { countedLogStream } from "../lib/metrics";
 import { openAgentStream } from "./hosts";
 import { projectOwner } from "./project-owner";
 import { targetOf } from "./stacks";
@@ -109,7 +110,7 @@ export async function openStackLogs(deps: WharfDeps, teamId: string, input: Stac
     },
     signal ? { signal } : {},
   );
-  return forwardLogBatches(frames, resumed);
+  return countedLogStream(forwardLogBatches(frames, resumed));
 }
 
 /**

@@ -81,8 +81,9 @@ export type SaveRevisionInput = z.infer<typeof saveRevisionInput>;
 export const revisionRef = z.object({ stackId: z.string().min(1), number: z.number().int().positive() });
 export const listRevisionsInput = z.object({
   stackId: z.string().min(1),
-  cursor: z.number().int().positive().optional(),
-  limit: z.number().int().min(1).max(100).default(30),
+  // Coerced: REST callers send them as query strings.
+  cursor: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(30),
 });
 export const diffRevisionsInput = z.object({ stackId: z.string().min(1), from: z.number().int().positive(), to: z.number().int().positive() });
 

@@ -1,0 +1,16 @@
+import { openApiDocument } from "@wharf/api";
+
+import { env } from "~/env";
+import { renderApiDocs } from "~/server/api-docs";
+
+/** The REST API's reference page. */
+export function GET(): Response {
+  return new Response(renderApiDocs(openApiDocument(env.publicUrl)), {
+    headers: {
+      "content-type": "text/html; charset=utf-8",
+      "cache-control": "no-store",
+    },
+  });
+}
+
+export const dynamic = "force-dynamic";
