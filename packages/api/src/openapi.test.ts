@@ -8,11 +8,7 @@ describe("the OpenAPI document", () => {
 
   it("is a valid OpenAPI 3.1 document for an independent validator", async () => {
     const validator = new Validator();
-    const result = await validator.validate(
-      JSON.parse(JSON.stringify(document)) as Parameters<
-        Validator["validate"]
-      >[0],
-    );
+    const result = await validator.validate(JSON.parse(JSON.stringify(document)) as Parameters<Validator["validate"]>[0]);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
     expect(validator.version).toBe("3.1");
@@ -32,42 +28,18 @@ describe("the OpenAPI document", () => {
       "/stacks/{stackId}/logs",
       "/stacks/{stackId}/revisions",
     ]);
-    expect(document.servers).toEqual([
-      { url: "https://wharf.example.com/api/v1" },
-    ]);
-    expect(document.components?.securitySchemes).toEqual({
-      token: expect.objectContaining({
-        type: "http",
-        scheme: "bearer",
-      }) as unknown,
-    });
+    expect(document.servers).toEqual([{ url: "https://wharf.example.com/api/v1" }]);
+    expect(document.components?.securitySchemes).toEqual({ token: expect.objectContaining({ type: "http", scheme: "bearer" }) as unknown });
   });
 
   it("describes every error response with the one { code, message, details } shape", () => {
     const errors = Object.values(document.paths ?? {}).flatMap((item) =>
-      Object.values(
-        item as Record<
-          string,
-          {
-            responses: Record<
-              string,
-              { content?: Record<string, { schema: unknown }> }
-            >;
-          }
-        >,
-      ).flatMap((operation) =>
-        Object.entries(operation.responses).filter(
-          ([status]) => !status.startsWith("2"),
-        ),
+      Object.values(item as Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>).flatMap((operation) =>
+        Object.entries(operation.responses).filter(([status]) => !status.startsWith("2")),
       ),
     );
     expect(errors.length).toBeGreaterThan(10);
-    for (const [, response] of errors)
-      expect(response.content?.["application/json"]?.schema).toEqual({
-        $ref: "#/components/schemas/Error",
-      });
-    expect(document.components?.schemas?.Error).toMatchObject({
-      required: ["code", "message", "details"],
-    });
+    for (const [, response] of errors) expect(response.content?.["application/json"]?.schema).toEqual({ $ref: "#/components/schemas/Error" });
+    expect(document.components?.schemas?.Error).toMatchObject({ required: ["code", "message", "details"] });
   });
 });

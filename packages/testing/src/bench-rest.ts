@@ -35,129 +35,47 @@ const result = z.object({
 type Run = z.infer<typeof result>;
 
 /** One autocannon run in its own process, read from its JSON report. */
-function autocannon(
-  url: string,
-  connections: number,
-  headers: Record<string, string>,
-): Promise<Run> {
-  const args = [
-    path.join(REPO_ROOT, "node_modules/autocannon/autocannon.js"),
-    "--json",
-    "-c",
-    String(connections),
-    "-d",
-    String(DURATION_S),
-  ];
-  for (const [name, value] of Object.entries(headers))
-    args.push("-H", `${name}=${value}`);
+function autocannon(url: string, connections: number, headers: Record<string, string>): Promise<Run> {
+  const args = [path.join(REPO_ROOT, "node_modules/autocannon/autocannon.js"), "--json", "-c", String(connections), "-d", String(DURATION_S)];
+  for (const [name, value] of Object.entries(headers)) args.push("-H", `${name}=${value}`);
   args.push(url);
   return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      args,
-      { env: childEnv(), maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout) => {
-        if (error) reject(new Error(`autocannon failed: ${error.message}`));
-        else resolve(result.parse(JSON.parse(stdout)));
-      },
-    );
+    execFile(process.execPath, args, { env: childEnv(), maxBuffer: 16 * 1024 * 1024 }, (error, stdout) => {
+      if (error) reject(new Error(`autocannon failed: ${error.message}`));
+      else resolve(result.parse(JSON.parse(stdout)));
+    });
   });
 }
 
 export async function restFigures(deps: WharfDeps): Promise<void> {
   const owner = await createTestUser(deps);
-  await seedRows(deps, owner.teamId, {
-    hosts: 10,
-    stacksPerHost: 10,
-    prefix: "bench",
-  });
-  const { secret } = await tokenFor(deps, owner.teamId, owner.userId, {
-    name: "bench",
-    scope: "READ",
-  });
+  await seedRows(deps, owner.teamId, { hosts: 10, stacksPerHost: 10, prefix: "bench" });
+  const { secret } = await tokenFor(deps, owner.teamId, owner.userId, { name: "bench", scope: "READ" });
   const server = await serveRest(deps);
   try {
     const auth = { authorization: `Bearer ${secret}` };
     const check = await fetch(`${server.url}/api/v1/stacks`, { headers: auth });
-    const stacks = z
-      .array(z.object({ targets: z.array(z.unknown()) }))
-      .parse(await check.json());
-    if (stacks.length !== 100)
-      throw new Error(
-        `expected 100 stacks, the endpoint listed ${stacks.length}`,
-      );
+    const stacks = z.array(z.object({ targets: z.array(z.unknown()) })).parse(await check.json());
+    if (stacks.length !== 100) throw new Error(`expected 100 stacks, the endpoint listed ${stacks.length}`);
 
     const constant = await autocannon(`${server.url}/api/constant`, 1, {});
     const single = await autocannon(`${server.url}/api/v1/stacks`, 1, auth);
     let best: { connections: number; run: Run } | null = null;
     for (const connections of CONNECTIONS) {
-      const run =
-        connections === 1
-          ? single
-          : await autocannon(`${server.url}/api/v1/stacks`, connections, auth);
-      if (run.non2xx > 0 || run.errors > 0)
-        throw new Error(
-          `the status endpoint failed under load: ${run.non2xx} non-2xx, ${run.errors} errors`,
-        );
-      process.stdout.write(
-        `rest: ${connections} connections: ${run.requests.average.toFixed(0)} req/s, p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms\n`,
-      );
-      if (
-        run.latency.p99 < P99_TARGET_MS &&
-        (!best || run.requests.average > best.run.requests.average)
-      )
-        best = { connections, run };
+      const run = connections === 1 ? single : await autocannon(`${server.url}/api/v1/stacks`, connections, auth);
+      if (run.non2xx > 0 || run.errors > 0) throw new Error(`the status endpoint failed under load: ${run.non2xx} non-2xx, ${run.errors} errors`);
+      process.stdout.write(`rest: ${connections} connections: ${run.requests.average.toFixed(0)} req/s, p50 ${run.latency.p50} ms, p99 ${run.latency.p99} ms\n`);
+      if (run.latency.p99 < P99_TARGET_MS && (!best || run.requests.average > best.run.requests.average)) best = { connections, run };
     }
     const part = "rest";
-    recordFigure({
-      part,
-      name: "status (100 stacks, 10 hosts): req/s with p99 < 50 ms",
-      value: best?.run.requests.average ?? 0,
-      unit: "req/s",
-    });
-    recordFigure({
-      part,
-      name: `  at that load: connections`,
-      value: best?.connections ?? 0,
-      unit: "conns",
-    });
-    recordFigure({
-      part,
-      name: "status p50, 1 connection",
-      value: single.latency.p50,
-      unit: "ms",
-    });
-    recordFigure({
-      part,
-      name: "status p99, 1 connection",
-      value: single.latency.p99,
-      unit: "ms",
-      target: { max: P99_TARGET_MS },
-    });
-    recordFigure({
-      part,
-      name: "constant route p50, 1 connection",
-      value: constant.latency.p50,
-      unit: "ms",
-    });
-    recordFigure({
-      part,
-      name: "constant route p99, 1 connection",
-      value: constant.latency.p99,
-      unit: "ms",
-    });
-    recordFigure({
-      part,
-      name: "constant route req/s, 1 connection",
-      value: constant.requests.average,
-      unit: "req/s",
-    });
-    recordFigure({
-      part,
-      name: "status req/s, 1 connection",
-      value: single.requests.average,
-      unit: "req/s",
-    });
+    recordFigure({ part, name: "status (100 stacks, 10 hosts): req/s with p99 < 50 ms", value: best?.run.requests.average ?? 0, unit: "req/s" });
+    recordFigure({ part, name: `  at that load: connections`, value: best?.connections ?? 0, unit: "conns" });
+    recordFigure({ part, name: "status p50, 1 connection", value: single.latency.p50, unit: "ms" });
+    recordFigure({ part, name: "status p99, 1 connection", value: single.latency.p99, unit: "ms", target: { max: P99_TARGET_MS } });
+    recordFigure({ part, name: "constant route p50, 1 connection", value: constant.latency.p50, unit: "ms" });
+    recordFigure({ part, name: "constant route p99, 1 connection", value: constant.latency.p99, unit: "ms" });
+    recordFigure({ part, name: "constant route req/s, 1 connection", value: constant.requests.average, unit: "req/s" });
+    recordFigure({ part, name: "status req/s, 1 connection", value: single.requests.average, unit: "req/s" });
   } finally {
     await server.close();
   }

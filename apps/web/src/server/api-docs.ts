@@ -4,37 +4,22 @@ type Document = ReturnType<typeof openApiDocument>;
 interface Operation {
   summary?: string;
   tags?: string[];
-  parameters?: {
-    name: string;
-    in: string;
-    required?: boolean;
-    description?: string;
-  }[];
+  parameters?: { name: string; in: string; required?: boolean; description?: string }[];
   requestBody?: unknown;
 }
 
-const escape = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escape = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A plain reference page for the REST API, rendered from the same document clients read (no script, no outside assets). */
 export function renderApiDocs(document: Document): string {
   const rows: string[] = [];
   for (const [path, item] of Object.entries(document.paths ?? {})) {
-    for (const [method, operation] of Object.entries(
-      item as Record<string, Operation>,
-    )) {
-      const params = (operation.parameters ?? [])
-        .map(
-          (p) =>
-            `<code>${escape(p.name)}</code> (${escape(p.in)}${p.required ? ", required" : ""})`,
-        )
-        .join(", ");
+    for (const [method, operation] of Object.entries(item as Record<string, Operation>)) {
+      const params = (operation.parameters ?? []).map((p) => `<code>${escape(p.name)}</code> (${escape(p.in)}${p.required ? ", required" : ""})`).join(", ");
       rows.push(
         `<section><h2><span class="m">${escape(method.toUpperCase())}</span> <code>${escape(path)}</code></h2><p>${escape(operation.summary ?? "")}</p>` +
           (params ? `<p>Parameters: ${params}</p>` : "") +
-          (operation.requestBody
-            ? "<p>JSON body: see the schema in the document.</p>"
-            : "") +
+          (operation.requestBody ? "<p>JSON body: see the schema in the document.</p>" : "") +
           `</section>`,
       );
     }

@@ -8,12 +8,7 @@ import { Counter, Gauge, Histogram, Registry } from "prom-client";
  */
 function createMetrics() {
   const registry = new Registry();
-  const jobs = new Counter({
-    name: "wharf_jobs_total",
-    help: "Jobs finished by this process, by action and result",
-    labelNames: ["action", "result"],
-    registers: [registry],
-  });
+  const jobs = new Counter({ name: "wharf_jobs_total", help: "Jobs finished by this process, by action and result", labelNames: ["action", "result"], registers: [registry] });
   const jobSeconds = new Histogram({
     name: "wharf_job_duration_seconds",
     help: "How long jobs ran, by action and result",
@@ -28,11 +23,7 @@ function createMetrics() {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
-  const logStreams = new Gauge({
-    name: "wharf_log_streams_open",
-    help: "Container log streams open now",
-    registers: [registry],
-  });
+  const logStreams = new Gauge({ name: "wharf_log_streams_open", help: "Container log streams open now", registers: [registry] });
   return { registry, jobs, jobSeconds, agentCallSeconds, logStreams };
 }
 
@@ -41,19 +32,12 @@ const KEY = Symbol.for("wharf.metrics");
 const holder = globalThis as { [KEY]?: Metrics };
 export const metrics: Metrics = (holder[KEY] ??= createMetrics());
 
-export function observeJob(
-  action: string,
-  result: string,
-  seconds: number,
-): void {
+export function observeJob(action: string, result: string, seconds: number): void {
   metrics.jobs.inc({ action, result });
   metrics.jobSeconds.observe({ action, result }, seconds);
 }
 
-export async function timeAgentCall<T>(
-  method: string,
-  call: () => Promise<T>,
-): Promise<T> {
+export async function timeAgentCall<T>(method: string, call: () => Promise<T>): Promise<T> {
   const end = metrics.agentCallSeconds.startTimer({ method });
   try {
     const result = await call();
@@ -66,9 +50,7 @@ export async function timeAgentCall<T>(
 }
 
 /** Counts a log stream as open while it is iterated. */
-export async function* countedLogStream<T>(
-  source: AsyncGenerator<T, void, undefined>,
-): AsyncGenerator<T, void, undefined> {
+export async function* countedLogStream<T>(source: AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
   metrics.logStreams.inc();
   try {
     yield* source;

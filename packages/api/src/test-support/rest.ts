@@ -3,11 +3,7 @@ import type { AddressInfo } from "node:net";
 
 import type { WharfDeps } from "../deps";
 import { openApiDocument } from "../openapi";
-import {
-  handleJobOutputStream,
-  handleRestRequest,
-  handleStackLogsStream,
-} from "../rest";
+import { handleJobOutputStream, handleRestRequest, handleStackLogsStream } from "../rest";
 import { createApiToken } from "../services/api-tokens";
 
 /**
@@ -16,33 +12,10 @@ import { createApiToken } from "../services/api-tokens";
  * of `stacksPerHost` stacks with one revision. For checks that never reach a
  * host, and for the status bench, whose list reads only the database.
  */
-export async function seedRows(
-  deps: WharfDeps,
-  teamId: string,
-  options: {
-    hosts: number;
-    stacksPerHost: number;
-    prefix: string;
-    environmentId?: string;
-  },
-) {
-  const environmentId =
-    options.environmentId ??
-    (
-      await deps.db.environment.findFirstOrThrow({
-        where: { teamId },
-        orderBy: { createdAt: "asc" },
-      })
-    ).id;
+export async function seedRows(deps: WharfDeps, teamId: string, options: { hosts: number; stacksPerHost: number; prefix: string; environmentId?: string }) {
+  const environmentId = options.environmentId ?? (await deps.db.environment.findFirstOrThrow({ where: { teamId }, orderBy: { createdAt: "asc" } })).id;
   const credential = await deps.db.sshCredential.create({
-    data: {
-      teamId,
-      name: `${options.prefix}-key`,
-      kind: "GENERATED",
-      publicKey: "ssh-ed25519 AAAA",
-      fingerprint: "SHA256:none",
-      privateKeyEnc: Buffer.alloc(0),
-    },
+    data: { teamId, name: `${options.prefix}-key`, kind: "GENERATED", publicKey: "ssh-ed25519 AAAA", fingerprint: "SHA256:none", privateKeyEnc: Buffer.alloc(0) },
   });
   const hostIds: string[] = [];
   const stackIds: string[] = [];
@@ -70,17 +43,7 @@ export async function seedRows(
           teamId,
           name: `${options.prefix}-${h}-${s}`,
           targets: { create: { hostId: host.id } },
-          revisions: {
-            create: {
-              number: 1,
-              message: "first",
-              authorLabel: "seed",
-              files: [],
-              env: [],
-              secretNames: [],
-              limits: {},
-            },
-          },
+          revisions: { create: { number: 1, message: "first", authorLabel: "seed", files: [], env: [], secretNames: [], limits: {} } },
         },
       });
       stackIds.push(stack.id);
@@ -90,43 +53,18 @@ export async function seedRows(
 }
 
 /** A token for `userId` in `teamId`, created as the Tokens page does. */
-export async function tokenFor(
-  deps: WharfDeps,
-  teamId: string,
-  userId: string,
-  input: {
-    name: string;
-    scope: "READ" | "DEPLOY" | "ADMIN";
-    environmentIds?: string[];
-    expiresInDays?: number;
-  },
-) {
-  const { token, secret } = await createApiToken(
-    deps,
-    teamId,
-    { id: userId, label: "test" },
-    { environmentIds: [], ...input },
-  );
+export async function tokenFor(deps: WharfDeps, teamId: string, userId: string, input: { name: string; scope: "READ" | "DEPLOY" | "ADMIN"; environmentIds?: string[]; expiresInDays?: number }) {
+  const { token, secret } = await createApiToken(deps, teamId, { id: userId, label: "test" }, { environmentIds: [], ...input });
   return { id: token.id, secret };
 }
 
-async function toRequest(
-  req: IncomingMessage,
-  origin: string,
-  signal: AbortSignal,
-): Promise<Request> {
+async function toRequest(req: IncomingMessage, origin: string, signal: AbortSignal): Promise<Request> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers))
-    if (typeof value === "string") headers.set(name, value);
+  for (const [name, value] of Object.entries(req.headers)) if (typeof value === "string") headers.set(name, value);
   const body = chunks.length > 0 ? Buffer.concat(chunks) : null;
-  return new Request(`${origin}${req.url ?? "/"}`, {
-    method: req.method ?? "GET",
-    headers,
-    body,
-    signal,
-  });
+  return new Request(`${origin}${req.url ?? "/"}`, { method: req.method ?? "GET", headers, body, signal });
 }
 
 /**
@@ -134,9 +72,7 @@ async function toRequest(
  * paths) on a plain Node server: for tests and the bench, without a Next.js build.
  * `/api/constant` answers a constant, the bench's baseline for the server's own cost.
  */
-export async function serveRest(
-  deps: WharfDeps,
-): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
+export async function serveRest(deps: WharfDeps): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   let origin = "";
   const server = createServer((req, res) => {
     const controller = new AbortController();
@@ -152,23 +88,12 @@ export async function serveRest(
           : path === "/api/openapi.json"
             ? Response.json(openApiDocument(origin))
             : output?.[1]
-              ? await handleJobOutputStream(
-                  deps,
-                  request,
-                  "127.0.0.1",
-                  output[1],
-                )
+              ? await handleJobOutputStream(deps, request, "127.0.0.1", output[1])
               : logs?.[1]
-                ? await handleStackLogsStream(
-                    deps,
-                    request,
-                    "127.0.0.1",
-                    logs[1],
-                  )
+                ? await handleStackLogsStream(deps, request, "127.0.0.1", logs[1])
                 : await handleRestRequest(deps, request, "127.0.0.1");
       res.writeHead(response.status, Object.fromEntries(response.headers));
-      if (response.body)
-        for await (const chunk of response.body) res.write(chunk);
+      if (response.body) for await (const chunk of response.body) res.write(chunk);
       res.end();
     })().catch((error: unknown) => {
       res.statusCode = 500;

@@ -10,16 +10,7 @@ import { DialogFormFooter } from "~/components/dialog-form-footer";
 import { Field } from "~/components/field";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from "~/components/ui/dialog";
+import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { NativeSelect } from "~/components/ui/native-select";
@@ -44,10 +35,7 @@ export function CreateTokenDialog() {
   const queryClient = useQueryClient();
   const [open, setOpen] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
-  const environments = useQuery({
-    ...trpc.environment.list.queryOptions(),
-    enabled: open,
-  });
+  const environments = useQuery({ ...trpc.environment.list.queryOptions(), enabled: open });
   const create = useMutation(trpc.apiToken.create.mutationOptions());
   const {
     register,
@@ -56,14 +44,7 @@ export function CreateTokenDialog() {
     reset,
     control,
     formState: { errors, isSubmitting },
-  } = useForm<TokenForm>({
-    defaultValues: {
-      name: "",
-      scope: "DEPLOY",
-      environmentIds: [],
-      expiresInDays: "90",
-    },
-  });
+  } = useForm<TokenForm>({ defaultValues: { name: "", scope: "DEPLOY", environmentIds: [], expiresInDays: "90" } });
   const scope = useWatch({ control, name: "scope" });
 
   const changeOpen = (next: boolean): void => {
@@ -81,18 +62,12 @@ export function CreateTokenDialog() {
         name: form.name,
         scope: form.scope,
         environmentIds: form.scope === "DEPLOY" ? form.environmentIds : [],
-        ...(form.expiresInDays
-          ? { expiresInDays: Number(form.expiresInDays) }
-          : {}),
+        ...(form.expiresInDays ? { expiresInDays: Number(form.expiresInDays) } : {}),
       });
       setSecret(created.secret);
       await queryClient.invalidateQueries(trpc.apiToken.list.queryFilter());
     } catch (error) {
-      applyFieldErrors(error, setError, [
-        "name",
-        "environmentIds",
-        "expiresInDays",
-      ]);
+      applyFieldErrors(error, setError, ["name", "environmentIds", "expiresInDays"]);
     }
   };
 
@@ -106,13 +81,9 @@ export function CreateTokenDialog() {
       </DialogTrigger>
       <DialogContent>
         <DialogHeader>
-          <DialogTitle>
-            {secret ? "Token created" : "Create an API token"}
-          </DialogTitle>
+          <DialogTitle>{secret ? "Token created" : "Create an API token"}</DialogTitle>
           <DialogDescription>
-            {secret
-              ? "Copy it now: Wharf keeps only its hash and cannot show it again."
-              : "It acts as itself in the audit log, with at most your own rights."}
+            {secret ? "Copy it now: Wharf keeps only its hash and cannot show it again." : "It acts as itself in the audit log, with at most your own rights."}
           </DialogDescription>
         </DialogHeader>
         {secret ? (
@@ -123,24 +94,10 @@ export function CreateTokenDialog() {
                 Copy
               </CopyButton>
             </div>
-            <Input
-              id="new-token-secret"
-              readOnly
-              value={secret}
-              className="font-mono text-xs"
-              onFocus={(event) => event.currentTarget.select()}
-            />
+            <Input id="new-token-secret" readOnly value={secret} className="font-mono text-xs" onFocus={(event) => event.currentTarget.select()} />
             <p className="text-sm text-muted-foreground">
-              Use it as{" "}
-              <code className="font-mono text-xs text-foreground">
-                Authorization: Bearer …
-              </code>{" "}
-              or with{" "}
-              <code className="font-mono text-xs text-foreground">
-                npx wharf login --url{" "}
-                {typeof window === "undefined" ? "" : window.location.origin}
-              </code>
-              .
+              Use it as <code className="font-mono text-xs text-foreground">Authorization: Bearer …</code> or with{" "}
+              <code className="font-mono text-xs text-foreground">npx wharf login --url {typeof window === "undefined" ? "" : window.location.origin}</code>.
             </p>
             <DialogFooter className="mt-2">
               <DialogClose asChild>
@@ -149,31 +106,15 @@ export function CreateTokenDialog() {
             </DialogFooter>
           </div>
         ) : (
-          <form
-            noValidate
-            onSubmit={handleSubmit(onSubmit)}
-            className="grid gap-4"
-          >
+          <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
             {create.error && !errors.name ? (
               <Alert variant="destructive">
                 <AlertCircleIcon aria-hidden />
-                <AlertDescription>
-                  {errorMessage(create.error)}
-                </AlertDescription>
+                <AlertDescription>{errorMessage(create.error)}</AlertDescription>
               </Alert>
             ) : null}
-            <Field
-              label="Name"
-              hint="Shown in the audit log, e.g. ci-deploy."
-              error={errors.name?.message}
-            >
-              {(control) => (
-                <Input
-                  {...control}
-                  autoComplete="off"
-                  {...register("name", { required: "Name the token." })}
-                />
-              )}
+            <Field label="Name" hint="Shown in the audit log, e.g. ci-deploy." error={errors.name?.message}>
+              {(control) => <Input {...control} autoComplete="off" {...register("name", { required: "Name the token." })} />}
             </Field>
             <Field label="Scope" error={errors.scope?.message}>
               {(control) => (
@@ -188,44 +129,18 @@ export function CreateTokenDialog() {
             </Field>
             {scope === "DEPLOY" && (environments.data?.length ?? 0) > 1 ? (
               <fieldset className="grid gap-2">
-                <legend className="text-sm font-medium">
-                  Deploy only in (none checked: every environment)
-                </legend>
+                <legend className="text-sm font-medium">Deploy only in (none checked: every environment)</legend>
                 {environments.data?.map((environment) => (
-                  <label
-                    key={environment.id}
-                    className="flex items-center gap-2 text-sm"
-                  >
-                    <input
-                      type="checkbox"
-                      value={environment.id}
-                      {...register("environmentIds")}
-                    />
+                  <label key={environment.id} className="flex items-center gap-2 text-sm">
+                    <input type="checkbox" value={environment.id} {...register("environmentIds")} />
                     {environment.name}
                   </label>
                 ))}
-                {errors.environmentIds?.message ? (
-                  <p className="text-sm text-destructive">
-                    {errors.environmentIds.message}
-                  </p>
-                ) : null}
+                {errors.environmentIds?.message ? <p className="text-sm text-destructive">{errors.environmentIds.message}</p> : null}
               </fieldset>
             ) : null}
-            <Field
-              label="Expires after (days)"
-              hint="Leave empty for a token that never expires."
-              error={errors.expiresInDays?.message}
-            >
-              {(control) => (
-                <Input
-                  {...control}
-                  type="number"
-                  min={1}
-                  max={3650}
-                  inputMode="numeric"
-                  {...register("expiresInDays")}
-                />
-              )}
+            <Field label="Expires after (days)" hint="Leave empty for a token that never expires." error={errors.expiresInDays?.message}>
+              {(control) => <Input {...control} type="number" min={1} max={3650} inputMode="numeric" {...register("expiresInDays")} />}
             </Field>
             <DialogFormFooter submitting={isSubmitting} label="Create" />
           </form>

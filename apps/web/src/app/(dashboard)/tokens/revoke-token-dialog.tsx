@@ -24,13 +24,7 @@ export function RevokeTokenDialog({ token }: { token: TokenRow }) {
   return (
     <ConfirmDialog
       trigger={
-        <Button
-          variant="ghost"
-          size="icon-sm"
-          aria-label={`Revoke token ${token.name}`}
-          title="Revoke token"
-          className="text-muted-foreground hover:text-destructive"
-        >
+        <Button variant="ghost" size="icon-sm" aria-label={`Revoke token ${token.name}`} title="Revoke token" className="text-muted-foreground hover:text-destructive">
           <BanIcon aria-hidden />
         </Button>
       }

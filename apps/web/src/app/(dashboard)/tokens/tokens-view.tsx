@@ -17,13 +17,9 @@ import { RevokeTokenDialog } from "./revoke-token-dialog";
 
 export type TokenRow = RouterOutputs["apiToken"]["list"][number];
 
-function tokenState(token: TokenRow): {
-  label: string;
-  variant: "secondary" | "destructive" | "outline";
-} {
+function tokenState(token: TokenRow): { label: string; variant: "secondary" | "destructive" | "outline" } {
   if (token.revokedAt) return { label: "Revoked", variant: "destructive" };
-  if (token.expiresAt && token.expiresAt.getTime() <= Date.now())
-    return { label: "Expired", variant: "outline" };
+  if (token.expiresAt && token.expiresAt.getTime() <= Date.now()) return { label: "Expired", variant: "outline" };
   return { label: "Active", variant: "secondary" };
 }
 
@@ -34,12 +30,8 @@ const columns: ColumnDef<TokenRow>[] = [
     header: "Name",
     cell: ({ row }) => (
       <div className="grid">
-        <span className="font-medium whitespace-nowrap">
-          {row.original.name}
-        </span>
-        <span className="font-mono text-xs text-muted-foreground">
-          {row.original.prefix}…
-        </span>
+        <span className="font-medium whitespace-nowrap">{row.original.name}</span>
+        <span className="font-mono text-xs text-muted-foreground">{row.original.prefix}…</span>
       </div>
     ),
   },
@@ -50,22 +42,11 @@ const columns: ColumnDef<TokenRow>[] = [
     cell: ({ row }) => (
       <span>
         {row.original.scope.toLowerCase()}
-        {row.original.environmentIds.length > 0
-          ? ` (${row.original.environmentIds.length} environment${row.original.environmentIds.length === 1 ? "" : "s"})`
-          : ""}
+        {row.original.environmentIds.length > 0 ? ` (${row.original.environmentIds.length} environment${row.original.environmentIds.length === 1 ? "" : "s"})` : ""}
       </span>
     ),
   },
-  {
-    id: "state",
-    accessorFn: (token) => tokenState(token).label,
-    header: "State",
-    cell: ({ row }) => (
-      <Badge variant={tokenState(row.original).variant}>
-        {tokenState(row.original).label}
-      </Badge>
-    ),
-  },
+  { id: "state", accessorFn: (token) => tokenState(token).label, header: "State", cell: ({ row }) => <Badge variant={tokenState(row.original).variant}>{tokenState(row.original).label}</Badge> },
   {
     id: "lastUsed",
     accessorFn: (token) => token.lastUsedAt?.getTime() ?? 0,
@@ -74,10 +55,7 @@ const columns: ColumnDef<TokenRow>[] = [
     cell: ({ row }) =>
       row.original.lastUsedAt ? (
         <span className="whitespace-nowrap">
-          <RelativeTime value={row.original.lastUsedAt} />{" "}
-          <span className="text-muted-foreground">
-            from {row.original.lastUsedIp ?? "unknown"}
-          </span>
+          <RelativeTime value={row.original.lastUsedAt} /> <span className="text-muted-foreground">from {row.original.lastUsedIp ?? "unknown"}</span>
         </span>
       ) : (
         <span className="text-muted-foreground">Never</span>
@@ -85,32 +63,16 @@ const columns: ColumnDef<TokenRow>[] = [
   },
   {
     id: "expires",
-    accessorFn: (token) =>
-      token.expiresAt?.getTime() ?? Number.MAX_SAFE_INTEGER,
+    accessorFn: (token) => token.expiresAt?.getTime() ?? Number.MAX_SAFE_INTEGER,
     header: "Expires",
     enableGlobalFilter: false,
-    cell: ({ row }) =>
-      row.original.expiresAt ? (
-        <RelativeTime value={row.original.expiresAt} />
-      ) : (
-        <span className="text-muted-foreground">Never</span>
-      ),
+    cell: ({ row }) => (row.original.expiresAt ? <RelativeTime value={row.original.expiresAt} /> : <span className="text-muted-foreground">Never</span>),
   },
-  {
-    id: "createdBy",
-    accessorFn: (token) => token.createdBy.email,
-    header: "Created by",
-  },
+  { id: "createdBy", accessorFn: (token) => token.createdBy.email, header: "Created by" },
   {
     id: "actions",
     header: () => <span className="sr-only">Actions</span>,
-    cell: ({ row }) => (
-      <div className="flex justify-end">
-        {row.original.revokedAt ? null : (
-          <RevokeTokenDialog token={row.original} />
-        )}
-      </div>
-    ),
+    cell: ({ row }) => <div className="flex justify-end">{row.original.revokedAt ? null : <RevokeTokenDialog token={row.original} />}</div>,
   },
 ];
 
@@ -140,13 +102,7 @@ export function TokensView() {
             </Alert>
           ) : null
         }
-        empty={
-          <EmptyState
-            icon={KeySquareIcon}
-            title="No API tokens yet"
-            description="Create one for a CI pipeline or for the wharf command on your machine."
-          />
-        }
+        empty={<EmptyState icon={KeySquareIcon} title="No API tokens yet" description="Create one for a CI pipeline or for the wharf command on your machine." />}
       />
     </div>
   );

@@ -5,12 +5,7 @@ import { renderApiDocs } from "~/server/api-docs";
 
 /** The REST API's reference page. */
 export function GET(): Response {
-  return new Response(renderApiDocs(openApiDocument(env.publicUrl)), {
-    headers: {
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-store",
-    },
-  });
+  return new Response(renderApiDocs(openApiDocument(env.publicUrl)), { headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" } });
 }
 
 export const dynamic = "force-dynamic";
