@@ -53,6 +53,7 @@ import { listVolumes } from "./handlers/list-volumes";
 import { connectNetwork, createNetwork, disconnectNetwork, networkUsage, removeNetwork } from "./handlers/network-actions";
 import { preflight } from "./handlers/preflight";
 import { createVolume, pruneVolumes, removeVolume, volumeUsage } from "./handlers/volume-actions";
+import { browseVolume, readVolumeFile } from "./handlers/volume-files";
 import { idleCollector } from "./idle-gc";
 import type { Logger } from "./log";
 import { type Pump, pumpStream } from "./stream-pump";
@@ -80,6 +81,8 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   createVolume,
   removeVolume,
   pruneVolumes,
+  browseVolume,
+  readVolumeFile,
   networkUsage,
   createNetwork,
   removeNetwork,

@@ -41,6 +41,7 @@ import {
   volumeUsageParams,
   volumeUsageResult,
 } from "./volume-actions";
+import { browseVolumeParams, browseVolumeResult, readVolumeFileParams, readVolumeFileResult } from "./volume-files";
 import { listVolumesParams, listVolumesResult } from "./volumes";
 
 /** Every request/response call: its params and result contracts, checked on both sides. */
@@ -67,6 +68,8 @@ export const agentCalls = {
   createVolume: { params: createVolumeParams, result: createVolumeResult },
   removeVolume: { params: removeVolumeParams, result: removeVolumeResult },
   pruneVolumes: { params: pruneVolumesParams, result: pruneVolumesResult },
+  browseVolume: { params: browseVolumeParams, result: browseVolumeResult },
+  readVolumeFile: { params: readVolumeFileParams, result: readVolumeFileResult },
   networkUsage: { params: networkUsageParams, result: networkUsageResult },
   createNetwork: { params: createNetworkParams, result: createNetworkResult },
   removeNetwork: { params: removeNetworkParams, result: removeNetworkResult },
@@ -102,6 +105,8 @@ export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("createVolume"), params: createVolumeParams }),
   z.object({ method: z.literal("removeVolume"), params: removeVolumeParams }),
   z.object({ method: z.literal("pruneVolumes"), params: pruneVolumesParams }),
+  z.object({ method: z.literal("browseVolume"), params: browseVolumeParams }),
+  z.object({ method: z.literal("readVolumeFile"), params: readVolumeFileParams }),
   z.object({ method: z.literal("networkUsage"), params: networkUsageParams }),
   z.object({ method: z.literal("createNetwork"), params: createNetworkParams }),
   z.object({ method: z.literal("removeNetwork"), params: removeNetworkParams }),

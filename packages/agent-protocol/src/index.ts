@@ -24,4 +24,5 @@ export * from "./networks";
 export * from "./preflight";
 export * from "./version";
 export * from "./volume-actions";
+export * from "./volume-files";
 export * from "./volumes";
