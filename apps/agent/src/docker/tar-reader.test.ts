@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { Readable } from "node:stream";
 
 import { afterAll, describe, expect, it } from "vitest";
 
@@ -16,7 +17,7 @@ writeFileSync(path.join(root, "tree", "big.bin"), Buffer.alloc(70_000, 7));
 symlinkSync("hello.txt", path.join(root, "tree", "link"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function* chunks(buffer: Buffer, size: number): AsyncGenerator<Buffer> {
+function* chunks(buffer: Buffer, size: number): Generator<Buffer> {
   for (let offset = 0; offset < buffer.length; offset += size) yield buffer.subarray(offset, offset + size);
 }
 
@@ -26,7 +27,7 @@ describe.each(["pax", "gnu"])("readTar (%s archives)", (format) => {
     const archive = execFileSync("tar", ["-C", root, `--format=${format}`, "--sort=name", "-cf", "-", "tree"], { maxBuffer: 16 * 1024 * 1024 });
     const seen: Record<string, { type: string; size: number; link: string; body?: string }> = {};
     // Odd chunk sizes cross every header and body boundary.
-    for await (const entry of readTar(chunks(archive, 333))) {
+    for await (const entry of readTar(Readable.from(chunks(archive, 333)))) {
       seen[entry.path] = { type: entry.type, size: entry.size, link: entry.type === "symlink" ? entry.linkTarget : "" };
       if (entry.path.endsWith(".txt")) seen[entry.path]!.body = (await entry.readBody(3)).toString();
     }

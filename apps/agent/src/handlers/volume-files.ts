@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 
-import { type VolumeFileEntry, VOLUME_FILE_DOWNLOAD_LIMIT_BYTES, VOLUME_FILE_VIEW_LIMIT_BYTES, volumePath } from "@wharf/agent-protocol";
+import { VOLUME_FILE_DOWNLOAD_LIMIT_BYTES, VOLUME_FILE_VIEW_LIMIT_BYTES, type VolumeFileEntry, volumePath } from "@wharf/agent-protocol";
 import type Docker from "dockerode";
 import { z } from "zod";
 
@@ -63,7 +63,7 @@ async function ensureReaderImage(docker: Docker, ctx: HandlerContext): Promise<v
     .catch(() => false);
   if (present) return;
   const [repo = "", tag = ""] = VOLUME_READER_IMAGE.split(":");
-  const progress = (await docker.importImage(Readable.from([markerArchive()]), { repo, tag, changes: [`LABEL ${VOLUME_READER_LABEL}=${LABEL_VALUE}`] })) as NodeJS.ReadableStream;
+  const progress = (await docker.importImage(Readable.from([markerArchive()]), { repo, tag, changes: [`LABEL ${VOLUME_READER_LABEL}=${LABEL_VALUE}`] }));
   for await (const line of progress) {
     const message = /"error(?:Detail)?"\s*:\s*(?:\{"message":)?"([^"]*)"/.exec(String(line));
     if (message) throw new AgentFailure("INTERNAL", `could not create the volume reader image ${VOLUME_READER_IMAGE}: ${message[1]}`);
