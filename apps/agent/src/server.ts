@@ -45,6 +45,7 @@ import { dockerEvents } from "./handlers/docker-events";
 import { hello } from "./handlers/hello";
 import { hostFacts } from "./handlers/host-facts";
 import { hostStats } from "./handlers/host-stats";
+import { hostUsage } from "./handlers/host-usage";
 import { inspectContainer } from "./handlers/inspect-container";
 import { listContainers } from "./handlers/list-containers";
 import { listImages } from "./handlers/list-images";
@@ -61,6 +62,7 @@ import { type Pump, pumpStream } from "./stream-pump";
 const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   hello,
   hostFacts,
+  hostUsage,
   listContainers,
   listImages,
   listVolumes,

@@ -17,6 +17,7 @@ import { agentError } from "./errors";
 import { helloParams, helloResult } from "./hello";
 import { hostFactsParams, hostFactsResult } from "./host-facts";
 import { hostStatsParams, hostStatsSample } from "./host-stats";
+import { hostUsageParams, hostUsageResult } from "./host-usage";
 import { listImagesParams, listImagesResult } from "./images";
 import {
   connectNetworkParams,
@@ -48,6 +49,7 @@ import { listVolumesParams, listVolumesResult } from "./volumes";
 export const agentCalls = {
   hello: { params: helloParams, result: helloResult },
   hostFacts: { params: hostFactsParams, result: hostFactsResult },
+  hostUsage: { params: hostUsageParams, result: hostUsageResult },
   listContainers: { params: listContainersParams, result: listContainersResult },
   listImages: { params: listImagesParams, result: listImagesResult },
   listVolumes: { params: listVolumesParams, result: listVolumesResult },
@@ -85,6 +87,7 @@ export type AgentResult<M extends AgentMethod> = z.infer<AgentCalls[M]["result"]
 export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("hello"), params: helloParams }),
   z.object({ method: z.literal("hostFacts"), params: hostFactsParams }),
+  z.object({ method: z.literal("hostUsage"), params: hostUsageParams }),
   z.object({ method: z.literal("listContainers"), params: listContainersParams }),
   z.object({ method: z.literal("listImages"), params: listImagesParams }),
   z.object({ method: z.literal("listVolumes"), params: listVolumesParams }),

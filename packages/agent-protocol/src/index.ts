@@ -17,6 +17,7 @@ export * from "./errors";
 export * from "./hello";
 export * from "./host-facts";
 export * from "./host-stats";
+export * from "./host-usage";
 export * from "./images";
 export * from "./limits";
 export * from "./network-actions";
