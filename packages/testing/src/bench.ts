@@ -24,6 +24,8 @@
  *   log stream open, and its slope (see bench-footprint.ts).
  * - terminal: keystroke-to-echo latency through Wharf's terminal vs
  *   `docker exec -it` on the host (see bench-terminal.ts).
+ * - live-stats: control-plane and agent CPU while 10 viewers watch one
+ *   host's live stats vs one viewer (see bench-live-stats.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -41,6 +43,7 @@ import { leftovers, type Snapshot, stopStartedAgents, takeSnapshot } from "./ben
 import { logBurstFigures } from "./bench-logs";
 import { recoveryFigures } from "./bench-recovery";
 import { recordFigure, renderFigureTable } from "./bench-report";
+import { liveStatsFigures } from "./bench-live-stats";
 import { stackFigures } from "./bench-stacks";
 import { terminalFigures } from "./bench-terminal";
 import { childEnv, REPO_ROOT, testEnv } from "./env";
@@ -270,7 +273,7 @@ function reportLeftovers(before: Snapshot): void {
   recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });
 }
 
-const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal"] as const;
+const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal", "live-stats"] as const;
 
 /** The production build the web parts run (`node apps/web/dist/server.mjs`), made once if missing. */
 async function ensureWebBuild(): Promise<void> {
@@ -302,6 +305,7 @@ async function main(): Promise<void> {
     }
     if (runs("soak")) await agentSoakFigures(deps);
     if (runs("terminal")) await terminalFigures(deps);
+    if (runs("live-stats")) await liveStatsFigures(deps);
   } finally {
     await stopStartedAgents(deps, before).catch((error: unknown) => process.stderr.write(`could not stop the bench's agents: ${String(error)}\n`));
     await closeWharfDeps(deps);
