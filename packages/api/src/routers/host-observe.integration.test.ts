@@ -6,6 +6,7 @@ import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type Tes
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { dockerQuietly } from "../test-support/docker-cleanup";
 import { addHosts, IMAGE, sandboxHost, uniqueName } from "../test-support/stacks";
 
 let deps: WharfDeps;
@@ -25,13 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const args of [["rm", "-f", container], ["volume", "rm", "-f", volume]]) {
-    try {
-      dockerCli(h1, args);
-    } catch {
-      // Already gone.
-    }
-  }
+  dockerQuietly(h1, ["rm", "-f", container], ["volume", "rm", "-f", volume]);
   await closeWharfDeps(deps);
 });
 

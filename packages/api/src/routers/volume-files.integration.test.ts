@@ -3,6 +3,7 @@ import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type Tes
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { dockerQuietly } from "../test-support/docker-cleanup";
 import { refusal } from "../test-support/refusal";
 import { addHosts, IMAGE, sandboxHost, uniqueName } from "../test-support/stacks";
 
@@ -38,13 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const args of [["rm", "-f", writer], ["volume", "rm", "-f", volume]]) {
-    try {
-      dockerCli(h1, args);
-    } catch {
-      // Already gone.
-    }
-  }
+  dockerQuietly(h1, ["rm", "-f", writer], ["volume", "rm", "-f", volume]);
   await closeWharfDeps(deps);
 });
 
