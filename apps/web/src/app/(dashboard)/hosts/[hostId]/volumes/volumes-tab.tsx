@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { VolumeSummary } from "@wharf/agent-protocol";
 import { DatabaseIcon, PlusIcon, Trash2Icon } from "lucide-react";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
@@ -234,13 +234,15 @@ export function VolumesTab({ hostId }: { hostId: string }) {
   const volumes = useQuery(trpc.host.volumes.queryOptions({ hostId }, listOptions));
   // Sizes come from `system df`, which walks the volumes: refreshed less often than the list.
   const usage = useQuery(trpc.volume.usage.queryOptions({ hostId }, { refetchInterval: 60_000 }));
+  // Stable columns: flexRender treats each cell function as a component, so new ones would remount the cells and close their dialogs.
+  const tableColumns = useMemo(() => columns(hostId, canWrite, canBrowse), [hostId, canWrite, canBrowse]);
   const byName = new Map((usage.data ?? []).map((entry) => [entry.name, entry]));
   const rows = volumes.data?.map((volume) => ({ ...volume, usage: byName.get(volume.name) ?? null }));
   return (
     <ResourceTable<VolumeRow>
       label="Volumes"
       query={{ ...volumes, data: rows } as UseQueryResult<VolumeRow[], unknown>}
-      columns={columns(hostId, canWrite, canBrowse)}
+      columns={tableColumns}
       getRowId={(volume) => volume.name}
       initialSorting={[{ id: "name", desc: false }]}
       toolbar={
