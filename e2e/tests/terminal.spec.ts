@@ -83,10 +83,10 @@ test("a volume a container wrote, browsed read-only: a folder, a text file and a
   const dialog = page.getByRole("dialog");
   await expect(dialog.getByRole("heading", { name: `Files in ${volume}` })).toBeVisible();
   const files = dialog.getByRole("list", { name: "Files in /" });
-  await expect(files.getByRole("button", { name: "conf" })).toBeVisible({ timeout: 30_000 });
+  await expect(files.getByRole("button", { name: "conf", exact: true })).toBeVisible({ timeout: 30_000 });
   await expect(files).toContainText("report.csv");
-  await files.getByRole("button", { name: "conf" }).click();
-  await dialog.getByRole("list", { name: "Files in /conf" }).getByRole("button", { name: "app.conf" }).click();
+  await files.getByRole("button", { name: "conf", exact: true }).click();
+  await dialog.getByRole("list", { name: "Files in /conf" }).getByRole("button", { name: "app.conf", exact: true }).click();
   await expect(dialog.getByLabel("Contents of conf/app.conf")).toContainText("listen 8080");
   await expect(dialog.getByLabel("Contents of conf/app.conf")).toContainText("workers 4");
   await page.screenshot({ path: shot("volume-browser") });
