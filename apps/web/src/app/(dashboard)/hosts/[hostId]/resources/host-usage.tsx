@@ -53,7 +53,8 @@ export function HostUsage({ hostId }: { hostId: string }) {
                 label="Disk"
                 used={data.disk.usedBytes}
                 total={data.disk.totalBytes}
-                detail={`${formatBytes(data.disk.availableBytes)} free of ${formatBytes(data.disk.totalBytes)} (the filesystem of ${data.disk.path})`}
+                // Available can be less than total minus used (blocks reserved for root, quotas): both are shown.
+                detail={`${formatBytes(data.disk.usedBytes)} used of ${formatBytes(data.disk.totalBytes)}, ${formatBytes(data.disk.availableBytes)} available (the filesystem of ${data.disk.path})`}
               />
             ) : (
               <p className="text-xs text-muted-foreground">The agent cannot measure the filesystem of {data.docker.rootDir}.</p>
