@@ -7,6 +7,7 @@ test.describe.configure({ mode: "serial" });
 
 const owner = { email: "ada@example.test", password: "correct horse battery" };
 const name = `e2e-term-${Date.now().toString(36)}`;
+const volume = `${name}-data`;
 
 async function signIn(page: Page): Promise<void> {
   await page.goto("/signin");
@@ -22,11 +23,13 @@ async function screenText(page: Page): Promise<string> {
 }
 
 test.beforeAll(() => {
-  docker("h1", ["run", "-d", "--init", "--name", name, "-e", "PLAIN=visible-after-reveal", "--memory", "64m", "--label", "tier=e2e", "wharf-test/busybox:latest", "sleep", "1000000"]);
+  docker("h1", ["run", "-d", "--init", "--name", name, "-e", "PLAIN=visible-after-reveal", "--memory", "64m", "--label", "tier=e2e", "-v", `${volume}:/data`, "wharf-test/busybox:latest", "sleep", "1000000"]);
+  docker("h1", ["exec", name, "sh", "-c", "mkdir -p /data/conf && printf 'listen 8080\\nworkers 4\\n' > /data/conf/app.conf && printf 'report' > /data/report.csv"]);
 });
 
 test.afterAll(() => {
   docker("h1", ["rm", "-f", name]);
+  docker("h1", ["volume", "rm", "-f", volume]);
 });
 
 test("a container's page, then a terminal that follows the window and leaves nothing behind", async ({ page }) => {
@@ -69,4 +72,34 @@ test("a container's page, then a terminal that follows the window and leaves not
   // Leaving the page closes the connection: the agent ends the shell and its child.
   await page.goto("/hosts");
   await expect.poll(() => docker("h1", ["exec", name, "ps", "-o", "args"]), { timeout: 20_000 }).not.toMatch(/sleep 5151/);
+});
+
+test("a volume a container wrote, browsed read-only: a folder, a text file and a download; the host's usage beside the charts", async ({ page }) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "h1", exact: true }).first().click();
+  await page.getByRole("tab", { name: "Volumes" }).click();
+  await page.getByLabel("Filter volumes").fill(volume);
+  await page.getByRole("button", { name: `Browse volume ${volume}` }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByRole("heading", { name: `Files in ${volume}` })).toBeVisible();
+  const files = dialog.getByRole("list", { name: "Files in /" });
+  await expect(files.getByRole("button", { name: "conf", exact: true })).toBeVisible({ timeout: 30_000 });
+  await expect(files).toContainText("report.csv");
+  await files.getByRole("button", { name: "conf", exact: true }).click();
+  await dialog.getByRole("list", { name: "Files in /conf" }).getByRole("button", { name: "app.conf", exact: true }).click();
+  await expect(dialog.getByLabel("Contents of conf/app.conf")).toContainText("listen 8080");
+  await expect(dialog.getByLabel("Contents of conf/app.conf")).toContainText("workers 4");
+  await page.screenshot({ path: shot("volume-browser") });
+
+  const download = page.waitForEvent("download");
+  await dialog.getByRole("button", { name: /^Download/ }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toBe("app.conf");
+  await page.keyboard.press("Escape");
+
+  await page.getByRole("tab", { name: "Live resources" }).click();
+  const usage = page.getByRole("meter", { name: "Disk" });
+  await expect(usage).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByText(/Docker data \(/)).toBeVisible();
+  await page.screenshot({ path: shot("host-usage"), fullPage: true });
 });

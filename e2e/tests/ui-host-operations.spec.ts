@@ -83,8 +83,11 @@ test("a stack deploys to the host", async ({ page, baseURL }) => {
 test("a rebuilt host: both keys side by side, refused until the new key is accepted after typing the name", async ({ page, baseURL }) => {
   await signInOrSetUp(page, baseURL ?? "", owner);
   const oldKey = sshd.fingerprint;
-  const newKey = await sshd.rekey();
   await page.goto(hostUrl);
+  await page.getByRole("tab", { name: "Containers" }).click();
+  const containers = page.getByRole("tabpanel", { name: "Containers" });
+  await expect(containers.getByText(`${STACK}-web-1`)).toBeVisible({ timeout: 30_000 });
+  const newKey = await sshd.rekey();
   await page.getByRole("button", { name: "Test connection" }).click();
   const result = page.getByRole("dialog");
   await expect(result.getByText("Connection test failed")).toBeVisible({ timeout: 60_000 });
@@ -96,6 +99,10 @@ test("a rebuilt host: both keys side by side, refused until the new key is accep
   await expect(panel.getByText(newKey)).toBeVisible();
   await expect(panel.getByText(/First seen/)).toBeVisible();
   await page.screenshot({ path: shot("host-key-mismatch"), fullPage: true });
+  // The list refreshes into the same refusal: no stale rows, a pointer to the panel's action instead.
+  await expect(containers.getByText("the host key changed")).toBeVisible({ timeout: 60_000 });
+  await expect(containers.getByRole("link", { name: "Accept the new key" })).toBeVisible();
+  await expect(containers.getByText(`${STACK}-web-1`)).toBeHidden();
 
   await panel.getByRole("button", { name: /Accept the new key/ }).click();
   const confirm = page.getByRole("alertdialog");

@@ -45,6 +45,7 @@ import { dockerEvents } from "./handlers/docker-events";
 import { hello } from "./handlers/hello";
 import { hostFacts } from "./handlers/host-facts";
 import { hostStats } from "./handlers/host-stats";
+import { hostUsage } from "./handlers/host-usage";
 import { inspectContainer } from "./handlers/inspect-container";
 import { listContainers } from "./handlers/list-containers";
 import { listImages } from "./handlers/list-images";
@@ -53,6 +54,7 @@ import { listVolumes } from "./handlers/list-volumes";
 import { connectNetwork, createNetwork, disconnectNetwork, networkUsage, removeNetwork } from "./handlers/network-actions";
 import { preflight } from "./handlers/preflight";
 import { createVolume, pruneVolumes, removeVolume, volumeUsage } from "./handlers/volume-actions";
+import { browseVolume, readVolumeFile } from "./handlers/volume-files";
 import { idleCollector } from "./idle-gc";
 import type { Logger } from "./log";
 import { type Pump, pumpStream } from "./stream-pump";
@@ -60,6 +62,7 @@ import { type Pump, pumpStream } from "./stream-pump";
 const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   hello,
   hostFacts,
+  hostUsage,
   listContainers,
   listImages,
   listVolumes,
@@ -80,6 +83,8 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   createVolume,
   removeVolume,
   pruneVolumes,
+  browseVolume,
+  readVolumeFile,
   networkUsage,
   createNetwork,
   removeNetwork,

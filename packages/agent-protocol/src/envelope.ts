@@ -17,6 +17,7 @@ import { agentError } from "./errors";
 import { helloParams, helloResult } from "./hello";
 import { hostFactsParams, hostFactsResult } from "./host-facts";
 import { hostStatsParams, hostStatsSample } from "./host-stats";
+import { hostUsageParams, hostUsageResult } from "./host-usage";
 import { listImagesParams, listImagesResult } from "./images";
 import {
   connectNetworkParams,
@@ -41,12 +42,14 @@ import {
   volumeUsageParams,
   volumeUsageResult,
 } from "./volume-actions";
+import { browseVolumeParams, browseVolumeResult, readVolumeFileParams, readVolumeFileResult } from "./volume-files";
 import { listVolumesParams, listVolumesResult } from "./volumes";
 
 /** Every request/response call: its params and result contracts, checked on both sides. */
 export const agentCalls = {
   hello: { params: helloParams, result: helloResult },
   hostFacts: { params: hostFactsParams, result: hostFactsResult },
+  hostUsage: { params: hostUsageParams, result: hostUsageResult },
   listContainers: { params: listContainersParams, result: listContainersResult },
   listImages: { params: listImagesParams, result: listImagesResult },
   listVolumes: { params: listVolumesParams, result: listVolumesResult },
@@ -67,6 +70,8 @@ export const agentCalls = {
   createVolume: { params: createVolumeParams, result: createVolumeResult },
   removeVolume: { params: removeVolumeParams, result: removeVolumeResult },
   pruneVolumes: { params: pruneVolumesParams, result: pruneVolumesResult },
+  browseVolume: { params: browseVolumeParams, result: browseVolumeResult },
+  readVolumeFile: { params: readVolumeFileParams, result: readVolumeFileResult },
   networkUsage: { params: networkUsageParams, result: networkUsageResult },
   createNetwork: { params: createNetworkParams, result: createNetworkResult },
   removeNetwork: { params: removeNetworkParams, result: removeNetworkResult },
@@ -82,6 +87,7 @@ export type AgentResult<M extends AgentMethod> = z.infer<AgentCalls[M]["result"]
 export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("hello"), params: helloParams }),
   z.object({ method: z.literal("hostFacts"), params: hostFactsParams }),
+  z.object({ method: z.literal("hostUsage"), params: hostUsageParams }),
   z.object({ method: z.literal("listContainers"), params: listContainersParams }),
   z.object({ method: z.literal("listImages"), params: listImagesParams }),
   z.object({ method: z.literal("listVolumes"), params: listVolumesParams }),
@@ -102,6 +108,8 @@ export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("createVolume"), params: createVolumeParams }),
   z.object({ method: z.literal("removeVolume"), params: removeVolumeParams }),
   z.object({ method: z.literal("pruneVolumes"), params: pruneVolumesParams }),
+  z.object({ method: z.literal("browseVolume"), params: browseVolumeParams }),
+  z.object({ method: z.literal("readVolumeFile"), params: readVolumeFileParams }),
   z.object({ method: z.literal("networkUsage"), params: networkUsageParams }),
   z.object({ method: z.literal("createNetwork"), params: createNetworkParams }),
   z.object({ method: z.literal("removeNetwork"), params: removeNetworkParams }),

@@ -20,6 +20,7 @@ export const PERMISSION_DESCRIPTIONS = {
   "stack:deploy": "Deploy, stop, restart, roll back and take down stacks",
   "logs:read": "Read container logs",
   "terminal:open": "Open a terminal in a container",
+  "volume:browse": "List the files inside a volume, view and download them (each read audited)",
   "registry:read": "See the registries a team pulls from",
   "registry:manage": "Add, change and remove registries and their credentials",
   "deployment:approve": "Approve or reject a deployment waiting in a protected environment",

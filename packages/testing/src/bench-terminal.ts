@@ -75,8 +75,11 @@ async function viaDockerExec(socket: string, container: string): Promise<number[
   try {
     return await echoTimes(SAMPLES, (key) => void child.stdin.write(key), () => output);
   } finally {
+    // The shell exits on its own; killing `script` instead would print its "Session terminated" notice into the report.
+    const exited = new Promise((resolve) => child.once("exit", resolve));
     child.stdin.write("\x15exit\n");
-    child.kill();
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    if (child.exitCode === null) child.kill();
   }
 }
 

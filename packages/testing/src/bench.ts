@@ -26,6 +26,8 @@
  *   `docker exec -it` on the host (see bench-terminal.ts).
  * - rest: the REST status endpoint (100 stacks on 10 hosts) under autocannon
  *   from another process, beside a constant route (see bench-rest.ts).
+ * - live-stats: control-plane and agent CPU while 10 viewers watch one
+ *   host's live stats vs one viewer (see bench-live-stats.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -40,6 +42,7 @@ import { z } from "zod";
 import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
 import { agentFootprintFigures, agentSoakFigures, webFootprintFigures } from "./bench-footprint";
 import { leftovers, type Snapshot, stopStartedAgents, takeSnapshot } from "./bench-leftovers";
+import { liveStatsFigures } from "./bench-live-stats";
 import { logBurstFigures } from "./bench-logs";
 import { recoveryFigures } from "./bench-recovery";
 import { recordFigure, renderFigureTable } from "./bench-report";
@@ -273,7 +276,7 @@ function reportLeftovers(before: Snapshot): void {
   recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });
 }
 
-const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal", "rest"] as const;
+const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal", "live-stats", "rest"] as const;
 
 /** The production build the web parts run (`node apps/web/dist/server.mjs`), made once if missing. */
 async function ensureWebBuild(): Promise<void> {
@@ -306,6 +309,7 @@ async function main(): Promise<void> {
     if (runs("soak")) await agentSoakFigures(deps);
     if (runs("terminal")) await terminalFigures(deps);
     if (runs("rest")) await restFigures(deps);
+    if (runs("live-stats")) await liveStatsFigures(deps);
   } finally {
     await stopStartedAgents(deps, before).catch((error: unknown) => process.stderr.write(`could not stop the bench's agents: ${String(error)}\n`));
     await closeWharfDeps(deps);

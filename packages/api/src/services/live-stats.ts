@@ -2,7 +2,7 @@ import type { HostStatsSample } from "@wharf/agent-protocol";
 import type { Host } from "@wharf/db";
 
 import type { WharfDeps } from "../deps";
-import { openAgentStream } from "./hosts";
+import { callAgent, openAgentStream } from "./hosts";
 
 /** The charts' window: samples older than this are dropped. */
 export const STATS_WINDOW_MS = 15 * 60_000;
@@ -122,4 +122,9 @@ export function watchHostStats(deps: WharfDeps, host: Host, signal?: AbortSignal
       shared.leave(viewer);
     }
   })();
+}
+
+/** The machine's CPU, memory and data-directory disk, and what Docker's objects take there (`system df` walks the volumes: slow on big hosts). */
+export async function getHostUsage(deps: WharfDeps, host: Host) {
+  return callAgent(deps, host, "hostUsage", {}, { timeoutMs: 120_000 });
 }

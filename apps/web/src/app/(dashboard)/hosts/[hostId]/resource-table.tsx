@@ -1,18 +1,49 @@
 "use client";
 
 import type { UseQueryResult } from "@tanstack/react-query";
-import { AlertCircleIcon } from "lucide-react";
+import { AlertCircleIcon, ShieldAlertIcon } from "lucide-react";
 
 import { DataTable, type DataTableProps } from "~/components/data-table";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
-import { errorMessage } from "~/lib/errors";
+import { errorMessage, errorReason } from "~/lib/errors";
 
 // Lists come from the host through the agent (an SSH round trip): poll gently, only for the open tab.
 export const LIST_REFRESH_MS = 15_000;
 
 export const dash = <span className="text-muted-foreground">—</span>;
 
-/** One Docker list of the host: the table, its loading skeleton, and the reason it failed, inline. */
+function ListError({ label, error }: { label: string; error: unknown }) {
+  if (errorReason(error) === "HOST_KEY_MISMATCH") {
+    return (
+      <Alert variant="destructive">
+        <ShieldAlertIcon aria-hidden />
+        <AlertTitle>The {label.toLowerCase()} cannot be listed: the host key changed</AlertTitle>
+        <AlertDescription>
+          <p>
+            Wharf refuses to talk to the host until its new key is trusted. Compare both keys in the panel at the top of this page, then use{" "}
+            <a href="#host-key-mismatch-title" className="font-medium underline underline-offset-2">
+              Accept the new key
+            </a>{" "}
+            there.
+          </p>
+        </AlertDescription>
+      </Alert>
+    );
+  }
+  return (
+    <Alert variant="destructive">
+      <AlertCircleIcon aria-hidden />
+      <AlertTitle>The {label.toLowerCase()} could not be listed</AlertTitle>
+      <AlertDescription>{errorMessage(error)}</AlertDescription>
+    </Alert>
+  );
+}
+
+/**
+ * One Docker list of the host: the table, its loading skeleton, and the reason
+ * it failed, inline. A failed refresh hides the rows it had: they no longer
+ * say what the host runs.
+ */
 export function ResourceTable<T>({
   label,
   query,
@@ -21,17 +52,9 @@ export function ResourceTable<T>({
   return (
     <DataTable
       label={label}
-      data={query.data}
+      data={query.error ? undefined : query.data}
       isLoading={query.isPending}
-      error={
-        query.error ? (
-          <Alert variant="destructive">
-            <AlertCircleIcon aria-hidden />
-            <AlertTitle>The {label.toLowerCase()} could not be listed</AlertTitle>
-            <AlertDescription>{errorMessage(query.error)}</AlertDescription>
-          </Alert>
-        ) : null
-      }
+      error={query.error ? <ListError label={label} error={query.error} /> : null}
       {...props}
     />
   );

@@ -9,6 +9,8 @@ import { errorMessage } from "~/lib/errors";
 import { formatBytes } from "~/lib/format";
 import { useTRPCClient } from "~/trpc/react";
 
+import { HostUsage } from "./host-usage";
+
 const WINDOW_MS = 15 * 60_000;
 
 interface Point {
@@ -104,6 +106,7 @@ export function LiveResources({ hostId, containerId }: { hostId: string; contain
         <Chart label="Network in + out" points={rates(series(scoped, (containers) => sum(containers, "networkRxBytes") + sum(containers, "networkTxBytes")))} format={perSecond} />
         <Chart label="Block I/O read + write" points={rates(series(scoped, (containers) => sum(containers, "blockReadBytes") + sum(containers, "blockWriteBytes")))} format={perSecond} />
       </div>
+      {containerId ? null : <HostUsage hostId={hostId} />}
       {containerId ? null : (
         <Card>
           <CardHeader>

@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { VolumeSummary } from "@wharf/agent-protocol";
 import { DatabaseIcon, PlusIcon, Trash2Icon } from "lucide-react";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
@@ -20,6 +20,7 @@ import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { RemoveObjectDialog } from "../remove-object-dialog";
 import { dash, listOptions, ResourceTable } from "../resource-table";
+import { VolumeBrowser } from "./volume-browser";
 
 type Usage = RouterOutputs["volume"]["usage"][number];
 type VolumeRow = VolumeSummary & { usage: Usage | null };
@@ -163,7 +164,7 @@ function PruneVolumes({ hostId }: { hostId: string }) {
   );
 }
 
-function columns(hostId: string, canWrite: boolean): ColumnDef<VolumeRow>[] {
+function columns(hostId: string, canWrite: boolean, canBrowse: boolean): ColumnDef<VolumeRow>[] {
   return [
     {
       id: "name",
@@ -208,8 +209,20 @@ function columns(hostId: string, canWrite: boolean): ColumnDef<VolumeRow>[] {
       enableGlobalFilter: false,
       cell: ({ row }) => <RelativeTime value={row.original.createdAt} fallback="—" />,
     },
-    ...(canWrite
-      ? [{ id: "actions", header: () => <span className="sr-only">Actions</span>, enableSorting: false, cell: ({ row }) => <RemoveVolume hostId={hostId} volume={row.original} /> } satisfies ColumnDef<VolumeRow>]
+    ...(canWrite || canBrowse
+      ? [
+          {
+            id: "actions",
+            header: () => <span className="sr-only">Actions</span>,
+            enableSorting: false,
+            cell: ({ row }) => (
+              <div className="flex justify-end gap-1">
+                {canBrowse ? <VolumeBrowser hostId={hostId} volume={row.original.name} /> : null}
+                {canWrite ? <RemoveVolume hostId={hostId} volume={row.original} /> : null}
+              </div>
+            ),
+          } satisfies ColumnDef<VolumeRow>,
+        ]
       : []),
   ];
 }
@@ -217,16 +230,19 @@ function columns(hostId: string, canWrite: boolean): ColumnDef<VolumeRow>[] {
 export function VolumesTab({ hostId }: { hostId: string }) {
   const trpc = useTRPC();
   const canWrite = useCan("host:write");
+  const canBrowse = useCan("volume:browse");
   const volumes = useQuery(trpc.host.volumes.queryOptions({ hostId }, listOptions));
   // Sizes come from `system df`, which walks the volumes: refreshed less often than the list.
   const usage = useQuery(trpc.volume.usage.queryOptions({ hostId }, { refetchInterval: 60_000 }));
+  // Stable columns: flexRender treats each cell function as a component, so new ones would remount the cells and close their dialogs.
+  const tableColumns = useMemo(() => columns(hostId, canWrite, canBrowse), [hostId, canWrite, canBrowse]);
   const byName = new Map((usage.data ?? []).map((entry) => [entry.name, entry]));
   const rows = volumes.data?.map((volume) => ({ ...volume, usage: byName.get(volume.name) ?? null }));
   return (
     <ResourceTable<VolumeRow>
       label="Volumes"
       query={{ ...volumes, data: rows } as UseQueryResult<VolumeRow[], unknown>}
-      columns={columns(hostId, canWrite)}
+      columns={tableColumns}
       getRowId={(volume) => volume.name}
       initialSorting={[{ id: "name", desc: false }]}
       toolbar={
