@@ -11,3 +11,4 @@ export { type OidcIdentity, type OidcSettings, signInWithOidc } from "./services
 export { createSession, resolveSession } from "./services/sessions";
 export { issueSetupLink } from "./services/setup";
 export type { Context, Session } from "./trpc";
+export { startQueueWorkers } from "./queue-workers";

@@ -16,6 +16,9 @@ import { stackRouter } from "./routers/stack";
 import { statsRouter } from "./routers/stats";
 import { teamRouter } from "./routers/team";
 import { volumeRouter } from "./routers/volume";
+import { webhookRouter } from "./routers/webhook";
+import { chatRouter } from "./routers/chat";
+import { deployHookRouter } from "./routers/deploy-hook";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -37,6 +40,9 @@ export const appRouter = router({
   deployment: deploymentRouter,
   guardrail: guardrailRouter,
   approval: approvalRouter,
+  webhook: webhookRouter,
+  chat: chatRouter,
+  deployHook: deployHookRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -65,15 +65,15 @@ export async function recordUserAudit(tx: Prisma.TransactionClient, userId: stri
   for (const teamId of teamIds) await recordAudit(tx, { ...input, teamId });
 }
 
-/** Who is acting in a request: the signed-in user, through the browser, from the request's address. */
-export async function actorFor(ctx: { deps: WharfDeps; session: { userId: string }; ip: string | null }): Promise<Actor> {
+/** Who is acting in a request: the signed-in user, through the browser (or the context's source), from the request's address. */
+export async function actorFor(ctx: { deps: WharfDeps; session: { userId: string }; ip: string | null; source?: AuditSource | undefined }): Promise<Actor> {
   const user = await ctx.deps.db.user.findUnique({ where: { id: ctx.session.userId }, select: { email: true, name: true } });
-  return { id: ctx.session.userId, label: user?.email ?? "unknown user", name: user?.name ?? null, source: "BROWSER", address: ctx.ip };
+  return { id: ctx.session.userId, label: user?.email ?? "unknown user", name: user?.name ?? null, source: ctx.source ?? "BROWSER", address: ctx.ip };
 }
 
 /** Records a request the permission middleware refused, with the message the caller was given. */
 export async function recordRefusal(
-  ctx: { deps: WharfDeps; session: { userId: string }; ip: string | null },
+  ctx: { deps: WharfDeps; session: { userId: string }; ip: string | null; source?: AuditSource | undefined },
   refusal: { teamId: string; role: string; permission: string; path: string; message: string },
 ): Promise<void> {
   await recordAudit(ctx.deps.db, {
