@@ -222,7 +222,7 @@ async function followJobs(deps: WharfDeps, caller: Caller, job: ReplyJob, stackN
       const revision = jobs[0]?.revision.number;
       await post(deps, job, {
         response_type: "in_channel",
-        text: `${stackName} ${ok ? "deployed" : "did not deploy"}: ${text}`,
+        text: `${stackName} revision ${revision ?? "?"} ${ok ? "deployed" : "did not deploy"}: ${text}`,
         blocks: [
           { type: "section", text: { type: "mrkdwn", text: `*${stackName}* revision ${revision ?? "?"}: ${text}` } },
           ...(ok && revision && revision > 1
