@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { WharfDeps } from "../deps";
 import { notFound } from "../errors";
 import { postOutbound, PrivateAddressError } from "../lib/outbound-http";
+import { WEBHOOK_EVENTS, WEBHOOK_FORMATS, type WebhookEventType } from "../lib/webhook-events";
 import { type Actor, recordAudit } from "./audit";
 
 /**
@@ -17,18 +18,6 @@ import { type Actor, recordAudit } from "./audit";
  * the Slack and Discord presets shape the body for those services' incoming
  * webhooks and are signed the same way.
  */
-export const WEBHOOK_EVENTS = [
-  "deployment.started",
-  "deployment.succeeded",
-  "deployment.failed",
-  "deployment.refused",
-  "approval.requested",
-  "approval.decided",
-  "host.offline",
-  "host.online",
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENTS)[number];
-export const WEBHOOK_FORMATS = ["standard", "slack", "discord"] as const;
 
 /** A target that has failed this long (every delivery in between) is turned off. */
 export const DISABLE_AFTER_MS = 24 * 60 * 60 * 1000;
