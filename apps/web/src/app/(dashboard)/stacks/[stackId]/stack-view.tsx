@@ -156,8 +156,8 @@ export function StackView({ stackId }: { stackId: string }) {
   const requested = searchParams.get("tab");
   const [tab, setTab] = useState<Tab>(isTab(requested) ? requested : "files");
   const me = useMe();
-  // The merged config and the logs are rights of their own (stack:config, logs:read), not part of reading a stack.
   const canManageHook = useCan("deployhook:manage");
+  // The merged config and the logs are rights of their own (stack:config, logs:read), not part of reading a stack.
   const canSee: Record<Tab, boolean> = { files: true, preview: useCan("stack:config"), deploy: true, status: true, logs: useCan("logs:read"), history: true, approvals: true };
   const draft = useStackDraft(query.data ?? null, draftStorageKey(me.user.id, stackId));
   useLeaveWarning(draft.dirty, "The stack's files have unsaved changes. Leave anyway? The draft stays in this browser, but secret values you typed are lost.");
