@@ -1,6 +1,7 @@
 export { closeWharfDeps, createWharfDeps, type Logger, type WharfConfig, type WharfDeps } from "./deps";
 export { WharfError } from "./errors";
 export { type Permission, PERMISSIONS, roleCan } from "./permissions";
+export { startQueueWorkers } from "./queue-workers";
 export { type AppRouter, appRouter, createCaller } from "./root";
 export { agentPaths } from "./services/agents";
 export { authenticate, type SignedInUser } from "./services/auth";
@@ -11,4 +12,3 @@ export { type OidcIdentity, type OidcSettings, signInWithOidc } from "./services
 export { createSession, resolveSession } from "./services/sessions";
 export { issueSetupLink } from "./services/setup";
 export type { Context, Session } from "./trpc";
-export { startQueueWorkers } from "./queue-workers";

@@ -1,8 +1,10 @@
 import { accountRouter } from "./routers/account";
 import { approvalRouter } from "./routers/approval";
 import { auditRouter } from "./routers/audit";
+import { chatRouter } from "./routers/chat";
 import { containerRouter } from "./routers/container";
 import { credentialRouter } from "./routers/credential";
+import { deployHookRouter } from "./routers/deploy-hook";
 import { deploymentRouter } from "./routers/deployment";
 import { dockerEventsRouter } from "./routers/docker-events";
 import { environmentRouter } from "./routers/environment";
@@ -17,8 +19,6 @@ import { statsRouter } from "./routers/stats";
 import { teamRouter } from "./routers/team";
 import { volumeRouter } from "./routers/volume";
 import { webhookRouter } from "./routers/webhook";
-import { chatRouter } from "./routers/chat";
-import { deployHookRouter } from "./routers/deploy-hook";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({

@@ -59,7 +59,9 @@ describe("outgoing webhooks", () => {
     const [request] = await local.waitFor(1);
     const headers = request?.headers as Record<string, string>;
     const body = request?.body ?? "";
-    expect(new Webhook(secret).verify(body, headers)).toMatchObject({ type: "wharf.test", data: { message: expect.stringContaining(owner.email) } });
+    const verified = new Webhook(secret).verify(body, headers) as { type: string; data: { message: string } };
+    expect(verified.type).toBe("wharf.test");
+    expect(verified.data.message).toContain(owner.email);
     expect(() => new Webhook(`whsec_${Buffer.from("another secret of 32 bytes......").toString("base64")}`).verify(body, headers)).toThrow(/No matching signature/);
     expect(() => new Webhook(secret).verify(`${body} `, headers)).toThrow(/No matching signature/);
     const stale = signedHeaders(secret, headers["webhook-id"] ?? "", body, new Date(Date.now() - 10 * 60_000));
@@ -91,7 +93,8 @@ describe("outgoing webhooks", () => {
       const { target } = await owner.caller.webhook.create({ name: "private", url, events: ["host.online"] });
       await owner.caller.webhook.sendTest({ targetId: target.id });
       const delivery = await waitForDelivery(target.id, (d) => d.status !== "PENDING");
-      expect(delivery).toMatchObject({ status: "REFUSED", attempts: 1, statusCode: null, error: expect.stringMatching(/127\.0\.0\.1.*private or loopback/) });
+      expect(delivery).toMatchObject({ status: "REFUSED", attempts: 1, statusCode: null });
+      expect(delivery.error).toMatch(/127\.0\.0\.1.*private or loopback/);
     }
     expect(local.received).toHaveLength(0);
     await owner.caller.webhook.setAllowPrivate({ allow: true });
@@ -109,7 +112,8 @@ describe("outgoing webhooks", () => {
       await new Promise((resolve) => setTimeout(resolve, 250));
       listed = (await owner.caller.webhook.list()).targets.find((t) => t.id === target.id);
     }
-    expect(listed).toMatchObject({ enabled: false, disabledReason: expect.stringMatching(/every delivery failed since/) });
+    expect(listed?.enabled).toBe(false);
+    expect(listed?.disabledReason).toMatch(/every delivery failed since/);
     const audit = (await owner.caller.audit.list({ limit: 50 })).items.find((e) => e.action === "webhook.disabled" && e.targetId === target.id);
     expect(audit?.summary).toMatch(/turned off after failing for a day/);
     // Enabling it again starts afresh.

@@ -7,13 +7,13 @@ import { type ComparedContent, diffForHost, type HostDiff } from "../lib/approva
 import { roleCan } from "../permissions";
 import { effectiveRole } from "./access";
 import { type Actor, recordAudit } from "./audit";
-import { publishEvent } from "./webhooks";
 import { deployedState } from "./deployed-state";
 import { chooseTargets, describeAction, startDeployment, type StartDeploymentInput, startDeploymentInput } from "./deployments";
 import { protectionsFor } from "./protection";
 import { publicContent } from "./stack-project";
 import { findRevisionRow } from "./stacks";
 import { resolveMembership } from "./teams";
+import { publishEvent } from "./webhooks";
 
 type Tx = Prisma.TransactionClient;
 
