@@ -28,7 +28,8 @@ export type QueueHandler<T> = (data: T, job: { id: string; retryCount: number; r
 const RETRIES: Record<QueueName, { retryLimit: number; retryBackoff: boolean }> = {
   "webhook-event": { retryLimit: 3, retryBackoff: true },
   "webhook-deliver": { retryLimit: 12, retryBackoff: true },
-  "chat-reply": { retryLimit: 3, retryBackoff: true },
+  // A command (deploy, approve) is not idempotent: a failed reply is not worth running it twice.
+  "chat-reply": { retryLimit: 0, retryBackoff: false },
 };
 
 export class Queue {
