@@ -9,6 +9,7 @@ import { SecretBox } from "./lib/secret-box";
 import { SignInLimiter } from "./lib/sign-in-limiter";
 import { AccessCache } from "./services/access-cache";
 import { AgentConnector } from "./services/agents";
+import { Queue, type QueueOptions } from "./services/queue";
 
 export interface Logger {
   info: (message: string) => void;
@@ -24,6 +25,7 @@ export interface WharfConfig {
   agentDistDir: string;
   publicUrl: string;
   log?: Logger;
+  queue?: QueueOptions;
 }
 
 /** Long-lived collaborators shared by every request: one DB client, one SSH pool. */
@@ -39,6 +41,8 @@ export interface WharfDeps {
   signIn: SignInLimiter;
   /** Memberships and host rows each call reads first, kept until they change (in any process). */
   access: AccessCache;
+  /** Background jobs other than deployments (pg-boss), started on first use. */
+  queue: Queue;
   log: Logger;
 }
 
@@ -56,6 +60,7 @@ export function createWharfDeps(config: WharfConfig): WharfDeps {
     jobs: new JobEvents(),
     signIn: new SignInLimiter(config.databaseUrl),
     access: new AccessCache(config.databaseUrl, log),
+    queue: new Queue(config.databaseUrl, log, config.queue),
     log,
   };
 }
@@ -65,5 +70,6 @@ export async function closeWharfDeps(deps: WharfDeps): Promise<void> {
   await deps.ssh.closeAll();
   await deps.signIn.close();
   await deps.access.close();
+  await deps.queue.stop();
   await deps.db.$disconnect();
 }

@@ -53,3 +53,21 @@ export function invalidInput(problems: Problem[]): WharfError {
 }
 
 export const notFound = (what: string): WharfError => new WharfError("NOT_FOUND", `${what} was not found.`);
+
+const HTTP_STATUS: Record<WharfErrorCode, number> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  TOO_MANY_REQUESTS: 429,
+  HOST_UNREACHABLE: 502,
+  HOST_TIMEOUT: 504,
+  INTERNAL: 500,
+};
+
+/** The HTTP status of a domain error, for routes answering outside tRPC (the same mapping tRPC uses). */
+export function httpStatusOf(error: WharfError): number {
+  return HTTP_STATUS[error.code];
+}

@@ -8,7 +8,8 @@ import { PERMISSIONS, roleCan } from "./permissions";
 import { effectiveRole, RESOURCE_KINDS } from "./services/access";
 
 const PUBLIC_PROCEDURES = ["health.check", "setup.status", "setup.complete", "invitation.preview", "invitation.signUp"];
-const SIGNED_IN_PROCEDURES = ["team.list", "team.create", "invitation.accept"];
+// chat.link: like accepting an invitation, a one-time token; the service checks membership of the token's team.
+const SIGNED_IN_PROCEDURES = ["team.list", "team.create", "invitation.accept", "chat.link"];
 /** The signed-in user's own account: no team, no role; the account router and nothing else. */
 const isSelfProcedure = (name: string) => name.startsWith("account.");
 

@@ -26,6 +26,9 @@ export const PERMISSION_DESCRIPTIONS = {
   "deployment:approve": "Approve or reject a deployment waiting in a protected environment",
   "policy:manage": "Change protected-environment settings and compose guardrail policies",
   "token:manage": "Create, list and revoke the team's API tokens",
+  "webhook:manage": "Add, change, test and remove outgoing webhook targets; read their delivery log",
+  "chat:manage": "Set the chat app's signing secret, see and unlink linked chat users",
+  "deployhook:manage": "Create, rotate and revoke a stack's deploy hook (it deploys as its creator)",
 } as const satisfies Record<string, string>;
 
 export type Permission = keyof typeof PERMISSION_DESCRIPTIONS;

@@ -2,8 +2,10 @@ import { accountRouter } from "./routers/account";
 import { apiTokenRouter } from "./routers/api-token";
 import { approvalRouter } from "./routers/approval";
 import { auditRouter } from "./routers/audit";
+import { chatRouter } from "./routers/chat";
 import { containerRouter } from "./routers/container";
 import { credentialRouter } from "./routers/credential";
+import { deployHookRouter } from "./routers/deploy-hook";
 import { deploymentRouter } from "./routers/deployment";
 import { dockerEventsRouter } from "./routers/docker-events";
 import { environmentRouter } from "./routers/environment";
@@ -17,6 +19,7 @@ import { stackRouter } from "./routers/stack";
 import { statsRouter } from "./routers/stats";
 import { teamRouter } from "./routers/team";
 import { volumeRouter } from "./routers/volume";
+import { webhookRouter } from "./routers/webhook";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -39,6 +42,9 @@ export const appRouter = router({
   guardrail: guardrailRouter,
   approval: approvalRouter,
   apiToken: apiTokenRouter,
+  webhook: webhookRouter,
+  chat: chatRouter,
+  deployHook: deployHookRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,6 @@
 import { initTRPC, tracked, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/unstable-core-do-not-import";
-import type { Role } from "@wharf/db";
+import type { AuditSource, Role } from "@wharf/db";
 import superjson from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { z, ZodError } from "zod";
@@ -28,6 +28,8 @@ export interface Context {
   /** Team chosen by the client (header); defaults to the user's first team. */
   requestedTeamId: string | null;
   ip: string | null;
+  /** Who is calling through this context when not a browser, for the audit trail (a chat bot acting as its linked user). */
+  source?: AuditSource;
 }
 
 /**

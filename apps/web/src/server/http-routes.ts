@@ -17,4 +17,16 @@ export const HTTP_ROUTES = {
   "/api/openapi.json": { access: "public", why: "the REST API's description, the same for everyone: no team data" },
   "/api/docs": { access: "public", why: "the REST API's reference page, rendered from the public OpenAPI document" },
   "/api/metrics": { access: "public", why: "Prometheus metrics, off unless WHARF_METRICS_TOKEN is set, then only for that bearer secret (server-wide counts, no team data)" },
+  "/api/hooks/deploy/[hookId]": {
+    access: "public",
+    why: "a pipeline's deploy hook: its own secret (hashed, compared in constant time), then the hook creator's stack:deploy (and stack:write for a tag) through authorize",
+  },
+  "/api/chat/slack/[integrationId]/commands": {
+    access: "public",
+    why: "slash commands signed with the team's signing secret (5-minute window, replays refused); each runs as the linked user through the tRPC caller",
+  },
+  "/api/chat/slack/[integrationId]/interactions": {
+    access: "public",
+    why: "button presses signed like slash commands; each runs as the linked user through the tRPC caller",
+  },
 } as const satisfies Record<string, { access: "public" | "procedures"; why: string }>;

@@ -1,4 +1,4 @@
-import { closeWharfDeps, createWharfDeps, type Logger, startDeploymentRunner, startHostMonitor, type WharfDeps } from "@wharf/api";
+import { closeWharfDeps, createWharfDeps, type Logger, startDeploymentRunner, startHostMonitor, startQueueWorkers, type WharfDeps } from "@wharf/api";
 
 import { env, serverEnv } from "~/env";
 import { runShutdownHooks } from "~/server/shutdown-hooks";
@@ -34,9 +34,9 @@ export function getWharf(): WharfDeps {
 }
 
 /**
- * Starts this process's background work, once: the host monitor and the
+ * Starts this process's background work, once: the host monitor, the
  * deployment runner (deployments are rows in Postgres; the runner claims its
- * share of them). Called by `register()` in instrumentation.ts when the server
+ * share of them) and the queue's workers (webhooks, chat replies). Called by `register()` in instrumentation.ts when the server
  * boots, so queued jobs run without waiting for a first request.
  */
 export function startWharf(): void {
@@ -48,6 +48,11 @@ export function startWharf(): void {
   log.info(`Checking host status every ${env.monitorIntervalMs / 1000} s`);
   const runner = startDeploymentRunner(deps);
   log.info(`Deployment runner ${runner.id} started`);
+  // Webhook deliveries and chat replies, on pg-boss (a failure to start is logged; deployments run regardless).
+  startQueueWorkers(deps).then(
+    () => log.info("Queue workers started (webhooks, chat)"),
+    (error: unknown) => log.error(`Starting the queue workers failed: ${String(error)}`),
+  );
 
   // The launcher tells Next.js to leave SIGTERM/SIGINT to us (NEXT_MANUAL_SIG_HANDLE): running jobs get
   // a grace period, and what is still running then is recorded as stopped by the shutdown, not left to a sweep;

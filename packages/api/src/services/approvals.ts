@@ -13,6 +13,7 @@ import { protectionsFor } from "./protection";
 import { publicContent } from "./stack-project";
 import { findRevisionRow } from "./stacks";
 import { resolveMembership } from "./teams";
+import { publishEvent } from "./webhooks";
 
 type Tx = Prisma.TransactionClient;
 
@@ -89,7 +90,7 @@ export async function requestApproval(deps: WharfDeps, teamId: string, actor: Ac
   const requiredApprovals = Math.max(...protections.map((p) => p.requiredApprovals));
   const expiresAt = new Date(Date.now() + Math.min(...protections.map((p) => p.expiresAfterMinutes)) * 60_000);
   const hostNames = chosen.map((target) => target.host.name).join(", ");
-  return deps.db.$transaction(async (tx) => {
+  const request = await deps.db.$transaction(async (tx) => {
     const row = await tx.approvalRequest.create({
       data: {
         teamId,
@@ -117,6 +118,15 @@ export async function requestApproval(deps: WharfDeps, teamId: string, actor: Ac
     });
     return toPublic(row);
   });
+  void publishEvent(deps, teamId, "approval.requested", {
+    requestId: request.id,
+    action: input.action.toLowerCase(),
+    stack: stack.name,
+    stackId: stack.id,
+    revision: request.revisionNumber,
+    requestedBy: actor.label,
+  });
+  return request;
 }
 
 async function findRequest(db: Tx | WharfDeps["db"], teamId: string, requestId: string) {
@@ -204,6 +214,16 @@ export async function decideRequest(deps: WharfDeps, teamId: string, actor: Acto
     return { expired: false as const, status, row };
   });
   if (outcome.expired) throw new WharfError("CONFLICT", `${outcome.what[0]?.toUpperCase()}${outcome.what.slice(1)} expired: ask for it again.`, "REQUEST_EXPIRED");
+  if (outcome.status !== "PENDING") {
+    void publishEvent(deps, teamId, "approval.decided", {
+      requestId: outcome.row.id,
+      action: outcome.row.action.toLowerCase(),
+      stack: outcome.row.stack.name,
+      stackId: outcome.row.stack.id,
+      status: outcome.status.toLowerCase(),
+      decidedBy: actor.label,
+    });
+  }
   if (outcome.status !== "APPROVED") return getRequest(deps, teamId, input.requestId);
   return runApproved(deps, teamId, outcome.row);
 }

@@ -67,19 +67,20 @@ export async function recordUserAudit(tx: Prisma.TransactionClient, userId: stri
 
 /**
  * Who is acting in a request, from the request's address: the signed-in user
- * through the browser, or an API token as itself ("token ci-deploy", created by its creator).
+ * through the browser (or the context's source, e.g. the chat bot), or an API
+ * token as itself ("token ci-deploy", created by its creator).
  */
-export async function actorFor(ctx: { deps: WharfDeps; session: { userId: string; token?: { name: string } }; ip: string | null }): Promise<Actor> {
+export async function actorFor(ctx: { deps: WharfDeps; session: { userId: string; token?: { name: string } }; ip: string | null; source?: AuditSource | undefined }): Promise<Actor> {
   const user = await ctx.deps.db.user.findUnique({ where: { id: ctx.session.userId }, select: { email: true, name: true } });
   const email = user?.email ?? "unknown user";
   const token = ctx.session.token;
   if (token) return { id: ctx.session.userId, label: `token ${token.name}`, name: `created by ${email}`, source: "API_TOKEN", address: ctx.ip };
-  return { id: ctx.session.userId, label: email, name: user?.name ?? null, source: "BROWSER", address: ctx.ip };
+  return { id: ctx.session.userId, label: email, name: user?.name ?? null, source: ctx.source ?? "BROWSER", address: ctx.ip };
 }
 
 /** Records a request the permission middleware refused, with the message the caller was given. */
 export async function recordRefusal(
-  ctx: { deps: WharfDeps; session: { userId: string }; ip: string | null },
+  ctx: { deps: WharfDeps; session: { userId: string }; ip: string | null; source?: AuditSource | undefined },
   refusal: { teamId: string; role: string; permission: string; path: string; message: string },
 ): Promise<void> {
   await recordAudit(ctx.deps.db, {

@@ -16,6 +16,7 @@ import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeA
 import { callAgent, openAgentStream } from "./hosts";
 import { projectOwner } from "./project-owner";
 import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent } from "./stack-project";
+import { publishEvent } from "./webhooks";
 
 /** Why a runner stopped a job: the user cancelled, the runner is shutting down, or it lost its database session. */
 export type AbortKind = "cancel" | "shutdown" | "lost";
@@ -359,6 +360,8 @@ export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: st
   const what = `${job.action.toLowerCase()} of ${job.stack.name} revision ${job.revision.number} on ${job.host.name}`;
   const recorded: Recorded = {};
   sink.push("wharf", `Starting the ${what}.`);
+  const event = { deploymentId: job.id, action: job.action.toLowerCase(), stack: job.stack.name, stackId: job.stackId, revision: job.revision.number, host: job.host.name, hostId: job.hostId };
+  void publishEvent(deps, job.stack.teamId, "deployment.started", event);
   let outcome: Outcome;
   try {
     outcome = await execute(deps, job, sink, signal, options, recorded);
@@ -382,6 +385,9 @@ export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: st
   await withRetries(recordOutcome, { onRetry });
   observeJob(job.action, outcome.status, (Date.now() - started) / 1000);
   deps.jobs.notify(job.id);
+  if (outcome.status !== "CANCELLED") {
+    void publishEvent(deps, job.stack.teamId, outcome.status === "SUCCEEDED" ? "deployment.succeeded" : "deployment.failed", { ...event, reason: outcome.reason, error: outcome.error });
+  }
 
   function recordOutcome() {
     return deps.db.$transaction(async (tx) => {

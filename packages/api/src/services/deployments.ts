@@ -22,6 +22,7 @@ import { protectedHosts } from "./protection";
 import { assertStackOnHosts } from "./stack-presence";
 import { buildProject, redactorFor, type RevisionContent, revisionContent } from "./stack-project";
 import { findRevisionRow, findStackForTeam } from "./stacks";
+import { publishEvent } from "./webhooks";
 
 type Tx = Prisma.TransactionClient;
 type DeploymentSummary = Prisma.DeploymentGetPayload<{ select: typeof deploymentSummarySelect }>;
@@ -275,6 +276,16 @@ async function recordRefusal(deps: WharfDeps, stack: { id: string; name: string;
       summary: `${describeAction(input.action)} of ${stack.name} revision ${plan.revision.number} on ${plan.host.name} refused: ${refusal.message}`,
       redactor,
     });
+  });
+  void publishEvent(deps, stack.teamId, "deployment.refused", {
+    action: input.action.toLowerCase(),
+    stack: stack.name,
+    stackId: stack.id,
+    revision: plan.revision.number,
+    host: plan.host.name,
+    hostId: plan.host.id,
+    reason: refusal.reason,
+    error: redactor.text(refusal.message),
   });
 }
 

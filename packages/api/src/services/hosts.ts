@@ -26,6 +26,7 @@ import { resolveEnvironmentId } from "./environments";
 import { connectionChanged } from "./host-connection";
 import { type ComposeProjectCounts, countComposeProjects, type HostStack, stacksByHost } from "./host-stacks";
 import { installation } from "./project-owner";
+import { publishEvent } from "./webhooks";
 
 export const hostName = z
   .string()
@@ -571,12 +572,14 @@ export async function refreshHost(deps: WharfDeps, host: Host): Promise<HostStat
       timeout,
     ]);
     await recordStatus(deps, host.id, { status: "ONLINE", facts, projects, agentVersion: hello.agentVersion });
+    if (host.status === "OFFLINE" || host.status === "ERROR") void publishEvent(deps, host.teamId, "host.online", { host: host.name, hostId: host.id });
     return "ONLINE";
   } catch (error) {
     deps.agents.drop(host.id);
     const failure = toHostError(error, host.name);
     const update = failedStatus(failure);
     await recordStatus(deps, host.id, update);
+    if (host.status === "ONLINE") void publishEvent(deps, host.teamId, "host.offline", { host: host.name, hostId: host.id, error: update.message });
     await noteHostKey(deps, host, failure);
     return update.status;
   } finally {

@@ -1,7 +1,7 @@
 "use client";
 
 import { type Permission, roleCan } from "@wharf/api/permissions";
-import { ChevronsUpDownIcon, KeyRoundIcon, KeySquareIcon, LayersIcon, LogOutIcon, type LucideIcon, PlusIcon, ScrollTextIcon, ServerIcon, ShieldAlertIcon, ShieldCheckIcon, UserRoundIcon, UsersIcon } from "lucide-react";
+import { ChevronsUpDownIcon, KeyRoundIcon, KeySquareIcon, LayersIcon, LogOutIcon, type LucideIcon, MessageSquareIcon, PlusIcon, ScrollTextIcon, ServerIcon, ShieldAlertIcon, ShieldCheckIcon, UserRoundIcon, UsersIcon, WebhookIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
@@ -35,6 +35,8 @@ const NAV: { href: string; label: string; icon: LucideIcon; permission: Permissi
   { href: "/tokens", label: "API tokens", icon: KeySquareIcon, permission: "token:manage" },
   { href: "/approvals", label: "Approvals", icon: ShieldCheckIcon, permission: "stack:read" },
   { href: "/guardrails", label: "Guardrails", icon: ShieldAlertIcon, permission: "stack:read" },
+  { href: "/webhooks", label: "Webhooks", icon: WebhookIcon, permission: "webhook:manage" },
+  { href: "/chat", label: "Chat app", icon: MessageSquareIcon, permission: "chat:manage" },
   { href: "/audit", label: "Audit log", icon: ScrollTextIcon, permission: "audit:read" },
   { href: "/team", label: "Members", icon: UsersIcon, permission: "team:read" },
 ];

@@ -18,6 +18,7 @@ import { errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 import { ApprovalsTab } from "./approvals-tab";
+import { DeployHookCard } from "./deploy-hook-card";
 import { DeployTab } from "./deploy-tab";
 import { draftStorageKey } from "./draft-storage";
 import { FilesTab } from "./files-tab";
@@ -155,6 +156,7 @@ export function StackView({ stackId }: { stackId: string }) {
   const requested = searchParams.get("tab");
   const [tab, setTab] = useState<Tab>(isTab(requested) ? requested : "files");
   const me = useMe();
+  const canManageHook = useCan("deployhook:manage");
   // The merged config and the logs are rights of their own (stack:config, logs:read), not part of reading a stack.
   const canSee: Record<Tab, boolean> = { files: true, preview: useCan("stack:config"), deploy: true, status: true, logs: useCan("logs:read"), history: true, approvals: true };
   const draft = useStackDraft(query.data ?? null, draftStorageKey(me.user.id, stackId));
@@ -214,6 +216,7 @@ export function StackView({ stackId }: { stackId: string }) {
         <TabsContent value="deploy">
           <h2 className="sr-only">{TAB_LABELS.deploy}</h2>
           <DeployTab stack={stack} />
+          {canManageHook ? <DeployHookCard stackId={stack.id} stackName={stack.name} /> : null}
         </TabsContent>
         <TabsContent value="status">
           <h2 className="sr-only">{TAB_LABELS.status}</h2>
