@@ -15,6 +15,7 @@ export * from "./containers";
 export * from "./envelope";
 export * from "./errors";
 export * from "./hello";
+export * from "./image-actions";
 export * from "./host-facts";
 export * from "./host-stats";
 export * from "./images";

@@ -376,6 +376,7 @@ const RESENDABLE: ReadonlySet<AgentMethod | AgentStreamMethod> = new Set<AgentMe
   "containerLogs",
   "volumeUsage",
   "networkUsage",
+  "inspectImage",
 ]);
 
 /**
