@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { pruneVolumesParams } from "./volume-actions";
+
 /**
  * An image as Docker's API names it: an id (`sha256:` + hex, or a prefix of
  * 12+ hex digits) or a `name[:tag][@digest]` reference. Only the characters
@@ -54,7 +56,12 @@ export type RemoveImageResult = z.infer<typeof removeImageResult>;
  * "unused" every image no container uses (`docker image prune -a`). `dryRun` computes
  * what would go, and the bytes of the layers no remaining image holds, from the image list.
  */
-export const pruneImagesParams = z.object({ scope: z.enum(["dangling", "unused"]), dryRun: z.boolean().default(false) });
+export const pruneImagesParams = z.object({
+  scope: z.enum(["dangling", "unused"]),
+  dryRun: z.boolean().default(false),
+  /** Only images carrying this label ("key" or "key=value"), as Docker's prune filter takes it. */
+  label: pruneVolumesParams.shape.label,
+});
 export const pruneImagesResult = z.object({
   images: z.array(z.object({ id: z.string(), repoTags: z.array(z.string()), sizeBytes: z.number() })),
   /** For a dry run, the layers only those images hold; else what Docker says it reclaimed. */

@@ -30,7 +30,7 @@ describe("layerOwners", () => {
 });
 
 describe("pruneSet", () => {
-  const image = (id: string, repoTags: string[], parentId: string | null = null) => ({ id, repoTags, parentId, sizeBytes: 1, chains: [] });
+  const image = (id: string, repoTags: string[], parentId: string | null = null, labels: Record<string, string> = {}) => ({ id, repoTags, parentId, sizeBytes: 1, chains: [], labels });
 
   it("dangling: untagged images nothing builds on, and untagged parents with their last child", () => {
     const images = [image("base", ["base:1"]), image("mid", [], "base"), image("top", [], "mid"), image("used", []), image("app", ["app:1"], "base")];
@@ -41,6 +41,12 @@ describe("pruneSet", () => {
     const images = [image("base", ["base:1"]), image("app", ["app:1"], "base"), image("other", ["other:1"])];
     expect([...pruneSet(images, new Map([["app", [{}]]]), "unused")]).toEqual(["other"]);
     expect([...pruneSet(images, new Map(), "unused")].sort()).toEqual(["app", "base", "other"]);
+  });
+
+  it("with a label, only images carrying it, and the untagged parents they leave behind", () => {
+    const images = [image("base", ["base:1"]), image("step", [], "base"), image("mine", ["mine:1"], "step", { run: "a" }), image("theirs", ["theirs:1"])];
+    expect([...pruneSet(images, new Map(), "unused", "run=a")].sort()).toEqual(["mine", "step"]);
+    expect([...pruneSet(images, new Map(), "unused", "run=b")]).toEqual([]);
   });
 });
 

@@ -29,6 +29,7 @@ const inspected = z.object({
   Architecture: z.string().nullish(),
   Os: z.string().nullish(),
   RootFS: z.object({ Layers: z.array(z.string()).nullish() }).nullish(),
+  Config: z.object({ Labels: z.record(z.string(), z.string()).nullish() }).nullish(),
 });
 const history = z.array(
   z.object({ Created: z.number().nullish(), CreatedBy: z.string().nullish(), Size: z.number(), Comment: z.string().nullish() }),
@@ -73,6 +74,7 @@ interface HostImage {
   parentId: string | null;
   sizeBytes: number;
   chains: string[];
+  labels: Record<string, string>;
 }
 
 async function readHistory(docker: Docker, id: string, signal: AbortSignal) {
@@ -91,7 +93,7 @@ async function hostImages(docker: Docker, signal: AbortSignal): Promise<{ images
   const images = await Promise.all(
     parseDockerResponse(listed, list, "image list").map(async (image) => {
       const detail = parseDockerResponse(inspected, await docker.getImage(image.Id).inspect(), "image");
-      return { id: image.Id, repoTags: tagsOf(image.RepoTags), parentId: image.ParentId || null, sizeBytes: image.Size, chains: chainIds(detail.RootFS?.Layers ?? []) };
+      return { id: image.Id, repoTags: tagsOf(image.RepoTags), parentId: image.ParentId || null, sizeBytes: image.Size, chains: chainIds(detail.RootFS?.Layers ?? []), labels: detail.Config?.Labels ?? {} };
     }),
   );
   return { images, users };
@@ -159,9 +161,11 @@ export const removeImage: CallHandler<"removeImage"> = async (params, ctx) => {
 /**
  * The images a prune removes, as Docker decides: an image goes when no container uses it,
  * every image built on it goes too, and (for dangling only) it has no tag; an untagged
- * parent goes with its last child.
+ * parent goes with its last child whatever its labels, other images only with the label asked for.
  */
-export function pruneSet(images: HostImage[], users: Map<string, unknown[]>, scope: "dangling" | "unused"): Set<string> {
+export function pruneSet(images: HostImage[], users: Map<string, unknown[]>, scope: "dangling" | "unused", label?: string): Set<string> {
+  const [key = "", value] = label?.split(/=(.*)/s) ?? [];
+  const labelled = (image: HostImage): boolean => !label || (image.labels[key] !== undefined && (value === undefined || image.labels[key] === value));
   const children = new Map<string, string[]>();
   for (const image of images) if (image.parentId) children.set(image.parentId, [...(children.get(image.parentId) ?? []), image.id]);
   const removed = new Set<string>();
@@ -170,7 +174,10 @@ export function pruneSet(images: HostImage[], users: Map<string, unknown[]>, sco
     for (const image of images) {
       if (removed.has(image.id) || users.has(image.id)) continue;
       if (scope === "dangling" && image.repoTags.length > 0) continue;
-      if (!(children.get(image.id) ?? []).every((child) => removed.has(child))) continue;
+      const below = children.get(image.id) ?? [];
+      if (!below.every((child) => removed.has(child))) continue;
+      // Docker picks the images carrying the label, then deletes their untagged parents along.
+      if (!labelled(image) && !(below.length > 0 && image.repoTags.length === 0)) continue;
       removed.add(image.id);
       changed = true;
     }
@@ -180,7 +187,7 @@ export function pruneSet(images: HostImage[], users: Map<string, unknown[]>, sco
 
 export const pruneImages: CallHandler<"pruneImages"> = async (params, ctx) => {
   const { images, users } = await hostImages(ctx.docker, ctx.signal);
-  const going = pruneSet(images, users, params.scope);
+  const going = pruneSet(images, users, params.scope, params.label);
   const goingImages = images.filter((image) => going.has(image.id)).map((image) => ({ id: image.id, repoTags: image.repoTags, sizeBytes: image.sizeBytes }));
   if (params.dryRun) {
     // The bytes of the layers only departing images hold, each layer's size from its image's history.
@@ -200,7 +207,7 @@ export const pruneImages: CallHandler<"pruneImages"> = async (params, ctx) => {
   }
   const pruned = parseDockerResponse(
     z.object({ ImagesDeleted: z.array(z.object({ Deleted: z.string().nullish() })).nullish(), SpaceReclaimed: z.number().nullish() }),
-    await ctx.docker.pruneImages({ filters: { dangling: [params.scope === "dangling" ? "true" : "false"] }, abortSignal: ctx.signal }),
+    await ctx.docker.pruneImages({ filters: { dangling: [params.scope === "dangling" ? "true" : "false"], ...(params.label ? { label: [params.label] } : {}) }, abortSignal: ctx.signal }),
     "prune result",
   );
   const deleted = new Set((pruned.ImagesDeleted ?? []).flatMap((row) => (row.Deleted ? [row.Deleted] : [])));

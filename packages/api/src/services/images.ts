@@ -7,7 +7,7 @@ import { type Actor, recordAudit } from "./audit";
 import { callAgent, openAgentStream } from "./hosts";
 
 export const imageInput = z.object({ image: imageRef });
-export const pruneImagesInput = z.object({ scope: pruneImagesParams.shape.scope, dryRun: z.boolean().default(true) });
+export const pruneImagesInput = z.object({ scope: pruneImagesParams.shape.scope, dryRun: z.boolean().default(true), label: pruneImagesParams.shape.label });
 export const pullImageInput = z.object({ reference: pullImageParams.shape.reference });
 
 // Reading every image's layers walks the host's whole image store: give big hosts time.
@@ -31,7 +31,7 @@ export async function removeImage(deps: WharfDeps, host: Host, actor: Actor, ima
 
 /** With dryRun, what would go and how much space would come back; else removes them. */
 export async function pruneImages(deps: WharfDeps, host: Host, actor: Actor, input: z.infer<typeof pruneImagesInput>) {
-  const result = await callAgent(deps, host, "pruneImages", input, { timeoutMs: 300_000 });
+  const result = await callAgent(deps, host, "pruneImages", { scope: input.scope, dryRun: input.dryRun, ...(input.label ? { label: input.label } : {}) }, { timeoutMs: 300_000 });
   if (!input.dryRun) {
     const what = input.scope === "dangling" ? "dangling" : "unused";
     await audit(deps, host, actor, "prune", host.id, `Pruned ${result.images.length} ${what} image${result.images.length === 1 ? "" : "s"} on ${host.name}`, {

@@ -1,0 +1,31 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { childEnv } from "./env";
+import type { SandboxHost } from "./sandbox";
+
+/** The image every sandbox host already has (busybox on scratch). */
+export const BASE_IMAGE = "wharf-test/busybox:latest";
+
+/**
+ * Builds `FROM base` plus `instructions` on a sandbox host with the legacy
+ * builder, which records each step as an intermediate image (parents, as
+ * `docker build` without BuildKit leaves them on real hosts); returns the id.
+ */
+export function buildTestImage(host: Pick<SandboxHost, "dockerSocket">, tag: string, instructions: string[], base = BASE_IMAGE): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "wharf-test-image-"));
+  try {
+    writeFileSync(path.join(dir, "Dockerfile"), [`FROM ${base}`, ...instructions].join("\n") + "\n");
+    execFileSync("docker", ["build", "-q", "-t", tag, dir], {
+      env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}`, DOCKER_BUILDKIT: "0" }),
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 600_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return execFileSync("docker", ["image", "inspect", "-f", "{{.Id}}", tag], { env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}` }), encoding: "utf8" }).trim();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
