@@ -210,11 +210,12 @@ export const pruneImages: CallHandler<"pruneImages"> = async (params, ctx) => {
     await ctx.docker.pruneImages({ filters: { dangling: [params.scope === "dangling" ? "true" : "false"], ...(params.label ? { label: [params.label] } : {}) }, abortSignal: ctx.signal }),
     "prune result",
   );
+  // Docker lists the deleted layers among the deleted images: keep the images.
   const deleted = new Set((pruned.ImagesDeleted ?? []).flatMap((row) => (row.Deleted ? [row.Deleted] : [])));
-  const before = new Map(images.map((image) => [image.id, image]));
-  ctx.log.info("images pruned", { count: deleted.size });
+  const removed = images.filter((image) => deleted.has(image.id));
+  ctx.log.info("images pruned", { count: removed.length });
   return {
-    images: [...deleted].map((id) => ({ id, repoTags: before.get(id)?.repoTags ?? [], sizeBytes: before.get(id)?.sizeBytes ?? 0 })),
+    images: removed.map((image) => ({ id: image.id, repoTags: image.repoTags, sizeBytes: image.sizeBytes })),
     spaceReclaimedBytes: pruned.SpaceReclaimed ?? 0,
   };
 };
