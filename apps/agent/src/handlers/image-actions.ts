@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { Readable } from "node:stream";
 import { createInterface } from "node:readline";
+import { Readable } from "node:stream";
 
 import type { ImageHistoryEntry, PullProgress } from "@wharf/agent-protocol";
 import type Docker from "dockerode";
@@ -77,7 +77,7 @@ interface HostImage {
   labels: Record<string, string>;
 }
 
-async function readHistory(docker: Docker, id: string, signal: AbortSignal) {
+async function readHistory(docker: Docker, id: string) {
   // Oldest first, the order of the RootFS layers.
   return parseDockerResponse(history, await docker.getImage(id).history(), "image history").reverse();
 }
@@ -101,7 +101,7 @@ async function hostImages(docker: Docker, signal: AbortSignal): Promise<{ images
 
 export const inspectImage: CallHandler<"inspectImage"> = async (params, ctx) => {
   const detail = parseDockerResponse(inspected, await ctx.docker.getImage(params.image).inspect(), "image");
-  const [entries, host] = await Promise.all([readHistory(ctx.docker, detail.Id, ctx.signal), hostImages(ctx.docker, ctx.signal)]);
+  const [entries, host] = await Promise.all([readHistory(ctx.docker, detail.Id), hostImages(ctx.docker, ctx.signal)]);
   const layers = detail.RootFS?.Layers ?? [];
   const chains = chainIds(layers);
   // Intermediate images are this image's own ancestors, not other images a user knows.
@@ -194,7 +194,7 @@ export const pruneImages: CallHandler<"pruneImages"> = async (params, ctx) => {
     const kept = new Set(images.filter((image) => !going.has(image.id)).flatMap((image) => image.chains));
     const sizes = new Map<string, number>();
     for (const image of images.filter((candidate) => going.has(candidate.id))) {
-      const entries = await readHistory(ctx.docker, image.id, ctx.signal);
+      const entries = await readHistory(ctx.docker, image.id);
       const owners = layerOwners(entries.map((entry) => ({ createdBy: entry.CreatedBy ?? "", sizeBytes: entry.Size })), image.chains.length);
       let position = 0;
       entries.forEach((entry, index) => {
@@ -247,7 +247,7 @@ export function toPullProgress(line: string): PullProgress | null {
 }
 
 async function* pullFrames(docker: Docker, reference: string, auth: { username: string; password: string; serveraddress: string } | undefined, signal: AbortSignal): AsyncGenerator<PullProgress> {
-  const stream = (await docker.pull(reference, { abortSignal: signal, ...(auth ? { authconfig: auth } : {}) })) as NodeJS.ReadableStream;
+  const stream = await docker.pull(reference, { abortSignal: signal, ...(auth ? { authconfig: auth } : {}) });
   let digest: string | null = null;
   for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
     if (!line.trim()) continue;

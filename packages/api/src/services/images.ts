@@ -1,4 +1,4 @@
-import { type AgentStreamParams, imageRef, pruneImagesParams, type PullProgress, pullImageParams } from "@wharf/agent-protocol";
+import { type AgentStreamParams, imageRef, pruneImagesParams, pullImageParams,type PullProgress } from "@wharf/agent-protocol";
 import type { Host } from "@wharf/db";
 import { z } from "zod";
 
