@@ -12,11 +12,19 @@ export const BASE_IMAGE = "wharf-test/busybox:latest";
 /**
  * Builds `FROM base` plus `instructions` on a sandbox host with the legacy
  * builder, which records each step as an intermediate image (parents, as
- * `docker build` without BuildKit leaves them on real hosts); returns the id.
+ * `docker build` without BuildKit leaves them on real hosts); `files` go into
+ * the build context. Returns the image id.
  */
-export function buildTestImage(host: Pick<SandboxHost, "dockerSocket">, tag: string, instructions: string[], base = BASE_IMAGE): string {
+export function buildTestImage(
+  host: Pick<SandboxHost, "dockerSocket">,
+  tag: string,
+  instructions: string[],
+  options: { base?: string; files?: Record<string, string> } = {},
+): string {
   const dir = mkdtempSync(path.join(tmpdir(), "wharf-test-image-"));
+  const base = options.base ?? BASE_IMAGE;
   try {
+    for (const [name, content] of Object.entries(options.files ?? {})) writeFileSync(path.join(dir, name), content);
     writeFileSync(path.join(dir, "Dockerfile"), [`FROM ${base}`, ...instructions].join("\n") + "\n");
     execFileSync("docker", ["build", "-q", "-t", tag, dir], {
       env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}`, DOCKER_BUILDKIT: "0" }),
