@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import type { ImageHistoryEntry } from "@wharf/agent-protocol";
-import { AlertCircleIcon, ArrowLeftIcon } from "lucide-react";
+import { AlertCircleIcon } from "lucide-react";
 import Link from "next/link";
 
 import { RelativeTime } from "~/components/relative-time";
@@ -12,6 +12,7 @@ import { errorCode, errorMessage } from "~/lib/errors";
 import { formatBytes, shortId } from "~/lib/format";
 import { useTRPC } from "~/trpc/react";
 
+import { HostBackLink } from "../../host-back-link";
 import { imagePath } from "../images-tab";
 
 /** Docker records RUN steps as `/bin/sh -c …` and metadata steps as `/bin/sh -c #(nop) …`: show the instruction. */
@@ -58,18 +59,9 @@ function LayerRow({ hostId, entry, index }: { hostId: string; entry: ImageHistor
 /** One image: its facts, the containers using it, and its history newest first, each step's layer and who shares it. */
 export function ImageView({ hostId, imageId }: { hostId: string; imageId: string }) {
   const trpc = useTRPC();
-  const host = useQuery(trpc.host.byId.queryOptions({ hostId }));
   const query = useQuery(trpc.image.inspect.queryOptions({ hostId, image: imageId }, { retry: (count, error) => errorCode(error) !== "NOT_FOUND" && count < 2 }));
   const image = query.data;
-  const back = (
-    <Link
-      href={`/hosts/${hostId}`}
-      className="flex w-fit items-center gap-1.5 rounded-sm text-sm text-muted-foreground outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50"
-    >
-      <ArrowLeftIcon aria-hidden className="size-4" />
-      {host.data?.name ?? "Host"}
-    </Link>
-  );
+  const back = <HostBackLink hostId={hostId} />;
   if (!image) {
     return (
       <div className="grid gap-4">
