@@ -46,6 +46,7 @@ import { hello } from "./handlers/hello";
 import { hostFacts } from "./handlers/host-facts";
 import { hostStats } from "./handlers/host-stats";
 import { hostUsage } from "./handlers/host-usage";
+import { inspectImage, pruneImages, pullImage, removeImage } from "./handlers/image-actions";
 import { inspectContainer } from "./handlers/inspect-container";
 import { listContainers } from "./handlers/list-containers";
 import { listImages } from "./handlers/list-images";
@@ -90,6 +91,9 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   removeNetwork,
   connectNetwork,
   disconnectNetwork,
+  inspectImage,
+  removeImage,
+  pruneImages,
 };
 
 const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = {
@@ -100,6 +104,7 @@ const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = {
   containerLogs,
   containerExec,
   hostStats,
+  pullImage,
 };
 
 // In-flight calls get this long to finish on shutdown before connections are cut.

@@ -18,6 +18,7 @@ import { helloParams, helloResult } from "./hello";
 import { hostFactsParams, hostFactsResult } from "./host-facts";
 import { hostStatsParams, hostStatsSample } from "./host-stats";
 import { hostUsageParams, hostUsageResult } from "./host-usage";
+import { inspectImageParams, inspectImageResult, pruneImagesParams, pruneImagesResult, pullImageParams, pullProgress, removeImageParams, removeImageResult } from "./image-actions";
 import { listImagesParams, listImagesResult } from "./images";
 import {
   connectNetworkParams,
@@ -77,6 +78,9 @@ export const agentCalls = {
   removeNetwork: { params: removeNetworkParams, result: removeNetworkResult },
   connectNetwork: { params: connectNetworkParams, result: networkAttachResult },
   disconnectNetwork: { params: disconnectNetworkParams, result: networkAttachResult },
+  inspectImage: { params: inspectImageParams, result: inspectImageResult },
+  removeImage: { params: removeImageParams, result: removeImageResult },
+  pruneImages: { params: pruneImagesParams, result: pruneImagesResult },
 } as const;
 
 export type AgentCalls = typeof agentCalls;
@@ -115,6 +119,9 @@ export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("removeNetwork"), params: removeNetworkParams }),
   z.object({ method: z.literal("connectNetwork"), params: connectNetworkParams }),
   z.object({ method: z.literal("disconnectNetwork"), params: disconnectNetworkParams }),
+  z.object({ method: z.literal("inspectImage"), params: inspectImageParams }),
+  z.object({ method: z.literal("removeImage"), params: removeImageParams }),
+  z.object({ method: z.literal("pruneImages"), params: pruneImagesParams }),
 ]);
 export type AgentRequest = z.infer<typeof agentRequest>;
 
@@ -158,6 +165,7 @@ export const agentStreams = {
   containerLogs: { params: containerLogsParams, data: composeLogBatch },
   containerExec: { params: containerExecParams, data: containerExecFrame },
   hostStats: { params: hostStatsParams, data: hostStatsSample },
+  pullImage: { params: pullImageParams, data: pullProgress },
 } as const;
 export type AgentStreams = typeof agentStreams;
 export type AgentStreamMethod = keyof AgentStreams;
@@ -172,5 +180,6 @@ export const agentStreamRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("containerLogs"), params: containerLogsParams }),
   z.object({ method: z.literal("containerExec"), params: containerExecParams }),
   z.object({ method: z.literal("hostStats"), params: hostStatsParams }),
+  z.object({ method: z.literal("pullImage"), params: pullImageParams }),
 ]);
 export type AgentStreamRequest = z.infer<typeof agentStreamRequest>;

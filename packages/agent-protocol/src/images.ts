@@ -8,6 +8,8 @@ export const imageSummary = z.object({
   sizeBytes: z.number(),
   createdAt: z.string(),
   containers: z.number().int(),
+  /** Names of the containers (running or not) using it; older agents send none. */
+  containerNames: z.array(z.string()).default([]),
   /**
    * Untagged images: "dangling" when nothing builds on them (what `docker image prune` removes),
    * "intermediate" when they are a layer of another image (listed by `docker images -a`, counted by `docker info`).

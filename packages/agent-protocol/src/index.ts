@@ -18,6 +18,7 @@ export * from "./hello";
 export * from "./host-facts";
 export * from "./host-stats";
 export * from "./host-usage";
+export * from "./image-actions";
 export * from "./images";
 export * from "./limits";
 export * from "./network-actions";

@@ -12,6 +12,7 @@ import { environmentRouter } from "./routers/environment";
 import { guardrailRouter } from "./routers/guardrail";
 import { healthRouter } from "./routers/health";
 import { hostRouter } from "./routers/host";
+import { imageRouter } from "./routers/image";
 import { invitationRouter } from "./routers/invitation";
 import { networkRouter } from "./routers/network";
 import { setupRouter } from "./routers/setup";
@@ -32,6 +33,7 @@ export const appRouter = router({
   credential: credentialRouter,
   host: hostRouter,
   container: containerRouter,
+  image: imageRouter,
   volume: volumeRouter,
   network: networkRouter,
   dockerEvents: dockerEventsRouter,

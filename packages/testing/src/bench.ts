@@ -28,6 +28,8 @@
  *   from another process, beside a constant route (see bench-rest.ts).
  * - live-stats: control-plane and agent CPU while 10 viewers watch one
  *   host's live stats vs one viewer (see bench-live-stats.ts).
+ * - images: the image page of an image with 120 layers, the API call and
+ *   navigation until every layer shows in Chromium (see bench-images.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -41,6 +43,7 @@ import { z } from "zod";
 
 import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
 import { agentFootprintFigures, agentSoakFigures, webFootprintFigures } from "./bench-footprint";
+import { imagePageFigures } from "./bench-images";
 import { leftovers, type Snapshot, stopStartedAgents, takeSnapshot } from "./bench-leftovers";
 import { liveStatsFigures } from "./bench-live-stats";
 import { logBurstFigures } from "./bench-logs";
@@ -276,7 +279,7 @@ function reportLeftovers(before: Snapshot): void {
   recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });
 }
 
-const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal", "live-stats", "rest"] as const;
+const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal", "live-stats", "rest", "images"] as const;
 
 /** The production build the web parts run (`node apps/web/dist/server.mjs`), made once if missing. */
 async function ensureWebBuild(): Promise<void> {
@@ -310,6 +313,10 @@ async function main(): Promise<void> {
     if (runs("terminal")) await terminalFigures(deps);
     if (runs("rest")) await restFigures(deps);
     if (runs("live-stats")) await liveStatsFigures(deps);
+    if (runs("images")) {
+      await ensureWebBuild();
+      await imagePageFigures(deps, postgres.url);
+    }
   } finally {
     await stopStartedAgents(deps, before).catch((error: unknown) => process.stderr.write(`could not stop the bench's agents: ${String(error)}\n`));
     await closeWharfDeps(deps);

@@ -7,7 +7,7 @@ describe("toImageSummary", () => {
   it("drops Docker's <none> placeholders and uses the counted containers", () => {
     const summary = toImageSummary(
       { Id: "sha256:abc", RepoTags: ["<none>:<none>"], RepoDigests: ["<none>@<none>"], Size: 1234, Created: 1_700_000_000 },
-      3,
+      ["web-1", "web-2", "job"],
     );
     expect(imageSummary.parse(summary)).toEqual({
       id: "sha256:abc",
@@ -16,18 +16,19 @@ describe("toImageSummary", () => {
       sizeBytes: 1234,
       createdAt: "2023-11-14T22:13:20.000Z",
       containers: 3,
+      containerNames: ["web-1", "web-2", "job"],
       untagged: "dangling",
     });
   });
 
   it("tells intermediate layers from dangling images, and leaves tagged ones alone", () => {
     const image = { Id: "sha256:abc", RepoTags: null, Size: 1, Created: 0 };
-    expect(toImageSummary(image, 0, true).untagged).toBe("intermediate");
-    expect(toImageSummary(image, 0, false).untagged).toBe("dangling");
-    expect(toImageSummary({ ...image, RepoTags: ["busybox:latest"] }, 0, true).untagged).toBeNull();
+    expect(toImageSummary(image, [], true).untagged).toBe("intermediate");
+    expect(toImageSummary(image, [], false).untagged).toBe("dangling");
+    expect(toImageSummary({ ...image, RepoTags: ["busybox:latest"] }, [], true).untagged).toBeNull();
   });
 
   it("treats missing tag lists as empty", () => {
-    expect(toImageSummary({ Id: "sha256:abc", RepoTags: null, Size: 1, Created: 0 }, 0).repoTags).toEqual([]);
+    expect(toImageSummary({ Id: "sha256:abc", RepoTags: null, Size: 1, Created: 0 }, []).repoTags).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ const dockerImage = z.object({
 });
 export type DockerImage = z.infer<typeof dockerImage>;
 
-const containerImage = z.object({ ImageID: z.string() });
+const containerImage = z.object({ Id: z.string(), ImageID: z.string(), Names: z.array(z.string()).nullish() });
 
 export const listImages: CallHandler<"listImages"> = async (_params, ctx) => {
   // Docker reports Containers as -1 unless asked for expensive shared sizes,
@@ -24,16 +24,17 @@ export const listImages: CallHandler<"listImages"> = async (_params, ctx) => {
     ctx.docker.listImages({ all: true, abortSignal: ctx.signal }),
     ctx.docker.listContainers({ all: true, abortSignal: ctx.signal }),
   ]);
-  const usage = new Map<string, number>();
+  const usage = new Map<string, string[]>();
   for (const container of parseDockerResponse(z.array(containerImage), containers, "container list")) {
-    usage.set(container.ImageID, (usage.get(container.ImageID) ?? 0) + 1);
+    const name = (container.Names?.[0] ?? container.Id.slice(0, 12)).replace(/^\//, "");
+    usage.set(container.ImageID, [...(usage.get(container.ImageID) ?? []), name]);
   }
   const parsed = parseDockerResponse(z.array(dockerImage), images, "image list");
   const parents = new Set(parsed.map((image) => image.ParentId).filter(Boolean));
-  return parsed.map((image) => toImageSummary(image, usage.get(image.Id) ?? 0, parents.has(image.Id)));
+  return parsed.map((image) => toImageSummary(image, usage.get(image.Id) ?? [], parents.has(image.Id)));
 };
 
-export function toImageSummary(image: DockerImage, containers: number, isParent = false): ImageSummary {
+export function toImageSummary(image: DockerImage, containers: string[], isParent = false): ImageSummary {
   const repoTags = (image.RepoTags ?? []).filter((tag) => tag !== "<none>:<none>");
   return {
     id: image.Id,
@@ -42,7 +43,8 @@ export function toImageSummary(image: DockerImage, containers: number, isParent 
     repoDigests: (image.RepoDigests ?? []).filter((digest) => digest !== "<none>@<none>"),
     sizeBytes: image.Size,
     createdAt: isoFromUnixSeconds(image.Created),
-    containers,
+    containers: containers.length,
+    containerNames: containers,
     untagged: repoTags.length > 0 ? null : isParent ? "intermediate" : "dangling",
   };
 }

@@ -26,7 +26,7 @@ describe("pinsFromDigests", () => {
   });
 
   it("pins only the services whose tag now names another image than the one they ran", () => {
-    const image = (id: string, repoTags: string[]) => ({ id, repoTags, repoDigests: [], sizeBytes: 1, createdAt: "2026-11-27T00:00:00Z", containers: 0, untagged: null });
+    const image = (id: string, repoTags: string[]) => ({ id, repoTags, repoDigests: [], sizeBytes: 1, createdAt: "2026-11-27T00:00:00Z", containers: 0, containerNames: [], untagged: null });
     expect(
       pinsFromDigests(
         [entry("web", "app:1", "sha256:old"), entry("worker", "busybox", "sha256:bbb"), entry("db", "docker.io/library/postgres:17", "sha256:ccc")],

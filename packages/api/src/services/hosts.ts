@@ -377,6 +377,7 @@ const RESENDABLE: ReadonlySet<AgentMethod | AgentStreamMethod> = new Set<AgentMe
   "containerLogs",
   "volumeUsage",
   "networkUsage",
+  "inspectImage",
 ]);
 
 /**

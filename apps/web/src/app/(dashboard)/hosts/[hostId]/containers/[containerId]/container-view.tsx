@@ -1,8 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, ArrowLeftIcon } from "lucide-react";
-import Link from "next/link";
+import { AlertCircleIcon } from "lucide-react";
 
 import { ContainerStateBadge } from "~/components/container-state-badge";
 import { useCan } from "~/components/me-context";
@@ -11,6 +10,7 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from "~/components/ui/tabs";
 import { errorCode, errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
+import { HostBackLink } from "../../host-back-link";
 import { LiveResources } from "../../resources/live-resources";
 import { ContainerActions } from "../container-actions";
 import { ContainerLogs } from "./container-logs";
@@ -21,18 +21,9 @@ export function ContainerView({ hostId, containerId }: { hostId: string; contain
   const trpc = useTRPC();
   const canAct = useCan("host:write");
   const canOpenTerminal = useCan("terminal:open");
-  const host = useQuery(trpc.host.byId.queryOptions({ hostId }));
   const query = useQuery(trpc.container.byId.queryOptions({ hostId, containerId }, { refetchInterval: 5_000, retry: (count, error) => errorCode(error) !== "NOT_FOUND" && count < 2 }));
   const container = query.data;
-  const back = (
-    <Link
-      href={`/hosts/${hostId}`}
-      className="flex w-fit items-center gap-1.5 rounded-sm text-sm text-muted-foreground outline-none hover:text-foreground focus-visible:ring-[3px] focus-visible:ring-ring/50"
-    >
-      <ArrowLeftIcon aria-hidden className="size-4" />
-      {host.data?.name ?? "Host"}
-    </Link>
-  );
+  const back = <HostBackLink hostId={hostId} />;
 
   if (!container) {
     return (
