@@ -109,7 +109,7 @@ describe("project tree", () => {
     const a = blob("a");
     await storeBlobs(dirs, "shop", [a]);
     const input = project({ tree: [{ path: "conf/a.txt", sha256: a.sha256, mode: 0o644 }] });
-    const seen = await withScratchProject(dirs, "shop", projectContent(input, undefined), async (scratch) => readFileSync(path.join(scratch.dir, "conf/a.txt"), "utf8"));
+    const seen = await withScratchProject(dirs, "shop", projectContent(input, undefined), (scratch) => Promise.resolve(readFileSync(path.join(scratch.dir, "conf/a.txt"), "utf8")));
     expect(seen).toBe("a");
   });
 });

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { agentErrorCode, type ComposeAction, type ComposeContainer, type ComposeRunData, type ComposeRunParams, type ComposeServiceImage, type PreflightCheck, PROJECT_CALL_TIMEOUT_MS } from "@wharf/agent-protocol";
+import { agentErrorCode, type ComposeAction, type ComposeContainer, type ComposeRunData, type ComposeRunParams, type ComposeServiceImage, formatSize, type PreflightCheck, PROJECT_CALL_TIMEOUT_MS } from "@wharf/agent-protocol";
 import type { DeploymentAction, DeploymentStatus, Host } from "@wharf/db";
 import { z } from "zod";
 
@@ -14,7 +14,8 @@ import { recordAudit } from "./audit";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
 import { projectOwner } from "./project-owner";
-import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent } from "./stack-project";
+import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent, revisionTreeSelect } from "./stack-project";
+import { ensureTreeOnHost } from "./stack-tree";
 
 /** Why a runner stopped a job: the user cancelled, the runner is shutting down, or it lost its database session. */
 export type AbortKind = "cancel" | "shutdown" | "lost";
@@ -312,6 +313,10 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     if (result.refusal) return { status: "FAILED", reason: result.refusal.reason, error: result.refusal.message, exitCode: null };
   }
   const steps = stepsFor(job.action, deploymentOptions.parse(job.options));
+  if (steps.length > 0 && content.tree.files.length > 0) {
+    const sent = await ensureTreeOnHost(deps, job.host, project.name, content.tree);
+    sink.push("wharf", `The stack's folder has ${content.tree.files.length} file(s) besides its compose files: ${sent.sent === 0 ? `${job.host.name} already holds all of them` : `sent ${sent.sent} changed (${formatSize(sent.bytes)})`}.`);
+  }
   const recordsImages = UP_ACTIONS.includes(job.action);
   let images: ComposeServiceImage[] | undefined;
   for (const [index, step] of steps.entries()) {
@@ -343,7 +348,7 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
 type ClaimedJob = Awaited<ReturnType<typeof loadJob>>;
 
 function loadJob(deps: WharfDeps, deploymentId: string) {
-  return deps.db.deployment.findUniqueOrThrow({ where: { id: deploymentId }, include: { stack: true, host: true, revision: true } });
+  return deps.db.deployment.findUniqueOrThrow({ where: { id: deploymentId }, include: { stack: true, host: true, revision: { include: revisionTreeSelect } } });
 }
 
 /**

@@ -21,6 +21,7 @@ import { callAgent } from "./hosts";
 import { protectedHosts } from "./protection";
 import { assertStackOnHosts } from "./stack-presence";
 import { buildProject, redactorFor, type RevisionContent, revisionContent } from "./stack-project";
+import { ensureTreeOnHost } from "./stack-tree";
 import { findRevisionRow, findStackForTeam } from "./stacks";
 
 type Tx = Prisma.TransactionClient;
@@ -180,6 +181,7 @@ export async function runPreflight(
   const { project } = buildProject(requester.stack.name, plan.content, plan.overlay, plan.pins);
   const redactor = redactorFor(plan.content);
   try {
+    await ensureTreeOnHost(deps, plan.host, project.name, plan.content.tree);
     const result = await callAgent(deps, plan.host, "preflight", { project, limits: { services: toRequestedLimits(plan.content.limits) }, hostLabel: plan.host.name });
     const rendered = { renderedCompose: redactor.text(result.merged), compose: `${result.compose.flavor} ${result.compose.version}` };
     const checks = redactor.json(result.checks);
