@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { constants } from "node:fs";
 import { lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, rmdir, unlink } from "node:fs/promises";
 import path from "node:path";
 
@@ -244,7 +245,28 @@ async function writeTree(dir: string, blobs: string, tree: TreeEntry[]): Promise
       throw new AgentFailure("BAD_REQUEST", `the content of ${entry.path} (${entry.sha256}) is not on the host: send it with composeTreePut first`);
     }
     await ensureParents(dir, target);
-    await writeAtomically(target, data, entry.mode);
+    await writeTreeFile(target, data, entry.mode);
+  }
+}
+
+/**
+ * A file the tree already holds as it is stays untouched. A changed file that
+ * is a plain file with one link is rewritten in place (never following a
+ * symlink): a service bind-mounting that single file keeps seeing the same
+ * inode, so it sees the new content, where a rename would leave it the old
+ * one. Anything else is replaced by a rename.
+ */
+async function writeTreeFile(target: string, data: Buffer, mode: number): Promise<void> {
+  const existing = await lstat(target).catch(() => null);
+  if (existing === null || !existing.isFile() || existing.nlink !== 1) return writeAtomically(target, data, mode);
+  const current = await readFile(target);
+  if (current.equals(data) && (existing.mode & 0o777) === mode) return;
+  const handle = await open(target, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -61,6 +61,22 @@ describe("project tree", () => {
     expect(readFileSync(path.join(dir, "conf/b.txt"), "utf8")).toBe("b");
   });
 
+  it("rewrites a changed file in place, so a service bind-mounting that one file sees the change, and leaves an unchanged one alone", async () => {
+    const before = blob("v1");
+    const after = blob("v2");
+    const other = blob("same");
+    await storeBlobs(dirs, "shop", [before, after, other]);
+    await write(project({ tree: [{ path: "app.conf", sha256: before.sha256, mode: 0o644 }, { path: "other.txt", sha256: other.sha256, mode: 0o644 }] }));
+    const dir = path.join(dirs.stacks, "shop");
+    const inode = statSync(path.join(dir, "app.conf")).ino;
+    const untouched = statSync(path.join(dir, "other.txt")).mtimeMs;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await write(project({ tree: [{ path: "app.conf", sha256: after.sha256, mode: 0o644 }, { path: "other.txt", sha256: other.sha256, mode: 0o644 }] }));
+    expect(statSync(path.join(dir, "app.conf")).ino).toBe(inode);
+    expect(readFileSync(path.join(dir, "app.conf"), "utf8")).toBe("v2");
+    expect(statSync(path.join(dir, "other.txt")).mtimeMs).toBe(untouched);
+  });
+
   it("says which file's content is missing instead of writing a partial tree", async () => {
     const a = blob("a");
     await expect(write(project({ tree: [{ path: "a.txt", sha256: a.sha256, mode: 0o644 }] }))).rejects.toThrow(/content of a\.txt .* is not on the host/);

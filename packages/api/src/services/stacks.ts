@@ -22,7 +22,7 @@ import { callAgent, findHostForTeam } from "./hosts";
 import { cleanUpHosts } from "./project-cleanup";
 import { hostsWithStack } from "./stack-presence";
 import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, revisionTreeSelect, sealSecrets, sendableProblems } from "./stack-project";
-import { ensureTreeOnHost, resolveTree, type RevisionTree, storedTree, TREE_LIMITS, treeInput, writeTree } from "./stack-tree";
+import { ensureTreeOnHost, readTreeFile, resolveTree, type RevisionTree, storedTree, TREE_LIMITS, treeInput, writeTree } from "./stack-tree";
 
 /** Also the compose project name on every host, so it follows DNS label rules (and compose's). */
 export const stackName = z
@@ -491,6 +491,16 @@ export async function getRevision(deps: WharfDeps, teamId: string, input: z.infe
   const stack = await findStackForTeam(deps.db, teamId, input.stackId);
   const { secretsEnc: _sealed, ...row } = await findRevisionRow(deps, stack.id, input.number);
   return toPublicRevision(row);
+}
+
+export const folderFileInput = revisionRef.extend({ path: z.string().min(1).max(255) });
+
+/** One plain file of a revision's folder, base64, for the editor (secret files are never read back). */
+export async function getFolderFile(deps: WharfDeps, teamId: string, input: z.infer<typeof folderFileInput>) {
+  const stack = await findStackForTeam(deps.db, teamId, input.stackId);
+  const revision = await deps.db.stackRevision.findUnique({ where: { stackId_number: { stackId: stack.id, number: input.number } }, select: { id: true } });
+  if (!revision) throw notFound(`Revision ${input.number}`);
+  return readTreeFile(deps, revision.id, input.path);
 }
 
 type Change = "added" | "removed" | "modified" | "unchanged";
