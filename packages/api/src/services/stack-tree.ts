@@ -284,6 +284,7 @@ export async function ensureTreeOnHost(deps: WharfDeps, host: Host, projectName:
     bytes += size;
   }
   await flush();
+  if (missing.length > 0) deps.log.info(`Sent ${missing.length} of ${hashes.length} folder blob(s) (${formatSize(bytes)}) of ${projectName} to ${host.name}`);
   return { files: hashes.length, sent: missing.length, bytes };
 }
 
