@@ -24,6 +24,8 @@
  *   log stream open, and its slope (see bench-footprint.ts).
  * - terminal: keystroke-to-echo latency through Wharf's terminal vs
  *   `docker exec -it` on the host (see bench-terminal.ts).
+ * - folders: deploy of a revision that changed one file of a 200-file stack
+ *   folder vs the first deploy of that folder (see bench-folders.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -36,6 +38,7 @@ import { agentPaths, refreshHosts, type WharfDeps } from "@wharf/api";
 import { z } from "zod";
 
 import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
+import { folderFigures } from "./bench-folders";
 import { agentFootprintFigures, agentSoakFigures, webFootprintFigures } from "./bench-footprint";
 import { leftovers, type Snapshot, stopStartedAgents, takeSnapshot } from "./bench-leftovers";
 import { logBurstFigures } from "./bench-logs";
@@ -270,7 +273,7 @@ function reportLeftovers(before: Snapshot): void {
   recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });
 }
 
-const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal"] as const;
+const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal", "folders"] as const;
 
 /** The production build the web parts run (`node apps/web/dist/server.mjs`), made once if missing. */
 async function ensureWebBuild(): Promise<void> {
@@ -302,6 +305,7 @@ async function main(): Promise<void> {
     }
     if (runs("soak")) await agentSoakFigures(deps);
     if (runs("terminal")) await terminalFigures(deps);
+    if (runs("folders")) await folderFigures(deps);
   } finally {
     await stopStartedAgents(deps, before).catch((error: unknown) => process.stderr.write(`could not stop the bench's agents: ${String(error)}\n`));
     await closeWharfDeps(deps);
