@@ -6,6 +6,7 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
+import { BUILD_OVERRIDE_PATH, renderBuildOverride, servicesWithBuild } from "../lib/build-override";
 import { imagePin } from "../lib/image-pins";
 import { NO_SECRETS, type Redactor } from "../lib/redact";
 import { withRetries } from "../lib/retry";
@@ -117,7 +118,7 @@ export function stepsFor(action: DeploymentAction, options: DeploymentOptions): 
     case "PULL":
       return [{ action: "pull", options: services }];
     case "BUILD":
-      return [{ action: "build", options: services }];
+      return [{ action: "build", options: { ...services, ...(options.noCache ? { noCache: true } : {}), ...(options.pull ? { pull: true } : {}) } }];
   }
 }
 
@@ -312,7 +313,12 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     for (const check of failedChecks(result.checks)) sink.push("wharf", check.message);
     if (result.refusal) return { status: "FAILED", reason: result.refusal.reason, error: result.refusal.message, exitCode: null };
   }
-  const steps = stepsFor(job.action, deploymentOptions.parse(job.options));
+  const actionOptions = deploymentOptions.parse(job.options);
+  const steps = stepsFor(job.action, actionOptions);
+  if (job.action === "BUILD") {
+    const buildOverride = renderBuildOverride(actionOptions.services ?? servicesWithBuild(content.files), { target: actionOptions.target, args: actionOptions.buildArgs });
+    if (buildOverride !== null) project.overrideFiles = [...(project.overrideFiles ?? []), { path: BUILD_OVERRIDE_PATH, content: buildOverride }];
+  }
   if (steps.length > 0 && content.tree.files.length > 0) {
     const sent = await ensureTreeOnHost(deps, job.host, project.name, content.tree);
     sink.push("wharf", `The stack's folder has ${content.tree.files.length} file(s) besides its compose files: ${sent.sent === 0 ? `${job.host.name} already holds all of them` : `sent ${sent.sent} changed (${formatSize(sent.bytes)})`}.`);

@@ -11,6 +11,7 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { notFound, type Problem, WharfError } from "../errors";
+import { buildArgs, buildTarget } from "../lib/build-override";
 import { type ImagePin, imagePin, pinsFromDigests } from "../lib/image-pins";
 import { toRequestedLimits } from "../lib/limits-override";
 import { NO_SECRETS } from "../lib/redact";
@@ -43,8 +44,14 @@ export const deploymentOptions = z.object({
   volumes: z.boolean().optional(),
   /** DOWN with volumes: the stack's name, typed again by the user. */
   confirm: z.string().optional(),
-  /** REDEPLOY: pull the images before recreating the containers. */
+  /** REDEPLOY: pull the images before recreating the containers. BUILD: pull newer base images first. */
   pull: z.boolean().optional(),
+  /** BUILD: build every step again, none from the cache. */
+  noCache: z.boolean().optional(),
+  /** BUILD: the Dockerfile stage to build. */
+  target: buildTarget.optional(),
+  /** BUILD: build args (ARG) by name. */
+  buildArgs: buildArgs.optional(),
 });
 export type DeploymentOptions = z.infer<typeof deploymentOptions>;
 
