@@ -11,7 +11,7 @@ import { startDeploymentRunner, type WharfDeps } from "@wharf/api";
 
 import { createTestUser, type TestUser } from "./api";
 import { recordFigure } from "./bench-report";
-import { addH1 } from "./bench-stacks";
+import { addH1, runJob } from "./bench-stacks";
 import { loadSandbox } from "./sandbox";
 import { median } from "./stats";
 
@@ -26,15 +26,10 @@ function folder(): { path: string; content: string }[] {
   return Array.from({ length: FILES }, (_, i) => ({ path: `files/f${String(i).padStart(3, "0")}.txt`, content: randomBytes(FILE_BYTES).toString("base64") }));
 }
 
+/** Call to the job's end as the client saw it. */
 async function deploy(owner: TestUser, stackId: string, action: "DEPLOY" | "DOWN" = "DEPLOY"): Promise<number> {
-  const started = performance.now();
-  const [job] = await owner.caller.deployment.start({ stackId, action });
-  if (!job) throw new Error("no job");
-  for await (const event of await owner.caller.deployment.output({ deploymentId: job.id })) {
-    const data = (Array.isArray(event) ? event[1] : event) as { type: string; status?: string; error?: string | null };
-    if (data.type === "status" && (data.status === "FAILED" || data.status === "CANCELLED")) throw new Error(`${action} ${data.status}: ${data.error ?? ""}`);
-  }
-  return performance.now() - started;
+  const times = await runJob(owner, stackId, action);
+  return times.seen - times.requested;
 }
 
 /** Blobs sent to hosts while `run` ran, as ensureTreeOnHost logs them. */
