@@ -13,8 +13,8 @@ import { describe, expect, it } from "vitest";
 import { IMAGE_PINS_PATH } from "../lib/image-pins";
 import { toRequestedLimits } from "../lib/limits-override";
 import { buildProject, type RevisionContent, sendableProblems } from "./stack-project";
-import { createStackInput } from "./stacks";
 import { emptyTree } from "./stack-tree";
+import { createStackInput } from "./stacks";
 
 /** JSON spells a control character in 6 bytes: the costliest character a file can hold. */
 const COSTLY = "\u0001";
