@@ -36,6 +36,7 @@ import { composeLogs } from "./handlers/compose-logs";
 import { composePs } from "./handlers/compose-ps";
 import { composeRemoveProject } from "./handlers/compose-remove-project";
 import { composeRun } from "./handlers/compose-run";
+import { composeTreeHave, composeTreePut } from "./handlers/compose-tree";
 import { containerAction, removeContainer } from "./handlers/container-actions";
 import { containerExec, execInput, execResize } from "./handlers/container-exec";
 import { containerLogs } from "./handlers/container-logs";
@@ -75,6 +76,8 @@ const callHandlers: { [M in AgentMethod]: CallHandler<M> } = {
   preflight,
   composeCancel,
   composeRemoveProject,
+  composeTreeHave,
+  composeTreePut,
   inspectContainer,
   containerAction,
   removeContainer,

@@ -9,6 +9,7 @@ import {
   MAX_OVERRIDE_FILE_BYTES,
   MAX_OVERRIDE_FILES,
   MAX_PROJECT_BYTES,
+  MAX_TREE_FILES,
   wireBytes,
 } from "./limits";
 
@@ -96,6 +97,20 @@ const overrideFile = composeFile.superRefine((file, ctx) => {
   if (size > MAX_OVERRIDE_FILE_BYTES) ctx.addIssue({ code: "custom", message: `generated file ${file.path} takes ${formatSize(size)}; at most ${formatSize(MAX_OVERRIDE_FILE_BYTES)} fit` });
 });
 
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "a content hash is 64 lowercase hex digits (SHA-256)");
+
+/** File modes the tree keeps: plain, executable, and 0600 for secret files. */
+export const treeFileMode = z.union([z.literal(0o644), z.literal(0o755), z.literal(0o600)]);
+
+export const treeEntry = z.object({
+  path: composeFilePath,
+  sha256: sha256Hex,
+  mode: treeFileMode,
+});
+export type TreeEntry = z.infer<typeof treeEntry>;
+
+export const projectTree = z.array(treeEntry).max(MAX_TREE_FILES);
+
 export const envKey = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "a variable name is letters, digits and _, not starting with a digit");
 export const envValue = z
   .string()
@@ -117,13 +132,18 @@ export const composeProject = z
     env: z.array(envVariable).max(MAX_ENV_VARIABLES).optional(),
     /** Files Wharf generates (per-host overlay, runtime limits), passed after `files`, in this order. */
     overrideFiles: z.array(overrideFile).max(MAX_OVERRIDE_FILES).default([]),
+    /**
+     * The stack's other files (Dockerfiles, sources, config and secret files), written from the blobs the agent
+     * holds for the project (see composeTreePut). A file the stack no longer has is removed from the directory.
+     */
+    tree: projectTree.optional(),
     /** Absent: the caller owns nothing, so only a project whose containers carry no owner labels can be acted on. */
     owner: projectOwner.optional(),
   })
   .superRefine((project, ctx) => {
     const size = wireBytes(project);
     if (size > MAX_PROJECT_BYTES) ctx.addIssue({ code: "custom", message: `the project takes ${formatSize(size)} encoded; at most ${formatSize(MAX_PROJECT_BYTES)} fit in a request` });
-    const paths = [...project.files, ...project.overrideFiles].map((file) => file.path);
+    const paths = [...project.files, ...project.overrideFiles, ...(project.tree ?? [])].map((file) => file.path);
     const seen = new Set<string>();
     for (const path of paths) {
       if (seen.has(path)) ctx.addIssue({ code: "custom", message: `file path ${JSON.stringify(path)} is given twice` });

@@ -37,6 +37,10 @@ export const composeRunParams = z
         volumes: z.boolean().optional(),
         /** Limit the command to these services (not for down). */
         services: z.array(composeServiceName).max(100).optional(),
+        /** build only: build every step again instead of taking it from the cache. */
+        noCache: z.boolean().optional(),
+        /** build only: pull a newer version of each base image first. */
+        pull: z.boolean().optional(),
       })
       .default({}),
     /** up only: the exit frame of a run that succeeded also carries composeImageDigests' answer, sparing that call. */
@@ -51,6 +55,7 @@ export const composeRunParams = z
     if (options.services !== undefined && action === "down") {
       ctx.addIssue({ code: "custom", message: "down takes the whole project; use stop for single services" });
     }
+    if ((options.noCache !== undefined || options.pull !== undefined) && action !== "build") ctx.addIssue({ code: "custom", message: "noCache and pull only apply to build" });
     if (imageDigests !== undefined && action !== "up") ctx.addIssue({ code: "custom", message: "imageDigests only applies to up" });
   });
 export type ComposeRunParams = z.input<typeof composeRunParams>;

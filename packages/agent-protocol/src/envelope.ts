@@ -8,6 +8,7 @@ import { composeLogBatch, composeLogsParams } from "./compose-logs";
 import { composePsParams, composePsResult } from "./compose-ps";
 import { composeRemoveProjectParams, composeRemoveProjectResult } from "./compose-remove-project";
 import { composeRunData, composeRunParams } from "./compose-run";
+import { composeTreeHaveParams, composeTreeHaveResult, composeTreePutParams, composeTreePutResult } from "./compose-tree";
 import { containerActionParams, containerActionResult, containerLogsParams, removeContainerParams, removeContainerResult } from "./container-actions";
 import { containerExecFrame, containerExecParams, execInputParams, execInputResult, execResizeParams, execResizeResult } from "./container-exec";
 import { inspectContainerParams, inspectContainerResult } from "./container-inspect";
@@ -62,6 +63,8 @@ export const agentCalls = {
   preflight: { params: preflightParams, result: preflightResult },
   composeCancel: { params: composeCancelParams, result: composeCancelResult },
   composeRemoveProject: { params: composeRemoveProjectParams, result: composeRemoveProjectResult },
+  composeTreeHave: { params: composeTreeHaveParams, result: composeTreeHaveResult },
+  composeTreePut: { params: composeTreePutParams, result: composeTreePutResult },
   inspectContainer: { params: inspectContainerParams, result: inspectContainerResult },
   containerAction: { params: containerActionParams, result: containerActionResult },
   removeContainer: { params: removeContainerParams, result: removeContainerResult },
@@ -103,6 +106,8 @@ export const agentRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("preflight"), params: preflightParams }),
   z.object({ method: z.literal("composeCancel"), params: composeCancelParams }),
   z.object({ method: z.literal("composeRemoveProject"), params: composeRemoveProjectParams }),
+  z.object({ method: z.literal("composeTreeHave"), params: composeTreeHaveParams }),
+  z.object({ method: z.literal("composeTreePut"), params: composeTreePutParams }),
   z.object({ method: z.literal("inspectContainer"), params: inspectContainerParams }),
   z.object({ method: z.literal("containerAction"), params: containerActionParams }),
   z.object({ method: z.literal("removeContainer"), params: removeContainerParams }),

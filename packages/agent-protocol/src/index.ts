@@ -7,6 +7,7 @@ export * from "./compose-project";
 export * from "./compose-ps";
 export * from "./compose-remove-project";
 export * from "./compose-run";
+export * from "./compose-tree";
 export * from "./container-actions";
 export * from "./container-exec";
 export * from "./container-inspect";

@@ -37,6 +37,14 @@ export const MAX_REVISION_REQUEST_BYTES = MAX_PROJECT_BYTES - 2 * MAX_OVERRIDE_F
 
 /** Lines longer than this are split; a line of compose output is never longer than this many characters. */
 export const MAX_OUTPUT_LINE = 16 * 1024;
+/** Files of a stack's tree, compose files not counted. */
+export const MAX_TREE_FILES = 1000;
+/** Bytes of one file of the tree. */
+export const MAX_TREE_FILE_BYTES = 5 * MIB;
+/** Bytes of the whole tree. */
+export const MAX_TREE_BYTES = 50 * MIB;
+/** Decoded bytes of blobs in one composeTreePut request (base64 grows them by a third; the rest is room for the envelope). */
+export const MAX_TREE_PUT_BYTES = Math.floor(((MAX_REQUEST_BODY_BYTES - 64 * 1024) * 3) / 4);
 
 /** Bytes of `value` once JSON-encoded (UTF-8), as it travels to the agent. */
 export function wireBytes(value: unknown): number {

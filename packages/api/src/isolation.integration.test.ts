@@ -76,6 +76,7 @@ function bInput(): Record<string, unknown> {
     number: 1,
     from: 1,
     to: 1,
+    path: "Dockerfile",
     targets: [{ hostId: B.hostId, overlay: null }],
   };
 }

@@ -83,7 +83,7 @@ interface JobTimes {
 }
 
 /** Runs one job to its end, noting when the request started, returned, and when the client saw its end. */
-async function runJob(owner: TestUser, stackId: string, action: "DEPLOY" | "DOWN"): Promise<JobTimes> {
+export async function runJob(owner: TestUser, stackId: string, action: "DEPLOY" | "DOWN"): Promise<JobTimes> {
   const requested = epochNow();
   const [job] = await owner.caller.deployment.start({ stackId, action });
   if (!job) throw new Error("no job");

@@ -30,6 +30,8 @@
  *   host's live stats vs one viewer (see bench-live-stats.ts).
  * - images: the image page of an image with 120 layers, the API call and
  *   navigation until every layer shows in Chromium (see bench-images.ts).
+ * - folders: deploy of a revision that changed one file of a 200-file stack
+ *   folder vs the first deploy of that folder (see bench-folders.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -42,6 +44,7 @@ import { agentPaths, refreshHosts, type WharfDeps } from "@wharf/api";
 import { z } from "zod";
 
 import { closeWharfDeps, createTestDeps, createTestUser } from "./api";
+import { folderFigures } from "./bench-folders";
 import { agentFootprintFigures, agentSoakFigures, webFootprintFigures } from "./bench-footprint";
 import { imagePageFigures } from "./bench-images";
 import { leftovers, type Snapshot, stopStartedAgents, takeSnapshot } from "./bench-leftovers";
@@ -279,7 +282,7 @@ function reportLeftovers(before: Snapshot): void {
   recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });
 }
 
-const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal", "live-stats", "rest", "images"] as const;
+const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal", "live-stats", "rest", "images", "folders"] as const;
 
 /** The production build the web parts run (`node apps/web/dist/server.mjs`), made once if missing. */
 async function ensureWebBuild(): Promise<void> {
@@ -317,6 +320,7 @@ async function main(): Promise<void> {
       await ensureWebBuild();
       await imagePageFigures(deps, postgres.url);
     }
+    if (runs("folders")) await folderFigures(deps);
   } finally {
     await stopStartedAgents(deps, before).catch((error: unknown) => process.stderr.write(`could not stop the bench's agents: ${String(error)}\n`));
     await closeWharfDeps(deps);

@@ -1,8 +1,9 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { constants } from "node:fs";
 import { lstat, mkdir, mkdtemp, open, readdir, readFile, realpath, rename, rm, rmdir, unlink } from "node:fs/promises";
 import path from "node:path";
 
-import { composeFilePathProblem, type ComposeProject, composeProjectName } from "@wharf/agent-protocol";
+import { composeFilePathProblem, type ComposeProject, composeProjectName, type TreeEntry } from "@wharf/agent-protocol";
 import { z } from "zod";
 
 import { AgentFailure } from "../failure";
@@ -13,6 +14,10 @@ const LEGACY_MANIFEST = ".wharf-files.json";
 /** In the project's state directory: the files the agent wrote last time, so it removes only its own files (a bind-mounted ./data stays). */
 const MANIFEST = "files.json";
 const manifestSchema = z.array(z.string());
+/** In the project's state directory: the tree's blobs, one file per SHA-256, as composeTreePut stored them. */
+const BLOBS = "blobs";
+/** A blob the current tree no longer uses is kept this long, for a preview or a deploy whose blobs were sent but not yet used. */
+const UNUSED_BLOB_TTL_MS = 60 * 60 * 1000;
 
 /** The agent's directories, all under its data dir (the directory of its socket, ~/.wharf). */
 export interface AgentDirs {
@@ -37,9 +42,10 @@ export interface ProjectLayout {
   composeFiles: string[];
 }
 
-/** What goes into a project directory: each file by its relative path (`.env` included), and the compose files in `-f` order. */
+/** What goes into a project directory: each file by its relative path (`.env` included), the tree's files, and the compose files in `-f` order. */
 export interface ProjectContent {
   files: Map<string, string>;
+  tree: TreeEntry[];
   composeFiles: string[];
 }
 
@@ -49,7 +55,42 @@ export function projectContent(project: ComposeProject, dotenv: string | undefin
   if (sources.some((file) => file.path === ENV_FILE)) throw new AgentFailure("BAD_REQUEST", `file path ".env" is reserved: send the variables as env`);
   const files = new Map(sources.map((file) => [file.path, file.content]));
   if (dotenv !== undefined) files.set(ENV_FILE, dotenv);
-  return { files, composeFiles: sources.map((file) => file.path) };
+  return { files, tree: project.tree ?? [], composeFiles: sources.map((file) => file.path) };
+}
+
+/** Where the agent keeps a project's blobs; outside the live directory, so no stack can mount or change them. */
+export function blobsDir(dirs: AgentDirs, name: string): string {
+  return path.join(projectDir(dirs.state, name), BLOBS);
+}
+
+export function sha256Of(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+/** Which of `hashes` have no blob for the project yet. */
+export async function missingBlobs(dirs: AgentDirs, name: string, hashes: string[]): Promise<string[]> {
+  const dir = blobsDir(dirs, name);
+  const missing: string[] = [];
+  for (const hash of new Set(hashes)) {
+    const stat = await lstat(path.join(dir, hash)).catch(() => null);
+    if (stat === null || !stat.isFile()) missing.push(hash);
+  }
+  return missing;
+}
+
+/** Keeps blobs for the project after checking that each one's content has the hash it is named by. */
+export async function storeBlobs(dirs: AgentDirs, name: string, blobs: { sha256: string; data: Buffer }[]): Promise<number> {
+  for (const blob of blobs) {
+    const actual = sha256Of(blob.data);
+    if (actual !== blob.sha256) throw new AgentFailure("BAD_REQUEST", `a blob sent as ${blob.sha256} has the hash ${actual}; it was damaged on the way, send it again`);
+  }
+  const state = projectDir(dirs.state, name);
+  await ensureDirectory(dirs.state, dirs.data);
+  await ensureDirectory(state, dirs.state);
+  const dir = blobsDir(dirs, name);
+  await ensureDirectory(dir, state);
+  for (const blob of blobs) await writeAtomically(path.join(dir, blob.sha256), blob.data);
+  return blobs.length;
 }
 
 export function projectDir(root: string, name: string): string {
@@ -84,15 +125,19 @@ export async function writeProject(dirs: AgentDirs, name: string, content: Proje
   await ensureDirectory(dirs.stacks, dirs.data);
   await ensureDirectory(dir, dirs.stacks);
   await writeFiles(dir, content.files);
+  await writeTree(dir, blobsDir(dirs, name), content.tree);
 
   const state = projectDir(dirs.state, name);
   await ensureDirectory(dirs.state, dirs.data);
   await ensureDirectory(state, dirs.state);
+  const written = [...content.files.keys(), ...content.tree.map((entry) => entry.path)];
+  const current = new Set(written);
   for (const relative of await previousFiles(state)) {
-    if (content.files.has(relative)) continue;
+    if (current.has(relative)) continue;
     await removeStale(dir, relative);
   }
-  await writeAtomically(path.join(state, MANIFEST), `${JSON.stringify([...content.files.keys()])}\n`);
+  await writeAtomically(path.join(state, MANIFEST), `${JSON.stringify(written)}\n`);
+  await pruneBlobs(blobsDir(dirs, name), new Set(content.tree.map((entry) => entry.sha256)));
   const legacy = path.join(dir, LEGACY_MANIFEST);
   if ((await lstat(legacy).catch(() => null))?.isDirectory() === false) await unlinkQuietly(legacy);
   return { dir, composeFiles: content.composeFiles.map((file) => resolveProjectFile(dir, file)) };
@@ -122,6 +167,7 @@ export async function withScratchProject<T>(dirs: AgentDirs, name: string, conte
     const dir = path.join(top, liveDir);
     await mkdir(dir, { recursive: true, mode: 0o700 });
     await writeFiles(dir, content.files);
+    await writeTree(dir, blobsDir(dirs, name), content.tree);
     return await work({
       dir,
       composeFiles: content.composeFiles.map((file) => resolveProjectFile(dir, file)),
@@ -181,6 +227,56 @@ async function writeFiles(dir: string, files: Map<string, string>): Promise<void
     const target = fileIn(dir, relative);
     await ensureParents(dir, target);
     await writeAtomically(target, content);
+  }
+}
+
+/**
+ * Writes each file of the tree from its blob, with its mode, the way
+ * writeFiles writes the compose files: through real directories only, inside
+ * `dir`, atomically.
+ */
+async function writeTree(dir: string, blobs: string, tree: TreeEntry[]): Promise<void> {
+  for (const entry of tree) {
+    const target = fileIn(dir, entry.path);
+    let data: Buffer;
+    try {
+      data = await readFile(path.join(blobs, entry.sha256));
+    } catch {
+      throw new AgentFailure("BAD_REQUEST", `the content of ${entry.path} (${entry.sha256}) is not on the host: send it with composeTreePut first`);
+    }
+    await ensureParents(dir, target);
+    await writeTreeFile(target, data, entry.mode);
+  }
+}
+
+/**
+ * A file the tree already holds as it is stays untouched. A changed file that
+ * is a plain file with one link is rewritten in place (never following a
+ * symlink): a service bind-mounting that single file keeps seeing the same
+ * inode, so it sees the new content, where a rename would leave it the old
+ * one. Anything else is replaced by a rename.
+ */
+async function writeTreeFile(target: string, data: Buffer, mode: number): Promise<void> {
+  const existing = await lstat(target).catch(() => null);
+  if (existing === null || !existing.isFile() || existing.nlink !== 1) return writeAtomically(target, data, mode);
+  const current = await readFile(target);
+  if (current.equals(data) && (existing.mode & 0o777) === mode) return;
+  const handle = await open(target, constants.O_WRONLY | constants.O_TRUNC | constants.O_NOFOLLOW);
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Removes the blobs the tree no longer uses once they are old enough that no call that sent them still needs them. */
+async function pruneBlobs(dir: string, used: Set<string>): Promise<void> {
+  const now = Date.now();
+  for (const entry of await readdir(dir).catch(() => [])) {
+    if (used.has(entry)) continue;
+    const stat = await lstat(path.join(dir, entry)).catch(() => null);
+    if (stat !== null && now - stat.mtimeMs > UNUSED_BLOB_TTL_MS) await unlinkQuietly(path.join(dir, entry));
   }
 }
 
@@ -257,16 +353,18 @@ async function ensureParents(dir: string, target: string): Promise<void> {
   }
 }
 
-export async function writeAtomically(target: string, content: string): Promise<void> {
+export async function writeAtomically(target: string, content: string | Uint8Array, mode = 0o600): Promise<void> {
   const existing = await lstat(target).catch(() => null);
   if (existing?.isDirectory()) {
     throw new AgentFailure("BAD_REQUEST", `${target} is a directory on the host; refusing to replace it with a file`);
   }
   const temporary = path.join(path.dirname(target), `.wharf-tmp-${randomBytes(6).toString("hex")}`);
   // "wx" fails on anything already at the temporary name, symlinks included.
-  const handle = await open(temporary, "wx", 0o600);
+  const handle = await open(temporary, "wx", mode);
   try {
-    await handle.writeFile(content, "utf8");
+    await handle.writeFile(content);
+    // The umask may have narrowed the mode open() set.
+    await handle.chmod(mode);
   } finally {
     await handle.close();
   }

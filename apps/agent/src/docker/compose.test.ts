@@ -86,6 +86,7 @@ describe("actionArgs", () => {
     expect(actionArgs("down", { volumes: true, removeOrphans: true })).toEqual(["down", "--remove-orphans", "--volumes"]);
     expect(actionArgs("restart", { services: ["web", "worker"] })).toEqual(["restart", "web", "worker"]);
     for (const action of ["stop", "pull", "build"] as const) expect(actionArgs(action, {})).toEqual([action]);
+    expect(actionArgs("build", { noCache: true, pull: true, services: ["app"] })).toEqual(["build", "--no-cache", "--pull", "app"]);
   });
 });
 

@@ -158,6 +158,8 @@ export interface ActionOptions {
   forceRecreate?: boolean | undefined;
   volumes?: boolean | undefined;
   services?: string[] | undefined;
+  noCache?: boolean | undefined;
+  pull?: boolean | undefined;
 }
 
 /** The compose subcommand for a Wharf action. */
@@ -179,8 +181,9 @@ export function actionArgs(action: ComposeAction, options: ActionOptions): strin
     case "stop":
     case "restart":
     case "pull":
-    case "build":
       return [action, ...services];
+    case "build":
+      return ["build", ...(options.noCache === true ? ["--no-cache"] : []), ...(options.pull === true ? ["--pull"] : []), ...services];
   }
 }
 

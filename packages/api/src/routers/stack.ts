@@ -10,6 +10,8 @@ import {
   createStackInput,
   diffRevisions,
   diffRevisionsInput,
+  folderFileInput,
+  getFolderFile,
   getRevision,
   getStack,
   listRevisions,
@@ -57,6 +59,8 @@ export const stackRouter = router({
     .output(restOutput(revisionPageOutput).of<Awaited<ReturnType<typeof listRevisions>>>())
     .query(({ ctx, input }) => listRevisions(ctx.deps, ctx.team.id, input)),
   revision: readStack.input(revisionRef).query(({ ctx, input }) => getRevision(ctx.deps, ctx.team.id, input)),
+  /** One plain file of a revision's folder (base64), for the editor. */
+  folderFile: readStack.input(folderFileInput).query(({ ctx, input }) => getFolderFile(ctx.deps, ctx.team.id, input)),
   diff: readStack.input(diffRevisionsInput).query(({ ctx, input }) => diffRevisions(ctx.deps, ctx.team.id, input)),
   /** Merged compose config of a saved revision on a host, as `compose config` prints it there. */
   preview: teamProcedure.meta({ permission: "stack:config", resource: "stack" }).input(previewInput).query(({ ctx, input }) => previewStack(ctx.deps, ctx.team.id, input)),

@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { agentErrorCode, type ComposeAction, type ComposeContainer, type ComposeRunData, type ComposeRunParams, type ComposeServiceImage, type PreflightCheck, PROJECT_CALL_TIMEOUT_MS } from "@wharf/agent-protocol";
+import { agentErrorCode, type ComposeAction, type ComposeContainer, type ComposeRunData, type ComposeRunParams, type ComposeServiceImage, formatSize, type PreflightCheck, PROJECT_CALL_TIMEOUT_MS } from "@wharf/agent-protocol";
 import type { DeploymentAction, DeploymentStatus, Host } from "@wharf/db";
 import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
+import { BUILD_OVERRIDE_PATH, renderBuildOverride, servicesWithBuild } from "../lib/build-override";
 import { imagePin } from "../lib/image-pins";
 import { observeJob } from "../lib/metrics";
 import { NO_SECRETS, type Redactor } from "../lib/redact";
@@ -17,6 +18,8 @@ import { callAgent, openAgentStream } from "./hosts";
 import { projectOwner } from "./project-owner";
 import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent } from "./stack-project";
 import { publishEvent } from "./webhooks";
+import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent, revisionTreeSelect } from "./stack-project";
+import { ensureTreeOnHost } from "./stack-tree";
 
 /** Why a runner stopped a job: the user cancelled, the runner is shutting down, or it lost its database session. */
 export type AbortKind = "cancel" | "shutdown" | "lost";
@@ -118,7 +121,7 @@ export function stepsFor(action: DeploymentAction, options: DeploymentOptions): 
     case "PULL":
       return [{ action: "pull", options: services }];
     case "BUILD":
-      return [{ action: "build", options: services }];
+      return [{ action: "build", options: { ...services, ...(options.noCache ? { noCache: true } : {}), ...(options.pull ? { pull: true } : {}) } }];
   }
 }
 
@@ -313,7 +316,16 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     for (const check of failedChecks(result.checks)) sink.push("wharf", check.message);
     if (result.refusal) return { status: "FAILED", reason: result.refusal.reason, error: result.refusal.message, exitCode: null };
   }
-  const steps = stepsFor(job.action, deploymentOptions.parse(job.options));
+  const actionOptions = deploymentOptions.parse(job.options);
+  const steps = stepsFor(job.action, actionOptions);
+  if (job.action === "BUILD") {
+    const buildOverride = renderBuildOverride(actionOptions.services ?? servicesWithBuild(content.files), { target: actionOptions.target, args: actionOptions.buildArgs });
+    if (buildOverride !== null) project.overrideFiles = [...(project.overrideFiles ?? []), { path: BUILD_OVERRIDE_PATH, content: buildOverride }];
+  }
+  if (steps.length > 0 && content.tree.files.length > 0) {
+    const sent = await ensureTreeOnHost(deps, job.host, project.name, content.tree);
+    sink.push("wharf", `The stack's folder has ${content.tree.files.length} file(s) besides its compose files: ${sent.sent === 0 ? `${job.host.name} already holds all of them` : `sent ${sent.sent} changed (${formatSize(sent.bytes)})`}.`);
+  }
   const recordsImages = UP_ACTIONS.includes(job.action);
   let images: ComposeServiceImage[] | undefined;
   for (const [index, step] of steps.entries()) {
@@ -345,7 +357,7 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
 type ClaimedJob = Awaited<ReturnType<typeof loadJob>>;
 
 function loadJob(deps: WharfDeps, deploymentId: string) {
-  return deps.db.deployment.findUniqueOrThrow({ where: { id: deploymentId }, include: { stack: true, host: true, revision: true } });
+  return deps.db.deployment.findUniqueOrThrow({ where: { id: deploymentId }, include: { stack: true, host: true, revision: { include: revisionTreeSelect } } });
 }
 
 /**

@@ -11,6 +11,7 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { notFound, type Problem, WharfError } from "../errors";
+import { buildArgs, buildTarget } from "../lib/build-override";
 import { type ImagePin, imagePin, pinsFromDigests } from "../lib/image-pins";
 import { toRequestedLimits } from "../lib/limits-override";
 import { NO_SECRETS } from "../lib/redact";
@@ -21,6 +22,7 @@ import { callAgent } from "./hosts";
 import { protectedHosts } from "./protection";
 import { assertStackOnHosts } from "./stack-presence";
 import { buildProject, redactorFor, type RevisionContent, revisionContent } from "./stack-project";
+import { ensureTreeOnHost } from "./stack-tree";
 import { findRevisionRow, findStackForTeam } from "./stacks";
 import { publishEvent } from "./webhooks";
 
@@ -43,8 +45,14 @@ export const deploymentOptions = z.object({
   volumes: z.boolean().optional(),
   /** DOWN with volumes: the stack's name, typed again by the user. */
   confirm: z.string().optional(),
-  /** REDEPLOY: pull the images before recreating the containers. */
+  /** REDEPLOY: pull the images before recreating the containers. BUILD: pull newer base images first. */
   pull: z.boolean().optional(),
+  /** BUILD: build every step again, none from the cache. */
+  noCache: z.boolean().optional(),
+  /** BUILD: the Dockerfile stage to build. */
+  target: buildTarget.optional(),
+  /** BUILD: build args (ARG) by name. */
+  buildArgs: buildArgs.optional(),
 });
 export type DeploymentOptions = z.infer<typeof deploymentOptions>;
 
@@ -182,6 +190,7 @@ export async function runPreflight(
   const { project } = buildProject(requester.stack.name, plan.content, plan.overlay, plan.pins);
   const redactor = redactorFor(plan.content);
   try {
+    await ensureTreeOnHost(deps, plan.host, project.name, plan.content.tree);
     const result = await callAgent(deps, plan.host, "preflight", { project, limits: { services: toRequestedLimits(plan.content.limits) }, hostLabel: plan.host.name });
     const rendered = { renderedCompose: redactor.text(result.merged), compose: `${result.compose.flavor} ${result.compose.version}` };
     const checks = redactor.json(result.checks);

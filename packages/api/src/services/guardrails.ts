@@ -19,6 +19,7 @@ import { effectiveRole } from "./access";
 import { type Actor, recordAudit } from "./audit";
 import { callAgent } from "./hosts";
 import { buildProject, redactorFor, type RevisionContent } from "./stack-project";
+import { ensureTreeOnHost } from "./stack-tree";
 import { resolveMembership } from "./teams";
 
 type Db = Prisma.TransactionClient | WharfDeps["db"];
@@ -166,11 +167,13 @@ export async function assertSaveWithinGuardrails(deps: WharfDeps, requester: Gua
       const subject = await subjectFor(deps, requester, host);
       if (GUARDRAIL_RULES.every((rule) => subject.policy.allow[rule].includes(subject.role))) return null;
       const { project } = buildProject(requester.stack.name, content, overlay);
-      const merged = await callAgent(deps, host, "composeConfig", { project }).catch((error: unknown) => {
-        // Files compose rejects are not this check's to report: the preflight of any deploy refuses them.
-        if (error instanceof WharfError && error.reason === "COMPOSE_INVALID") return null;
-        throw redactor.error(error);
-      });
+      const merged = await ensureTreeOnHost(deps, host, project.name, content.tree)
+        .then(() => callAgent(deps, host, "composeConfig", { project }))
+        .catch((error: unknown) => {
+          // Files compose rejects are not this check's to report: the preflight of any deploy refuses them.
+          if (error instanceof WharfError && error.reason === "COMPOSE_INVALID") return null;
+          throw redactor.error(error);
+        });
       const violations = merged ? evaluateGuardrails(parseMerged(merged.merged), subject) : [];
       return violations.length > 0 ? guardrailRefusal(host, violations) : null;
     }),

@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest";
 import { IMAGE_PINS_PATH } from "../lib/image-pins";
 import { toRequestedLimits } from "../lib/limits-override";
 import { buildProject, type RevisionContent, sendableProblems } from "./stack-project";
+import { emptyTree } from "./stack-tree";
 import { createStackInput } from "./stacks";
 
 /** JSON spells a control character in 6 bytes: the costliest character a file can hold. */
@@ -30,6 +31,7 @@ function revision(filler: number): RevisionContent {
     files,
     env: Array.from({ length: half }, (_, i) => ({ key: `PLAIN_${i}`, value: "v" })),
     secrets: Object.fromEntries(Array.from({ length: half }, (_, i) => [`SECRET_${i}`, i === 0 ? COSTLY.repeat(MAX_ENV_VALUE_BYTES) : "s"])),
+    tree: emptyTree(),
     limits: { web: { memoryBytes: 64 * 1024 ** 2, cpus: 1, ulimits: { nofile: { soft: 1024, hard: 2048 } }, capAdd: ["SYS_NICE"] } },
   };
 }
@@ -67,7 +69,7 @@ describe("one set of limits from save to agent", () => {
     const variables = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ key: `${prefix}_${i}`, value: "v" }));
     const files = [{ path: "compose.yaml", content: "services: {}\n" }];
     expect(createStackInput.safeParse({ name: "a", revision: { files, env: variables(MAX_ENV_VARIABLES + 1, "A") } }).success).toBe(false);
-    const content: RevisionContent = { files, env: variables(MAX_ENV_VARIABLES, "A"), secrets: { S: "secret" }, limits: {} };
+    const content: RevisionContent = { files, env: variables(MAX_ENV_VARIABLES, "A"), secrets: { S: "secret" }, limits: {}, tree: emptyTree() };
     expect(sendableProblems(content).map((p) => p.message)).toEqual([`${MAX_ENV_VARIABLES + 1} variables, plain and secret together; at most ${MAX_ENV_VARIABLES} fit in a stack's .env.`]);
   });
 });

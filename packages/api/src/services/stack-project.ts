@@ -7,6 +7,7 @@ import { type EnvEntry, envEntry, OVERLAY_PATH, type StackFile, stackFile } from
 import { IMAGE_PINS_PATH, type ImagePin, renderImagePins } from "../lib/image-pins";
 import { LIMITS_OVERRIDE_PATH, renderLimitsOverride, type StackLimits, stackLimits, toRequestedLimits } from "../lib/limits-override";
 import { Redactor } from "../lib/redact";
+import { emptyTree, type RevisionTree, storedTree, treeEntries, treeEntrySelect } from "./stack-tree";
 
 /** Everything a revision holds, secrets opened: stays inside the service layer. */
 export interface RevisionContent {
@@ -14,6 +15,8 @@ export interface RevisionContent {
   env: EnvEntry[];
   secrets: Record<string, string>;
   limits: StackLimits;
+  /** The rest of the stack's folder. */
+  tree: RevisionTree;
 }
 
 const storedFiles = z.array(stackFile);
@@ -54,8 +57,14 @@ export function sealSecrets(deps: WharfDeps, secrets: Record<string, string>): U
   return Object.keys(secrets).length === 0 ? null : deps.secrets.seal(JSON.stringify(secrets));
 }
 
-export function revisionContent(deps: WharfDeps, row: { files: unknown; env: unknown; limits: unknown; secretsEnc: Uint8Array | null }): RevisionContent {
-  return { ...publicContent(row), secrets: openSecrets(deps, row.secretsEnc) };
+/** What a revision row needs selected for revisionContent to see its folder. */
+export const revisionTreeSelect = { entries: { select: treeEntrySelect } } as const;
+
+export function revisionContent(
+  deps: WharfDeps,
+  row: { files: unknown; env: unknown; limits: unknown; secretsEnc: Uint8Array | null; entries?: Parameters<typeof storedTree>[1] },
+): RevisionContent {
+  return { ...publicContent(row), secrets: openSecrets(deps, row.secretsEnc), tree: row.entries ? storedTree(deps, row.entries) : emptyTree() };
 }
 
 export type RedactedEnvEntry = {
@@ -80,7 +89,8 @@ const redactors = new WeakMap<RevisionContent, Redactor>();
 export function redactorFor(content: RevisionContent): Redactor {
   let redactor = redactors.get(content);
   if (!redactor) {
-    redactor = new Redactor(Object.values(content.secrets));
+    const secretFiles = content.tree.files.flatMap((file) => (file.secret ? [content.tree.content.get(file.sha256)?.toString("utf8").trim() ?? ""] : []));
+    redactor = new Redactor([...Object.values(content.secrets), ...secretFiles.filter((text) => text !== "")]);
     redactors.set(content, redactor);
   }
   return redactor;
@@ -117,6 +127,7 @@ export function buildProject(
       name: projectNameOf(stackName),
       files: content.files,
       ...(variables.length > 0 ? { env: variables } : {}),
+      ...(content.tree.files.length > 0 ? { tree: treeEntries(content.tree) } : {}),
       overrideFiles: [
         ...(overlay !== null && overlay.trim() !== "" ? [{ path: OVERLAY_PATH, content: overlay }] : []),
         ...(limitsOverride !== null ? [{ path: LIMITS_OVERRIDE_PATH, content: limitsOverride }] : []),

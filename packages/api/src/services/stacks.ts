@@ -21,7 +21,8 @@ import { stacksByHost } from "./host-stacks";
 import { callAgent, findHostForTeam } from "./hosts";
 import { cleanUpHosts } from "./project-cleanup";
 import { hostsWithStack } from "./stack-presence";
-import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, sealSecrets, sendableProblems } from "./stack-project";
+import { buildProject, openSecrets, publicContent, redactorFor, type RevisionContent, revisionContent, revisionTreeSelect, sealSecrets, sendableProblems } from "./stack-project";
+import { ensureTreeOnHost, readTreeFile, resolveTree, type RevisionTree, storedTree, TREE_LIMITS, treeInput, writeTree } from "./stack-tree";
 
 /** Also the compose project name on every host, so it follows DNS label rules (and compose's). */
 export const stackName = z
@@ -41,6 +42,8 @@ const revisionFields = {
   /** Secret variables; leave `value` out to keep the previous revision's value. */
   secrets: z.array(z.object({ key: envKey, value: envValue.optional() })).max(MAX_ENV_VARIABLES).default([]),
   limits: stackLimits.default({}),
+  /** The rest of the stack's folder: Dockerfiles, sources, config, env and secret files. */
+  tree: treeInput,
 };
 const revisionInput = z.object(revisionFields);
 
@@ -127,7 +130,7 @@ async function checkTargets(tx: Tx, teamId: string, targets: z.infer<typeof targ
  * Validates a revision and resolves its secrets: a secret given without a
  * value keeps the value it had in `previous`.
  */
-function prepareRevision(input: z.infer<typeof revisionInput>, previous: Record<string, string>) {
+function prepareRevision(input: z.infer<typeof revisionInput>, previous: Record<string, string>, tree: RevisionTree): RevisionContent {
   const files = checkStackFiles(input.files);
   const problems = [...files.problems, ...checkEnvKeys(input.env, input.secrets.map((s) => s.key))];
   const secrets: Record<string, string> = {};
@@ -145,14 +148,18 @@ function prepareRevision(input: z.infer<typeof revisionInput>, previous: Record<
     }
   }
   if (problems.length > 0) throw invalidInput(problems);
-  const content = { files: input.files, env: input.env, limits: input.limits, secrets };
+  const content = { files: input.files, env: input.env, limits: input.limits, secrets, tree };
   const tooBig = sendableProblems(content);
   if (tooBig.length > 0) throw invalidInput(tooBig);
   return content;
 }
 
 async function writeRevision(deps: WharfDeps, tx: Tx, stack: { id: string; name: string; teamId: string }, actor: Actor, input: z.infer<typeof revisionInput>, baseRevision?: number) {
-  const latest = await tx.stackRevision.findFirst({ where: { stackId: stack.id }, orderBy: { number: "desc" }, select: { number: true, secretsEnc: true, authorLabel: true } });
+  const latest = await tx.stackRevision.findFirst({
+    where: { stackId: stack.id },
+    orderBy: { number: "desc" },
+    select: { number: true, secretsEnc: true, authorLabel: true, ...revisionTreeSelect },
+  });
   if (baseRevision !== undefined && (latest?.number ?? 0) !== baseRevision) {
     throw new WharfError(
       "CONFLICT",
@@ -160,7 +167,8 @@ async function writeRevision(deps: WharfDeps, tx: Tx, stack: { id: string; name:
       "STALE_REVISION",
     );
   }
-  const content = prepareRevision(input, latest ? openSecrets(deps, latest.secretsEnc) : {});
+  const tree = await resolveTree(tx, input.tree, input.files.map((file) => file.path), storedTree(deps, latest?.entries));
+  const content = prepareRevision(input, latest ? openSecrets(deps, latest.secretsEnc) : {}, tree);
   const number = (latest?.number ?? 0) + 1;
   const revision = await tx.stackRevision.create({
     data: {
@@ -177,6 +185,7 @@ async function writeRevision(deps: WharfDeps, tx: Tx, stack: { id: string; name:
     },
     select: stackRevisionSummarySelect,
   });
+  await writeTree(deps, tx, revision.id, content.tree);
   await recordAudit(tx, {
     teamId: stack.teamId,
     actor,
@@ -184,7 +193,7 @@ async function writeRevision(deps: WharfDeps, tx: Tx, stack: { id: string; name:
     targetType: "stack",
     targetId: stack.id,
     summary: `Saved revision ${number} of ${stack.name}${input.message ? `: ${input.message}` : ""}`,
-    data: { number, files: content.files.map((f) => f.path), secretNames: Object.keys(content.secrets).sort() },
+    data: { number, files: content.files.map((f) => f.path), secretNames: Object.keys(content.secrets).sort(), folderFiles: content.tree.files.length },
   });
   return revision;
 }
@@ -199,8 +208,14 @@ function concurrentSave(error: unknown): never {
 
 /** Content about to be saved for a stack, with the secrets the latest revision holds; for the guardrails check before the write. */
 async function contentToSave(deps: WharfDeps, stackId: string | null, input: z.infer<typeof revisionInput>) {
-  const latest = stackId ? await deps.db.stackRevision.findFirst({ where: { stackId }, orderBy: { number: "desc" }, select: { secretsEnc: true } }) : null;
-  return prepareRevision(input, latest ? openSecrets(deps, latest.secretsEnc) : {});
+  const latest = stackId ? await deps.db.stackRevision.findFirst({ where: { stackId }, orderBy: { number: "desc" }, select: { secretsEnc: true, ...revisionTreeSelect } }) : null;
+  return draftContent(deps, input, latest);
+}
+
+/** Edits resolved against the latest revision: its secret values and secret files fill those left without content. */
+async function draftContent(deps: WharfDeps, input: z.infer<typeof revisionInput>, latest: { secretsEnc: Uint8Array | null; entries: Parameters<typeof storedTree>[1] } | null) {
+  const tree = await resolveTree(deps.db, input.tree, input.files.map((file) => file.path), storedTree(deps, latest?.entries));
+  return prepareRevision(input, latest ? openSecrets(deps, latest.secretsEnc) : {}, tree);
 }
 
 export async function createStack(deps: WharfDeps, teamId: string, actor: Actor, input: CreateStackInput) {
@@ -243,7 +258,11 @@ export async function updateStack(deps: WharfDeps, teamId: string, actor: Actor,
   if (input.targets) {
     // New hosts and overlays change the merged config: the latest files must pass the guardrails there too.
     const stack = await findStackForTeam(deps.db, teamId, input.stackId);
-    const latest = await deps.db.stackRevision.findFirst({ where: { stackId: stack.id }, orderBy: { number: "desc" }, select: { files: true, env: true, limits: true, secretsEnc: true } });
+    const latest = await deps.db.stackRevision.findFirst({
+      where: { stackId: stack.id },
+      orderBy: { number: "desc" },
+      select: { files: true, env: true, limits: true, secretsEnc: true, ...revisionTreeSelect },
+    });
     if (latest) await assertSaveWithinGuardrails(deps, { teamId, stack, userId: actor.id }, revisionContent(deps, latest), input.targets);
   }
   const updated = await deps.db.$transaction(async (tx) => {
@@ -421,7 +440,7 @@ export async function getStack(deps: WharfDeps, teamId: string, stackId: string)
       createdAt: true,
       updatedAt: true,
       targets: { orderBy: { createdAt: "asc" }, select: { overlay: true, host: { select: hostSummarySelect } } },
-      revisions: { orderBy: { number: "desc" }, take: 1, select: stackRevisionPublicSelect },
+      revisions: { orderBy: { number: "desc" }, take: 1, select: { ...stackRevisionPublicSelect, ...revisionTreeSelect } },
     },
   });
   if (!stack) throw notFound("That stack");
@@ -431,15 +450,20 @@ export async function getStack(deps: WharfDeps, teamId: string, stackId: string)
   return {
     ...rest,
     latestRevision: latest ? toPublicRevision(latest) : null,
+    folderLimits: TREE_LIMITS,
     // hasContainers: whether stop, restart, redeploy and down have anything to act on there.
     targets: targets.map((t) => ({ host: t.host, overlay: t.overlay, hasContainers: present.has(t.host.id), ...targetStatus(stack.id, t.host.id, last, deployed) })),
   };
 }
 
-type PublicRevisionRow = Prisma.StackRevisionGetPayload<{ select: typeof stackRevisionPublicSelect }>;
+type PublicRevisionRow = Prisma.StackRevisionGetPayload<{ select: typeof stackRevisionPublicSelect & typeof revisionTreeSelect }>;
 
-function toPublicRevision(row: PublicRevisionRow) {
-  return { ...row, ...publicContent(row) };
+/** The revision as users see it: its folder listed by path, size and mode; a secret file's content and hash never leave. */
+function toPublicRevision({ entries, ...row }: PublicRevisionRow) {
+  const tree = entries
+    .map((entry) => ({ path: entry.path, size: entry.size, executable: entry.mode === 0o755, secret: entry.sealed !== null, sha256: entry.sealed === null ? entry.sha256 : null }))
+    .sort((a, b) => a.path.localeCompare(b.path));
+  return { ...row, ...publicContent(row), tree };
 }
 
 export async function listRevisions(deps: WharfDeps, teamId: string, input: z.infer<typeof listRevisionsInput>) {
@@ -458,7 +482,7 @@ export async function findRevisionRow(deps: WharfDeps, stackId: string, number: 
   const row = await deps.db.stackRevision.findFirst({
     where: { stackId, ...(number === undefined ? {} : { number }) },
     orderBy: { number: "desc" },
-    select: { ...stackRevisionPublicSelect, secretsEnc: true },
+    select: { ...stackRevisionPublicSelect, secretsEnc: true, ...revisionTreeSelect },
   });
   if (!row) throw number === undefined ? new WharfError("PRECONDITION_FAILED", "This stack has no revision yet: save its files first.", "NO_REVISION") : notFound(`Revision ${number}`);
   return row;
@@ -468,6 +492,16 @@ export async function getRevision(deps: WharfDeps, teamId: string, input: z.infe
   const stack = await findStackForTeam(deps.db, teamId, input.stackId);
   const { secretsEnc: _sealed, ...row } = await findRevisionRow(deps, stack.id, input.number);
   return toPublicRevision(row);
+}
+
+export const folderFileInput = revisionRef.extend({ path: z.string().min(1).max(255) });
+
+/** One plain file of a revision's folder, base64, for the editor (secret files are never read back). */
+export async function getFolderFile(deps: WharfDeps, teamId: string, input: z.infer<typeof folderFileInput>) {
+  const stack = await findStackForTeam(deps.db, teamId, input.stackId);
+  const revision = await deps.db.stackRevision.findUnique({ where: { stackId_number: { stackId: stack.id, number: input.number } }, select: { id: true } });
+  if (!revision) throw notFound(`Revision ${input.number}`);
+  return readTreeFile(deps, revision.id, input.path);
 }
 
 type Change = "added" | "removed" | "modified" | "unchanged";
@@ -542,6 +576,7 @@ async function previewProject(deps: WharfDeps, host: Host, stack: { name: string
   const { project, limitsOverride } = buildProject(stack.name, content, overlay);
   const redactor = redactorFor(content);
   try {
+    await ensureTreeOnHost(deps, host, project.name, content.tree);
     const result = await callAgent(deps, host, "composeConfig", { project });
     return {
       ok: true,
@@ -579,13 +614,13 @@ export async function previewStack(deps: WharfDeps, teamId: string, input: z.inf
 /** Unsaved edits as a revision on one of the stack's hosts; secrets left without a value use the latest revision's. */
 export async function draftOf(deps: WharfDeps, teamId: string, input: z.infer<typeof previewDraftInput>) {
   const { stack, host, overlay } = await targetOf(deps, teamId, input.stackId, input.hostId);
-  const latest = await deps.db.stackRevision.findFirst({ where: { stackId: stack.id }, orderBy: { number: "desc" }, select: { secretsEnc: true } });
+  const latest = await deps.db.stackRevision.findFirst({ where: { stackId: stack.id }, orderBy: { number: "desc" }, select: { secretsEnc: true, ...revisionTreeSelect } });
   const draftOverlay = input.overlay === undefined ? overlay : input.overlay;
   if (draftOverlay !== null) {
     const problems = checkOverlay(draftOverlay, ["overlay"]);
     if (problems.length > 0) throw invalidInput(problems);
   }
-  const content = prepareRevision(input, latest ? openSecrets(deps, latest.secretsEnc) : {});
+  const content = await draftContent(deps, input, latest);
   return { stack, host, overlay: draftOverlay, content };
 }
 

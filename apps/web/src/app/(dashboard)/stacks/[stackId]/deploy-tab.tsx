@@ -29,6 +29,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
 import { errorMessage, errorProblems, errorReason } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
+import { BuildOptions, buildOptionsInput, NO_BUILD_OPTIONS } from "./build-options";
 import { DownDialog } from "./down-dialog";
 import { JobOutput } from "./job-output";
 import type { StackDetail } from "./stack-draft";
@@ -79,6 +80,7 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
   const queryClient = useQueryClient();
   const canDeploy = useCan("stack:deploy");
   const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const [buildOptions, setBuildOptions] = useState(NO_BUILD_OPTIONS);
   const refusalRef = useRef<HTMLDivElement>(null);
   const start = useStartDeployment();
   const last = target.lastDeployment;
@@ -93,7 +95,7 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
   const run = async (action: DeploymentAction, options: { volumes?: boolean; confirm?: string } = {}): Promise<boolean> => {
     setRefusal(null);
     try {
-      await start.mutateAsync({ stackId: stack.id, action, hostIds: [target.host.id], options });
+      await start.mutateAsync({ stackId: stack.id, action, hostIds: [target.host.id], options: action === "BUILD" ? buildOptionsInput(buildOptions) : options });
       // The new job becomes the host's last one: its output shows below once this refetch lands.
       await queryClient.invalidateQueries(trpc.stack.byId.queryFilter({ stackId: stack.id }));
       return true;
@@ -161,6 +163,7 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
               pending={start.isPending}
               onConfirm={({ volumes }) => run("DOWN", volumes ? { volumes: true, confirm: stack.name } : {})}
             />
+            <BuildOptions hostName={target.host.name} value={buildOptions} onChange={setBuildOptions} />
           </div>
         ) : (
           <p className="text-sm text-muted-foreground">Your role can watch deployments but not start them.</p>

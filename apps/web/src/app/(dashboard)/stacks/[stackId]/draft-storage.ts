@@ -21,6 +21,7 @@ export function loadDraft(key: string): { base: number; draft: StackDraft } | nu
     const draft: StackDraft = {
       ...stored.draft,
       files: stored.draft.files.map((file) => ({ ...file, id: newId("file") })),
+      folder: (Array.isArray(stored.draft.folder) ? stored.draft.folder : []).map((file) => ({ ...file, id: newId("folder") })),
       variables: stored.draft.variables.map((variable) => ({ ...variable, id: newId("var") })),
     };
     return { base: stored.base, draft };
@@ -36,6 +37,8 @@ export function saveDraft(key: string, base: number, draft: StackDraft): void {
     draft: {
       ...draft,
       variables: draft.variables.map((variable) => (variable.secret ? { ...variable, value: "", replacing: false } : variable)),
+      // A new secret file's content stays in the page only: it must be uploaded again after a reload.
+      folder: draft.folder.map(({ content, ...file }) => (file.secret && content !== undefined ? file : { ...file, ...(content === undefined ? {} : { content }) })),
     },
   };
   try {

@@ -2,7 +2,7 @@
 
 import { useMutation, useQueries } from "@tanstack/react-query";
 import type { Problem } from "@wharf/api/errors";
-import { AlertCircleIcon, CheckCircle2Icon, GaugeIcon, type LucideIcon, SaveIcon, ServerCogIcon, UndoIcon, VariableIcon } from "lucide-react";
+import { AlertCircleIcon, CheckCircle2Icon, FolderIcon, GaugeIcon, type LucideIcon, SaveIcon, ServerCogIcon, UndoIcon, VariableIcon } from "lucide-react";
 import { type KeyboardEvent, useEffect, useEffectEvent, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
 
@@ -16,6 +16,7 @@ import { cn } from "~/lib/utils";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { FileList } from "./file-list";
+import { FolderEditor } from "./folder-editor";
 import { LimitsEditor } from "./limits-editor";
 import { OverlaysEditor } from "./overlays-editor";
 import { SaveRevisionDialog } from "./save-revision-dialog";
@@ -27,7 +28,7 @@ import { VariablesEditor } from "./variables-editor";
 /** Typing pause after which compose on the host checks the draft. */
 const AUTO_CHECK_DELAY_MS = 1_200;
 
-type Section = { kind: "file"; id: string } | { kind: "variables" } | { kind: "limits" } | { kind: "overlays" };
+type Section = { kind: "file"; id: string } | { kind: "folder" } | { kind: "variables" } | { kind: "limits" } | { kind: "overlays" };
 
 function SectionButton({ icon: Icon, label, detail, active, onClick }: { icon: LucideIcon; label: string; detail?: string; active: boolean; onClick: () => void }) {
   return (
@@ -260,6 +261,13 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
           </div>
           <div className="grid gap-1 border-t pt-3">
             <SectionButton
+              icon={FolderIcon}
+              label="Folder"
+              detail={draft.draft.folder.length ? String(draft.draft.folder.length) : undefined}
+              active={section.kind === "folder"}
+              onClick={() => setSection({ kind: "folder" })}
+            />
+            <SectionButton
               icon={VariableIcon}
               label="Variables"
               detail={variables.length ? String(variables.length) : undefined}
@@ -308,6 +316,15 @@ export function FilesTab({ stack, draft }: { stack: StackDetail; draft: StackDra
                 {readOnly ? "Read-only: your role cannot change stacks." : "Ctrl+S (⌘S) saves a revision. Escape, then Tab, leaves the editor."}
               </p>
             </div>
+          ) : section.kind === "folder" ? (
+            <FolderEditor
+              stackId={stack.id}
+              revision={draft.base}
+              folder={draft.draft.folder}
+              limits={stack.folderLimits}
+              readOnly={readOnly}
+              onChange={(next) => draft.update((current) => ({ ...current, folder: next }))}
+            />
           ) : section.kind === "variables" ? (
             <VariablesEditor variables={variables} readOnly={readOnly} onChange={(next) => draft.update((current) => ({ ...current, variables: next }))} />
           ) : section.kind === "limits" ? (

@@ -35,8 +35,23 @@ export interface DraftVariable {
   replacing: boolean;
 }
 
+/** One file of the stack's folder besides its compose files. */
+export interface DraftFolderFile {
+  id: string;
+  path: string;
+  size: number;
+  executable: boolean;
+  secret: boolean;
+  /** The saved content's hash (null for a secret file, kept by path, and for new content). */
+  sha256: string | null;
+  /** New content, base64; absent while the saved content is kept. */
+  content?: string;
+}
+
 export interface StackDraft {
   files: DraftFile[];
+  /** The rest of the stack's folder: Dockerfiles, sources, config, env and secret files. */
+  folder: DraftFolderFile[];
   variables: DraftVariable[];
   /** Per service, as the form edits them. */
   limits: Record<string, LimitsFormValues>;
@@ -62,6 +77,7 @@ export function draftFromRevision(revision: Revision | null, previous?: StackDra
       files: [
         { id: newId("file"), path: "docker-compose.yaml", content: STARTER },
       ],
+      folder: [],
       variables: [],
       limits: {},
       savedLimits: {},
@@ -69,6 +85,14 @@ export function draftFromRevision(revision: Revision | null, previous?: StackDra
   }
   return {
     files: revision.files.map((file) => ({ id: previous?.files.find((old) => old.path === file.path)?.id ?? newId("file"), ...file })),
+    folder: revision.tree.map((file) => ({
+      id: previous?.folder.find((old) => old.path === file.path)?.id ?? newId("folder"),
+      path: file.path,
+      size: file.size,
+      executable: file.executable,
+      secret: file.secret,
+      sha256: file.sha256,
+    })),
     variables: [
       ...revision.env.map((entry) => ({
         id: newId("var"),
@@ -112,6 +136,7 @@ export interface RevisionInput {
   env: { key: string; value: string }[];
   secrets: { key: string; value?: string }[];
   limits: StackLimits;
+  tree: { path: string; executable: boolean; secret: boolean; content?: string; sha256?: string }[];
 }
 
 /** The draft as saveRevision / previewDraft take it, and the limits form's problems by service. */
@@ -148,6 +173,10 @@ export function draftToInput(draft: StackDraft): {
             : { key: variable.key.trim(), value: variable.value },
         ),
       limits,
+      // Unchanged content goes by its hash (a secret file by its path): only new content is uploaded.
+      tree: draft.folder.map(({ path, executable, secret, sha256, content }) =>
+        content !== undefined ? { path, executable, secret, content } : sha256 !== null ? { path, executable, secret, sha256 } : { path, executable, secret },
+      ),
     },
     limitErrors,
   };
