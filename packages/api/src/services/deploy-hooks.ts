@@ -143,12 +143,12 @@ export async function runDeployHook(deps: WharfDeps, hook: VerifiedHook, input: 
   return { stack: stack.name, deployments: jobs.map((job) => ({ id: job.id, host: job.host.name, status: job.status })) };
 }
 
-/** A new revision equal to the latest one, with the tag variable set (secrets kept as they are). */
+/** A new revision equal to the latest one, with the tag variable set (secrets and the folder kept as they are). */
 async function saveTag(deps: WharfDeps, stack: { id: string; name: string; teamId: string }, actor: Actor, variable: string, tag: string): Promise<void> {
   const latest = await deps.db.stackRevision.findFirst({
     where: { stackId: stack.id },
     orderBy: { number: "desc" },
-    select: { number: true, files: true, env: true, secretNames: true, limits: true },
+    select: { number: true, files: true, env: true, secretNames: true, limits: true, entries: { select: { path: true, mode: true, sha256: true } } },
   });
   if (!latest) throw new WharfError("PRECONDITION_FAILED", `${stack.name} has no revision yet: save one before calling its hook.`, "NO_REVISION");
   const current = latest.env as { key: string; value: string }[];
@@ -162,5 +162,9 @@ async function saveTag(deps: WharfDeps, stack: { id: string; name: string; teamI
     env: [...env, { key: variable, value: tag }],
     secrets: latest.secretNames.map((key) => ({ key })),
     limits: latest.limits as Prisma.JsonObject as never,
+    // Unchanged files by their hash; a secret file without content keeps the latest revision's.
+    tree: latest.entries.map((entry) =>
+      entry.sha256 === null ? { path: entry.path, executable: false, secret: true } : { path: entry.path, executable: (entry.mode & 0o111) !== 0, secret: false, sha256: entry.sha256 },
+    ),
   });
 }

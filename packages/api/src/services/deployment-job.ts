@@ -16,10 +16,9 @@ import { recordAudit } from "./audit";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
 import { projectOwner } from "./project-owner";
-import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent } from "./stack-project";
-import { publishEvent } from "./webhooks";
 import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent, revisionTreeSelect } from "./stack-project";
 import { ensureTreeOnHost } from "./stack-tree";
+import { publishEvent } from "./webhooks";
 
 /** Why a runner stopped a job: the user cancelled, the runner is shutting down, or it lost its database session. */
 export type AbortKind = "cancel" | "shutdown" | "lost";
