@@ -6,12 +6,12 @@
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { scanHostKey } from "@wharf/ssh";
 
+import { freePort } from "./ports";
 import { type SandboxHost, sandboxStateDir } from "./sandbox";
 import { timeUntil } from "./wait";
 
@@ -27,15 +27,6 @@ export interface PrivateSshd {
 
 const SSHD = "/usr/sbin/sshd";
 const ADDRESS = "127.0.0.1";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, ADDRESS, resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("no TCP port was assigned");
-  return address.port;
-}
 
 function newKey(file: string): string {
   rmSync(file, { force: true });
@@ -60,7 +51,7 @@ export async function startPrivateSshd(host: SandboxHost): Promise<PrivateSshd> 
   const dir = mkdtempSync(path.join(tmpdir(), "wharf-private-sshd-"));
   const keyFile = path.join(dir, "ssh_host_ed25519_key");
   let fingerprint = newKey(keyFile);
-  const port = await freePort();
+  const port = await freePort(ADDRESS);
   const config = path.join(dir, "sshd_config");
   writeFileSync(
     config,
