@@ -45,6 +45,7 @@ import { dockerEvents } from "./handlers/docker-events";
 import { hello } from "./handlers/hello";
 import { hostFacts } from "./handlers/host-facts";
 import { hostStats } from "./handlers/host-stats";
+import { imagePush } from "./handlers/image-push";
 import { inspectContainer } from "./handlers/inspect-container";
 import { listContainers } from "./handlers/list-containers";
 import { listImages } from "./handlers/list-images";
@@ -95,6 +96,7 @@ const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = {
   containerLogs,
   containerExec,
   hostStats,
+  imagePush,
 };
 
 // In-flight calls get this long to finish on shutdown before connections are cut.

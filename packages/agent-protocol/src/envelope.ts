@@ -17,6 +17,7 @@ import { agentError } from "./errors";
 import { helloParams, helloResult } from "./hello";
 import { hostFactsParams, hostFactsResult } from "./host-facts";
 import { hostStatsParams, hostStatsSample } from "./host-stats";
+import { imagePushData, imagePushParams } from "./image-push";
 import { listImagesParams, listImagesResult } from "./images";
 import {
   connectNetworkParams,
@@ -150,6 +151,7 @@ export const agentStreams = {
   containerLogs: { params: containerLogsParams, data: composeLogBatch },
   containerExec: { params: containerExecParams, data: containerExecFrame },
   hostStats: { params: hostStatsParams, data: hostStatsSample },
+  imagePush: { params: imagePushParams, data: imagePushData },
 } as const;
 export type AgentStreams = typeof agentStreams;
 export type AgentStreamMethod = keyof AgentStreams;
@@ -164,5 +166,6 @@ export const agentStreamRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("containerLogs"), params: containerLogsParams }),
   z.object({ method: z.literal("containerExec"), params: containerExecParams }),
   z.object({ method: z.literal("hostStats"), params: hostStatsParams }),
+  z.object({ method: z.literal("imagePush"), params: imagePushParams }),
 ]);
 export type AgentStreamRequest = z.infer<typeof agentStreamRequest>;

@@ -11,6 +11,7 @@ import { healthRouter } from "./routers/health";
 import { hostRouter } from "./routers/host";
 import { invitationRouter } from "./routers/invitation";
 import { networkRouter } from "./routers/network";
+import { registryRouter } from "./routers/registry";
 import { setupRouter } from "./routers/setup";
 import { stackRouter } from "./routers/stack";
 import { statsRouter } from "./routers/stats";
@@ -37,6 +38,7 @@ export const appRouter = router({
   deployment: deploymentRouter,
   guardrail: guardrailRouter,
   approval: approvalRouter,
+  registry: registryRouter,
 });
 
 export type AppRouter = typeof appRouter;
