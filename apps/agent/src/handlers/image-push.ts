@@ -1,5 +1,6 @@
-import type { ImagePushData } from "@wharf/agent-protocol";
 import type { Readable } from "node:stream";
+
+import type { ImagePushData } from "@wharf/agent-protocol";
 import { z } from "zod";
 
 import type { StreamHandler } from "./context";

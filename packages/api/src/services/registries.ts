@@ -6,7 +6,7 @@ import type { WharfDeps } from "../deps";
 import { notFound, WharfError } from "../errors";
 import { registryLogin } from "../lib/registry-http";
 import { type Actor, recordAudit } from "./audit";
-import { type EcrSettings, ecrRepositoryExists } from "./ecr";
+import { ecrRepositoryExists,type EcrSettings } from "./ecr";
 import { ecrAuthorization, forgetEcrAuthorization } from "./registry-tokens";
 
 const DOCKER_HUB_URL = "https://registry-1.docker.io";
