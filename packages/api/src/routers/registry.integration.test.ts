@@ -4,6 +4,9 @@
  * API, and Amazon ECR with only the AWS calls mocked: the local registry
  * stands in for the endpoint the token is for.
  */
+import { existsSync, readdirSync } from "node:fs";
+import path from "node:path";
+
 import {
   CreateRepositoryCommand,
   DescribeRepositoriesCommand,
@@ -11,7 +14,7 @@ import {
   GetAuthorizationTokenCommand,
   RepositoryNotFoundException,
 } from "@aws-sdk/client-ecr";
-import type { WharfDeps } from "@wharf/api";
+import { type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
 import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { buildLayeredImage, registryManifest, startTestRegistry, type TestRegistry } from "@wharf/testing/test-registry";
@@ -23,7 +26,7 @@ import type { PushEvent } from "../services/image-push";
 import { loadRegistry, registryAuth } from "../services/registries";
 import { REFRESH_BEFORE_EXPIRY_MS } from "../services/registry-tokens";
 import { refusal } from "../test-support/refusal";
-import { addHosts, sandboxHost, uniqueName } from "../test-support/stacks";
+import { addHosts, followToEnd, hostProjectDir, removeProject, sandboxHost, uniqueName } from "../test-support/stacks";
 
 const AUTH = { username: "pusher", password: "s3cret pass'\"$(touch /tmp/wharf-pwned)" };
 let deps: WharfDeps;
@@ -126,6 +129,35 @@ describe("registries", () => {
     expect(skipped).toEqual(pushedLayers);
     expect(again.at(-1)).toMatchObject({ kind: "pushed", digest });
   }, 120_000);
+
+  it("deploys a stack whose image lives in the registry: compose pulls with a login made for that run only", async () => {
+    const local = await owner.caller.registry.list().then((all) => all.find((r) => r.name === "local")!);
+    await push({ registryId: local.id, repository: "team/app", tag: "deploy" });
+    const reference = `${registry.address}/team/app:deploy`;
+    dockerCli(h1, ["rmi", reference]);
+    const name = uniqueName("pulled");
+    const runner: DeploymentRunner = startDeploymentRunner(deps, { pollMs: 200, sweepMs: 1_000 });
+    try {
+      const stack = await owner.caller.stack.create({
+        name,
+        targets: [{ hostId }],
+        revision: { message: "from the registry", files: [{ path: "compose.yaml", content: `services:\n  app:\n    image: ${reference}\n    command: ["sleep", "300"]\n` }] },
+      });
+      const [job] = await owner.caller.deployment.start({ stackId: stack.id, action: "DEPLOY" });
+      const { status, lines } = await followToEnd(owner, job?.id ?? "");
+      expect(status, lines.map((line) => line.text).join("\n")).toBe("SUCCEEDED");
+      expect(dockerCli(h1, ["image", "inspect", "--format", "{{.Id}}", reference]).trim()).toMatch(/^sha256:/);
+      // The run's login is gone, and the agent's user has none either.
+      const runs = path.join(hostProjectDir(h1, name, "state"), "runs");
+      for (const run of readdirSync(runs)) expect(existsSync(path.join(runs, run, "docker-config"))).toBe(false);
+      const userConfig = path.join(path.dirname(path.dirname(hostProjectDir(h1, name))), "..", ".docker", "config.json");
+      expect(existsSync(userConfig)).toBe(false);
+      expect(JSON.stringify(await deps.db.deploymentLog.findMany({ where: { deploymentId: job?.id ?? "" } }))).not.toContain(AUTH.password);
+    } finally {
+      await runner.stop({ graceMs: 1_000 });
+      removeProject(h1, name);
+    }
+  }, 180_000);
 
   it("says which registry refused the push and what to do", async () => {
     const wrong = await owner.caller.registry.list().then((all) => all.find((r) => r.name === "wrong")!);

@@ -223,3 +223,24 @@ export async function testRegistry(deps: WharfDeps, teamId: string, registryId: 
   });
   return { ok: true, detail: authorization === null ? `${baseUrl} answers without credentials.` : `Logged in to ${baseUrl} as ${registry.username}.` };
 }
+
+/**
+ * Logins for a compose run: the team's registries its files name
+ * (`<address>/...` in an image), plus its Docker Hub logins, which images
+ * name without an address. A registry whose credentials fail is left out and
+ * reported through `skip`: compose then says which pull was refused.
+ */
+export async function registryAuthsFor(deps: WharfDeps, teamId: string, texts: string[], skip: (message: string) => void): Promise<RegistryAuth[]> {
+  const rows = await deps.db.registry.findMany({ where: { teamId }, select: { id: true, kind: true, address: true } });
+  const named = rows.filter((row) => row.kind === "DOCKER_HUB" || texts.some((text) => text.includes(`${row.address}/`)));
+  const auths: RegistryAuth[] = [];
+  for (const row of named) {
+    try {
+      auths.push((await registryAuth(deps, await loadRegistry(deps, teamId, row.id))).auth);
+    } catch (error) {
+      if (!(error instanceof WharfError)) throw error;
+      skip(`Pulling without logging in to ${row.address}: ${error.message}`);
+    }
+  }
+  return auths;
+}
