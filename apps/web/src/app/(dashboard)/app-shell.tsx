@@ -1,7 +1,7 @@
 "use client";
 
 import { type Permission, roleCan } from "@wharf/api/permissions";
-import { ChevronsUpDownIcon, KeyRoundIcon, LayersIcon, LogOutIcon, type LucideIcon, PlusIcon, ScrollTextIcon, ServerIcon, ShieldAlertIcon, ShieldCheckIcon, UserRoundIcon, UsersIcon } from "lucide-react";
+import { ChevronsUpDownIcon, KeyRoundIcon, LayersIcon, LogOutIcon, type LucideIcon, PackageIcon, PlusIcon, ScrollTextIcon, ServerIcon, ShieldAlertIcon, ShieldCheckIcon, UserRoundIcon, UsersIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
@@ -32,6 +32,7 @@ const NAV: { href: string; label: string; icon: LucideIcon; permission: Permissi
   { href: "/hosts", label: "Hosts", icon: ServerIcon, permission: "host:read" },
   { href: "/stacks", label: "Stacks", icon: LayersIcon, permission: "stack:read" },
   { href: "/keys", label: "SSH keys", icon: KeyRoundIcon, permission: "credential:read" },
+  { href: "/registries", label: "Registries", icon: PackageIcon, permission: "registry:read" },
   { href: "/approvals", label: "Approvals", icon: ShieldCheckIcon, permission: "stack:read" },
   { href: "/guardrails", label: "Guardrails", icon: ShieldAlertIcon, permission: "stack:read" },
   { href: "/audit", label: "Audit log", icon: ScrollTextIcon, permission: "audit:read" },

@@ -7,6 +7,8 @@ import { useMemo, useState } from "react";
 
 import type { ColumnDef } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
+import { useCan } from "~/components/me-context";
+import { PushImageDialog } from "~/components/push-image-dialog";
 import { RelativeTime } from "~/components/relative-time";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
@@ -99,6 +101,14 @@ const IMAGE_KINDS: { kind: ImageKind; label: string; matches: (image: ImageSumma
   { kind: "intermediate", label: "Intermediate layers", matches: (image) => image.untagged === "intermediate" },
 ];
 
+function pushColumn(hostId: string): ColumnDef<ImageSummary> {
+  return {
+    id: "push",
+    header: () => <span className="sr-only">Push</span>,
+    cell: ({ row }) => <PushImageDialog hostId={hostId} image={row.original.repoTags[0] ?? row.original.id} />,
+  };
+}
+
 /** Every image, as `docker info` counts them (the host's facts), with a filter by kind. */
 function ImagesTab({ hostId }: { hostId: string }) {
   const trpc = useTRPC();
@@ -107,6 +117,8 @@ function ImagesTab({ hostId }: { hostId: string }) {
   const chosen = IMAGE_KINDS.find((entry) => entry.kind === kind) ?? IMAGE_KINDS[0];
   const images = query.data;
   const shown = useMemo(() => (images && chosen ? images.filter(chosen.matches) : images), [images, chosen]);
+  const canPush = useCan("stack:deploy");
+  const columns = useMemo(() => (canPush ? [...imageColumns, pushColumn(hostId)] : imageColumns), [canPush, hostId]);
   return (
     <div className="grid gap-3">
       {images && images.length > 0 ? (
@@ -122,7 +134,7 @@ function ImagesTab({ hostId }: { hostId: string }) {
       <ResourceTable
         label="Images"
         query={{ ...query, data: shown } as UseQueryResult<ImageSummary[], unknown>}
-        columns={imageColumns}
+        columns={columns}
         getRowId={(image) => image.id}
         initialSorting={[{ id: "created", desc: true }]}
         empty={
