@@ -40,6 +40,7 @@ import { agentFootprintFigures, agentSoakFigures, webFootprintFigures } from "./
 import { leftovers, type Snapshot, stopStartedAgents, takeSnapshot } from "./bench-leftovers";
 import { logBurstFigures } from "./bench-logs";
 import { recoveryFigures } from "./bench-recovery";
+import { pushFigures } from "./bench-registry";
 import { recordFigure, renderFigureTable } from "./bench-report";
 import { stackFigures } from "./bench-stacks";
 import { terminalFigures } from "./bench-terminal";
@@ -270,7 +271,7 @@ function reportLeftovers(before: Snapshot): void {
   recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });
 }
 
-const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal"] as const;
+const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal", "push"] as const;
 
 /** The production build the web parts run (`node apps/web/dist/server.mjs`), made once if missing. */
 async function ensureWebBuild(): Promise<void> {
@@ -302,6 +303,7 @@ async function main(): Promise<void> {
     }
     if (runs("soak")) await agentSoakFigures(deps);
     if (runs("terminal")) await terminalFigures(deps);
+    if (runs("push")) await pushFigures(deps);
   } finally {
     await stopStartedAgents(deps, before).catch((error: unknown) => process.stderr.write(`could not stop the bench's agents: ${String(error)}\n`));
     await closeWharfDeps(deps);
