@@ -13,6 +13,7 @@ import path from "node:path";
 
 import { childEnv } from "./env";
 import { freePort } from "./ports";
+import { stopChild } from "./processes";
 import { loadSandbox, type SandboxHost, sandboxHost } from "./sandbox";
 import { timeUntil } from "./wait";
 
@@ -94,11 +95,7 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     url,
     port,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
