@@ -124,10 +124,10 @@ export async function updateRegistry(deps: WharfDeps, teamId: string, actor: Act
         throw new WharfError("BAD_REQUEST", "Enter the access key's secret.");
       }
       const registry = await tx.registry.update({ where: { id: current.id }, data, select: registryPublicSelect });
-      const changed = (["name", "address", "url", "username", "region", "awsRegistryId", "accessKeyId", "roleArn", "caCert"] as const).filter(
+      const changed: string[] = (["name", "address", "url", "username", "region", "awsRegistryId", "accessKeyId", "roleArn", "caCert"] as const).filter(
         (field) => current[field] !== registry[field],
       );
-      if (secretOf(input.settings)) changed.push("secret" as never);
+      if (secretOf(input.settings)) changed.push("secret");
       await recordAudit(tx, {
         teamId,
         actor,
