@@ -64,8 +64,19 @@ async function push(input: { registryId: string; repository: string; tag: string
   return events;
 }
 
-function v2Registry(name: string, password = AUTH.password) {
-  return owner.caller.registry.create({ kind: "V2", name, url: registry.url.replace("127.0.0.1", registry.address.split(":")[0] ?? ""), username: AUTH.username, password });
+function v2Registry(name: string) {
+  return owner.caller.registry.create({ kind: "V2", name, url: `http://${registry.address}`, username: AUTH.username, password: AUTH.password });
+}
+
+/** Runs `check` while the registry holds a wrong password, then puts the right one back. */
+async function withWrongPassword(registryId: string, check: () => Promise<void>): Promise<void> {
+  const settings = { kind: "V2" as const, name: "local", url: `http://${registry.address}`, username: AUTH.username };
+  await owner.caller.registry.update({ registryId, settings: { ...settings, password: "not the password" } });
+  try {
+    await check();
+  } finally {
+    await owner.caller.registry.update({ registryId, settings: { ...settings, password: AUTH.password } });
+  }
 }
 
 describe("registries", () => {
@@ -82,18 +93,21 @@ describe("registries", () => {
     await owner.caller.registry.update({ registryId: created.id, settings: { kind: "V2", name: "local", url: `http://${registry.address}`, username: AUTH.username } });
     expect(await owner.caller.registry.test({ registryId: created.id })).toMatchObject({ ok: true });
 
-    const wrong = await v2Registry("wrong", "not the password");
-    const refused = await refusal(owner.caller.registry.test({ registryId: wrong.id }));
-    expect(refused.code).toBe("PRECONDITION_FAILED");
-    expect(refused.message).toContain("The registry wrong refused the user pusher");
+    await withWrongPassword(created.id, async () => {
+      const refused = await refusal(owner.caller.registry.test({ registryId: created.id }));
+      expect(refused.code).toBe("PRECONDITION_FAILED");
+      expect(refused.message).toContain("The registry local refused the user pusher");
+    });
+    // One set of credentials per address: a deploy knows which login to use.
+    expect((await refusal(v2Registry("again"))).message).toContain("The registry local already holds the team's credentials for");
 
     const nowhere = await owner.caller.registry.create({ kind: "V2", name: "nowhere", url: "http://127.0.0.1:9", username: "u", password: "p" });
     expect((await refusal(owner.caller.registry.test({ registryId: nowhere.id }))).message).toMatch(/The registry nowhere could not be reached at http:\/\/127.0.0.1:9/);
 
-    expect((await refusal(v2Registry("local"))).code).toBe("CONFLICT");
+    expect((await refusal(owner.caller.registry.create({ kind: "V2", name: "local", url: "http://127.0.0.1:10", username: "u", password: "p" }))).code).toBe("CONFLICT");
     await owner.caller.registry.remove({ registryId: nowhere.id });
     const actions = (await deps.db.auditEvent.findMany({ where: { teamId: owner.teamId, targetType: "registry" }, orderBy: { createdAt: "asc" } })).map((e) => e.action);
-    expect(actions).toEqual(["registry.create", "registry.update", "registry.create", "registry.create", "registry.remove"]);
+    expect(actions).toEqual(["registry.create", "registry.update", "registry.update", "registry.update", "registry.create", "registry.remove"]);
     const audit = await deps.db.auditEvent.findMany({ where: { teamId: owner.teamId } });
     expect(JSON.stringify(audit)).not.toContain(AUTH.password);
   });
@@ -160,10 +174,11 @@ describe("registries", () => {
   }, 180_000);
 
   it("says which registry refused the push and what to do", async () => {
-    const wrong = await owner.caller.registry.list().then((all) => all.find((r) => r.name === "wrong")!);
-    const refused = await refusal(push({ registryId: wrong.id, repository: "team/app", tag: "bad" }));
-    expect(refused.message).toMatch(/The registry wrong refused the credentials .*check them on the Registries page/);
     const local = await owner.caller.registry.list().then((all) => all.find((r) => r.name === "local")!);
+    await withWrongPassword(local.id, async () => {
+      const refused = await refusal(push({ registryId: local.id, repository: "team/app", tag: "bad" }));
+      expect(refused.message).toMatch(/The registry local refused the credentials .*check them on the Registries page/);
+    });
     await registry.stop();
     try {
       const unreachable = await refusal(push({ registryId: local.id, repository: "team/app", tag: "down" }));

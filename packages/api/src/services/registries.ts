@@ -87,6 +87,12 @@ function columns(deps: WharfDeps, input: RegistrySettings) {
   }
 }
 
+/** One set of credentials per registry address in a team: a deploy must know which login to use. */
+async function assertAddressFree(tx: Pick<WharfDeps["db"], "registry">, teamId: string, address: string, exceptId?: string): Promise<void> {
+  const other = await tx.registry.findFirst({ where: { teamId, address, ...(exceptId ? { id: { not: exceptId } } : {}) }, select: { name: true } });
+  if (other) throw new WharfError("CONFLICT", `The registry ${other.name} already holds the team's credentials for ${address}: edit it instead.`);
+}
+
 function conflictOnName(error: unknown, name: string): never {
   if ((error as { code?: string }).code === "P2002") throw new WharfError("CONFLICT", `The team already has a registry named ${name}: choose another name.`);
   throw error;
@@ -99,7 +105,9 @@ export async function listRegistries(deps: WharfDeps, teamId: string) {
 export async function createRegistry(deps: WharfDeps, teamId: string, actor: Actor, input: CreateRegistryInput) {
   return deps.db
     .$transaction(async (tx) => {
-      const registry = await tx.registry.create({ data: { teamId, ...columns(deps, input) }, select: registryPublicSelect });
+      const data = columns(deps, input);
+      await assertAddressFree(tx, teamId, data.address);
+      const registry = await tx.registry.create({ data: { teamId, ...data }, select: registryPublicSelect });
       await recordAudit(tx, {
         teamId,
         actor,
@@ -120,6 +128,7 @@ export async function updateRegistry(deps: WharfDeps, teamId: string, actor: Act
       if (!current) throw notFound("That registry");
       if (current.kind !== input.settings.kind) throw new WharfError("BAD_REQUEST", "A registry's kind cannot change: add a new registry instead.");
       const data = columns(deps, input.settings);
+      await assertAddressFree(tx, teamId, data.address, current.id);
       if (input.settings.kind === "ECR" && input.settings.accessKeyId && !("secretEnc" in data && data.secretEnc) && !current.secretEnc) {
         throw new WharfError("BAD_REQUEST", "Enter the access key's secret.");
       }
