@@ -50,7 +50,8 @@ beforeAll(async () => {
 afterAll(async () => {
   ecr.restore();
   try {
-    dockerCli(h1, ["rmi", "-f", image]);
+    // The pushes tagged the same image under each registry: removed by id, every tag goes.
+    dockerCli(h1, ["rmi", "-f", dockerCli(h1, ["image", "inspect", "--format", "{{.Id}}", image]).trim()]);
   } catch {
     // Already gone.
   }
