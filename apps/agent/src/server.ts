@@ -48,6 +48,7 @@ import { hostFacts } from "./handlers/host-facts";
 import { hostStats } from "./handlers/host-stats";
 import { hostUsage } from "./handlers/host-usage";
 import { inspectImage, pruneImages, pullImage, removeImage } from "./handlers/image-actions";
+import { imagePush } from "./handlers/image-push";
 import { inspectContainer } from "./handlers/inspect-container";
 import { listContainers } from "./handlers/list-containers";
 import { listImages } from "./handlers/list-images";
@@ -108,6 +109,7 @@ const streamHandlers: { [M in AgentStreamMethod]: StreamHandler<M> } = {
   containerExec,
   hostStats,
   pullImage,
+  imagePush,
 };
 
 // In-flight calls get this long to finish on shutdown before connections are cut.

@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { composeServiceImage } from "./compose-image-digests";
 import { composeProject, composeServiceName } from "./compose-project";
+import { registryAuths } from "./registry-auth";
 
 export const composeAction = z.enum(["up", "down", "stop", "restart", "pull", "build"]);
 export type ComposeAction = z.infer<typeof composeAction>;
@@ -45,8 +46,13 @@ export const composeRunParams = z
       .default({}),
     /** up only: the exit frame of a run that succeeded also carries composeImageDigests' answer, sparing that call. */
     imageDigests: z.boolean().optional(),
+    /**
+     * pull, up and build: logins for this run only. The agent gives compose a private DOCKER_CONFIG
+     * holding just these and deletes it when compose exits; the host keeps no login.
+     */
+    registryAuths: registryAuths.optional(),
   })
-  .superRefine(({ action, options, imageDigests }, ctx) => {
+  .superRefine(({ action, options, imageDigests, registryAuths: auths }, ctx) => {
     if (options.volumes !== undefined && action !== "down") ctx.addIssue({ code: "custom", message: "volumes only applies to down" });
     if (options.forceRecreate !== undefined && action !== "up") ctx.addIssue({ code: "custom", message: "forceRecreate only applies to up" });
     if (options.removeOrphans !== undefined && action !== "up" && action !== "down") {
@@ -57,7 +63,11 @@ export const composeRunParams = z
     }
     if ((options.noCache !== undefined || options.pull !== undefined) && action !== "build") ctx.addIssue({ code: "custom", message: "noCache and pull only apply to build" });
     if (imageDigests !== undefined && action !== "up") ctx.addIssue({ code: "custom", message: "imageDigests only applies to up" });
+    if (auths !== undefined && !REGISTRY_ACTIONS.includes(action)) ctx.addIssue({ code: "custom", message: "registryAuths only applies to pull, up and build" });
   });
+
+/** The compose actions that talk to registries. */
+export const REGISTRY_ACTIONS: readonly ComposeAction[] = ["pull", "up", "build"];
 export type ComposeRunParams = z.input<typeof composeRunParams>;
 
 /** One `data` frame of composeRun and composeAttach: a line of compose's output, then exactly one `exit` as the last. */

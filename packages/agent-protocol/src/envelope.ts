@@ -20,6 +20,7 @@ import { hostFactsParams, hostFactsResult } from "./host-facts";
 import { hostStatsParams, hostStatsSample } from "./host-stats";
 import { hostUsageParams, hostUsageResult } from "./host-usage";
 import { inspectImageParams, inspectImageResult, pruneImagesParams, pruneImagesResult, pullImageParams, pullProgress, removeImageParams, removeImageResult } from "./image-actions";
+import { imagePushData, imagePushParams } from "./image-push";
 import { listImagesParams, listImagesResult } from "./images";
 import {
   connectNetworkParams,
@@ -171,6 +172,7 @@ export const agentStreams = {
   containerExec: { params: containerExecParams, data: containerExecFrame },
   hostStats: { params: hostStatsParams, data: hostStatsSample },
   pullImage: { params: pullImageParams, data: pullProgress },
+  imagePush: { params: imagePushParams, data: imagePushData },
 } as const;
 export type AgentStreams = typeof agentStreams;
 export type AgentStreamMethod = keyof AgentStreams;
@@ -186,5 +188,6 @@ export const agentStreamRequest = z.discriminatedUnion("method", [
   z.object({ method: z.literal("containerExec"), params: containerExecParams }),
   z.object({ method: z.literal("hostStats"), params: hostStatsParams }),
   z.object({ method: z.literal("pullImage"), params: pullImageParams }),
+  z.object({ method: z.literal("imagePush"), params: imagePushParams }),
 ]);
 export type AgentStreamRequest = z.infer<typeof agentStreamRequest>;

@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { composeRunner } from "./compose-config";
 import { composeProject, composeServiceName } from "./compose-project";
+import { registryAuths } from "./registry-auth";
 
 export const ulimitName = z.enum([
   "as",
@@ -65,6 +66,8 @@ export const preflightParams = z.object({
   limits: z.object({ services: z.record(composeServiceName, requestedLimits) }).default({ services: {} }),
   /** The name the control plane knows this host by, used in messages; default: the host's hostname. */
   hostLabel: z.string().min(1).max(253).optional(),
+  /** Logins the image check asks registries with (for this call only), as compose will pull with them. */
+  registryAuths: registryAuths.optional(),
 });
 export type PreflightParams = z.input<typeof preflightParams>;
 

@@ -26,6 +26,8 @@ export interface WharfConfig {
   publicUrl: string;
   log?: Logger;
   queue?: QueueOptions;
+  /** Docker Hub's registry API (default https://registry-1.docker.io); tests point it at a local registry. */
+  dockerHubUrl?: string;
 }
 
 /** Long-lived collaborators shared by every request: one DB client, one SSH pool. */

@@ -15,6 +15,7 @@ import { hostRouter } from "./routers/host";
 import { imageRouter } from "./routers/image";
 import { invitationRouter } from "./routers/invitation";
 import { networkRouter } from "./routers/network";
+import { registryRouter } from "./routers/registry";
 import { setupRouter } from "./routers/setup";
 import { stackRouter } from "./routers/stack";
 import { statsRouter } from "./routers/stats";
@@ -47,6 +48,7 @@ export const appRouter = router({
   webhook: webhookRouter,
   chat: chatRouter,
   deployHook: deployHookRouter,
+  registry: registryRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -101,3 +101,20 @@ export const deploymentDetailSelect = {
   compose: true,
   imagePins: true,
 } satisfies Prisma.DeploymentSelect;
+
+/** What a registry shows to its team: never its sealed secret. */
+export const registryPublicSelect = {
+  id: true,
+  name: true,
+  kind: true,
+  address: true,
+  url: true,
+  username: true,
+  region: true,
+  awsRegistryId: true,
+  accessKeyId: true,
+  roleArn: true,
+  caCert: true,
+  createdAt: true,
+  updatedAt: true,
+} satisfies Prisma.RegistrySelect;

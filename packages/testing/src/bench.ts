@@ -51,6 +51,7 @@ import { leftovers, type Snapshot, stopStartedAgents, takeSnapshot } from "./ben
 import { liveStatsFigures } from "./bench-live-stats";
 import { logBurstFigures } from "./bench-logs";
 import { recoveryFigures } from "./bench-recovery";
+import { pushFigures } from "./bench-registry";
 import { recordFigure, renderFigureTable } from "./bench-report";
 import { restFigures } from "./bench-rest";
 import { stackFigures } from "./bench-stacks";
@@ -282,7 +283,7 @@ function reportLeftovers(before: Snapshot): void {
   recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });
 }
 
-const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal", "live-stats", "rest", "images", "folders"] as const;
+const PARTS = ["agent", "refresh", "stacks", "recovery", "log-view", "log-burst", "footprint", "soak", "terminal", "live-stats", "rest", "images", "folders", "push"] as const;
 
 /** The production build the web parts run (`node apps/web/dist/server.mjs`), made once if missing. */
 async function ensureWebBuild(): Promise<void> {
@@ -321,6 +322,7 @@ async function main(): Promise<void> {
       await imagePageFigures(deps, postgres.url);
     }
     if (runs("folders")) await folderFigures(deps);
+    if (runs("push")) await pushFigures(deps);
   } finally {
     await stopStartedAgents(deps, before).catch((error: unknown) => process.stderr.write(`could not stop the bench's agents: ${String(error)}\n`));
     await closeWharfDeps(deps);

@@ -12,6 +12,7 @@ import path from "node:path";
 import { scanHostKey } from "@wharf/ssh";
 
 import { freePort } from "./ports";
+import { stopChild } from "./processes";
 import { type SandboxHost, sandboxStateDir } from "./sandbox";
 import { timeUntil } from "./wait";
 
@@ -96,11 +97,7 @@ export async function startPrivateSshd(host: SandboxHost): Promise<PrivateSshd> 
       return next;
     },
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 
 /** Processes of this machine (the sandbox hosts share it) whose command line names `needle`: compose and its supervisor name the project. */
@@ -12,4 +13,12 @@ export function processesMentioning(needle: string): number[] {
       }
     })
     .map(Number);
+}
+
+/** Ends a child this process started (SIGTERM) and waits for its exit; a child already gone is left alone. */
+export async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
 }

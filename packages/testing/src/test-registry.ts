@@ -11,8 +11,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
+import { childEnv } from "./env";
 import { freePort } from "./ports";
-import { loadSandbox, sandboxHost } from "./sandbox";
+import { stopChild } from "./processes";
+import { loadSandbox, type SandboxHost, sandboxHost } from "./sandbox";
 import { timeUntil } from "./wait";
 
 export interface TestRegistryOptions {
@@ -93,12 +95,42 @@ export async function startTestRegistry(options: TestRegistryOptions = {}): Prom
     url,
     port,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
+      await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Builds `tag` on the host from the busybox test image plus `layers` layers
+ * of `bytesPerLayer` random bytes each (random, so no registry has them yet).
+ */
+export function buildLayeredImage(host: Pick<SandboxHost, "dockerSocket">, tag: string, layers: number, bytesPerLayer: number): void {
+  const dir = mkdtempSync(path.join(tmpdir(), "wharf-layered-"));
+  try {
+    const steps = Array.from({ length: layers }, (_, index) => `RUN head -c ${bytesPerLayer} /dev/urandom > /layer-${index}`);
+    writeFileSync(path.join(dir, "Dockerfile"), ["FROM wharf-test/busybox:latest", ...steps, ""].join("\n"));
+    execFileSync("docker", ["build", "-q", "-t", tag, dir], {
+      env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}`, DOCKER_BUILDKIT: "0" }),
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 300_000,
+    });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Reads the registry's own API as `auth` (basic): a manifest by tag, and whether each of its layers is stored. */
+export async function registryManifest(registry: Pick<TestRegistry, "url">, repository: string, reference: string, auth?: TestRegistryOptions["auth"]) {
+  const headers: Record<string, string> = {
+    accept: "application/vnd.docker.distribution.manifest.v2+json, application/vnd.oci.image.manifest.v1+json",
+    ...(auth ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}` } : {}),
+  };
+  const response = await fetch(`${registry.url}/v2/${repository}/manifests/${reference}`, { headers });
+  if (!response.ok) throw new Error(`GET manifest ${repository}:${reference} answered ${response.status}: ${await response.text()}`);
+  const manifest = (await response.json()) as { layers: { digest: string; size: number }[] };
+  const stored = await Promise.all(
+    manifest.layers.map(async (layer) => (await fetch(`${registry.url}/v2/${repository}/blobs/${layer.digest}`, { method: "HEAD", headers })).status === 200),
+  );
+  return { digest: response.headers.get("docker-content-digest"), layers: manifest.layers, stored };
 }

@@ -2,13 +2,13 @@ import { readdir, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
-import type { PreflightCheck, preflightParams, PreflightResult, RequestedLimits, UlimitName } from "@wharf/agent-protocol";
+import type { PreflightCheck, preflightParams, PreflightResult, RegistryAuth, RequestedLimits, UlimitName } from "@wharf/agent-protocol";
 import type Docker from "dockerode";
 import { z } from "zod";
 
 import { parseDockerResponse } from "../docker/client";
 import { dockerMessage } from "../docker/errors";
-import { imageReferenceProblem } from "../docker/image-reference";
+import { imageReferenceProblem, registryOf } from "../docker/image-reference";
 import { AgentFailure } from "../failure";
 import type { HandlerContext } from "../handlers/context";
 import { type DaemonFacts, hostFiles, parseCapabilitySet, parseHardLimit, probeHost } from "../host/capabilities";
@@ -72,7 +72,7 @@ async function checkProject(ctx: HandlerContext, params: z.output<typeof preflig
   }
   const host = resources.host;
   const wanted = services.map((service) => ({ service, limits: effectiveLimits(service.limits, params.limits.services[service.name]) }));
-  const images = await imageChecks(ctx.docker, services, host);
+  const images = await imageChecks(ctx.docker, services, host, params.registryAuths ?? []);
   const needsProbe = wanted.some(
     ({ limits }) => limits.ulimits !== undefined || limits.cpuRtRuntime !== undefined || (limits.capAdd !== undefined && resources.daemonCapBnd === null),
   );
@@ -181,7 +181,7 @@ async function realtimeHeld(docker: Docker, stack: string): Promise<{ self: numb
 
 const imageInspect = z.object({ Id: z.string() });
 
-async function imageChecks(docker: Docker, services: ComposeService[], host: string): Promise<{ checks: PreflightCheck[]; local: string[] }> {
+async function imageChecks(docker: Docker, services: ComposeService[], host: string, auths: RegistryAuth[]): Promise<{ checks: PreflightCheck[]; local: string[] }> {
   const lookups = new Map<string, Promise<"local" | "missing">>();
   const lookup = (ref: string) => {
     let found = lookups.get(ref);
@@ -220,16 +220,18 @@ async function imageChecks(docker: Docker, services: ComposeService[], host: str
         fail(service.name, "image", hostCannot(host, `run image ${ref}`, "it is not on the host and the service has pull_policy: never", "load the image on the host (docker load) or allow pulling")),
       );
     } else {
-      checks.push(await pullableCheck(docker, service.name, ref, host));
+      checks.push(await pullableCheck(docker, service.name, ref, host, auths));
     }
   }
   return { checks, local: [...new Set(local)] };
 }
 
 /** Asks the registry (through the daemon) whether it has the image, without pulling it. */
-async function pullableCheck(docker: Docker, service: string, ref: string, host: string): Promise<PreflightCheck> {
+async function pullableCheck(docker: Docker, service: string, ref: string, host: string, auths: RegistryAuth[]): Promise<PreflightCheck> {
+  const auth = auths.find((candidate) => candidate.serverAddress === registryOf(ref));
+  const authconfig = auth ? { username: auth.username, password: auth.password, serveraddress: auth.serverAddress } : undefined;
   try {
-    await withTimeout(docker.getImage(ref).distribution(), REGISTRY_TIMEOUT_MS);
+    await withTimeout(docker.getImage(ref).distribution(authconfig ? { authconfig } : {}), REGISTRY_TIMEOUT_MS);
     return pass(service, "image", `image ${ref} is not on the host; its registry has it, so it will be pulled`);
   } catch (error) {
     const message = dockerMessage(error);

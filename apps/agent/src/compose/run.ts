@@ -4,8 +4,9 @@ import { type FileHandle, open, readdir, readFile, rm, stat } from "node:fs/prom
 import path from "node:path";
 import { Readable } from "node:stream";
 
-import { composeProjectName, type ComposeRunData, composeRunData, composeRunId } from "@wharf/agent-protocol";
+import { composeProjectName, type ComposeRunData, composeRunData, composeRunId, type RegistryAuth } from "@wharf/agent-protocol";
 
+import { removeRunDockerConfig, writeRunDockerConfig } from "../docker/run-docker-config";
 import { AgentFailure } from "../failure";
 import { EXIT, OUTPUT, writeAtomically } from "./supervise";
 
@@ -45,7 +46,11 @@ export function runDir(socketPath: string, project: string, runId: string): stri
  * daemon's death. The returned process is the supervisor; its exit means the
  * run is over.
  */
-export function startRun(dir: string, argv: string[], options: { command: [string, string[]]; cwd: string; env: Record<string, string> }): ChildProcess {
+export function startRun(
+  dir: string,
+  argv: string[],
+  options: { command: [string, string[]]; cwd: string; env: Record<string, string>; registryAuths?: RegistryAuth[] | undefined },
+): ChildProcess {
   mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
   try {
     mkdirSync(dir, { mode: 0o700 });
@@ -55,15 +60,19 @@ export function startRun(dir: string, argv: string[], options: { command: [strin
   }
   // Created before the supervisor starts, so a follower never finds it missing.
   writeFileSync(path.join(dir, OUTPUT), "", { flag: "wx", mode: 0o600 });
+  const env = options.registryAuths?.length ? writeRunDockerConfig(dir, options.registryAuths, options.env) : options.env;
   const log = openSync(path.join(dir, SUPERVISOR_LOG), "a", 0o600);
   const [file, args] = options.command;
   let child: ChildProcess;
   try {
-    child = spawn(file, [...args, "supervise", "--dir", dir, "--", ...argv], { cwd: options.cwd, env: options.env, detached: true, stdio: ["ignore", log, log] });
+    child = spawn(file, [...args, "supervise", "--dir", dir, "--", ...argv], { cwd: options.cwd, env, detached: true, stdio: ["ignore", log, log] });
   } finally {
     closeSync(log);
   }
-  if (child.pid === undefined) throw new AgentFailure("COMPOSE_FAILED", `could not start compose's supervisor (${file})`);
+  if (child.pid === undefined) {
+    removeRunDockerConfig(dir);
+    throw new AgentFailure("COMPOSE_FAILED", `could not start compose's supervisor (${file})`);
+  }
   writeAtomically(path.join(dir, PID), `${child.pid}\n`);
   child.unref();
   return child;

@@ -10,6 +10,7 @@ import type { ComposeRunData } from "@wharf/agent-protocol";
 import { MAX_OUTPUT_LINE } from "@wharf/agent-protocol/limits";
 
 import { spawnCompose, terminateCompose } from "../docker/compose-process";
+import { removeRunDockerConfig } from "../docker/run-docker-config";
 import { LineSplitter } from "./lines";
 
 export const OUTPUT = "output.ndjson";
@@ -45,6 +46,8 @@ export function superviseRun(dir: string, argv: string[], env?: Record<string, s
     if (text !== "") writeSync(out, text);
   };
   const finish = (exit: Omit<ExitData, "kind" | "durationMs">): void => {
+    // The run's logins go before its exit is recorded: nothing that sees the exit finds them.
+    removeRunDockerConfig(dir);
     closeSync(out);
     writeAtomically(path.join(dir, EXIT), `${JSON.stringify({ kind: "exit", ...exit, durationMs: Math.round(performance.now() - started) })}\n`);
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { imageReferenceProblem } from "./image-reference";
+import { imageReferenceProblem, registryOf } from "./image-reference";
 
 describe("imageReferenceProblem", () => {
   it.each([
@@ -27,5 +27,17 @@ describe("imageReferenceProblem", () => {
     [`a${"b".repeat(255)}`, "invalid reference format: repository name must not be more than 255 characters"],
   ])("refuses %j: %s", (ref, problem) => {
     expect(imageReferenceProblem(ref)).toBe(problem);
+  });
+});
+
+describe("registryOf", () => {
+  it.each([
+    ["busybox", "docker.io"],
+    ["team/app:1", "docker.io"],
+    ["10.231.1.1:5000/team/app:1", "10.231.1.1:5000"],
+    ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api@sha256:abc", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"],
+    ["localhost/app", "localhost"],
+  ])("%s is pulled from %s", (ref, registry) => {
+    expect(registryOf(ref)).toBe(registry);
   });
 });

@@ -21,3 +21,11 @@ export function imageReferenceProblem(ref: string): string | null {
   if ((match[1] ?? "").length > NAME_MAX) return `invalid reference format: repository name must not be more than ${NAME_MAX} characters`;
   return null;
 }
+
+/** The registry an image reference names: its first component when that is a host (has . or :, or is localhost), else Docker Hub. */
+export function registryOf(ref: string): string {
+  const slash = ref.indexOf("/");
+  if (slash < 0) return "docker.io";
+  const first = ref.slice(0, slash);
+  return first.includes(".") || first.includes(":") || first === "localhost" ? first : "docker.io";
+}

@@ -27,7 +27,7 @@ export const composeRun: StreamHandler<"composeRun"> = async (params, ctx) => {
     const { command, target } = await prepareOwnedProject(ctx, params.project, params.action);
     const argv = composeArgv(command, target, actionArgs(params.action, params.options));
     const dir = runDir(ctx.agent.socketPath, name, params.runId);
-    const supervisor = startRun(dir, argv, { command: selfCommand([]), cwd: target.dir, env: composeEnv(ctx.env.childEnv) });
+    const supervisor = startRun(dir, argv, { command: selfCommand([]), cwd: target.dir, env: composeEnv(ctx.env.childEnv), registryAuths: params.registryAuths });
     const followed = followRun(dir, 0);
     // Held until compose has exited and this stream has read its end (or its client left): a
     // removal waiting for the project must not delete the run's files under its follower.

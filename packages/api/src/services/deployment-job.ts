@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { agentErrorCode, type ComposeAction, type ComposeContainer, type ComposeRunData, type ComposeRunParams, type ComposeServiceImage, formatSize, type PreflightCheck, PROJECT_CALL_TIMEOUT_MS } from "@wharf/agent-protocol";
+import { agentErrorCode, type ComposeAction, type ComposeContainer, type ComposeRunData, type ComposeRunParams, type ComposeServiceImage, formatSize, type PreflightCheck, PROJECT_CALL_TIMEOUT_MS, REGISTRY_ACTIONS, type RegistryAuth } from "@wharf/agent-protocol";
 import type { DeploymentAction, DeploymentStatus, Host } from "@wharf/db";
 import { z } from "zod";
 
@@ -16,6 +16,7 @@ import { recordAudit } from "./audit";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
 import { projectOwner } from "./project-owner";
+import { registryAuthsFor } from "./registries";
 import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent, revisionTreeSelect } from "./stack-project";
 import { ensureTreeOnHost } from "./stack-tree";
 import { publishEvent } from "./webhooks";
@@ -182,6 +183,8 @@ interface StepRun {
   imageDigests: boolean;
   /** Set from the exit frame when it carried them. */
   images?: ComposeServiceImage[];
+  /** Logins for the steps that pull or build, sent with each such run only. */
+  registryAuths: RegistryAuth[];
 }
 
 async function runStep(deps: WharfDeps, host: Host, step: Step, run: StepRun, sink: OutputSink, signal: AbortSignal): Promise<Outcome | null> {
@@ -202,7 +205,14 @@ async function runStep(deps: WharfDeps, host: Host, step: Step, run: StepRun, si
               deps,
               host,
               "composeRun",
-              { project: run.project, action: step.action, runId: run.runId, options: step.options, ...(run.imageDigests ? { imageDigests: true } : {}) },
+              {
+                project: run.project,
+                action: step.action,
+                runId: run.runId,
+                options: step.options,
+                ...(run.imageDigests ? { imageDigests: true } : {}),
+                ...(run.registryAuths.length > 0 && REGISTRY_ACTIONS.includes(step.action) ? { registryAuths: run.registryAuths } : {}),
+              },
               { signal, timeoutMs: PROJECT_CALL_TIMEOUT_MS },
             );
       attach = true;
@@ -326,6 +336,9 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     sink.push("wharf", `The stack's folder has ${content.tree.files.length} file(s) besides its compose files: ${sent.sent === 0 ? `${job.host.name} already holds all of them` : `sent ${sent.sent} changed (${formatSize(sent.bytes)})`}.`);
   }
   const recordsImages = UP_ACTIONS.includes(job.action);
+  const registryAuths = steps.some((step) => REGISTRY_ACTIONS.includes(step.action))
+    ? await registryAuthsFor(deps, job.stack.teamId, project.files.map((file) => file.content), (message) => sink.push("wharf", message))
+    : [];
   let images: ComposeServiceImage[] | undefined;
   for (const [index, step] of steps.entries()) {
     if (signal.aborted) break;
@@ -334,7 +347,7 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     if (stopWait) sink.push("wharf", stopWait);
     // A job runs once, so its id and the step's place name the run uniquely on the host.
     const runId = `${job.id}-${index}`;
-    const run: StepRun = { project, runId, imageDigests: recordsImages && index === steps.length - 1 && step.action === "up" };
+    const run: StepRun = { project, runId, imageDigests: recordsImages && index === steps.length - 1 && step.action === "up", registryAuths };
     try {
       const failed = await runStep(deps, job.host, step, run, sink, signal);
       if (failed) return failed;

@@ -20,6 +20,7 @@ import { deployedState, UP_ACTIONS } from "./deployed-state";
 import { guardrailRefusal, type GuardrailRequester, guardrailViolations } from "./guardrails";
 import { callAgent } from "./hosts";
 import { protectedHosts } from "./protection";
+import { registryAuthsFor } from "./registries";
 import { assertStackOnHosts } from "./stack-presence";
 import { buildProject, redactorFor, type RevisionContent, revisionContent } from "./stack-project";
 import { ensureTreeOnHost } from "./stack-tree";
@@ -191,7 +192,14 @@ export async function runPreflight(
   const redactor = redactorFor(plan.content);
   try {
     await ensureTreeOnHost(deps, plan.host, project.name, plan.content.tree);
-    const result = await callAgent(deps, plan.host, "preflight", { project, limits: { services: toRequestedLimits(plan.content.limits) }, hostLabel: plan.host.name });
+    // A registry that refuses here is reported by the image check itself.
+    const registryAuths = await registryAuthsFor(deps, requester.teamId, project.files.map((file) => file.content), () => undefined);
+    const result = await callAgent(deps, plan.host, "preflight", {
+      project,
+      limits: { services: toRequestedLimits(plan.content.limits) },
+      hostLabel: plan.host.name,
+      ...(registryAuths.length > 0 ? { registryAuths } : {}),
+    });
     const rendered = { renderedCompose: redactor.text(result.merged), compose: `${result.compose.flavor} ${result.compose.version}` };
     const checks = redactor.json(result.checks);
     // The merged config is what would run: the requester's role must be allowed every guarded feature it uses.

@@ -1,7 +1,7 @@
 "use client";
 
 import { type Permission, roleCan } from "@wharf/api/permissions";
-import { ChevronsUpDownIcon, KeyRoundIcon, KeySquareIcon, LayersIcon, LogOutIcon, type LucideIcon, MessageSquareIcon, PlusIcon, ScrollTextIcon, ServerIcon, ShieldAlertIcon, ShieldCheckIcon, UserRoundIcon, UsersIcon, WebhookIcon } from "lucide-react";
+import { ChevronsUpDownIcon, KeyRoundIcon, KeySquareIcon, LayersIcon, LogOutIcon, type LucideIcon, MessageSquareIcon, PackageIcon, PlusIcon, ScrollTextIcon, ServerIcon, ShieldAlertIcon, ShieldCheckIcon, UserRoundIcon, UsersIcon, WebhookIcon } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
@@ -33,6 +33,7 @@ const NAV: { href: string; label: string; icon: LucideIcon; permission: Permissi
   { href: "/stacks", label: "Stacks", icon: LayersIcon, permission: "stack:read" },
   { href: "/keys", label: "SSH keys", icon: KeyRoundIcon, permission: "credential:read" },
   { href: "/tokens", label: "API tokens", icon: KeySquareIcon, permission: "token:manage" },
+  { href: "/registries", label: "Registries", icon: PackageIcon, permission: "registry:read" },
   { href: "/approvals", label: "Approvals", icon: ShieldCheckIcon, permission: "stack:read" },
   { href: "/guardrails", label: "Guardrails", icon: ShieldAlertIcon, permission: "stack:read" },
   { href: "/webhooks", label: "Webhooks", icon: WebhookIcon, permission: "webhook:manage" },

@@ -12,6 +12,7 @@ import { ConfirmDialog } from "~/components/confirm-dialog";
 import type { ColumnDef } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
 import { useCan } from "~/components/me-context";
+import { PushImageDialog } from "~/components/push-image-dialog";
 import { RelativeTime } from "~/components/relative-time";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
@@ -224,7 +225,7 @@ function PullImage({ hostId }: { hostId: string }) {
   );
 }
 
-function imageColumns(hostId: string, canWrite: boolean): ColumnDef<ImageSummary>[] {
+function imageColumns(hostId: string, can: { write: boolean; push: boolean }): ColumnDef<ImageSummary>[] {
   return [
     {
       id: "tags",
@@ -304,7 +305,17 @@ function imageColumns(hostId: string, canWrite: boolean): ColumnDef<ImageSummary
           </span>
         ),
     },
-    ...(canWrite
+    ...(can.push
+      ? [
+          {
+            id: "push",
+            header: () => <span className="sr-only">Push</span>,
+            enableSorting: false,
+            cell: ({ row }) => <PushImageDialog hostId={hostId} image={row.original.repoTags[0] ?? row.original.id} />,
+          } satisfies ColumnDef<ImageSummary>,
+        ]
+      : []),
+    ...(can.write
       ? [{ id: "actions", header: () => <span className="sr-only">Actions</span>, enableSorting: false, cell: ({ row }) => <RemoveImage hostId={hostId} image={row.original} /> } satisfies ColumnDef<ImageSummary>]
       : []),
   ];
@@ -323,6 +334,9 @@ const IMAGE_KINDS: { kind: ImageKind; label: string; matches: (image: ImageSumma
 export function ImagesTab({ hostId }: { hostId: string }) {
   const trpc = useTRPC();
   const canWrite = useCan("host:write");
+  const canPush = useCan("stack:deploy");
+  // Built once per permission change: new column objects would remount the cells and close their dialogs.
+  const columns = useMemo(() => imageColumns(hostId, { write: canWrite, push: canPush }), [hostId, canWrite, canPush]);
   const query = useQuery(trpc.host.images.queryOptions({ hostId }, listOptions));
   const [kind, setKind] = useState<ImageKind>("all");
   const chosen = IMAGE_KINDS.find((entry) => entry.kind === kind) ?? IMAGE_KINDS[0];
@@ -343,7 +357,7 @@ export function ImagesTab({ hostId }: { hostId: string }) {
       <ResourceTable
         label="Images"
         query={{ ...query, data: shown } as UseQueryResult<ImageSummary[], unknown>}
-        columns={imageColumns(hostId, canWrite)}
+        columns={columns}
         getRowId={(image) => image.id}
         initialSorting={[{ id: "created", desc: true }]}
         toolbar={

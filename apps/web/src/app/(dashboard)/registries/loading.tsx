@@ -1,0 +1,5 @@
+import { TablePageSkeleton } from "~/components/page-skeleton";
+
+export default function Loading() {
+  return <TablePageSkeleton rows={3} />;
+}
