@@ -146,6 +146,8 @@ test("sign in, add h1, create, save and deploy a stack, read its logs, roll back
   await typeInto(page, dialog.getByLabel("SSH user"), h1.users.docker);
   await focus(page, dialog.getByRole("radio", { checked: true }));
   await focus(page, dialog.getByRole("radio", { name: /paste a private key/i }), "ArrowDown", 4);
+  // Arrow keys check the radio they reach only while held; Space checks it whatever the key timing.
+  await page.keyboard.press("Space");
   await expect(dialog.getByRole("radio", { name: /paste a private key/i })).toBeChecked();
   await typeInto(page, dialog.getByLabel("Private key"), readFileSync(sandbox().clientKey, "utf8"));
   await activate(page, dialog.getByRole("button", { name: "Continue" }));

@@ -15,6 +15,7 @@ import { DialogFormFooter } from "~/components/dialog-form-footer";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
+import { useToastMutation } from "~/components/use-toast-mutation";
 import { errorMessage } from "~/lib/errors";
 import { activateTeam } from "~/lib/team";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
@@ -107,8 +108,7 @@ export function ChangeRoleDialog({
 
 export function RemoveMemberDialog({ member }: { member: MemberRow }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const remove = useMutation(trpc.team.removeMember.mutationOptions());
+  const remove = useToastMutation(trpc.team.removeMember.mutationOptions(), { invalidate: [trpc.team.members.queryFilter()], success: `Removed ${member.name}` });
   return (
     <ConfirmDialog
       trigger={
@@ -129,8 +129,6 @@ export function RemoveMemberDialog({ member }: { member: MemberRow }) {
       error={remove.error}
       onConfirm={async () => {
         await remove.mutateAsync({ userId: member.id });
-        await queryClient.invalidateQueries(trpc.team.members.queryFilter());
-        toast.success(`Removed ${member.name}`);
       }}
       onClosed={() => remove.reset()}
     />
