@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import {
   AlertCircleIcon,
   CrownIcon,
@@ -8,7 +8,6 @@ import {
   UserMinusIcon,
 } from "lucide-react";
 import { useState } from "react";
-import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { DialogFormFooter } from "~/components/dialog-form-footer";
@@ -35,8 +34,7 @@ export function ChangeRoleDialog({
   canGrantOwner: boolean;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const setRole = useMutation(trpc.team.setRole.mutationOptions());
+  const setRole = useToastMutation(trpc.team.setRole.mutationOptions(), { invalidate: [trpc.team.members.queryFilter()], success: `Changed the role of ${member.name}` });
   const initial: Grant = {
     role: member.role,
     environmentIds: member.environments?.map((e) => e.id) ?? null,
@@ -46,8 +44,6 @@ export function ChangeRoleDialog({
 
   const submit = async () => {
     await setRole.mutateAsync({ userId: member.id, ...grant });
-    await queryClient.invalidateQueries(trpc.team.members.queryFilter());
-    toast.success(`Changed the role of ${member.name}`);
     setOpen(false);
   };
 
