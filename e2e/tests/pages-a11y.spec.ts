@@ -87,17 +87,60 @@ const STATES: State[] = [
   { name: "import key dialog", as: "empty", path: "/keys", open: button("Import key") },
   { name: "audit log empty", as: "empty", path: "/audit" },
   { name: "account menu", as: "empty", path: "/hosts", open: button(/account menu|emmy noether/i) },
+  { name: "team members", as: "empty", path: "/team" },
+  { name: "invite member dialog", as: "empty", path: "/team", open: button("Invite member") },
+  { name: "profile", as: "empty", path: "/profile" },
+  {
+    name: "profile, two-factor enrolment",
+    as: "empty",
+    path: "/profile",
+    open: async (page) => {
+      await page.getByRole("button", { name: "Set up two-factor sign-in" }).click();
+      await expect(page.getByRole("button", { name: "Turn on" })).toBeVisible();
+    },
+  },
+  { name: "approvals empty", as: "empty", path: "/approvals" },
+  { name: "guardrails empty", as: "empty", path: "/guardrails" },
   { name: "host not found", as: "empty", path: "/hosts/no-such-host" },
   { name: "stack not found", as: "empty", path: "/stacks/no-such-stack" },
 
   { name: "hosts", as: "populated", path: "/hosts" },
   { name: "host", as: "populated", path: (w) => `/hosts/${w.hostId}` },
-  ...["Images", "Volumes", "Networks"].map(
+  ...["Images", "Volumes", "Networks", "Events", "Live resources"].map(
     (tab): State => ({
       name: `host ${tab.toLowerCase()} tab`,
       as: "populated",
       path: (w) => `/hosts/${w.hostId}`,
       open: async (page) => {
+        await page.getByRole("tab", { name: tab }).click();
+        await expect(page.getByRole("tabpanel", { name: tab })).toBeVisible();
+      },
+    }),
+  ),
+  ...[
+    ["Volumes", "New volume"],
+    ["Networks", "New network"],
+  ].map(
+    ([tab = "", trigger = ""]): State => ({
+      name: `new ${tab.toLowerCase().replace(/s$/, "")} dialog`,
+      as: "populated",
+      path: (w) => `/hosts/${w.hostId}`,
+      open: async (page) => {
+        await page.getByRole("tab", { name: tab }).click();
+        await button(trigger)(page);
+      },
+    }),
+  ),
+  ...["Overview", "Logs", "Resources", "Terminal"].map(
+    (tab): State => ({
+      name: `container ${tab.toLowerCase()} tab`,
+      as: "populated",
+      path: (w) => `/hosts/${w.hostId}`,
+      open: async (page) => {
+        await page.getByRole("tab", { name: "Containers" }).click();
+        await page.getByRole("tabpanel", { name: "Containers" }).getByRole("link", { name: /shop/ }).first().click();
+        await expect(page).toHaveURL(/\/containers\/[^/]+$/);
+        await expect(page.getByRole("heading", { level: 1, name: /shop/ })).toBeVisible();
         await page.getByRole("tab", { name: tab }).click();
         await expect(page.getByRole("tabpanel", { name: tab })).toBeVisible();
       },
@@ -139,6 +182,9 @@ const STATES: State[] = [
   { name: "rename key dialog", as: "populated", path: "/keys", open: button(/^Rename key /) },
   { name: "remove key dialog", as: "populated", path: "/keys", open: button(/^Remove key /) },
   { name: "audit log", as: "populated", path: "/audit" },
+  { name: "team members, populated", as: "populated", path: "/team" },
+  { name: "approvals with a pending request", as: "populated", path: "/approvals" },
+  { name: "guardrails", as: "populated", path: "/guardrails" },
 ];
 
 // Colours are read once transitions and entry animations are over.
@@ -164,6 +210,11 @@ async function populate(page: Page): Promise<World> {
     .toBe("SUCCEEDED");
   const saved = await trpc(page.request, "stack.saveRevision", { stackId, message: "a greeting", files: [...files, { path: "override.yaml", content: OVERRIDE }] });
   if (!saved.ok) throw new Error(`saving shop failed: ${saved.error.message}`);
+  // A request left pending for the approvals page: asked while the environment was protected, then the protection lifted.
+  for (const step of [() => trpc(page.request, "approval.setProtection", { protected: true }), () => trpc(page.request, "approval.request", { stackId, action: "DEPLOY" }), () => trpc(page.request, "approval.setProtection", { protected: false })]) {
+    const result = await step();
+    if (!result.ok) throw new Error(`asking for an approval failed: ${result.error.message}`);
+  }
   return { hostId, stackId };
 }
 

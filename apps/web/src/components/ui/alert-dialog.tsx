@@ -7,15 +7,22 @@ import { cn } from "~/lib/utils";
 
 import { buttonVariants } from "./button";
 import { contentClassName, overlayClassName } from "./dialog";
+import { noteOpener, returnFocus } from "./return-focus";
 
 export const AlertDialog = AlertDialogPrimitive.Root;
 export const AlertDialogTrigger = AlertDialogPrimitive.Trigger;
 
-export function AlertDialogContent({ className, ...props }: ComponentProps<typeof AlertDialogPrimitive.Content>) {
+export function AlertDialogContent({ className, onCloseAutoFocus, ...props }: Omit<ComponentProps<typeof AlertDialogPrimitive.Content>, "ref">) {
   return (
     <AlertDialogPrimitive.Portal>
       <AlertDialogPrimitive.Overlay className={overlayClassName} />
-      <AlertDialogPrimitive.Content data-slot="alert-dialog-content" className={cn(contentClassName, className)} {...props} />
+      <AlertDialogPrimitive.Content
+        data-slot="alert-dialog-content"
+        className={cn(contentClassName, className)}
+        {...props}
+        ref={noteOpener}
+        onCloseAutoFocus={returnFocus(onCloseAutoFocus)}
+      />
     </AlertDialogPrimitive.Portal>
   );
 }

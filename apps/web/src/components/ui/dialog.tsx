@@ -2,9 +2,11 @@
 
 import { XIcon } from "lucide-react";
 import { Dialog as DialogPrimitive } from "radix-ui";
-import { type ComponentProps, useRef } from "react";
+import type { ComponentProps } from "react";
 
 import { cn } from "~/lib/utils";
+
+import { noteOpener, returnFocus } from "./return-focus";
 
 export const Dialog = DialogPrimitive.Root;
 export const DialogTrigger = DialogPrimitive.Trigger;
@@ -18,31 +20,18 @@ export function DialogContent({
   className,
   children,
   showClose = true,
-  onOpenAutoFocus,
   onCloseAutoFocus,
   ...props
-}: ComponentProps<typeof DialogPrimitive.Content> & { showClose?: boolean }) {
-  // What had focus when the dialog opened. Radix returns focus to a DialogTrigger only:
-  // a dialog opened by a plain button (or a shortcut) would leave focus on the page's body.
-  // Read as the dialog opens (before focus moves in): this component itself renders while closed too.
-  const opener = useRef<Element | null>(null);
+}: Omit<ComponentProps<typeof DialogPrimitive.Content>, "ref"> & { showClose?: boolean }) {
   return (
     <DialogPrimitive.Portal>
       <DialogPrimitive.Overlay className={overlayClassName} />
       <DialogPrimitive.Content
         data-slot="dialog-content"
         className={cn(contentClassName, className)}
-        onOpenAutoFocus={(event) => {
-          opener.current = document.activeElement;
-          onOpenAutoFocus?.(event);
-        }}
-        onCloseAutoFocus={(event) => {
-          onCloseAutoFocus?.(event);
-          if (event.defaultPrevented || !(opener.current instanceof HTMLElement) || !opener.current.isConnected) return;
-          event.preventDefault();
-          opener.current.focus();
-        }}
         {...props}
+        ref={noteOpener}
+        onCloseAutoFocus={returnFocus(onCloseAutoFocus)}
       >
         {children}
         {showClose ? (

@@ -21,7 +21,7 @@ import { applyFieldErrors, errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { describeFailure, type Failure, keyTypeLabel } from "./host-failure";
-import { PastedKeyFields, SavedKeyField } from "./key-fields";
+import { ChosenKeyFields } from "./key-fields";
 
 type KeyMode = "generate" | "saved" | "paste";
 type Step = "details" | "confirm" | "connecting" | "done";
@@ -326,21 +326,7 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
                 )
               ) : null}
 
-              {keyMode === "saved" ? (
-                <SavedKeyField
-                  keys={savedKeys}
-                  error={formState.errors.savedKeyId?.message}
-                  registration={register("savedKeyId", { validate: (id, all) => all.keyMode !== "saved" || Boolean(id) || "Choose a key." })}
-                />
-              ) : null}
-
-              {keyMode === "paste" ? (
-                <PastedKeyFields
-                  errors={{ privateKey: formState.errors.privateKey?.message, passphrase: formState.errors.passphrase?.message }}
-                  privateKey={register("privateKey", { validate: (key, all) => all.keyMode !== "paste" || key.trim().length > 0 || "Paste the private key." })}
-                  passphrase={register("passphrase")}
-                />
-              ) : null}
+              <ChosenKeyFields keyMode={keyMode} keys={savedKeys} form={form} />
             </fieldset>
           </form>
         ) : null}

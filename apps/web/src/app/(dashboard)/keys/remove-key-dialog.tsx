@@ -1,25 +1,21 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Trash2Icon } from "lucide-react";
-import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { Button } from "~/components/ui/button";
+import { useToastMutation } from "~/components/use-toast-mutation";
 import { useTRPC } from "~/trpc/react";
 
 import type { KeyRow } from "./keys-view";
 
 export function RemoveKeyDialog({ credential }: { credential: KeyRow }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const remove = useMutation(trpc.credential.remove.mutationOptions());
+  const remove = useToastMutation(trpc.credential.remove.mutationOptions(), { invalidate: [trpc.credential.list.queryFilter()], success: `Removed ${credential.name}` });
   const inUse = credential._count.hosts;
 
   const onRemove = async (): Promise<void> => {
     await remove.mutateAsync({ credentialId: credential.id });
-    await queryClient.invalidateQueries(trpc.credential.list.queryFilter());
-    toast.success(`Removed ${credential.name}`);
   };
 
   return (

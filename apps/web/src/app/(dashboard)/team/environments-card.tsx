@@ -16,6 +16,7 @@ import {
   CardTitle,
 } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
+import { useToastMutation } from "~/components/use-toast-mutation";
 import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -27,8 +28,7 @@ function RemoveEnvironmentDialog({
   environment: Environment;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const remove = useMutation(trpc.environment.remove.mutationOptions());
+  const remove = useToastMutation(trpc.environment.remove.mutationOptions(), { invalidate: [trpc.environment.list.queryFilter()] });
   return (
     <ConfirmDialog
       trigger={
@@ -54,9 +54,6 @@ function RemoveEnvironmentDialog({
       error={remove.error}
       onConfirm={async () => {
         await remove.mutateAsync({ environmentId: environment.id });
-        await queryClient.invalidateQueries(
-          trpc.environment.list.queryFilter(),
-        );
       }}
       onClosed={() => remove.reset()}
     />

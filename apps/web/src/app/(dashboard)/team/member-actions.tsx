@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import {
   AlertCircleIcon,
   CrownIcon,
@@ -8,13 +8,13 @@ import {
   UserMinusIcon,
 } from "lucide-react";
 import { useState } from "react";
-import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { DialogFormFooter } from "~/components/dialog-form-footer";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
+import { useToastMutation } from "~/components/use-toast-mutation";
 import { errorMessage } from "~/lib/errors";
 import { activateTeam } from "~/lib/team";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
@@ -34,8 +34,7 @@ export function ChangeRoleDialog({
   canGrantOwner: boolean;
 }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const setRole = useMutation(trpc.team.setRole.mutationOptions());
+  const setRole = useToastMutation(trpc.team.setRole.mutationOptions(), { invalidate: [trpc.team.members.queryFilter()], success: `Changed the role of ${member.name}` });
   const initial: Grant = {
     role: member.role,
     environmentIds: member.environments?.map((e) => e.id) ?? null,
@@ -45,8 +44,6 @@ export function ChangeRoleDialog({
 
   const submit = async () => {
     await setRole.mutateAsync({ userId: member.id, ...grant });
-    await queryClient.invalidateQueries(trpc.team.members.queryFilter());
-    toast.success(`Changed the role of ${member.name}`);
     setOpen(false);
   };
 
@@ -107,8 +104,7 @@ export function ChangeRoleDialog({
 
 export function RemoveMemberDialog({ member }: { member: MemberRow }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const remove = useMutation(trpc.team.removeMember.mutationOptions());
+  const remove = useToastMutation(trpc.team.removeMember.mutationOptions(), { invalidate: [trpc.team.members.queryFilter()], success: `Removed ${member.name}` });
   return (
     <ConfirmDialog
       trigger={
@@ -129,8 +125,6 @@ export function RemoveMemberDialog({ member }: { member: MemberRow }) {
       error={remove.error}
       onConfirm={async () => {
         await remove.mutateAsync({ userId: member.id });
-        await queryClient.invalidateQueries(trpc.team.members.queryFilter());
-        toast.success(`Removed ${member.name}`);
       }}
       onClosed={() => remove.reset()}
     />

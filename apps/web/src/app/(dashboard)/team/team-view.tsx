@@ -1,9 +1,8 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useQuery } from "@tanstack/react-query";
 import { AlertCircleIcon, MailIcon, UsersIcon, XIcon } from "lucide-react";
 import { useMemo } from "react";
-import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { type ColumnDef, DataTable } from "~/components/data-table";
@@ -14,6 +13,7 @@ import { RelativeTime } from "~/components/relative-time";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
+import { useToastMutation } from "~/components/use-toast-mutation";
 import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -140,8 +140,7 @@ function memberColumns(options: {
 
 function RevokeInvitationDialog({ invitation }: { invitation: Invitation }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const revoke = useMutation(trpc.invitation.revoke.mutationOptions());
+  const revoke = useToastMutation(trpc.invitation.revoke.mutationOptions(), { invalidate: [trpc.invitation.pending.queryFilter()], success: "Invitation revoked" });
   return (
     <ConfirmDialog
       trigger={
@@ -162,10 +161,6 @@ function RevokeInvitationDialog({ invitation }: { invitation: Invitation }) {
       error={revoke.error}
       onConfirm={async () => {
         await revoke.mutateAsync({ invitationId: invitation.id });
-        await queryClient.invalidateQueries(
-          trpc.invitation.pending.queryFilter(),
-        );
-        toast.success("Invitation revoked");
       }}
       onClosed={() => revoke.reset()}
     />

@@ -17,7 +17,7 @@ import { applyFieldErrors } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { describeFailure, type Failure, keyTypeLabel } from "../host-failure";
-import { PastedKeyFields, SavedKeyField } from "../key-fields";
+import { ChosenKeyFields } from "../key-fields";
 
 type KeyMode = "keep" | "saved" | "paste";
 type ScannedKey = RouterOutputs["host"]["scanHostKey"];
@@ -213,21 +213,7 @@ export function EditHostDialog({ host }: { host: EditableHost }) {
                   </RadioGroup>
                 )}
               />
-              {keyMode === "saved" ? (
-                <SavedKeyField
-                  keys={savedKeys}
-                  error={formState.errors.savedKeyId?.message}
-                  registration={register("savedKeyId", { validate: (id, all) => all.keyMode !== "saved" || Boolean(id) || "Choose a key." })}
-                />
-              ) : null}
-
-              {keyMode === "paste" ? (
-                <PastedKeyFields
-                  errors={{ privateKey: formState.errors.privateKey?.message, passphrase: formState.errors.passphrase?.message }}
-                  privateKey={register("privateKey", { validate: (key, all) => all.keyMode !== "paste" || key.trim().length > 0 || "Paste the private key." })}
-                  passphrase={register("passphrase")}
-                />
-              ) : null}
+              <ChosenKeyFields keyMode={keyMode} keys={savedKeys} form={form} />
             </fieldset>
           </form>
         )}

@@ -2,20 +2,19 @@
 
 import { useMutation, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { NetworkSummary } from "@wharf/agent-protocol";
-import { NetworkIcon, PlusIcon } from "lucide-react";
+import { NetworkIcon } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
 
-import { ConfirmDialog } from "~/components/confirm-dialog";
 import type { ColumnDef } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
 import { useCan } from "~/components/me-context";
 import { Badge } from "~/components/ui/badge";
-import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
+import { CreateObjectDialog } from "../create-object-dialog";
 import { RemoveObjectDialog } from "../remove-object-dialog";
 import { dash, listOptions, ResourceTable } from "../resource-table";
 
@@ -57,25 +56,14 @@ function CreateNetwork({ hostId }: { hostId: string }) {
   const [gateway, setGateway] = useState("");
   const create = useMutation(trpc.network.create.mutationOptions({ onSuccess: (created) => toast.success(`Created network ${created.name}`), onSettled: invalidate }));
   return (
-    <ConfirmDialog
-      trigger={
-        <Button size="sm" variant="outline">
-          <PlusIcon aria-hidden />
-          New network
-        </Button>
-      }
+    <CreateObjectDialog
+      kind="network"
       title="New bridge network"
       description="Containers on it reach each other by name; an internal one has no route out."
-      confirmLabel="Create"
-      confirmVariant="default"
       canConfirm={name.trim() !== ""}
-      pending={create.isPending}
-      error={create.error}
-      onConfirm={async () => {
-        await create.mutateAsync({ hostId, name: name.trim(), driver: "bridge", internal, ...(subnet.trim() ? { subnet: subnet.trim() } : {}), ...(gateway.trim() ? { gateway: gateway.trim() } : {}) });
-      }}
+      mutation={create}
+      onConfirm={() => create.mutateAsync({ hostId, name: name.trim(), driver: "bridge", internal, ...(subnet.trim() ? { subnet: subnet.trim() } : {}), ...(gateway.trim() ? { gateway: gateway.trim() } : {}) })}
       onClosed={() => {
-        create.reset();
         setName("");
         setSubnet("");
         setGateway("");
@@ -100,7 +88,7 @@ function CreateNetwork({ hostId }: { hostId: string }) {
           <Input id="network-gateway" value={gateway} onChange={(event) => setGateway(event.target.value)} className="font-mono" placeholder="172.30.0.1" />
         </div>
       </div>
-    </ConfirmDialog>
+    </CreateObjectDialog>
   );
 }
 

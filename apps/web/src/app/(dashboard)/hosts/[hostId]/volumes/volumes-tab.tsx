@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient, type UseQueryResult } from "@tanstack/react-query";
 import type { VolumeSummary } from "@wharf/agent-protocol";
-import { DatabaseIcon, PlusIcon, Trash2Icon } from "lucide-react";
+import { DatabaseIcon, Trash2Icon } from "lucide-react";
 import { useMemo, useState } from "react";
 import { toast } from "sonner";
 
@@ -18,6 +18,7 @@ import { Textarea } from "~/components/ui/textarea";
 import { formatBytes } from "~/lib/format";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
+import { CreateObjectDialog } from "../create-object-dialog";
 import { RemoveObjectDialog } from "../remove-object-dialog";
 import { dash, listOptions, ResourceTable } from "../resource-table";
 import { VolumeBrowser } from "./volume-browser";
@@ -71,25 +72,14 @@ function CreateVolume({ hostId }: { hostId: string }) {
   const [labels, setLabels] = useState("");
   const create = useMutation(trpc.volume.create.mutationOptions({ onSuccess: (created) => toast.success(`Created volume ${created.name}`), onSettled: invalidate }));
   return (
-    <ConfirmDialog
-      trigger={
-        <Button size="sm" variant="outline">
-          <PlusIcon aria-hidden />
-          New volume
-        </Button>
-      }
+    <CreateObjectDialog
+      kind="volume"
       title="New volume"
       description="A named volume on this host."
-      confirmLabel="Create"
-      confirmVariant="default"
       canConfirm={name.trim() !== ""}
-      pending={create.isPending}
-      error={create.error}
-      onConfirm={async () => {
-        await create.mutateAsync({ hostId, name: name.trim(), driver: driver.trim() || "local", driverOptions: parseKeyValues(options), labels: parseKeyValues(labels) });
-      }}
+      mutation={create}
+      onConfirm={() => create.mutateAsync({ hostId, name: name.trim(), driver: driver.trim() || "local", driverOptions: parseKeyValues(options), labels: parseKeyValues(labels) })}
       onClosed={() => {
-        create.reset();
         setName("");
         setOptions("");
         setLabels("");
@@ -113,7 +103,7 @@ function CreateVolume({ hostId }: { hostId: string }) {
           <Textarea id="volume-labels" value={labels} onChange={(event) => setLabels(event.target.value)} className="font-mono" />
         </div>
       </div>
-    </ConfirmDialog>
+    </CreateObjectDialog>
   );
 }
 
