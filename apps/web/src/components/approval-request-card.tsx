@@ -41,13 +41,13 @@ function Patch({ text, label }: { text: string; label: string }) {
   );
 }
 
-function DiffOfHost({ diff }: { diff: HostDiff }) {
+function DiffOfHost({ diff, heading: Heading }: { diff: HostDiff; heading: "h3" | "h5" }) {
   const nothing = diff.files.length + diff.env.length + diff.limits.length + diff.images.length === 0;
   return (
     <section aria-label={`Changes on ${diff.hostName}`} className="grid gap-2">
-      <h4 className="text-sm font-medium">
+      <Heading className="text-sm font-medium">
         {diff.hostName}: {diff.running ? `runs revision #${diff.running}` : "runs nothing"} → {diff.requested ? `revision #${diff.requested}` : "nothing (down)"}
-      </h4>
+      </Heading>
       {nothing ? <p className="text-sm text-muted-foreground">No change in files, variables, limits or images.</p> : null}
       {diff.images.length > 0 ? (
         <ul className="grid gap-0.5 text-sm" aria-label="Images">
@@ -127,7 +127,8 @@ function DecisionForm({ request }: { request: ApprovalRequest }) {
 }
 
 /** One request: what it would change, who answered, and, for members who may, the approve/reject form. */
-export function ApprovalRequestCard({ request, showStack = true }: { request: ApprovalRequest; showStack?: boolean }) {
+/** On its own page a request is an h2; inside a stack's tab, under that tab's h3, an h4. */
+export function ApprovalRequestCard({ request, showStack = true, heading = "h2" }: { request: ApprovalRequest; showStack?: boolean; heading?: "h2" | "h4" }) {
   const { user } = useMe();
   const canApprove = useCan("deployment:approve");
   const status = STATUS[request.status];
@@ -138,7 +139,7 @@ export function ApprovalRequestCard({ request, showStack = true }: { request: Ap
     <Card>
       <CardHeader className="flex flex-row flex-wrap items-start justify-between gap-3">
         <div className="grid gap-1">
-          <CardTitle as="h3">
+          <CardTitle as={heading}>
             {request.action.charAt(0) + request.action.slice(1).toLowerCase()} {showStack ? <Link href={`/stacks/${request.stack.id}`} className="underline underline-offset-4">{request.stack.name}</Link> : null}
             {request.revisionNumber ? ` revision #${request.revisionNumber}` : null}
           </CardTitle>
@@ -155,7 +156,7 @@ export function ApprovalRequestCard({ request, showStack = true }: { request: Ap
       </CardHeader>
       <CardContent className="grid gap-4">
         {request.diff.map((diff) => (
-          <DiffOfHost key={diff.hostId} diff={diff} />
+          <DiffOfHost key={diff.hostId} diff={diff} heading={heading === "h2" ? "h3" : "h5"} />
         ))}
         {request.decisions.length > 0 ? (
           <ul className="grid gap-1 text-sm" aria-label="Decisions">

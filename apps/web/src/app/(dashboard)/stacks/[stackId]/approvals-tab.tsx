@@ -118,7 +118,7 @@ export function ApprovalsTab({ stack }: { stack: StackDetail }) {
       <h3 className="text-base font-semibold">Approval requests</h3>
       {requests.data?.length === 0 ? <p className="text-sm text-muted-foreground">No deploy of this stack has needed approval yet.</p> : null}
       {requests.data?.map((request) => (
-        <ApprovalRequestCard key={request.id} request={request} showStack={false} />
+        <ApprovalRequestCard key={request.id} request={request} showStack={false} heading="h4" />
       ))}
     </div>
   );

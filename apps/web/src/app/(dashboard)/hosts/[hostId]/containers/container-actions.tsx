@@ -3,7 +3,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ContainerActionName } from "@wharf/agent-protocol";
 import { PauseIcon, PlayIcon, RotateCwIcon, SkullIcon, SquareIcon, Trash2Icon } from "lucide-react";
-import { type ReactNode, useState } from "react";
+import { type ReactNode, useEffect, useRef, useState } from "react";
 import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
@@ -65,7 +65,18 @@ export function ContainerActions({ hostId, targets, onDone, size = "sm" }: { hos
     }),
   );
   const run = (action: BulkAction): Promise<unknown> => bulk.mutateAsync({ hostId, containerIds: targets.map((target) => target.id), action, force, volumes });
+  // The pressed button turns disabled while its action runs (and may stay so in the new state), which drops
+  // keyboard focus to the page: once the action is over, focus goes back to the first button still usable.
+  const group = useRef<HTMLDivElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (!refocus.current || bulk.isPending) return;
+    refocus.current = false;
+    const active = document.activeElement;
+    if (active === document.body || (active instanceof HTMLButtonElement && active.disabled)) group.current?.querySelector<HTMLButtonElement>("button:not(:disabled)")?.focus();
+  });
   const runNow = (action: BulkAction): void => {
+    refocus.current = true;
     run(action).catch((error: unknown) => toast.error(errorMessage(error)));
   };
   const any = (test: (state: string) => boolean): boolean => targets.some((target) => test(target.state));
@@ -99,7 +110,7 @@ export function ContainerActions({ hostId, targets, onDone, size = "sm" }: { hos
   );
 
   return (
-    <div role="group" aria-label={`Actions on ${what || "the selected containers"}`} className="flex flex-wrap items-center gap-1.5">
+    <div ref={group} role="group" aria-label={`Actions on ${what || "the selected containers"}`} className="flex flex-wrap items-center gap-1.5">
       <Button size={size} variant="outline" disabled={disabled || !any((state) => state !== "running" && state !== "paused")} onClick={() => runNow("start")}>
         <PlayIcon aria-hidden />
         Start
