@@ -1,13 +1,12 @@
-import { expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { strToU8, zipSync } from "fflate";
 
-import { docker, projectContainers, shot } from "../fixtures/wharf";
+import { docker, ensureSandboxHost, projectContainers, shot, signInOrSetUp } from "../fixtures/wharf";
 
-// Runs after hosts.spec.ts, which signs the owner up and adds h1.
 // A stack whose folder (a Dockerfile, its source and a config file) arrives as a .zip: saved, deployed, built on h1.
 test.describe.configure({ mode: "serial" });
 
-const owner = { email: "ada@example.test", password: "correct horse battery" };
+const owner = { name: "Ada Lovelace", email: "ada@example.test", password: "correct horse battery", team: "Platform" };
 
 const COMPOSE = `services:
   app:
@@ -20,16 +19,10 @@ const COMPOSE = `services:
       - ./config/app.conf:/etc/app.conf:ro
 `;
 
-async function signIn(page: Page): Promise<void> {
-  await page.goto("/signin");
-  await page.getByLabel("Email").fill(owner.email);
-  await page.getByLabel("Password").fill(owner.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page).toHaveURL(/\/hosts/);
-}
-
-test("a folder uploaded as a .zip is saved with the stack, built and deployed on h1", async ({ page }) => {
-  await signIn(page);
+test("a folder uploaded as a .zip is saved with the stack, built and deployed on h1", async ({ page, baseURL }) => {
+  await signInOrSetUp(page, baseURL ?? "", owner);
+  await ensureSandboxHost(page, "h1");
+  await page.goto("/hosts");
   await page.getByRole("link", { name: "Stacks" }).click();
   await page.getByRole("button", { name: /New stack|Create your first stack/ }).click();
   const dialog = page.getByRole("dialog");

@@ -2,8 +2,8 @@ export { closeWharfDeps, createWharfDeps, type Logger, type WharfConfig, type Wh
 export { WharfError } from "./errors";
 export { openApiDocument } from "./openapi";
 export { type Permission, PERMISSIONS, roleCan } from "./permissions";
-export { handleJobOutputStream, handleRestRequest, handleStackLogsStream } from "./rest";
 export { startQueueWorkers } from "./queue-workers";
+export { handleJobOutputStream, handleRestRequest, handleStackLogsStream } from "./rest";
 export { type AppRouter, appRouter, createCaller } from "./root";
 export { agentPaths } from "./services/agents";
 export { authenticate, type SignedInUser } from "./services/auth";

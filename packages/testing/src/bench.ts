@@ -32,6 +32,8 @@
  *   navigation until every layer shows in Chromium (see bench-images.ts).
  * - folders: deploy of a revision that changed one file of a 200-file stack
  *   folder vs the first deploy of that folder (see bench-folders.ts).
+ * - push: a multi-layer image pushed through Wharf vs raw `docker push` to
+ *   the same registry (see bench-registry.ts).
  */
 import { execFileSync, spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
