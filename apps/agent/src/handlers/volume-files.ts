@@ -172,7 +172,7 @@ export const browseVolume: CallHandler<"browseVolume"> = async (params, ctx) =>
       // The archive holds the whole tree in name order (Docker walks it with
       // Go's filepath.Walk), each child followed by what lies beneath it: a page
       // ends at the first child past `limit`, without reading the rest.
-      for await (const entry of readTar(counted(archive, tally))) {
+      for await (const entry of readTar(Readable.from(counted(archive, tally)))) {
         const relative = entry.path.split("/").slice(1);
         const child = relative[0];
         if (child === undefined) continue;
