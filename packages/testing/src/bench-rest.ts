@@ -6,25 +6,26 @@
  * Honest about what it measures: the hosts are database rows, because the
  * status list reads only the database (jobs and the monitor's last count of
  * containers), never a live agent; a live agent per row would measure SSH,
- * not the API. The server is the REST handlers the web app mounts
- * (handleRestRequest behind /api/v1) on a plain Node HTTP server in this
- * process, without Next.js routing; the load comes from autocannon in a
- * separate process on loopback.
+ * not the API. The server is the production one (`node apps/web/dist/server.mjs`),
+ * and the constant route beside it is its /api/live; the load comes from
+ * autocannon in a separate process on loopback.
  */
 import { execFile } from "node:child_process";
 import path from "node:path";
 
 import type { WharfDeps } from "@wharf/api";
-import { seedRows, serveRest, tokenFor } from "@wharf/api/test-support/rest";
+import { seedRows, tokenFor } from "@wharf/api/test-support/rest";
 import { z } from "zod";
 
 import { createTestUser } from "./api";
 import { recordFigure } from "./bench-report";
 import { childEnv, REPO_ROOT } from "./env";
+import { startWebServer } from "./web-server";
 
 const DURATION_S = 8;
 const CONNECTIONS = [1, 4, 16, 32];
 const P99_TARGET_MS = 50;
+const WEB_PORT = 3291;
 
 const result = z.object({
   latency: z.object({ p50: z.number(), p99: z.number() }),
@@ -47,18 +48,18 @@ function autocannon(url: string, connections: number, headers: Record<string, st
   });
 }
 
-export async function restFigures(deps: WharfDeps): Promise<void> {
+export async function restFigures(deps: WharfDeps, databaseUrl: string): Promise<void> {
   const owner = await createTestUser(deps);
   await seedRows(deps, owner.teamId, { hosts: 10, stacksPerHost: 10, prefix: "bench" });
   const { secret } = await tokenFor(deps, owner.teamId, owner.userId, { name: "bench", scope: "READ" });
-  const server = await serveRest(deps);
+  const server = await startWebServer({ databaseUrl, port: WEB_PORT, dataDir: deps.config.dataDir });
   try {
     const auth = { authorization: `Bearer ${secret}` };
     const check = await fetch(`${server.url}/api/v1/stacks`, { headers: auth });
     const stacks = z.array(z.object({ targets: z.array(z.unknown()) })).parse(await check.json());
     if (stacks.length !== 100) throw new Error(`expected 100 stacks, the endpoint listed ${stacks.length}`);
 
-    const constant = await autocannon(`${server.url}/api/constant`, 1, {});
+    const constant = await autocannon(`${server.url}/api/live`, 1, {});
     const single = await autocannon(`${server.url}/api/v1/stacks`, 1, auth);
     let best: { connections: number; run: Run } | null = null;
     for (const connections of CONNECTIONS) {
@@ -77,6 +78,6 @@ export async function restFigures(deps: WharfDeps): Promise<void> {
     recordFigure({ part, name: "constant route req/s, 1 connection", value: constant.requests.average, unit: "req/s" });
     recordFigure({ part, name: "status req/s, 1 connection", value: single.requests.average, unit: "req/s" });
   } finally {
-    await server.close();
+    await server.stop();
   }
 }

@@ -24,8 +24,9 @@
  *   log stream open, and its slope (see bench-footprint.ts).
  * - terminal: keystroke-to-echo latency through Wharf's terminal vs
  *   `docker exec -it` on the host (see bench-terminal.ts).
- * - rest: the REST status endpoint (100 stacks on 10 hosts) under autocannon
- *   from another process, beside a constant route (see bench-rest.ts).
+ * - rest: the production server's REST status endpoint (100 stacks on 10
+ *   hosts) under autocannon from another process, beside its constant
+ *   liveness route (see bench-rest.ts).
  * - live-stats: control-plane and agent CPU while 10 viewers watch one
  *   host's live stats vs one viewer (see bench-live-stats.ts).
  * - images: the image page of an image with 120 layers, the API call and
@@ -317,7 +318,10 @@ async function main(): Promise<void> {
     }
     if (runs("soak")) await agentSoakFigures(deps);
     if (runs("terminal")) await terminalFigures(deps);
-    if (runs("rest")) await restFigures(deps);
+    if (runs("rest")) {
+      await ensureWebBuild();
+      await restFigures(deps, postgres.url);
+    }
     if (runs("live-stats")) await liveStatsFigures(deps);
     if (runs("images")) {
       await ensureWebBuild();

@@ -8,6 +8,7 @@
  */
 export const HTTP_ROUTES = {
   "/api/health": { access: "public", why: "liveness for the launcher and orchestrators: says only whether the database answers" },
+  "/api/live": { access: "public", why: "liveness of the process alone (no database): a constant answer" },
   "/api/auth/[...nextauth]": { access: "public", why: "sign-in and sign-out themselves" },
   "/api/audit/export": { access: "procedures", why: "calls audit.exportCsv through the tRPC caller, which checks audit:read on the team" },
   "/api/trpc/[trpc]": { access: "procedures", why: "every procedure (and subscription stream) checks its own permission and resource" },

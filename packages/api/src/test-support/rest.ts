@@ -69,8 +69,7 @@ async function toRequest(req: IncomingMessage, origin: string, signal: AbortSign
 
 /**
  * The REST routes as the web app mounts them (the same handlers, the same
- * paths) on a plain Node server: for tests and the bench, without a Next.js build.
- * `/api/constant` answers a constant, the bench's baseline for the server's own cost.
+ * paths) on a plain Node server: for tests, without a Next.js build.
  */
 export async function serveRest(deps: WharfDeps): Promise<{ url: string; server: Server; close: () => Promise<void> }> {
   let origin = "";
@@ -83,15 +82,13 @@ export async function serveRest(deps: WharfDeps): Promise<{ url: string; server:
       const output = /^\/api\/v1\/jobs\/([^/]+)\/output$/.exec(path);
       const logs = /^\/api\/v1\/stacks\/([^/]+)\/logs$/.exec(path);
       const response =
-        path === "/api/constant"
-          ? Response.json({ ok: true })
-          : path === "/api/openapi.json"
-            ? Response.json(openApiDocument(origin))
-            : output?.[1]
-              ? await handleJobOutputStream(deps, request, "127.0.0.1", output[1])
-              : logs?.[1]
-                ? await handleStackLogsStream(deps, request, "127.0.0.1", logs[1])
-                : await handleRestRequest(deps, request, "127.0.0.1");
+        path === "/api/openapi.json"
+          ? Response.json(openApiDocument(origin))
+          : output?.[1]
+            ? await handleJobOutputStream(deps, request, "127.0.0.1", output[1])
+            : logs?.[1]
+              ? await handleStackLogsStream(deps, request, "127.0.0.1", logs[1])
+              : await handleRestRequest(deps, request, "127.0.0.1");
       res.writeHead(response.status, Object.fromEntries(response.headers));
       if (response.body) for await (const chunk of response.body) res.write(chunk);
       res.end();
