@@ -185,6 +185,13 @@ const STATES: State[] = [
   { name: "team members, populated", as: "populated", path: "/team" },
   { name: "approvals with a pending request", as: "populated", path: "/approvals" },
   { name: "guardrails", as: "populated", path: "/guardrails" },
+  { name: "api tokens", as: "populated", path: "/tokens" },
+  { name: "create token dialog", as: "populated", path: "/tokens", open: button("Create token") },
+  { name: "registries", as: "populated", path: "/registries" },
+  { name: "add registry dialog", as: "populated", path: "/registries", open: button("Add registry") },
+  { name: "webhooks", as: "populated", path: "/webhooks" },
+  { name: "add webhook dialog", as: "populated", path: "/webhooks", open: button("Add webhook") },
+  { name: "chat app", as: "populated", path: "/chat" },
 ];
 
 // Colours are read once transitions and entry animations are over.
