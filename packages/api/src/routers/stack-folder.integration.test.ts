@@ -145,6 +145,34 @@ describe("a stack's folder", () => {
     expect(readFileSync(path.join(dir, "app/hello.txt"), "utf8")).toBe("built from the stack's folder\n");
   });
 
+  it("builds the folder's Dockerfile: a rebuild says which steps came from cache, and a failing step is named with its instruction and error", async () => {
+    const name = uniqueName("folder-build");
+    projects.add(name);
+    const files = [{ path: "compose.yaml", content: `services:\n  app:\n    build:\n      context: ./app\n    image: wharf-folder/${name}:latest\n    command: ["sleep", "3600"]\n` }];
+    const dockerfile = (run: string) => b64(`FROM ${IMAGE}\nCOPY hello.txt /hello.txt\nRUN ${run}\n`);
+    const stack = await owner.caller.stack.create({
+      name,
+      targets: [{ hostId: hostIds.h1 ?? "" }],
+      revision: { files, tree: [{ path: "app/Dockerfile", content: dockerfile("true") }, { path: "app/hello.txt", content: b64("hi\n") }] },
+    });
+    const build = async () => {
+      const [job] = await owner.caller.deployment.start({ stackId: stack.id, action: "BUILD", options: {} });
+      if (!job) throw new Error("no job started");
+      return followToEnd(owner, job.id);
+    };
+    expect((await build()).status).toBe("SUCCEEDED");
+    const again = await build();
+    expect(again.status).toBe("SUCCEEDED");
+    expect(again.lines.map((line) => line.text)).toContain("Build steps: 3, 2 of them from cache.");
+
+    const listed = await owner.caller.stack.revision({ stackId: stack.id, number: 1 });
+    const hello = listed.tree.find((file) => file.path === "app/hello.txt");
+    await owner.caller.stack.saveRevision({ stackId: stack.id, files, tree: [{ path: "app/Dockerfile", content: dockerfile("echo failing on purpose && exit 3") }, { path: "app/hello.txt", sha256: hello?.sha256 ?? "" }] });
+    const failed = await build();
+    expect(failed.status).toBe("FAILED");
+    expect(failed.job.error).toMatch(/^Build step \[app 3\/3\] RUN echo failing on purpose && exit 3 failed on h1: .*exit code: 3/);
+  });
+
   it("refuses at save paths leaving the folder, too-large files and unknown content, each with its reason", async () => {
     const name = uniqueName("folder-bad");
     const files = [{ path: "compose.yaml", content: `services:\n  a:\n    image: ${IMAGE}\n` }];

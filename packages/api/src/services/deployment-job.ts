@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
 import { BUILD_OVERRIDE_PATH, renderBuildOverride, servicesWithBuild } from "../lib/build-override";
+import { BuildProgress } from "../lib/build-progress";
 import { imagePin } from "../lib/image-pins";
 import { observeJob } from "../lib/metrics";
 import { NO_SECRETS, type Redactor } from "../lib/redact";
@@ -163,8 +164,12 @@ function answeredByAgent(error: unknown): boolean {
   return error instanceof WharfError && error.reason !== "INTERNAL" && agentErrorCode.safeParse(error.reason).success;
 }
 
-function exitOutcome(host: Host, step: Step, frame: Extract<ComposeRunData, { kind: "exit" }>): Outcome | null {
+function exitOutcome(host: Host, step: Step, frame: Extract<ComposeRunData, { kind: "exit" }>, progress: BuildProgress | undefined): Outcome | null {
   if (frame.exitCode === 0) return null;
+  const failedStep = progress?.failure();
+  if (failedStep) {
+    return { status: "FAILED", reason: "BUILD_FAILED", error: `Build step [${failedStep.step}] ${failedStep.instruction} failed on ${host.name}: ${failedStep.error}`, exitCode: frame.exitCode };
+  }
   const message = frame.message ?? (frame.signal ? `compose was stopped by ${frame.signal}` : `compose exited with code ${frame.exitCode ?? "?"}`);
   return { status: "FAILED", reason: "COMPOSE_FAILED", error: `compose ${step.action} failed on ${host.name}: ${message}`, exitCode: frame.exitCode };
 }
@@ -185,6 +190,8 @@ interface StepRun {
   images?: ComposeServiceImage[];
   /** Logins for the steps that pull or build, sent with each such run only. */
   registryAuths: RegistryAuth[];
+  /** A build step's progress, read from its output as it arrives. */
+  progress?: BuildProgress;
 }
 
 async function runStep(deps: WharfDeps, host: Host, step: Step, run: StepRun, sink: OutputSink, signal: AbortSignal): Promise<Outcome | null> {
@@ -220,10 +227,11 @@ async function runStep(deps: WharfDeps, host: Host, step: Step, run: StepRun, si
       for await (const frame of frames) {
         if (frame.kind === "exit") {
           if (frame.images) run.images = frame.images;
-          return exitOutcome(host, step, frame);
+          return exitOutcome(host, step, frame, run.progress);
         }
         received++;
         brokenAt = null;
+        run.progress?.observe(frame.line);
         sink.push(frame.stream, frame.line, new Date(frame.at));
         await sink.backpressure();
       }
@@ -347,10 +355,12 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     if (stopWait) sink.push("wharf", stopWait);
     // A job runs once, so its id and the step's place name the run uniquely on the host.
     const runId = `${job.id}-${index}`;
-    const run: StepRun = { project, runId, imageDigests: recordsImages && index === steps.length - 1 && step.action === "up", registryAuths };
+    const run: StepRun = { project, runId, imageDigests: recordsImages && index === steps.length - 1 && step.action === "up", registryAuths, ...(step.action === "build" ? { progress: new BuildProgress() } : {}) };
     try {
       const failed = await runStep(deps, job.host, step, run, sink, signal);
       if (failed) return failed;
+      const built = run.progress?.summary();
+      if (built) sink.push("wharf", built);
       images = run.images;
     } catch (error) {
       // The runner stopped the job (a cancel, a shutdown, a lost session): compose outlives the stream, so stop it on the host.

@@ -1,0 +1,62 @@
+/**
+ * Reads BuildKit's plain progress (what `docker compose build` prints without
+ * a TTY): `#N [service k/n] INSTRUCTION` opens step N, `#N CACHED` marks it
+ * as taken from cache, `#N DONE 0.4s` ends it, `#N ERROR: ...` fails it.
+ * A build's summary and its failing step come from these lines alone.
+ */
+export interface BuildStep {
+  /** `app 2/3`, as BuildKit names it; null for internal steps (loading the Dockerfile, context transfer). */
+  label: string | null;
+  instruction: string;
+  cached: boolean;
+  error: string | null;
+}
+
+const OPENS = /^#(\d+) \[([^\]]+)\] (.+)$/;
+const INTERNAL = /^#(\d+) \[internal\] /;
+const CACHED = /^#(\d+) CACHED$/;
+const ERROR = /^#(\d+) ERROR: (.+)$/;
+/** A counted step of a build stage (`[app 2/3]`), not `[internal] ...` or a stage alias without a count. */
+const COUNTED = /^\S+ \d+\/\d+$|^\d+\/\d+$/;
+
+export class BuildProgress {
+  private readonly steps = new Map<string, BuildStep>();
+
+  observe(line: string): void {
+    const text = line.trimEnd();
+    if (INTERNAL.test(text)) return;
+    const opened = OPENS.exec(text);
+    if (opened?.[1] && opened[2] && opened[3]) {
+      if (!this.steps.has(opened[1])) this.steps.set(opened[1], { label: COUNTED.test(opened[2]) ? opened[2] : null, instruction: opened[3], cached: false, error: null });
+      return;
+    }
+    const cached = CACHED.exec(text);
+    const cachedStep = cached?.[1] ? this.steps.get(cached[1]) : undefined;
+    if (cachedStep) {
+      cachedStep.cached = true;
+      return;
+    }
+    const failed = ERROR.exec(text);
+    const failedStep = failed?.[1] ? this.steps.get(failed[1]) : undefined;
+    if (failedStep && failed?.[2]) failedStep.error = failed[2];
+  }
+
+  /** The counted steps seen so far, in the order they opened. */
+  countedSteps(): BuildStep[] {
+    return [...this.steps.values()].filter((step) => step.label !== null);
+  }
+
+  /** The first step that failed: its name, its instruction and BuildKit's error. */
+  failure(): { step: string; instruction: string; error: string } | null {
+    for (const step of this.steps.values()) if (step.error !== null) return { step: step.label ?? "setup", instruction: step.instruction, error: step.error };
+    return null;
+  }
+
+  /** One line for the job's output: how many steps the build had and how many came from cache. */
+  summary(): string | null {
+    const steps = this.countedSteps();
+    if (steps.length === 0) return null;
+    const cached = steps.filter((step) => step.cached).length;
+    return `Build steps: ${steps.length}, ${cached} of them from cache.`;
+  }
+}
