@@ -48,9 +48,11 @@ describe("BuildProgress", () => {
     expect(progress.summary()).toBe("Build steps: 3, 1 of them from cache.");
   });
 
-  it("reports no failure for a build that succeeded, and nothing for output that is not BuildKit's", () => {
-    const ok = read(CACHED_THEN_FAILED.split("\n").slice(0, 14).join("\n"));
+  it("reports no failure for a build that succeeded, with the image it wrote, and nothing for output that is not BuildKit's", () => {
+    const id = `sha256:${"ab".repeat(32)}`;
+    const ok = read(`${CACHED_THEN_FAILED.split("\n").slice(0, 14).join("\n")}\n#6 exporting to image\n#6 exporting layers done\n#6 writing image ${id} done\n#6 naming to docker.io/wharf-folder/app:latest done\n#6 DONE 0.1s`);
     expect(ok.failure()).toBeNull();
+    expect(ok.builtImages()).toEqual([{ id, names: ["docker.io/wharf-folder/app:latest"] }]);
     const legacy = read("Step 1/2 : FROM busybox\n ---> Using cache\nSuccessfully built 0123456789ab");
     expect(legacy.summary()).toBeNull();
     expect(legacy.failure()).toBeNull();

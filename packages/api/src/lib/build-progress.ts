@@ -1,8 +1,9 @@
 /**
  * Reads BuildKit's plain progress (what `docker compose build` prints without
  * a TTY): `#N [service k/n] INSTRUCTION` opens step N, `#N CACHED` marks it
- * as taken from cache, `#N DONE 0.4s` ends it, `#N ERROR: ...` fails it.
- * A build's summary and its failing step come from these lines alone.
+ * as taken from cache, `#N DONE 0.4s` ends it, `#N ERROR: ...` fails it, and
+ * the export step says `writing image sha256:...` and `naming to <tag>`.
+ * A build's summary, its images and its failing step come from these lines alone.
  */
 export interface BuildStep {
   /** `app 2/3`, as BuildKit names it; null for internal steps (loading the Dockerfile, context transfer). */
@@ -16,11 +17,14 @@ const OPENS = /^#(\d+) \[([^\]]+)\] (.+)$/;
 const INTERNAL = /^#(\d+) \[internal\] /;
 const CACHED = /^#(\d+) CACHED$/;
 const ERROR = /^#(\d+) ERROR: (.+)$/;
+const WRITING = /^#(\d+) writing image (sha256:[0-9a-f]{64})/;
+const NAMING = /^#(\d+) naming to (\S+)/;
 /** A counted step of a build stage (`[app 2/3]`), not `[internal] ...` or a stage alias without a count. */
 const COUNTED = /^\S+ \d+\/\d+$|^\d+\/\d+$/;
 
 export class BuildProgress {
   private readonly steps = new Map<string, BuildStep>();
+  private readonly images = new Map<string, { id: string | null; names: string[] }>();
 
   observe(line: string): void {
     const text = line.trimEnd();
@@ -36,9 +40,30 @@ export class BuildProgress {
       cachedStep.cached = true;
       return;
     }
+    const written = WRITING.exec(text);
+    if (written?.[1] && written[2]) {
+      this.imageOf(written[1]).id = written[2];
+      return;
+    }
+    const named = NAMING.exec(text);
+    if (named?.[1] && named[2]) {
+      this.imageOf(named[1]).names.push(named[2]);
+      return;
+    }
     const failed = ERROR.exec(text);
     const failedStep = failed?.[1] ? this.steps.get(failed[1]) : undefined;
     if (failedStep && failed?.[2]) failedStep.error = failed[2];
+  }
+
+  private imageOf(step: string): { id: string | null; names: string[] } {
+    let image = this.images.get(step);
+    if (!image) this.images.set(step, (image = { id: null, names: [] }));
+    return image;
+  }
+
+  /** The images the build wrote: their id and the tags they got. */
+  builtImages(): { id: string; names: string[] }[] {
+    return [...this.images.values()].flatMap((image) => (image.id === null ? [] : [{ id: image.id, names: image.names }]));
   }
 
   /** The counted steps seen so far, in the order they opened. */

@@ -163,7 +163,10 @@ describe("a stack's folder", () => {
     expect((await build()).status).toBe("SUCCEEDED");
     const again = await build();
     expect(again.status).toBe("SUCCEEDED");
-    expect(again.lines.map((line) => line.text)).toContain("Build steps: 3, 2 of them from cache.");
+    const texts = again.lines.map((line) => line.text);
+    expect(texts).toContain("Build steps: 3, 2 of them from cache.");
+    const builtId = dockerCli(h1, ["image", "inspect", "--format", "{{.Id}}", `wharf-folder/${name}:latest`]).trim();
+    expect(texts).toContain(`Built ${builtId} as docker.io/wharf-folder/${name}:latest.`);
 
     const listed = await owner.caller.stack.revision({ stackId: stack.id, number: 1 });
     const hello = listed.tree.find((file) => file.path === "app/hello.txt");

@@ -361,6 +361,7 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
       if (failed) return failed;
       const built = run.progress?.summary();
       if (built) sink.push("wharf", built);
+      for (const image of run.progress?.builtImages() ?? []) sink.push("wharf", `Built ${image.id}${image.names.length > 0 ? ` as ${image.names.join(", ")}` : ""}.`);
       images = run.images;
     } catch (error) {
       // The runner stopped the job (a cancel, a shutdown, a lost session): compose outlives the stream, so stop it on the host.
