@@ -289,23 +289,24 @@ export async function deliverWebhook(deps: WharfDeps, deliveryId: string, job: {
   const ok = "status" in outcome && outcome.status >= 200 && outcome.status < 300;
   const final = ok || ("refused" in outcome && outcome.refused) || job.retryCount >= job.retryLimit;
   const status = ok ? "SUCCEEDED" : "refused" in outcome && outcome.refused ? "REFUSED" : final ? "FAILED" : "RETRYING";
-  await deps.db.webhookDelivery.update({
-    where: { id: delivery.id },
-    data: {
-      status,
-      attempts: { increment: 1 },
-      lastAttemptAt: attemptAt,
-      statusCode: "status" in outcome ? outcome.status : null,
-      responseBody: "status" in outcome ? outcome.body : null,
-      error: "error" in outcome ? outcome.error : ok ? null : `The receiver answered ${"status" in outcome ? outcome.status : "?"}.`,
-    },
-  });
-  if (ok) {
-    if (target.failingSince) await deps.db.webhookTarget.update({ where: { id: target.id }, data: { failingSince: null } });
-    return;
-  }
-  const failingSince = target.failingSince ?? attemptAt;
-  if (!target.failingSince) await deps.db.webhookTarget.update({ where: { id: target.id }, data: { failingSince } });
+  // A success ends the target's run of failures, a first failure starts one: written with the delivery's outcome,
+  // so nobody reads one without the other.
+  const failingSince = ok ? null : (target.failingSince ?? attemptAt);
+  await deps.db.$transaction([
+    deps.db.webhookDelivery.update({
+      where: { id: delivery.id },
+      data: {
+        status,
+        attempts: { increment: 1 },
+        lastAttemptAt: attemptAt,
+        statusCode: "status" in outcome ? outcome.status : null,
+        responseBody: "status" in outcome ? outcome.body : null,
+        error: "error" in outcome ? outcome.error : ok ? null : `The receiver answered ${"status" in outcome ? outcome.status : "?"}.`,
+      },
+    }),
+    ...(failingSince?.getTime() === target.failingSince?.getTime() ? [] : [deps.db.webhookTarget.update({ where: { id: target.id }, data: { failingSince } })]),
+  ]);
+  if (failingSince === null) return;
   if (attemptAt.getTime() - failingSince.getTime() >= DISABLE_AFTER_MS) {
     await disableFailingTarget(deps, target, failingSince);
     return;
