@@ -247,6 +247,7 @@ test("sign in, add h1, create, save and deploy a stack, read its logs, roll back
   await activate(page, down);
   const takeDown = page.getByRole("alertdialog");
   await expect(takeDown).toBeVisible();
+  await typeInto(page, takeDown.getByLabel(/to confirm/), "walk");
   await activate(page, takeDown.getByRole("button", { name: "Take it down" }));
   await expect(takeDown).toBeHidden();
   await expect(page.getByRole("status", { name: /^Status of Down of revision #\d+$/ })).toContainText("Succeeded", { timeout: 120_000 });

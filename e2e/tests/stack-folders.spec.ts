@@ -24,7 +24,7 @@ test("a folder uploaded as a .zip is saved with the stack, built and deployed on
   await ensureSandboxHost(page, "h1");
   await page.goto("/hosts");
   await page.getByRole("link", { name: "Stacks" }).click();
-  await page.getByRole("button", { name: /New stack|Create your first stack/ }).click();
+  await page.getByRole("button", { name: /New stack|Create your first stack/ }).first().click();
   const dialog = page.getByRole("dialog");
   await dialog.getByLabel("Name").fill("folderdemo");
   await dialog.getByRole("checkbox", { name: /h1/ }).check();

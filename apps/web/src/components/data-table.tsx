@@ -89,7 +89,11 @@ export function DataTable<TData>({
     <div className="grid min-w-0 gap-3">
       {error}
       {showEmpty && !error ? (
-        empty
+        <>
+          {/* What creates the first item (New volume, Pull image...) stays reachable from the empty state. */}
+          {toolbar ? <div className="flex flex-wrap items-center gap-2">{toolbar}</div> : null}
+          {empty}
+        </>
       ) : showEmpty ? null : (
         <>
           <div className="flex flex-wrap items-center gap-2">
