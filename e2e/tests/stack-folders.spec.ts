@@ -37,7 +37,7 @@ test("a folder uploaded as a .zip is saved with the stack, built and deployed on
   await page.keyboard.insertText(COMPOSE);
 
   await page.getByRole("button", { name: /^Folder/ }).click();
-  await expect(page.getByText(/Up to 1000 files, 5(\.0)? MiB each/)).toBeVisible();
+  await expect(page.getByText(/Up to 1000 files, 5(\.0)? Mi?B each/)).toBeVisible();
   const archive = zipSync({
     "folderdemo/app/Dockerfile": strToU8("FROM wharf-test/busybox:latest\nCOPY hello.txt /hello.txt\n"),
     "folderdemo/app/hello.txt": strToU8("hello from the uploaded folder\n"),
