@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { AlertCircleIcon, PackageIcon, PlugZapIcon, Trash2Icon } from "lucide-react";
 import { useMemo } from "react";
 import { toast } from "sonner";
@@ -15,6 +15,7 @@ import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
+import { useToastMutation } from "~/components/use-toast-mutation";
 import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -50,12 +51,9 @@ function TestButton({ registry }: { registry: RegistryRow }) {
 
 function RemoveRegistryDialog({ registry }: { registry: RegistryRow }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const remove = useMutation(trpc.registry.remove.mutationOptions());
+  const remove = useToastMutation(trpc.registry.remove.mutationOptions(), { invalidate: [trpc.registry.list.queryFilter()], success: `Removed ${registry.name}` });
   const onRemove = async (): Promise<void> => {
     await remove.mutateAsync({ registryId: registry.id });
-    await queryClient.invalidateQueries(trpc.registry.list.queryFilter());
-    toast.success(`Removed ${registry.name}`);
   };
   return (
     <ConfirmDialog

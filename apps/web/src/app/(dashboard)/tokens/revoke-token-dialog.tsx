@@ -1,24 +1,20 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { BanIcon } from "lucide-react";
-import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { Button } from "~/components/ui/button";
+import { useToastMutation } from "~/components/use-toast-mutation";
 import { useTRPC } from "~/trpc/react";
 
 import type { TokenRow } from "./tokens-view";
 
 export function RevokeTokenDialog({ token }: { token: TokenRow }) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const revoke = useMutation(trpc.apiToken.revoke.mutationOptions());
+  const revoke = useToastMutation(trpc.apiToken.revoke.mutationOptions(), { invalidate: [trpc.apiToken.list.queryFilter()], success: `Revoked ${token.name}` });
 
   const onRevoke = async (): Promise<void> => {
     await revoke.mutateAsync({ tokenId: token.id });
-    await queryClient.invalidateQueries(trpc.apiToken.list.queryFilter());
-    toast.success(`Revoked ${token.name}`);
   };
 
   return (
