@@ -42,7 +42,9 @@ async function focusProblem(page: Page): Promise<string | null> {
     }
     const box = active.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) return `focus is on an invisible element: ${active.outerHTML.slice(0, 160)}`;
-    return `no visible focus on ${active.outerHTML.slice(0, 160)}`;
+    // Named first: the markup alone rarely says which of many similar buttons it is.
+    const name = (active.getAttribute("aria-label") ?? active.textContent ?? "").trim().slice(0, 60);
+    return `no visible focus on ${active.tagName.toLowerCase()} "${name}"${active.matches(":focus-visible") ? "" : " (not :focus-visible)"}, box-shadow ${getComputedStyle(active).boxShadow}: ${active.outerHTML.slice(0, 160)}`;
   });
 }
 

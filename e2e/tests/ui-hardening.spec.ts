@@ -185,3 +185,33 @@ test("an unsaved edit survives a reload, and leaving with it asks first", async 
   await expect(page).toHaveURL(new RegExp(`/stacks/${plainStackId}`));
   await expect(editor).toContainText("# kept across reloads");
 });
+
+test("a dialog opened while its list is still loading stays open, with what was typed, when the list arrives empty", async ({
+  page,
+  baseURL,
+}) => {
+  await signInOrSetUp(page, baseURL ?? "", owner);
+  // The volume list is held back until the dialog is open, then arrives empty
+  // (h1 may hold volumes other specs made; the empty state is what moved the toolbar).
+  let release = () => {};
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route(/\/api\/trpc\/[^?]*host\.volumes/, async (route) => {
+    await released;
+    const response = await route.fetch();
+    const procedures = new URL(route.request().url()).pathname.replace("/api/trpc/", "").split(",");
+    const body = (await response.json()) as { result?: { data: { json: unknown } } }[];
+    const volumes = body[procedures.indexOf("host.volumes")];
+    if (volumes?.result) volumes.result.data.json = [];
+    await route.fulfill({ response, json: body });
+  });
+  await page.goto(`/hosts/${hostId}`);
+  await page.getByRole("tab", { name: "Volumes" }).click();
+  await expect(page.getByRole("table", { name: "Volumes" })).toHaveAttribute("aria-busy", "true");
+  await page.getByRole("button", { name: "New volume", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: "New volume" });
+  await dialog.getByLabel("Name").fill("typed-while-loading");
+  release();
+  await expect(page.getByText("No volumes on this host yet")).toBeVisible();
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel("Name")).toHaveValue("typed-while-loading");
+});

@@ -88,15 +88,10 @@ export function DataTable<TData>({
   return (
     <div className="grid min-w-0 gap-3">
       {error}
-      {showEmpty && !error ? (
-        <>
-          {/* What creates the first item (New volume, Pull image...) stays reachable from the empty state. */}
-          {toolbar ? <div className="flex flex-wrap items-center gap-2">{toolbar}</div> : null}
-          {empty}
-        </>
-      ) : showEmpty ? null : (
-        <>
-          <div className="flex flex-wrap items-center gap-2">
+      {/* One toolbar row in every state, so what it holds (New volume and its open dialog) is not remounted when the list loads or empties. */}
+      {toolbar || !showEmpty ? (
+        <div className="flex flex-wrap items-center gap-2">
+          {showEmpty ? null : (
             <div className="relative w-full max-w-xs">
               <SearchIcon aria-hidden className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
               <Input
@@ -112,11 +107,19 @@ export function DataTable<TData>({
                 disabled={isLoading}
               />
             </div>
-            {toolbar}
+          )}
+          {toolbar}
+          {showEmpty ? null : (
             <p className="ml-auto text-xs text-muted-foreground" aria-live="polite">
               {isLoading ? "Loading…" : globalFilter ? `${filteredCount} of ${rows.length} shown` : `${rows.length} total`}
             </p>
-          </div>
+          )}
+        </div>
+      ) : null}
+      {showEmpty ? (
+        error ? null : empty
+      ) : (
+        <>
           <div className="min-w-0 rounded-lg border bg-card">
             <Table aria-label={label} aria-busy={isLoading || undefined}>
               <TableHeader>

@@ -6,17 +6,15 @@ import { useRouter } from "next/navigation";
 import { useEffect, useRef, useState } from "react";
 import { Controller, useForm, useWatch } from "react-hook-form";
 
-import { CopyButton } from "~/components/copy-button";
 import { Field } from "~/components/field";
+import { ShownOnceSecret } from "~/components/shown-once-secret";
 import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
 import { NativeSelect } from "~/components/ui/native-select";
 import { RadioCard, RadioGroup } from "~/components/ui/radio-group";
-import { Textarea } from "~/components/ui/textarea";
 import { applyFieldErrors, errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -298,26 +296,12 @@ export function AddHostDialog({ open, onOpenChange }: { open: boolean; onOpenCha
 
               {keyMode === "generate" ? (
                 generated ? (
-                  <div className="grid gap-2 rounded-lg border bg-muted/40 p-3">
-                    <div className="flex items-center justify-between gap-2">
-                      <Label htmlFor="generated-public-key">Public key</Label>
-                      <CopyButton value={generated.publicKey} label="Copy public key">
-                        Copy
-                      </CopyButton>
-                    </div>
-                    <Textarea
-                      id="generated-public-key"
-                      readOnly
-                      rows={3}
-                      value={generated.publicKey}
-                      className="resize-none bg-background font-mono text-xs break-all"
-                      onFocus={(event) => event.currentTarget.select()}
-                    />
+                  <ShownOnceSecret id="generated-public-key" label="Public key" value={generated.publicKey} multiline className="rounded-lg border bg-muted/40 p-3">
                     <p className="text-sm text-muted-foreground">
                       Append this line to <code className="font-mono text-xs text-foreground">~/.ssh/authorized_keys</code> of{" "}
                       <span className="font-medium text-foreground">{username || "the SSH user"}</span> on the host, then continue.
                     </p>
-                  </div>
+                  </ShownOnceSecret>
                 ) : (
                   <Button variant="secondary" onClick={() => void generateKey()} disabled={generate.isPending} className="w-fit">
                     {generate.isPending ? <Spinner /> : <KeyRoundIcon aria-hidden />}

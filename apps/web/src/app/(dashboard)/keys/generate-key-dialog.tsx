@@ -5,24 +5,13 @@ import { AlertCircleIcon, PlusIcon } from "lucide-react";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
-import { CopyButton } from "~/components/copy-button";
 import { DialogFormFooter } from "~/components/dialog-form-footer";
 import { Field } from "~/components/field";
+import { ShownOnceSecret } from "~/components/shown-once-secret";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import {
-  Dialog,
-  DialogClose,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from "~/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
-import { Textarea } from "~/components/ui/textarea";
 import { applyFieldErrors, errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -78,21 +67,7 @@ export function GenerateKeyDialog() {
           </DialogDescription>
         </DialogHeader>
         {generated ? (
-          <div className="grid gap-2">
-            <div className="flex items-center justify-between gap-2">
-              <Label htmlFor="new-public-key">Public key</Label>
-              <CopyButton value={generated.publicKey} label="Copy public key">
-                Copy
-              </CopyButton>
-            </div>
-            <Textarea
-              id="new-public-key"
-              readOnly
-              rows={3}
-              value={generated.publicKey}
-              className="resize-none font-mono text-xs break-all"
-              onFocus={(event) => event.currentTarget.select()}
-            />
+          <ShownOnceSecret id="new-public-key" label="Public key" value={generated.publicKey} multiline done>
             <p className="text-sm text-muted-foreground">
               Append it to <code className="font-mono text-xs text-foreground">~/.ssh/authorized_keys</code> of the user Wharf signs in as on each
               host.
@@ -100,12 +75,7 @@ export function GenerateKeyDialog() {
             <p className="text-xs text-muted-foreground">
               Fingerprint <span className="font-mono">{generated.fingerprint}</span>
             </p>
-            <DialogFooter className="mt-2">
-              <DialogClose asChild>
-                <Button>Done</Button>
-              </DialogClose>
-            </DialogFooter>
-          </div>
+          </ShownOnceSecret>
         ) : (
           <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
             {generate.error && !errors.name ? (

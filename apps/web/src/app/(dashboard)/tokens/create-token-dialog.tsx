@@ -5,14 +5,13 @@ import { AlertCircleIcon, PlusIcon } from "lucide-react";
 import { useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 
-import { CopyButton } from "~/components/copy-button";
 import { DialogFormFooter } from "~/components/dialog-form-footer";
 import { Field } from "~/components/field";
+import { ShownOnceSecret } from "~/components/shown-once-secret";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
-import { Label } from "~/components/ui/label";
 import { NativeSelect } from "~/components/ui/native-select";
 import { applyFieldErrors, errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
@@ -87,24 +86,12 @@ export function CreateTokenDialog() {
           </DialogDescription>
         </DialogHeader>
         {secret ? (
-          <div className="grid gap-2">
-            <div className="flex items-center justify-between gap-2">
-              <Label htmlFor="new-token-secret">Token</Label>
-              <CopyButton value={secret} label="Copy token">
-                Copy
-              </CopyButton>
-            </div>
-            <Input id="new-token-secret" readOnly value={secret} className="font-mono text-xs" onFocus={(event) => event.currentTarget.select()} />
+          <ShownOnceSecret id="new-token-secret" label="Token" value={secret} done>
             <p className="text-sm text-muted-foreground">
               Use it as <code className="font-mono text-xs text-foreground">Authorization: Bearer …</code> or with{" "}
               <code className="font-mono text-xs text-foreground">npx wharf login --url {typeof window === "undefined" ? "" : window.location.origin}</code>.
             </p>
-            <DialogFooter className="mt-2">
-              <DialogClose asChild>
-                <Button>Done</Button>
-              </DialogClose>
-            </DialogFooter>
-          </div>
+          </ShownOnceSecret>
         ) : (
           <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
             {create.error && !errors.name ? (
