@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, onTestFinished } from "vitest";
 
 import { SecretBox } from "./secret-box";
 
@@ -26,12 +26,16 @@ describe("SecretBox", () => {
     expect(() => box.open(sealed)).toThrow();
   });
 
-  it("rejects another key", () => {
-    expect(() => SecretBox.fromKey(randomBytes(32)).open(box.seal("secret"))).toThrow();
+  it("rejects another key, saying the master key changed and what to do", () => {
+    const sealed = box.seal("secret");
+    expect(() => SecretBox.fromKey(randomBytes(32)).open(sealed)).toThrow(/master key.*Start Wharf with its original key/);
+    expect(() => SecretBox.fromKey(randomBytes(32)).open(sealed)).toThrow(expect.objectContaining({ reason: "MASTER_KEY_MISMATCH" }) as Error);
   });
 
   it("creates a 0600 key file on first start and reuses it", () => {
-    const keyFile = path.join(mkdtempSync(path.join(tmpdir(), "wharf-key-")), "keys", "master.key");
+    const dir = mkdtempSync(path.join(tmpdir(), "wharf-key-"));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const keyFile = path.join(dir, "keys", "master.key");
     const first = SecretBox.load({ keyFile });
     expect(statSync(keyFile).mode & 0o777).toBe(0o600);
     expect(SecretBox.load({ keyFile }).open(first.seal("x"))).toBe("x");

@@ -2,6 +2,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import { WharfError } from "../errors";
+
 const VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -44,6 +46,15 @@ export class SecretBox {
     const tag = data.subarray(1 + IV_BYTES, 1 + IV_BYTES + TAG_BYTES);
     const decipher = createDecipheriv("aes-256-gcm", this.key, iv);
     decipher.setAuthTag(tag);
-    return Buffer.concat([decipher.update(data.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
+    try {
+      return Buffer.concat([decipher.update(data.subarray(1 + IV_BYTES + TAG_BYTES)), decipher.final()]).toString("utf8");
+    } catch {
+      // GCM's tag check fails the same way for another key and for altered bytes; another key is by far the likelier.
+      throw new WharfError(
+        "PRECONDITION_FAILED",
+        "A stored secret cannot be decrypted with this Wharf's master key: the key is not the one it was saved with (WHARF_MASTER_KEY, or master.key in the data directory). Start Wharf with its original key, or enter the secret again.",
+        "MASTER_KEY_MISMATCH",
+      );
+    }
   }
 }
