@@ -6,6 +6,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 
 import { childEnv, REPO_ROOT } from "./env";
 import { schemaDrift } from "./schema-drift";
@@ -17,7 +18,11 @@ interface SuiteResult {
   failed: number;
   skipped: number;
   seconds: number;
+  /** What failed, a line each (name: first line of the error): repeated at the very end, where a truncated log still shows it. */
+  failures?: string[];
 }
+
+const firstLine = (text: string | undefined): string => stripVTControlCharacters(text ?? "").trim().split("\n")[0]?.slice(0, 240) ?? "";
 
 const results: SuiteResult[] = [];
 const reportDir = path.join(REPO_ROOT, "test-results");
@@ -46,6 +51,16 @@ interface VitestJson {
   numTodoTests: number;
   numTotalTestSuites: number;
   numFailedTestSuites: number;
+  testResults: { name: string; status: string; message?: string; assertionResults: { fullName: string; status: string; failureMessages?: string[] }[] }[];
+}
+
+function vitestFailures(report: VitestJson): string[] {
+  return report.testResults.flatMap((file) => {
+    const where = path.relative(REPO_ROOT, file.name);
+    const tests = file.assertionResults.filter((test) => test.status === "failed").map((test) => `${where} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+    // A file that failed outside any test (an import, a hook) says so in its own message.
+    return tests.length === 0 && file.status === "failed" ? [`${where}: ${firstLine(file.message)}`] : tests;
+  });
 }
 
 async function vitestSuite(name: string, project: string, env: NodeJS.ProcessEnv): Promise<void> {
@@ -72,11 +87,30 @@ async function vitestSuite(name: string, project: string, env: NodeJS.ProcessEnv
     failed: report.numFailedTests + brokenFiles,
     skipped: report.numPendingTests + report.numTodoTests,
     seconds,
+    failures: vitestFailures(report),
   });
+}
+
+interface PlaywrightSuite {
+  title: string;
+  specs?: { title: string; file: string; line: number; tests: { status: string; results: { error?: { message?: string } }[] }[] }[];
+  suites?: PlaywrightSuite[];
 }
 
 interface PlaywrightJson {
   stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+  suites: PlaywrightSuite[];
+}
+
+function playwrightFailures(suites: PlaywrightSuite[]): string[] {
+  return suites.flatMap((suite) => [
+    ...(suite.specs ?? []).flatMap((spec) =>
+      spec.tests
+        .filter((test) => test.status === "unexpected")
+        .map((test) => `${spec.file}:${spec.line} › ${spec.title}: ${firstLine(test.results.at(-1)?.error?.message)}`),
+    ),
+    ...playwrightFailures(suite.suites ?? []),
+  ]);
 }
 
 async function playwrightSuite(env: NodeJS.ProcessEnv): Promise<void> {
@@ -92,9 +126,9 @@ async function playwrightSuite(env: NodeJS.ProcessEnv): Promise<void> {
     results.push({ name: "e2e", passed: 0, failed: 1, skipped: 0, seconds });
     return;
   }
-  const { stats } = JSON.parse(readFileSync(outputFile, "utf8")) as PlaywrightJson;
+  const { stats, suites } = JSON.parse(readFileSync(outputFile, "utf8")) as PlaywrightJson;
   const failed = stats.unexpected + (code !== 0 && stats.unexpected === 0 ? 1 : 0);
-  results.push({ name: "e2e", passed: stats.expected + stats.flaky, failed, skipped: stats.skipped, seconds });
+  results.push({ name: "e2e", passed: stats.expected + stats.flaky, failed, skipped: stats.skipped, seconds, failures: playwrightFailures(suites) });
 }
 
 async function main(): Promise<number> {
@@ -131,6 +165,8 @@ async function main(): Promise<number> {
     process.stdout.write(`  ${r.name.padEnd(14)} ${String(r.passed).padStart(4)} passed ${String(r.failed).padStart(3)} failed ${String(r.skipped).padStart(3)} skipped  ${r.seconds.toFixed(1)} s\n`);
   }
   process.stdout.write(`  total time ${((Date.now() - started) / 1000).toFixed(0)} s\n\n`);
+  const failures = results.flatMap((r) => (r.failures ?? []).map((line) => `  ${r.name}: ${line}`));
+  if (failures.length > 0) process.stdout.write(`Failed:\n${failures.join("\n")}\n\n`);
   process.stdout.write(`${total.passed} passed, ${total.failed} failed${total.skipped ? `, ${total.skipped} skipped` : ""}\n`);
   return total.failed === 0 && total.passed > 0 ? 0 : 1;
 }
