@@ -131,6 +131,23 @@ EOF
   DOCKER_BUILDKIT=0 logged build-postgres-base dk build -t "$POSTGRES_BASE" "$work"
 }
 
+# npm itself sometimes dies in `npm ci` with "Exit handler never called!" (an npm bug seen
+# behind proxies, not a fault of the image): the layers before that step are cached, so a
+# new attempt reruns only `npm ci`. Any other failure stops at once.
+build_wharf() {
+  local attempt build_log="$STATE/logs/build-wharf.log"
+  for attempt in 1 2 3; do
+    if DOCKER_BUILDKIT=0 dk build --network host --build-arg "NODE_IMAGE=$NODE_BASE" \
+      -f "$REPO/docker/Dockerfile" -t "$IMAGE" "$REPO" >"$build_log" 2>&1; then
+      return
+    fi
+    if ((attempt == 3)) || ! grep -q "Exit handler never called" "$build_log"; then break; fi
+    log "npm crashed in npm ci (\"Exit handler never called\"); building again, attempt $((attempt + 1)) of 3"
+  done
+  tail -n 30 "$build_log" | sed 's/^/  | /' >&2
+  die "build-wharf failed (log: $build_log)"
+}
+
 compose() {
   dk compose -p "$PROJECT" -f "$REPO/docker/compose.yaml" -f "$STATE/compose.test.yaml" "$@"
 }
@@ -153,8 +170,7 @@ cmd_up() {
   make_node_base
   make_postgres_base
   log "building $IMAGE from docker/Dockerfile (base $NODE_BASE)"
-  DOCKER_BUILDKIT=0 logged build-wharf dk build --network host --build-arg "NODE_IMAGE=$NODE_BASE" \
-    -f "$REPO/docker/Dockerfile" -t "$IMAGE" "$REPO"
+  build_wharf
   cat >"$STATE/compose.test.yaml" <<EOF
 services:
   postgres:

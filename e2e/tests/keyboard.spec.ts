@@ -192,6 +192,15 @@ test("sign in, add h1, create, save and deploy a stack, read its logs, roll back
   await expect(page.getByRole("log", { name: "Output of Deploy of revision #1" })).toContainText(/Container walk-web-1\s+Started/);
   await page.screenshot({ path: shot("keyboard-deployed"), fullPage: true });
 
+  // A notification reached with Tab hands focus back when it expires, and the ring shows where focus lands.
+  await activate(page, page.getByRole("button", { name: "Create deploy hook" }));
+  await activate(page, page.getByRole("button", { name: "Copy the hook URL" }));
+  const toast = page.getByRole("region", { name: /^Notifications/ }).locator("[data-sonner-toast]").last();
+  await focus(page, toast);
+  await expect(page.locator("[data-sonner-toast]")).toHaveCount(0, { timeout: 30_000 });
+  await expect.poll(() => page.evaluate(() => document.activeElement?.closest("main") !== null && document.activeElement !== document.body)).toBe(true);
+  expect(await focusProblem(page)).toBeNull();
+
   // The logs, live.
   await openTab(page, "Logs");
   await expect(page.getByRole("log", { name: "Logs of walk on h1" }).getByText("walk v1").first()).toBeVisible({ timeout: 60_000 });

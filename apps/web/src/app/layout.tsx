@@ -3,6 +3,7 @@ import "./globals.css";
 import type { Metadata, Viewport } from "next";
 import type { ReactNode } from "react";
 
+import { FocusModality } from "~/components/focus-modality";
 import { Toaster } from "~/components/ui/sonner";
 import { TooltipProvider } from "~/components/ui/tooltip";
 import { TRPCReactProvider } from "~/trpc/react";
@@ -27,6 +28,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <TooltipProvider delayDuration={300}>{children}</TooltipProvider>
         </TRPCReactProvider>
         <Toaster position="bottom-right" />
+        <FocusModality />
       </body>
     </html>
   );
