@@ -208,7 +208,7 @@ test("a dialog opened while its list is still loading stays open, with what was 
   await page.getByRole("tab", { name: "Volumes" }).click();
   await expect(page.getByRole("table", { name: "Volumes" })).toHaveAttribute("aria-busy", "true");
   await page.getByRole("button", { name: "New volume", exact: true }).click();
-  const dialog = page.getByRole("dialog", { name: "New volume" });
+  const dialog = page.getByRole("alertdialog", { name: "New volume" });
   await dialog.getByLabel("Name").fill("typed-while-loading");
   release();
   await expect(page.getByText("No volumes on this host yet")).toBeVisible();
