@@ -22,6 +22,27 @@ describe("ReorderWindow", () => {
     expect(window.size).toBe(0);
   });
 
+  it("holds nothing while one container speaks alone, unless several were expected", () => {
+    const lone = new ReorderWindow(100, 1_000, false);
+    lone.add([at("web", "2026-01-01T00:00:01Z")], 0);
+    expect(lone.take(1).map((line) => line.line)).toEqual(["web 2026-01-01T00:00:01Z"]);
+    const stack = new ReorderWindow(100, 1_000, true);
+    stack.add([at("web", "2026-01-01T00:00:01Z")], 0);
+    expect(stack.take(1)).toEqual([]);
+  });
+
+  it("holds again once a second container speaks, so their lines still interleave", () => {
+    const window = new ReorderWindow(100, 1_000, false);
+    window.add([at("web", "2026-01-01T00:00:03Z")], 0);
+    window.add([at("db", "2026-01-01T00:00:02Z")], 10);
+    expect(window.take(50)).toEqual([]);
+    expect(window.take(120).map((line) => line.line)).toEqual(["db 2026-01-01T00:00:02Z", "web 2026-01-01T00:00:03Z"]);
+    // A new stream (clear) starts alone again.
+    window.clear();
+    window.add([at("web", "2026-01-01T00:00:04Z")], 200);
+    expect(window.take(201)).toHaveLength(1);
+  });
+
   it("releases everything at once past its bound, so memory stays bounded without frames", () => {
     const window = new ReorderWindow(1_000_000, 2);
     window.add([at("a", "2026-01-01T00:00:01Z"), at("a", "2026-01-01T00:00:02Z"), at("a", "2026-01-01T00:00:03Z")], 0);

@@ -24,11 +24,19 @@ interface Batch {
 export class ReorderWindow {
   private batches: Batch[] = [];
   private held = 0;
+  /** Containers whose lines came since the last clear. */
+  private readonly containers = new Set<string>();
 
   constructor(
     private readonly holdMs: number,
     /** Past this many held lines everything is released at once: memory stays bounded while nothing renders (a hidden tab). */
     private readonly maxPending: number,
+    /**
+     * Whether several containers are expected from the start (a stack of several services). If not,
+     * nothing is held until a second container speaks: one container's lines come in order already,
+     * and holding them only delays the end of a burst.
+     */
+    private readonly several = true,
   ) {}
 
   get size(): number {
@@ -43,12 +51,15 @@ export class ReorderWindow {
     if (lines.length === 0) return;
     this.batches.push({ arrived: now, lines });
     this.held += lines.length;
+    // A batch holds lines of one container.
+    const container = lines[0]?.container;
+    if (container !== undefined) this.containers.add(container);
   }
 
-  /** The lines held for at least holdMs (all of them when overflowing), oldest timestamp first. */
+  /** The lines held for at least holdMs (all of them when overflowing or when one container speaks alone), oldest timestamp first. */
   take(now: number): LogLine[] {
     let count = this.batches.length;
-    if (!this.overflowing) {
+    if (!this.overflowing && (this.several || this.containers.size > 1)) {
       const cutoff = now - this.holdMs;
       count = 0;
       while (count < this.batches.length && (this.batches[count]?.arrived ?? now) <= cutoff) count++;
@@ -71,5 +82,6 @@ export class ReorderWindow {
   clear(): void {
     this.batches = [];
     this.held = 0;
+    this.containers.clear();
   }
 }
