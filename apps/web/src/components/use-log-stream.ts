@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import { errorMessage } from "~/lib/errors";
-import { LogBuffer, type LogLine } from "~/lib/log-buffer";
+import { LogBuffer, LogChunk } from "~/lib/log-buffer";
 import { ReorderWindow } from "~/lib/log-order";
 import { renderDue } from "~/lib/log-pacing";
 import { useTRPCClient } from "~/trpc/react";
@@ -98,9 +98,8 @@ export function useLogStream({ source, tail, since, several }: LogStreamParams):
       onStarted: () => setState({ kind: "live" }),
         onData: ({ id, data }) => {
           cursor.current = id;
-          const lines: LogLine[] = data.lines.map((line) => ({ service: data.service, container: data.container, stream: line.stream, at: line.at, line: line.line }));
-          arrived.current.total += lines.length;
-          reorder.add(lines, performance.now());
+          arrived.current.total += data.lines.length;
+          reorder.add(new LogChunk(data.service, data.container, data.lines), performance.now());
           // No frames while the tab is hidden: past the window's bound, lines go straight to the (bounded) buffer.
           if (reorder.overflowing) buffer.push(reorder.take(performance.now()));
           scheduleRender();
