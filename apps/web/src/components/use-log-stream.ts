@@ -62,8 +62,8 @@ export function useLogStream({ source, tail, since, several }: LogStreamParams):
   // Once per animation frame: release the lines whose reorder wait is over, then let React render
   // them when due (see renderDue).
   const rendered = useRef({ at: 0, lines: 0 });
-  // Lines received in all, and as many at the previous frame.
-  const arrived = useRef({ total: 0, atFrame: 0 });
+  // When lines last came from the stream.
+  const arrivedAt = useRef(0);
   const scheduleRender = useCallback(() => {
     if (frame.current !== null) return;
     frame.current = requestAnimationFrame(function flush(now) {
@@ -71,9 +71,7 @@ export function useLogStream({ source, tail, since, several }: LogStreamParams):
       const ready = reorder.take(now);
       if (ready.length > 0) buffer.push(ready);
       rendered.current.lines += ready.length;
-      const arrivedSinceFrame = arrived.current.total - arrived.current.atFrame;
-      arrived.current.atFrame = arrived.current.total;
-      const due = renderDue({ now, renderedAt: rendered.current.at, linesSinceRender: rendered.current.lines, arrivedSinceFrame });
+      const due = renderDue({ now, renderedAt: rendered.current.at, linesSinceRender: rendered.current.lines, arrivedAt: arrivedAt.current });
       if (due) {
         rendered.current = { at: now, lines: 0 };
         setVersion(buffer.version);
@@ -98,7 +96,7 @@ export function useLogStream({ source, tail, since, several }: LogStreamParams):
       onStarted: () => setState({ kind: "live" }),
         onData: ({ id, data }) => {
           cursor.current = id;
-          arrived.current.total += data.lines.length;
+          arrivedAt.current = performance.now();
           reorder.add(new LogChunk(data.service, data.container, data.lines), performance.now());
           // No frames while the tab is hidden: past the window's bound, lines go straight to the (bounded) buffer.
           if (reorder.overflowing) buffer.push(reorder.take(performance.now()));
