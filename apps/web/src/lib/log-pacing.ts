@@ -1,5 +1,8 @@
-/** More lines than this since the last render make a burst, rendered at most every BURST_RENDER_MS. */
-export const BURST_LINES = 2_000;
+/**
+ * More lines than this since the last render make a burst, rendered at most every BURST_RENDER_MS
+ * (some 30,000 lines a second at 60 frames a second: more than anyone reads as they pass).
+ */
+export const BURST_LINES = 500;
 export const BURST_RENDER_MS = 100;
 /** A burst is over once nothing arrived for this long (a frame or two: lines come in several events per frame during one). */
 export const BURST_QUIET_MS = 40;
