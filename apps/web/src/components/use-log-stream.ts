@@ -70,7 +70,7 @@ export function useLogStream({ source, tail, since, several }: LogStreamParams):
       frame.current = null;
       const ready = reorder.take(now);
       if (ready.length > 0) buffer.push(ready);
-      rendered.current.lines += ready.length;
+      for (const chunk of ready) rendered.current.lines += chunk.length;
       const due = renderDue({ now, renderedAt: rendered.current.at, linesSinceRender: rendered.current.lines, arrivedAt: arrivedAt.current });
       if (due) {
         rendered.current = { at: now, lines: 0 };
