@@ -26,7 +26,7 @@ export interface LogStreamParams {
   tail: number | "all";
   /** A duration such as 15m, or an RFC 3339 time; empty for none. */
   since: string;
-  /** Several containers are expected from the start (a stack of several services): their lines are held a moment to interleave by time. */
+  /** Several containers are expected from the start (a stack of several services): their lines are held a moment to interleave by time. Read once, when the view mounts. */
   several: boolean;
 }
 
