@@ -101,7 +101,8 @@ export interface LogViewProps {
 export function LogView({ source, knownServices, prefix, label, fileName, controls }: LogViewProps) {
   const [tail, setTail] = useState<number | "all">(500);
   const [since, setSince] = useState("");
-  const stream = useLogStream({ source, tail, since });
+  // One service or one container: its lines come in order, nothing needs holding to interleave.
+  const stream = useLogStream({ source, tail, since, several: source.kind === "stack" && knownServices.length !== 1 });
   const { buffer } = stream;
   const listRef = useRef<LogListHandle>(null);
   const [follow, setFollow] = useState(true);

@@ -1,17 +1,15 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 
 import { errorMessage } from "~/lib/errors";
-import { LogBuffer, type LogLine } from "~/lib/log-buffer";
+import { LogBuffer, LogChunk } from "~/lib/log-buffer";
 import { ReorderWindow } from "~/lib/log-order";
+import { renderDue } from "~/lib/log-pacing";
 import { useTRPCClient } from "~/trpc/react";
 
 /** Lines kept in the browser; older ones are dropped (the UI says so). */
 export const LOG_CAPACITY = 200_000;
 /** How long lines wait to be put in timestamp order with other containers' lines (the agent sends what all containers printed within 16 ms together). */
 const REORDER_MS = 100;
-/** More lines than this since the last render make a burst, rendered at most every BURST_RENDER_MS. */
-const BURST_LINES = 2_000;
-const BURST_RENDER_MS = 100;
 
 export type StreamState =
   | { kind: "connecting" }
@@ -28,6 +26,8 @@ export interface LogStreamParams {
   tail: number | "all";
   /** A duration such as 15m, or an RFC 3339 time; empty for none. */
   since: string;
+  /** Several containers are expected from the start (a stack of several services): their lines are held a moment to interleave by time. Read once, when the view mounts. */
+  several: boolean;
 }
 
 export interface LogStream {
@@ -47,7 +47,7 @@ export interface LogStream {
  * connection is resumed by the link with the id of the last batch received;
  * a failed one can be resumed the same way by `reconnect`.
  */
-export function useLogStream({ source, tail, since }: LogStreamParams): LogStream {
+export function useLogStream({ source, tail, since, several }: LogStreamParams): LogStream {
   const client = useTRPCClient();
   const [buffer] = useState(() => new LogBuffer(LOG_CAPACITY));
   const [version, setVersion] = useState(0);
@@ -56,21 +56,22 @@ export function useLogStream({ source, tail, since }: LogStreamParams): LogStrea
   const cursor = useRef<string | null>(null);
   const streamKey = useRef<string | null>(null);
   const frame = useRef<number | null>(null);
-  const [reorder] = useState(() => new ReorderWindow(REORDER_MS, LOG_CAPACITY));
+  const [reorder] = useState(() => new ReorderWindow(REORDER_MS, LOG_CAPACITY, several));
   const sourceKey = JSON.stringify(source);
 
-  // Once per animation frame: release the lines whose reorder wait is over, then let React render them.
-  // During a burst, renders are spaced out: each lays the whole view out again, and that time is
-  // better spent taking in lines, which nobody can read at that speed anyway.
+  // Once per animation frame: release the lines whose reorder wait is over, then let React render
+  // them when due (see renderDue).
   const rendered = useRef({ at: 0, lines: 0 });
+  // When lines last came from the stream.
+  const arrivedAt = useRef(0);
   const scheduleRender = useCallback(() => {
     if (frame.current !== null) return;
     frame.current = requestAnimationFrame(function flush(now) {
       frame.current = null;
       const ready = reorder.take(now);
       if (ready.length > 0) buffer.push(ready);
-      rendered.current.lines += ready.length;
-      const due = rendered.current.lines < BURST_LINES || now - rendered.current.at >= BURST_RENDER_MS;
+      for (const chunk of ready) rendered.current.lines += chunk.length;
+      const due = renderDue({ now, renderedAt: rendered.current.at, linesSinceRender: rendered.current.lines, arrivedAt: arrivedAt.current });
       if (due) {
         rendered.current = { at: now, lines: 0 };
         setVersion(buffer.version);
@@ -95,8 +96,8 @@ export function useLogStream({ source, tail, since }: LogStreamParams): LogStrea
       onStarted: () => setState({ kind: "live" }),
         onData: ({ id, data }) => {
           cursor.current = id;
-          const lines: LogLine[] = data.lines.map((line) => ({ service: data.service, container: data.container, stream: line.stream, at: line.at, line: line.line }));
-          reorder.add(lines, performance.now());
+          arrivedAt.current = performance.now();
+          reorder.add(new LogChunk(data.service, data.container, data.lines), performance.now());
           // No frames while the tab is hidden: past the window's bound, lines go straight to the (bounded) buffer.
           if (reorder.overflowing) buffer.push(reorder.take(performance.now()));
           scheduleRender();

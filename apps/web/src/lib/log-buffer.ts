@@ -7,15 +7,92 @@ export interface LogLine {
   line: string;
 }
 
+/** A line as a batch of one container carries it. */
+export type BatchLine = Pick<LogLine, "stream" | "at" | "line">;
+
+/**
+ * Consecutive lines of one container, packed into two strings and offsets.
+ * The buffer keeps lines for long, so each would survive the young-generation
+ * collections of a burst and be copied by them: a chunk is a handful of
+ * objects for hundreds of lines, where separate lines are three objects each.
+ * Lines are rebuilt on demand, for the rows in view.
+ */
+export class LogChunk {
+  readonly length: number;
+  private readonly texts: string;
+  private readonly textEnds: Uint32Array;
+  private readonly times: string;
+  private readonly timeEnds: Uint32Array;
+  /** Null when every line is stdout, the usual case. */
+  private readonly stderr: Uint8Array | null;
+
+  constructor(
+    readonly service: string,
+    readonly container: string,
+    lines: readonly BatchLine[],
+  ) {
+    this.length = lines.length;
+    this.textEnds = new Uint32Array(lines.length);
+    this.timeEnds = new Uint32Array(lines.length);
+    const texts = new Array<string>(lines.length);
+    const times = new Array<string>(lines.length);
+    let stderr: Uint8Array | null = null;
+    let textEnd = 0;
+    let timeEnd = 0;
+    lines.forEach((line, index) => {
+      texts[index] = line.line;
+      times[index] = line.at;
+      this.textEnds[index] = textEnd += line.line.length;
+      this.timeEnds[index] = timeEnd += line.at.length;
+      if (line.stream === "stderr") (stderr ??= new Uint8Array(lines.length))[index] = 1;
+    });
+    // join() makes one flat string (concatenation would keep a tree of pieces).
+    this.texts = texts.join("");
+    this.times = times.join("");
+    this.stderr = stderr;
+  }
+
+  /** Runs of consecutive lines of one container, as chunks. */
+  static of(lines: readonly LogLine[]): LogChunk[] {
+    const chunks: LogChunk[] = [];
+    let start = 0;
+    for (let index = 1; index <= lines.length; index++) {
+      const first = lines[start];
+      if (first && (index === lines.length || lines[index]?.container !== first.container)) {
+        chunks.push(new LogChunk(first.service, first.container, lines.slice(start, index)));
+        start = index;
+      }
+    }
+    return chunks;
+  }
+
+  text(index: number): string {
+    return this.texts.slice(index === 0 ? 0 : (this.textEnds[index - 1] ?? 0), this.textEnds[index] ?? 0);
+  }
+
+  line(index: number): LogLine {
+    return {
+      service: this.service,
+      container: this.container,
+      stream: this.stderr?.[index] === 1 ? "stderr" : "stdout",
+      at: this.times.slice(index === 0 ? 0 : (this.timeEnds[index - 1] ?? 0), this.timeEnds[index] ?? 0),
+      line: this.text(index),
+    };
+  }
+}
+
 /**
  * The last `capacity` lines received, each numbered by arrival (`seq`), plus
  * the view a filter and a search make of them. Updated as lines arrive,
  * outside React: the list only re-renders once per animation frame, so a
- * million lines cost a million pushes, not a million renders.
+ * million lines cost a few thousand chunk pushes, not a million renders.
  */
 export class LogBuffer {
-  private readonly lines: (LogLine | undefined)[];
-  private start = 0;
+  /** Chunks holding the kept lines, oldest first from `chunkHead` on; the first may hold evicted lines too. */
+  private chunks: (LogChunk | undefined)[] = [];
+  /** Seq of each chunk's first line, beside `chunks`. */
+  private chunkSeqs: number[] = [];
+  private chunkHead = 0;
   private size = 0;
   /** Seq of the next line (seqs stay unique across clears: lists key rows by them). */
   private nextSeq = 0;
@@ -36,9 +113,7 @@ export class LogBuffer {
   /** Every service a line came from. */
   readonly services = new Set<string>();
 
-  constructor(readonly capacity: number) {
-    this.lines = new Array<LogLine | undefined>(capacity);
-  }
+  constructor(readonly capacity: number) {}
 
   /** Lines received since the last clear (a new stream, e.g. after Since changed). */
   get received(): number {
@@ -63,20 +138,52 @@ export class LogBuffer {
   }
 
   /** Appends lines, dropping the oldest beyond capacity. */
-  push(batch: readonly LogLine[]): void {
+  push(chunks: readonly LogChunk[]): void {
     const before = this.firstSeq;
-    for (const line of batch) {
-      const seq = this.nextSeq++;
-      this.services.add(line.service);
-      this.lines[(this.start + this.size) % this.capacity] = line;
-      if (this.size < this.capacity) this.size++;
-      else this.start = (this.start + 1) % this.capacity;
-      const shown = !this.hidden.has(line.service);
-      if (shown && this.filtering) this.view.push(seq);
-      if (shown && this.query && this.matches(line)) this.matchSeqs.push(seq);
+    let added = 0;
+    for (const chunk of chunks) {
+      if (chunk.length === 0) continue;
+      this.chunks.push(chunk);
+      this.chunkSeqs.push(this.nextSeq);
+      this.services.add(chunk.service);
+      const shown = !this.hidden.has(chunk.service);
+      for (let index = 0; index < chunk.length; index++) {
+        const seq = this.nextSeq++;
+        if (shown && this.filtering) this.view.push(seq);
+        if (shown && this.query && this.matches(chunk.text(index))) this.matchSeqs.push(seq);
+      }
+      added += chunk.length;
     }
+    this.size = Math.min(this.capacity, this.size + added);
+    this.evictChunks();
     this.droppedTotal += this.trim(before);
-    if (batch.length > 0) this.version++;
+    if (added > 0) this.version++;
+  }
+
+  /** Lets go of chunks whose lines were all evicted. */
+  private evictChunks(): void {
+    const first = this.firstSeq;
+    while (this.chunkHead < this.chunks.length - 1 && (this.chunkSeqs[this.chunkHead + 1] ?? Infinity) <= first) this.chunks[this.chunkHead++] = undefined;
+    // Compact now and then: shifting the arrays on every eviction would be quadratic.
+    if (this.chunkHead > 1_024 && this.chunkHead * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.chunkHead);
+      this.chunkSeqs = this.chunkSeqs.slice(this.chunkHead);
+      this.chunkHead = 0;
+    }
+  }
+
+  /** The chunk holding `seq` (kept) and the line's index in it. */
+  private locate(seq: number): { chunk: LogChunk; index: number } | undefined {
+    if (seq < this.firstSeq || seq >= this.nextSeq) return undefined;
+    let low = this.chunkHead;
+    let high = this.chunks.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >>> 1;
+      if ((this.chunkSeqs[middle] ?? Infinity) <= seq) low = middle;
+      else high = middle - 1;
+    }
+    const chunk = this.chunks[low];
+    return chunk ? { chunk, index: seq - (this.chunkSeqs[low] ?? 0) } : undefined;
   }
 
   /** Drops view and match entries of evicted lines; returns how many shown lines that was. */
@@ -103,8 +210,8 @@ export class LogBuffer {
   }
 
   bySeq(seq: number): LogLine | undefined {
-    if (seq < this.firstSeq || seq >= this.nextSeq) return undefined;
-    return this.lines[(this.start + (seq - this.firstSeq)) % this.capacity];
+    const found = this.locate(seq);
+    return found?.chunk.line(found.index);
   }
 
   /** Seq of the index-th shown line. */
@@ -142,8 +249,8 @@ export class LogBuffer {
     this.viewHead = 0;
     if (this.filtering) {
       for (let seq = this.firstSeq; seq < this.nextSeq; seq++) {
-        const line = this.bySeq(seq);
-        if (line && !this.hidden.has(line.service)) this.view.push(seq);
+        const found = this.locate(seq);
+        if (found && !this.hidden.has(found.chunk.service)) this.view.push(seq);
       }
     }
     this.rebuildMatches();
@@ -178,9 +285,10 @@ export class LogBuffer {
   }
 
   clear(): void {
-    this.lines.fill(undefined);
+    this.chunks = [];
+    this.chunkSeqs = [];
+    this.chunkHead = 0;
     this.services.clear();
-    this.start = 0;
     this.size = 0;
     this.view = [];
     this.viewHead = 0;
@@ -200,8 +308,8 @@ export class LogBuffer {
     return `${out.join("\n")}\n`;
   }
 
-  private matches(line: LogLine): boolean {
-    return line.line.toLowerCase().includes(this.query);
+  private matches(text: string): boolean {
+    return text.toLowerCase().includes(this.query);
   }
 
   private rebuildMatches(): void {
@@ -209,8 +317,9 @@ export class LogBuffer {
     this.matchHead = 0;
     if (this.query) {
       for (let index = 0; index < this.length; index++) {
-        const line = this.at(index);
-        if (line && this.matches(line)) this.matchSeqs.push(this.seqAt(index));
+        const seq = this.seqAt(index);
+        const found = this.locate(seq);
+        if (found && this.matches(found.chunk.text(found.index))) this.matchSeqs.push(seq);
       }
     }
     this.version++;

@@ -1,4 +1,4 @@
-import type { LogLine } from "./log-buffer";
+import { LogChunk, type LogLine } from "./log-buffer";
 
 /** A Docker timestamp as a sortable string: Docker trims the fraction's trailing zeros (".5Z" vs ".45Z"), so pad it to nanoseconds. */
 export function timeKey(at: string): string {
@@ -11,7 +11,7 @@ export function timeKey(at: string): string {
 
 interface Batch {
   arrived: number;
-  lines: readonly LogLine[];
+  chunk: LogChunk;
 }
 
 /**
@@ -24,11 +24,19 @@ interface Batch {
 export class ReorderWindow {
   private batches: Batch[] = [];
   private held = 0;
+  /** Containers whose lines came since the last clear. */
+  private readonly containers = new Set<string>();
 
   constructor(
     private readonly holdMs: number,
     /** Past this many held lines everything is released at once: memory stays bounded while nothing renders (a hidden tab). */
     private readonly maxPending: number,
+    /**
+     * Whether several containers are expected from the start (a stack of several services). If not,
+     * nothing is held until a second container speaks: one container's lines come in order already,
+     * and holding them only delays the end of a burst.
+     */
+    private readonly several = true,
   ) {}
 
   get size(): number {
@@ -39,37 +47,44 @@ export class ReorderWindow {
     return this.held > this.maxPending;
   }
 
-  add(lines: readonly LogLine[], now: number): void {
-    if (lines.length === 0) return;
-    this.batches.push({ arrived: now, lines });
-    this.held += lines.length;
+  add(chunk: LogChunk, now: number): void {
+    if (chunk.length === 0) return;
+    this.batches.push({ arrived: now, chunk });
+    this.held += chunk.length;
+    this.containers.add(chunk.container);
   }
 
-  /** The lines held for at least holdMs (all of them when overflowing), oldest timestamp first. */
-  take(now: number): LogLine[] {
+  /** The lines held for at least holdMs (all of them when overflowing or when one container speaks alone), oldest timestamp first. */
+  take(now: number): LogChunk[] {
     let count = this.batches.length;
-    if (!this.overflowing) {
+    if (!this.overflowing && (this.several || this.containers.size > 1)) {
       const cutoff = now - this.holdMs;
       count = 0;
       while (count < this.batches.length && (this.batches[count]?.arrived ?? now) <= cutoff) count++;
     }
     if (count === 0) return [];
-    const ready = this.batches.slice(0, count);
+    const ready = this.batches.slice(0, count).map((batch) => batch.chunk);
     this.batches = this.batches.slice(count);
-    const lines: LogLine[] = [];
-    for (const batch of ready) for (const line of batch.lines) lines.push(line);
-    this.held -= lines.length;
-    const container = lines[0]?.container;
-    if (lines.every((line) => line.container === container)) return lines;
-    const keyed = lines.map((line) => ({ key: timeKey(line.at), line }));
+    for (const chunk of ready) this.held -= chunk.length;
+    const container = ready[0]?.container;
+    if (ready.every((chunk) => chunk.container === container)) return ready;
+    const keyed: { key: string; line: LogLine }[] = [];
+    for (const chunk of ready) {
+      for (let index = 0; index < chunk.length; index++) {
+        const line = chunk.line(index);
+        keyed.push({ key: timeKey(line.at), line });
+      }
+    }
     let sorted = true;
     for (let index = 1; index < keyed.length && sorted; index++) sorted = (keyed[index - 1]?.key ?? "") <= (keyed[index]?.key ?? "");
-    if (!sorted) keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return keyed.map((entry) => entry.line);
+    if (sorted) return ready;
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return LogChunk.of(keyed.map((entry) => entry.line));
   }
 
   clear(): void {
     this.batches = [];
     this.held = 0;
+    this.containers.clear();
   }
 }
