@@ -2,7 +2,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 
 import { CliError } from "./cli-error";
-import { superviseRun } from "./compose/supervise";
+import { parseSuperviseJob, superviseRun, type Supervision } from "./compose/supervise";
 import type { AgentEnv } from "./env";
 import { AGENT_VERSION } from "./version";
 
@@ -16,8 +16,9 @@ const USAGE = `usage: wharf-agent <command>
   start --socket PATH --log PATH  run it in the background; prints {"pid":N,"version":"..."}
   stop --socket PATH              stop the agent serving PATH
   version                         print the agent version
-  supervise --dir PATH -- ARGV... run one compose command for the agent, recording
-                                  its output and exit in PATH (started by the agent)`;
+  supervise                       run one compose command for the agent, read from stdin as
+                                  JSON, recording its output and exit in its directory
+                                  (started by the agent, ahead of need)`;
 
 class UsageError extends Error {}
 
@@ -50,17 +51,16 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case "supervise": {
-      const separator = rest.indexOf("--");
-      const { dir } = options(separator === -1 ? rest : rest.slice(0, separator), ["dir"]);
-      const argv = separator === -1 ? [] : rest.slice(separator + 1);
-      if (argv.length === 0) throw new UsageError("supervise needs the command to run after --");
-      // Compose inherits this process's environment: the agent started it with
-      // exactly the one compose gets, already validated and completed.
-      const run = superviseRun(dir, argv);
-      // The agent's cancel; a hangup or an interrupt aimed at the daemon's terminal is not one.
-      process.on("SIGTERM", () => run.stop());
+      options(rest, []);
+      // Until its run arrives, a spare may simply be stopped.
+      let run: Supervision | null = null;
+      process.on("SIGTERM", () => (run === null ? process.exit(0) : run.stop()));
+      // A hangup or an interrupt aimed at the daemon's terminal is not a cancel.
       process.on("SIGHUP", () => undefined);
       process.on("SIGINT", () => undefined);
+      const job = parseSuperviseJob(await readStdin());
+      if (job === null) return 0;
+      run = superviseRun(job.dir, job.argv, { cwd: job.cwd, env: job.env });
       await run.done;
       return 0;
     }
@@ -72,6 +72,12 @@ async function main(argv: string[]): Promise<number> {
     default:
       throw new UsageError(`unknown command ${command}`);
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 async function environment(): Promise<AgentEnv> {

@@ -19,7 +19,18 @@ const externalPackages: Plugin = {
 };
 
 const started = performance.now();
+// Its own file, imported before anything else: V8 flags must be set before the app's packages load.
 await build({
+  entryPoints: [path.join(appDir, "scripts/heap-flags.ts")],
+  outfile: path.join(appDir, "dist/heap-flags.mjs"),
+  absWorkingDir: appDir,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  logLevel: "warning",
+});
+await build({
+  banner: { js: 'import "./heap-flags.mjs";' },
   entryPoints: [path.join(appDir, "scripts/serve.ts")],
   outfile: path.join(appDir, "dist/server.mjs"),
   absWorkingDir: appDir,

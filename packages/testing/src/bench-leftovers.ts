@@ -91,7 +91,8 @@ export function leftovers(before: Snapshot, after: Snapshot): string[] {
 export async function stopStartedAgents(deps: WharfDeps, before: Snapshot): Promise<void> {
   const sandbox = loadSandbox();
   const privateKey = readFileSync(sandbox.clientKey, "utf8");
-  const hosts = await deps.db.host.findMany({ select: { id: true, address: true, port: true, username: true, hostKeyFingerprint: true, agentDir: true } });
+  // Only hosts an agent ever answered on: rows the bench seeds for database-only figures (users that do not exist here) never had one.
+  const hosts = await deps.db.host.findMany({ where: { agentVersion: { not: null } }, select: { id: true, address: true, port: true, username: true, hostKeyFingerprint: true, agentDir: true } });
   const stopped = new Set<string>();
   for (const host of hosts) {
     const key = `${host.address}:${host.port}:${host.username}:${host.agentDir}`;

@@ -279,9 +279,17 @@ async function logViewFigures(deps: WharfDeps, databaseUrl: string): Promise<voi
   }
 }
 
+// An agent keeps a compose supervisor started ahead of need (`wharf-agent supervise`) for 10 s after its last run, then it exits.
+const SPARE_SUPERVISOR_MS = 15_000;
+
 /** Says what the bench left running that was not running before it, and records the count (target: none). */
-function reportLeftovers(before: Snapshot): void {
-  const left = leftovers(before, takeSnapshot());
+async function reportLeftovers(before: Snapshot): Promise<void> {
+  let left = leftovers(before, takeSnapshot());
+  const deadline = Date.now() + SPARE_SUPERVISOR_MS;
+  while (left.some((item) => item.endsWith("/wharf-agent supervise")) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    left = leftovers(before, takeSnapshot());
+  }
   process.stdout.write(`\nLeft behind by the bench (processes, agents, namespaces, containers): ${left.length === 0 ? "nothing" : `${left.length}\n  ${left.join("\n  ")}`}\n`);
   recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });
 }
@@ -335,7 +343,7 @@ async function main(): Promise<void> {
     await postgres.stop();
     if (startedSandbox) await stopSandbox();
   }
-  reportLeftovers(before);
+  await reportLeftovers(before);
   process.stdout.write(`\nAll figures\n${renderFigureTable()}\n`);
 }
 

@@ -8,8 +8,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type ComposeRunData, composeRunData } from "@wharf/agent-protocol";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 
-import { cancelRun, followRun, pruneRuns, RUN_KEEP_MS, runDir, runState } from "./run";
-import { superviseRun } from "./supervise";
+import { cancelRun, followRun, processStart, pruneRuns, RUN_KEEP_MS, runDir, runState } from "./run";
+import { parseSuperviseJob, superviseRun } from "./supervise";
 
 // sh stands in for compose, and the supervisor runs in this process; a
 // long-lived `sh ... supervise DIR` stands in for the supervisor's process
@@ -56,7 +56,7 @@ function alive(pid: number): boolean {
 describe("a supervised run", () => {
   it("records stdout and stderr lines, then the exit with the last error line; a follower from line N gets the rest", async () => {
     const dir = newRun();
-    const run = superviseRun(dir, ["sh", "-c", "echo one; sleep 0.1; echo two >&2; sleep 0.1; printf 'no newline'; sleep 0.1; echo 'boom' >&2; exit 3"], env);
+    const run = superviseRun(dir, ["sh", "-c", "echo one; sleep 0.1; echo two >&2; sleep 0.1; printf 'no newline'; sleep 0.1; echo 'boom' >&2; exit 3"], { cwd: tmp, env });
     const frames = await collect(followRun(dir, 0));
     await run.done;
     // A last line without a newline comes out when its pipe ends.
@@ -71,7 +71,7 @@ describe("a supervised run", () => {
 
   it("keeps every line once and in order while followers come and go", async () => {
     const dir = newRun();
-    const run = superviseRun(dir, ["sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1)); done"], env);
+    const run = superviseRun(dir, ["sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1)); done"], { cwd: tmp, env });
     const first = followRun(dir, 0);
     const seen: string[] = [];
     for await (const data of first) {
@@ -88,7 +88,7 @@ describe("a supervised run", () => {
 
   it("reads the file only as fast as the reader reads", async () => {
     const dir = newRun();
-    const run = superviseRun(dir, ["sh", "-c", "i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); done"], env);
+    const run = superviseRun(dir, ["sh", "-c", "i=0; while [ $i -lt 3000 ]; do echo line $i; i=$((i+1)); done"], { cwd: tmp, env });
     await run.done;
     const stream = followRun(dir, 0);
     stream.resume();
@@ -100,7 +100,7 @@ describe("a supervised run", () => {
 
   it("stop kills compose's whole process group and records the signal", async () => {
     const dir = newRun();
-    const run = superviseRun(dir, ["sh", "-c", "sleep 300 & echo $!; wait"], env);
+    const run = superviseRun(dir, ["sh", "-c", "sleep 300 & echo $!; wait"], { cwd: tmp, env });
     const follower = followRun(dir, 0);
     const first = await new Promise<ComposeRunData>((resolve) => follower.once("data", resolve));
     follower.pause();
@@ -124,6 +124,26 @@ describe("a supervised run", () => {
     expect(cancelRun(dir)).toBe(false);
   });
 
+  it("trusts a pid file only for the process that started at its start time (pids are reused)", async () => {
+    const dir = newRun();
+    const pid = standIns.at(-1)?.pid ?? 0;
+    writeFileSync(path.join(dir, "pid"), `${pid} ${processStart(pid)}\n`);
+    expect(await runState(dir)).toBe("running");
+    writeFileSync(path.join(dir, "pid"), `${pid} 1\n`);
+    expect(await runState(dir)).toBe("lost");
+    expect(cancelRun(dir)).toBe(false);
+  });
+
+  it("reads the run handed on stdin, none from a spare let go, and refuses a malformed one", () => {
+    const job = { dir: "/data/state/demo/runs/r1", argv: ["docker", "compose", "up"], cwd: "/data/stacks/demo", env: { PATH: "/bin" } };
+    expect(parseSuperviseJob(`${JSON.stringify(job)}\n`)).toEqual(job);
+    expect(parseSuperviseJob("")).toBeNull();
+    expect(() => parseSuperviseJob(JSON.stringify({ ...job, argv: [] }))).toThrow(/malformed/);
+    expect(() => parseSuperviseJob(JSON.stringify({ ...job, dir: "relative" }))).toThrow(/malformed/);
+    expect(() => parseSuperviseJob(JSON.stringify({ ...job, env: { PATH: 1 } }))).toThrow(/environment is malformed/);
+    expect(() => parseSuperviseJob('{"dir": "/x", "argv": ["a"]')).toThrow();
+  });
+
   it("fails a follower when the supervisor died without an exit record", async () => {
     const dir = newRun();
     writeFileSync(path.join(dir, "output.ndjson"), `${JSON.stringify({ stream: "stdout", line: "half", at: new Date().toISOString() })}\n`);
@@ -141,7 +161,7 @@ describe("a supervised run", () => {
 
   it("prunes only runs that ended long ago", async () => {
     const old = newRun();
-    await superviseRun(old, ["true"], env).done;
+    await superviseRun(old, ["true"], { cwd: tmp, env }).done;
     const live = newRun();
     await pruneRuns(socket, "demo", Date.now() + RUN_KEEP_MS + 60_000);
     expect(await runState(old)).toBe("missing");

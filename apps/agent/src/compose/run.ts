@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, type FSWatcher, mkdirSync, openSync, readFileSync, watch, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { type FSWatcher, mkdirSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { type FileHandle, open, readdir, readFile, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -8,13 +8,13 @@ import { composeProjectName, type ComposeRunData, composeRunData, composeRunId, 
 
 import { removeRunDockerConfig, writeRunDockerConfig } from "../docker/run-docker-config";
 import { AgentFailure } from "../failure";
-import { EXIT, OUTPUT, writeAtomically } from "./supervise";
+import { EXIT, OUTPUT, type SuperviseJob, writeAtomically } from "./supervise";
+import type { Supervisors } from "./supervisors";
 
 // A compose run lives in <agent data dir>/state/<project>/runs/<runId>/, written
 // by a supervisor process (`wharf-agent supervise`) in its own session, so
 // compose outlives the agent daemon: a restarted daemon follows the same files.
 const PID = "pid";
-const SUPERVISOR_LOG = "supervisor.log";
 
 // Pause reading the output file once this many lines wait for a slow client.
 const HIGH_WATER_LINES = 256;
@@ -41,15 +41,14 @@ export function runDir(socketPath: string, project: string, runId: string): stri
 }
 
 /**
- * Starts `argv` under a supervisor (`command` is how to run this agent's own
- * executable) in a new session, detached from the daemon: it survives the
- * daemon's death. The returned process is the supervisor; its exit means the
- * run is over.
+ * Starts `argv` under a supervisor taken from `supervisors` (a process in its
+ * own session, detached from the daemon: it survives the daemon's death). The
+ * returned process is the supervisor; its exit means the run is over.
  */
 export function startRun(
   dir: string,
   argv: string[],
-  options: { command: [string, string[]]; cwd: string; env: Record<string, string>; registryAuths?: RegistryAuth[] | undefined },
+  options: { supervisors: Pick<Supervisors, "take">; cwd: string; env: Record<string, string>; registryAuths?: RegistryAuth[] | undefined },
 ): ChildProcess {
   mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
   try {
@@ -61,21 +60,29 @@ export function startRun(
   // Created before the supervisor starts, so a follower never finds it missing.
   writeFileSync(path.join(dir, OUTPUT), "", { flag: "wx", mode: 0o600 });
   const env = options.registryAuths?.length ? writeRunDockerConfig(dir, options.registryAuths, options.env) : options.env;
-  const log = openSync(path.join(dir, SUPERVISOR_LOG), "a", 0o600);
-  const [file, args] = options.command;
-  let child: ChildProcess;
-  try {
-    child = spawn(file, [...args, "supervise", "--dir", dir, "--", ...argv], { cwd: options.cwd, env, detached: true, stdio: ["ignore", log, log] });
-  } finally {
-    closeSync(log);
-  }
-  if (child.pid === undefined) {
+  const child = options.supervisors.take();
+  const pid = child.pid;
+  const started = pid === undefined ? null : processStart(pid);
+  if (pid === undefined || started === null) {
     removeRunDockerConfig(dir);
-    throw new AgentFailure("COMPOSE_FAILED", `could not start compose's supervisor (${file})`);
+    throw new AgentFailure("COMPOSE_FAILED", "could not start compose's supervisor (the agent's own executable)");
   }
-  writeAtomically(path.join(dir, PID), `${child.pid}\n`);
-  child.unref();
+  const job: SuperviseJob = { dir, argv, cwd: options.cwd, env };
+  child.stdin?.end(`${JSON.stringify(job)}\n`);
+  // With its start time: the pid alone may name another process once this one is gone.
+  writeAtomically(path.join(dir, PID), `${pid} ${started}\n`);
   return child;
+}
+
+/** When a process started (clock ticks after boot, from /proc): with its pid, it names one process, as pids are reused. */
+export function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Field 22; the fields after the command's closing parenthesis start at field 3.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 export type RunState = "running" | "finished" | "lost" | "missing";
@@ -89,18 +96,22 @@ export async function runState(dir: string): Promise<RunState> {
   return (await exists(path.join(dir, EXIT))) ? "finished" : "lost";
 }
 
-/** The live supervisor's pid, or null: checked against its command line, as pids are reused. */
+/** The live supervisor's pid, or null: checked against its command line and start time, as pids are reused. */
 function supervisorPid(dir: string): number | null {
-  let pid: number;
+  let fields: string[];
   try {
-    pid = Number.parseInt(readFileSync(path.join(dir, PID), "utf8"), 10);
+    fields = readFileSync(path.join(dir, PID), "utf8").trim().split(" ");
   } catch {
     return null;
   }
+  const pid = Number.parseInt(fields[0] ?? "", 10);
+  const started = fields[1];
   if (!Number.isInteger(pid) || pid <= 1) return null;
   try {
     const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
-    if (!argv.includes("supervise") || !argv.includes(dir)) return null;
+    if (!argv.includes("supervise")) return null;
+    // A pid file without a start time was written by an older agent, whose supervisors carried the run's directory in their argv.
+    if (started === undefined ? !argv.includes(dir) : processStart(pid) !== started) return null;
     const status = readFileSync(`/proc/${pid}/stat`, "utf8");
     const state = status.slice(status.lastIndexOf(")") + 2, status.lastIndexOf(")") + 3);
     return state === "Z" || state === "X" ? null : pid;

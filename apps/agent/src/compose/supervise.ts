@@ -25,13 +25,35 @@ export interface Supervision {
   done: Promise<void>;
 }
 
+/** What a supervisor reads from its stdin: the run's directory, and compose's argv, directory and environment. */
+export interface SuperviseJob {
+  dir: string;
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/**
+ * The job the daemon wrote to a supervisor's stdin, or null when it closed
+ * stdin with none (a spare no longer needed). Checked by hand: zod stays out
+ * of the supervisor.
+ */
+export function parseSuperviseJob(text: string): SuperviseJob | null {
+  if (text.trim() === "") return null;
+  const job = JSON.parse(text) as Partial<Record<keyof SuperviseJob, unknown>>;
+  const strings = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === "string");
+  const { dir, argv, cwd, env } = job;
+  if (typeof dir !== "string" || !path.isAbsolute(dir) || typeof cwd !== "string" || !strings(argv) || argv.length === 0) throw new Error("the run to supervise is malformed");
+  if (typeof env !== "object" || env === null || !strings(Object.values(env))) throw new Error("the run's environment is malformed");
+  return { dir, argv, cwd, env: env as Record<string, string> };
+}
+
 /**
  * The supervisor's work: runs compose, appends each line of its stdout and
  * stderr to the run's output file (one JSON record a line, in the order read),
- * then writes the exit record atomically. Without `env`, compose inherits
- * this process's environment.
+ * then writes the exit record atomically.
  */
-export function superviseRun(dir: string, argv: string[], env?: Record<string, string>): Supervision {
+export function superviseRun(dir: string, argv: string[], options: { cwd: string; env: Record<string, string> }): Supervision {
   const started = performance.now();
   const out = openSync(path.join(dir, OUTPUT), "a", 0o600);
   let lastError: string | null = null;
@@ -54,7 +76,7 @@ export function superviseRun(dir: string, argv: string[], env?: Record<string, s
 
   let child: ChildProcess;
   try {
-    child = spawnCompose(argv, { cwd: process.cwd(), env });
+    child = spawnCompose(argv, options);
   } catch (error) {
     finish({ exitCode: null, signal: null, message: `could not run ${argv.slice(0, 2).join(" ")}: ${error instanceof Error ? error.message : String(error)}` });
     return { stop: () => undefined, done: Promise.resolve() };

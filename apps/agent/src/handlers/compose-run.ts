@@ -5,9 +5,9 @@ import type { ComposeRunData, ComposeServiceImage } from "@wharf/agent-protocol"
 import { prepareOwnedProject } from "../compose/ownership";
 import { lockProject } from "../compose/project-lock";
 import { followRun, liveRun, pruneRuns, runDir, startRun } from "../compose/run";
+import { supervisorsFor } from "../compose/supervisors";
 import { actionArgs, composeArgv, composeEnv } from "../docker/compose";
 import { AgentFailure } from "../failure";
-import { selfCommand } from "../self";
 import { projectImages } from "./compose-image-digests";
 import type { StreamHandler } from "./context";
 
@@ -27,7 +27,7 @@ export const composeRun: StreamHandler<"composeRun"> = async (params, ctx) => {
     const { command, target } = await prepareOwnedProject(ctx, params.project, params.action);
     const argv = composeArgv(command, target, actionArgs(params.action, params.options));
     const dir = runDir(ctx.agent.socketPath, name, params.runId);
-    const supervisor = startRun(dir, argv, { command: selfCommand([]), cwd: target.dir, env: composeEnv(ctx.env.childEnv), registryAuths: params.registryAuths });
+    const supervisor = startRun(dir, argv, { supervisors: supervisorsFor(ctx), cwd: target.dir, env: composeEnv(ctx.env.childEnv), registryAuths: params.registryAuths });
     const followed = followRun(dir, 0);
     // Held until compose has exited and this stream has read its end (or its client left): a
     // removal waiting for the project must not delete the run's files under its follower.

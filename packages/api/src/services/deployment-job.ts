@@ -320,7 +320,16 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   const content = revisionContent(deps, job.revision);
   sink.redact(redactorFor(content));
   const pins = z.array(imagePin).parse(job.imagePins ?? []);
-  const owner = await projectOwner(deps, job.stack.id, job.host.id);
+  const actionOptions = deploymentOptions.parse(job.options);
+  const steps = stepsFor(job.action, actionOptions);
+  // Independent reads, at once; what the registry reads have to say is said in its place below.
+  const registryNotes: string[] = [];
+  const [owner, registryAuths] = await Promise.all([
+    projectOwner(deps, job.stack.id, job.host.id),
+    steps.some((step) => REGISTRY_ACTIONS.includes(step.action))
+      ? registryAuthsFor(deps, job.stack.teamId, content.files.map((file) => file.content), (message) => registryNotes.push(message))
+      : [],
+  ]);
   const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay, pins, owner);
   recorded.limitsOverride = limitsOverride;
   recorded.envRedacted = redactedEnv(content);
@@ -333,8 +342,6 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     for (const check of failedChecks(result.checks)) sink.push("wharf", check.message);
     if (result.refusal) return { status: "FAILED", reason: result.refusal.reason, error: result.refusal.message, exitCode: null };
   }
-  const actionOptions = deploymentOptions.parse(job.options);
-  const steps = stepsFor(job.action, actionOptions);
   if (job.action === "BUILD") {
     const buildOverride = renderBuildOverride(actionOptions.services ?? servicesWithBuild(content.files), { target: actionOptions.target, args: actionOptions.buildArgs });
     if (buildOverride !== null) project.overrideFiles = [...(project.overrideFiles ?? []), { path: BUILD_OVERRIDE_PATH, content: buildOverride }];
@@ -344,9 +351,7 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     sink.push("wharf", `The stack's folder has ${content.tree.files.length} file(s) besides its compose files: ${sent.sent === 0 ? `${job.host.name} already holds all of them` : `sent ${sent.sent} changed (${formatSize(sent.bytes)})`}.`);
   }
   const recordsImages = UP_ACTIONS.includes(job.action);
-  const registryAuths = steps.some((step) => REGISTRY_ACTIONS.includes(step.action))
-    ? await registryAuthsFor(deps, job.stack.teamId, project.files.map((file) => file.content), (message) => sink.push("wharf", message))
-    : [];
+  for (const note of registryNotes) sink.push("wharf", note);
   let images: ComposeServiceImage[] | undefined;
   for (const [index, step] of steps.entries()) {
     if (signal.aborted) break;

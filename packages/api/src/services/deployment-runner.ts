@@ -174,37 +174,26 @@ class Runner implements DeploymentRunner {
 
   private claim(): Promise<boolean> {
     return this.exclusive(async (client) => {
-      await client.query("BEGIN");
-      try {
-        // Host-by-host runs: a job waits until the one before it succeeded.
-        const { rows } = await client.query<{ id: string }>(
-          `SELECT d.id FROM "Deployment" d
+      // One statement, one round trip: the oldest runnable row (host-by-host runs: a job waits until
+      // the one before it succeeded), locked against other runners, its advisory lock taken on this
+      // connection, and marked running; no row when another runner holds either lock.
+      const { rows } = await client.query<{ id: string; cancelRequestedAt: Date | null }>(
+        `WITH next AS (
+           SELECT d.id FROM "Deployment" d
            WHERE d.status = 'QUEUED'
              AND (d."afterId" IS NULL OR EXISTS (SELECT 1 FROM "Deployment" p WHERE p.id = d."afterId" AND p.status = 'SUCCEEDED'))
-           ORDER BY d."createdAt" FOR UPDATE OF d SKIP LOCKED LIMIT 1`,
-        );
-        const id = rows[0]?.id;
-        if (!id) {
-          await client.query("COMMIT");
-          return false;
-        }
-        const locked = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok", [id]);
-        if (!locked.rows[0]?.ok) {
-          await client.query("ROLLBACK");
-          return false;
-        }
-        const started = await client.query<{ cancelRequestedAt: Date | null }>(
-          `UPDATE "Deployment" SET status = 'RUNNING', "startedAt" = now() AT TIME ZONE 'UTC', "runnerId" = $2 WHERE id = $1 RETURNING "cancelRequestedAt"`,
-          [id, this.id],
-        );
-        await client.query("COMMIT");
-        // Registered before the connection is released, so a sweep on it never takes this job for an orphan.
-        this.launch(id, started.rows[0]?.cancelRequestedAt != null);
-        return true;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      }
+           ORDER BY d."createdAt" FOR UPDATE OF d SKIP LOCKED LIMIT 1
+         )
+         UPDATE "Deployment" d SET status = 'RUNNING', "startedAt" = now() AT TIME ZONE 'UTC', "runnerId" = $1
+         FROM next WHERE d.id = next.id AND pg_try_advisory_lock(hashtextextended(next.id, 0))
+         RETURNING d.id, d."cancelRequestedAt"`,
+        [this.id],
+      );
+      const claimed = rows[0];
+      if (!claimed) return false;
+      // Registered before the connection is released, so a sweep on it never takes this job for an orphan.
+      this.launch(claimed.id, claimed.cancelRequestedAt != null);
+      return true;
     }).then((claimed) => claimed === true);
   }
 

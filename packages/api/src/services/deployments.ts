@@ -17,7 +17,7 @@ import { toRequestedLimits } from "../lib/limits-override";
 import { NO_SECRETS } from "../lib/redact";
 import { type Actor, recordAudit } from "./audit";
 import { deployedState, UP_ACTIONS } from "./deployed-state";
-import { guardrailRefusal, type GuardrailRequester, guardrailViolations } from "./guardrails";
+import { guardrailCheck, guardrailRefusal, type GuardrailRequester } from "./guardrails";
 import { callAgent } from "./hosts";
 import { protectedHosts } from "./protection";
 import { registryAuthsFor } from "./registries";
@@ -190,10 +190,13 @@ export async function runPreflight(
 ): Promise<{ checks: PreflightCheck[]; rendered: Rendered | null; refusal: { reason: string; message: string; problems: Problem[] } | null }> {
   const { project } = buildProject(requester.stack.name, plan.content, plan.overlay, plan.pins);
   const redactor = redactorFor(plan.content);
+  const guardrails = guardrailCheck(deps, requester, plan.host);
   try {
-    await ensureTreeOnHost(deps, plan.host, project.name, plan.content.tree);
-    // A registry that refuses here is reported by the image check itself.
-    const registryAuths = await registryAuthsFor(deps, requester.teamId, project.files.map((file) => file.content), () => undefined);
+    const [, registryAuths] = await Promise.all([
+      ensureTreeOnHost(deps, plan.host, project.name, plan.content.tree),
+      // A registry that refuses here is reported by the image check itself.
+      registryAuthsFor(deps, requester.teamId, project.files.map((file) => file.content), () => undefined),
+    ]);
     const result = await callAgent(deps, plan.host, "preflight", {
       project,
       limits: { services: toRequestedLimits(plan.content.limits) },
@@ -203,7 +206,7 @@ export async function runPreflight(
     const rendered = { renderedCompose: redactor.text(result.merged), compose: `${result.compose.flavor} ${result.compose.version}` };
     const checks = redactor.json(result.checks);
     // The merged config is what would run: the requester's role must be allowed every guarded feature it uses.
-    const violations = await guardrailViolations(deps, requester, plan.host, result.merged);
+    const violations = await guardrails(result.merged);
     if (violations.length > 0) {
       const refusal = guardrailRefusal(plan.host, violations);
       return { checks, rendered, refusal: { ...refusal, message: redactor.text(refusal.message) } };

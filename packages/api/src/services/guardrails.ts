@@ -140,9 +140,16 @@ async function subjectFor(deps: WharfDeps, requester: GuardrailRequester, host: 
   return { policy, role, waived, insideProject: projectDirMatcher(host.agentDir, requester.stack.name), scope: `the ${source === "default" ? "default" : source} guardrails on ${host.name}` };
 }
 
-/** The merged config's violations for this requester on this host (its environment's policy, the stack's exceptions). */
-export async function guardrailViolations(deps: WharfDeps, requester: GuardrailRequester, host: Host, merged: string): Promise<GuardrailViolation[]> {
-  return evaluateGuardrails(parseMerged(merged), await subjectFor(deps, requester, host));
+/**
+ * Checks a merged config for this requester on this host (its environment's
+ * policy, the stack's exceptions): the reads start at once, so they overlap
+ * the preflight that produces the config.
+ */
+export function guardrailCheck(deps: WharfDeps, requester: GuardrailRequester, host: Host): (merged: string) => Promise<GuardrailViolation[]> {
+  const subject = subjectFor(deps, requester, host);
+  // Awaited by the check; a preflight that fails first never asks.
+  subject.catch(() => undefined);
+  return async (merged) => evaluateGuardrails(parseMerged(merged), await subject);
 }
 
 export function guardrailRefusal(host: Host, violations: GuardrailViolation[]) {

@@ -1,0 +1,26 @@
+import type { WharfDeps } from "@wharf/api";
+import { seedRows } from "@wharf/api/test-support/rest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase } from "./api";
+import { stopStartedAgents } from "./bench-leftovers";
+
+let deps: WharfDeps;
+
+beforeAll(async () => {
+  deps = createTestDeps();
+  await resetDatabase(deps);
+});
+
+afterAll(async () => {
+  await closeWharfDeps(deps);
+});
+
+describe("the bench stopping the agents it started", () => {
+  it("passes over hosts that are database rows only (their SSH user does not exist on this machine)", async () => {
+    const owner = await createTestUser(deps);
+    await seedRows(deps, owner.teamId, { hosts: 2, stacksPerHost: 0, prefix: "rows-only" });
+    const nothingBefore = { agents: new Set<string>(), sshds: new Set<string>(), namespaces: new Set<string>(), containers: new Set<string>() };
+    await expect(stopStartedAgents(deps, nothingBefore)).resolves.toBeUndefined();
+  });
+});
