@@ -20,6 +20,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~
 import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
+import { BuildsTable } from "./builds-table";
 import { JobOutput } from "./job-output";
 import { RollbackDialog } from "./rollback-dialog";
 import type { StackDetail } from "./stack-draft";
@@ -408,6 +409,8 @@ export function HistoryTab({ stack }: { stack: StackDetail }) {
       ) : (
         <DiffView stackId={stack.id} from={from} to={to} />
       )}
+
+      <BuildsTable stackId={stack.id} />
 
       <Deployments stack={stack} />
     </div>
