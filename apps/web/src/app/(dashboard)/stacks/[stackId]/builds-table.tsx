@@ -11,23 +11,13 @@ import { EmptyState } from "~/components/empty-state";
 import { RelativeTime } from "~/components/relative-time";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "~/components/ui/dialog";
 import { errorMessage } from "~/lib/errors";
-import { shortId } from "~/lib/format";
+import { jobDuration, jobSeconds, shortId } from "~/lib/format";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
-import { JobOutput } from "./job-output";
+import { JobOutputDialog } from "./job-output-dialog";
 
 type Build = RouterOutputs["deployment"]["builds"][number];
-
-function seconds(build: Build): number | null {
-  if (!build.startedAt || !build.finishedAt) return null;
-  return Math.max(0, Math.round((build.finishedAt.getTime() - build.startedAt.getTime()) / 1000));
-}
-
-function formatSeconds(value: number): string {
-  return value < 60 ? `${value} s` : `${Math.floor(value / 60)} min ${value % 60} s`;
-}
 
 /** What the build built: the services it pushed or was asked for, the Dockerfile of a Dockerfile build, else every service with a build section. */
 function builtWhat(build: Build): string {
@@ -95,13 +85,10 @@ function buildColumns(open: (build: Build) => void): ColumnDef<Build>[] {
     { id: "what", accessorFn: builtWhat, header: "Services", cell: ({ getValue }) => <span className="text-sm [overflow-wrap:anywhere]">{String(getValue())}</span> },
     {
       id: "duration",
-      accessorFn: (build) => seconds(build) ?? -1,
+      accessorFn: (build) => jobSeconds(build) ?? -1,
       header: "Duration",
       enableGlobalFilter: false,
-      cell: ({ row }) => {
-        const value = seconds(row.original);
-        return value === null ? <span className="text-muted-foreground">—</span> : <span className="tabular-nums">{formatSeconds(value)}</span>;
-      },
+      cell: ({ row }) => <span className="tabular-nums">{jobDuration(row.original) ?? "—"}</span>,
     },
     { id: "images", accessorFn: imagesText, header: "Images", enableSorting: false, cell: ({ row }) => <Images build={row.original} /> },
     {
@@ -147,17 +134,7 @@ export function BuildsTable({ stackId }: { stackId: string }) {
         }
         empty={<EmptyState icon={HammerIcon} title="No builds yet" description="Build, Build and push and Dockerfile builds from the Deploy tab show up here with the images they wrote." />}
       />
-      <Dialog open={open !== null} onOpenChange={(next) => !next && setOpen(null)}>
-        <DialogContent className="sm:max-w-3xl">
-          <DialogHeader>
-            <DialogTitle>{open ? `${actionLabel(open.action)} on ${open.host.name}` : "Output"}</DialogTitle>
-            <DialogDescription>
-              Revision #{open?.revision.number}, requested by {open?.requestedByLabel}.
-            </DialogDescription>
-          </DialogHeader>
-          {open ? <JobOutput deploymentId={open.id} title="Output" heading="h3" /> : null}
-        </DialogContent>
-      </Dialog>
+      <JobOutputDialog job={open} onClose={() => setOpen(null)} />
     </section>
   );
 }
