@@ -346,11 +346,11 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   if (job.action === "BUILD_PUSH" && pushTargets.length === 0) {
     return { status: "FAILED", reason: "NOTHING_TO_PUSH", error: `No service of ${job.stack.name} can be built and pushed (see above).`, exitCode: null };
   }
-  const built = pushTargets.length > 0 ? pushTargets.map((target) => target.service) : actionOptions.services;
-  const steps = stepsFor(job.action, { ...actionOptions, ...(built ? { services: built } : {}) });
+  const buildServices = pushTargets.length > 0 ? pushTargets.map((target) => target.service) : actionOptions.services;
+  const steps = stepsFor(job.action, { ...actionOptions, ...(buildServices ? { services: buildServices } : {}) });
   const buildOptions = { target: actionOptions.target, args: actionOptions.buildArgs };
   if (job.action === "BUILD" || job.action === "BUILD_PUSH") {
-    const buildOverride = renderBuildOverride(built ?? servicesWithBuild(content.files), buildOptions);
+    const buildOverride = renderBuildOverride(buildServices ?? servicesWithBuild(content.files), buildOptions);
     if (buildOverride !== null) project.overrideFiles = [...(project.overrideFiles ?? []), { path: BUILD_OVERRIDE_PATH, content: buildOverride }];
   }
   if (job.action === "BUILD_FILE" && actionOptions.dockerfile !== undefined && actionOptions.tag !== undefined) {

@@ -84,7 +84,7 @@ export const startDeploymentInput = z
       issue(["revisionNumber"], `${input.action.toLowerCase()} acts on the revision that is deployed; a revision applies to deploy, rollback, pull and build.`);
     }
     const { services, volumes, confirm, pull } = input.options;
-    if (services && !SERVICE_ACTIONS.includes(input.action)) issue(["options", "services"], "Only stop, restart, pull and build take services.");
+    if (services && !SERVICE_ACTIONS.includes(input.action)) issue(["options", "services"], "Only stop, restart, pull, build and build and push take services.");
     if ((volumes !== undefined || confirm !== undefined) && input.action !== "DOWN") issue(["options", "volumes"], "Only down removes volumes.");
     if (pull !== undefined && input.action !== "REDEPLOY" && !BUILD_ACTIONS.includes(input.action)) issue(["options", "pull"], "Only redeploy and builds pull first.");
     for (const problem of buildOptionProblems(input.action, input.options)) issue(["options", ...problem.path], problem.message);
