@@ -36,7 +36,7 @@ function imagesText(build: Build): string {
 function Images({ build }: { build: Build }) {
   if (build.images.length === 0) return <span className="text-muted-foreground">—</span>;
   return (
-    <ul className="grid gap-1 text-xs">
+    <ul className="grid min-w-56 gap-1 text-xs">
       {build.images.map((image, index) => (
         <li key={`${image.id ?? ""}-${index}`} className="grid gap-0.5">
           <span className="font-mono [overflow-wrap:anywhere]">
@@ -80,7 +80,16 @@ function buildColumns(open: (build: Build) => void): ColumnDef<Build>[] {
       ),
     },
     { id: "when", accessorFn: (build) => build.createdAt.getTime(), header: "When", enableGlobalFilter: false, cell: ({ row }) => <RelativeTime value={row.original.createdAt} /> },
-    { id: "by", accessorFn: (build) => build.requestedByLabel, header: "By" },
+    {
+      id: "by",
+      accessorFn: (build) => build.requestedByLabel,
+      header: "By",
+      cell: ({ getValue }) => (
+        <span className="block max-w-36 truncate" title={String(getValue())}>
+          {String(getValue())}
+        </span>
+      ),
+    },
     { id: "host", accessorFn: (build) => build.host.name, header: "Host", cell: ({ getValue }) => <span className="font-medium">{String(getValue())}</span> },
     { id: "what", accessorFn: builtWhat, header: "Services", cell: ({ getValue }) => <span className="text-sm [overflow-wrap:anywhere]">{String(getValue())}</span> },
     {
