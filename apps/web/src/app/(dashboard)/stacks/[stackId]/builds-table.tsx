@@ -76,6 +76,11 @@ function buildColumns(open: (build: Build) => void): ColumnDef<Build>[] {
               {row.original.error}
             </span>
           ) : null}
+          {/* In the first column, so the way to the log stays in view however wide the images are. */}
+          <Button size="sm" variant="ghost" className="w-fit" onClick={() => open(row.original)} aria-label={`Output of the ${actionLabel(row.original.action).toLowerCase()} on ${row.original.host.name}`}>
+            <TerminalIcon aria-hidden />
+            Output
+          </Button>
         </div>
       ),
     },
@@ -100,17 +105,6 @@ function buildColumns(open: (build: Build) => void): ColumnDef<Build>[] {
       cell: ({ row }) => <span className="tabular-nums">{jobDuration(row.original) ?? "—"}</span>,
     },
     { id: "images", accessorFn: imagesText, header: "Images", enableSorting: false, cell: ({ row }) => <Images build={row.original} /> },
-    {
-      id: "output",
-      header: () => <span className="sr-only">Output</span>,
-      enableSorting: false,
-      cell: ({ row }) => (
-        <Button size="sm" variant="ghost" onClick={() => open(row.original)} aria-label={`Output of the ${actionLabel(row.original.action).toLowerCase()} on ${row.original.host.name}`}>
-          <TerminalIcon aria-hidden />
-          Output
-        </Button>
-      ),
-    },
   ];
 }
 
