@@ -68,3 +68,36 @@ test("a team adds a registry, tests it, and pushes an image from a host's Images
   await expect(push.getByText(stored.digest ?? "no digest")).toBeVisible();
   docker("h1", ["rmi", `${registry.address}/e2e/busybox:1`]);
 });
+
+test("a stack's Build and push builds its service on h1, pushes it to the registry, and the build shows in the stack's history", async ({ page }) => {
+  await signIn(page);
+  const hostId = await ensureSandboxHost(page, "h1");
+  const reference = `${registry.address}/e2e/built:1`;
+  const b64 = (text: string) => Buffer.from(text).toString("base64");
+  const stack = await user.caller.stack.create({
+    name: "buildpush",
+    targets: [{ hostId }],
+    revision: {
+      files: [{ path: "compose.yaml", content: `services:\n  web:\n    build: ./web\n    image: ${reference}\n  cache:\n    image: wharf-test/busybox:latest\n` }],
+      tree: [{ path: "web/Dockerfile", content: b64("FROM wharf-test/busybox:latest\nRUN echo built-by-e2e > /built\n") }],
+    },
+  });
+
+  await page.goto(`/stacks/${stack.id}?tab=deploy`);
+  await expect(page.getByText(`Build and push: web → local (e2e/built:1); skips cache.`)).toBeVisible();
+  await page.getByRole("group", { name: "Actions on h1" }).getByRole("button", { name: "Build and push" }).click();
+  await expect(page.getByText(new RegExp(`^Pushed ${reference.replaceAll(".", "\\.")}: digest sha256:`))).toBeVisible({ timeout: 60_000 });
+  const stored = await registryManifest(registry, "e2e/built", "1", AUTH);
+  await expect(page.getByText(`Pushed ${reference}: digest ${stored.digest ?? "?"}`)).toBeVisible();
+  await page.screenshot({ path: shot("stack-build-push"), fullPage: true });
+
+  await page.getByRole("tab", { name: "History" }).click();
+  const builds = page.getByRole("table", { name: "Builds" });
+  const row = builds.getByRole("row", { name: /Build and push succeeded/ });
+  await expect(row).toBeVisible();
+  await expect(row.getByText(`digest ${(stored.digest ?? "").slice(0, 19)}…`)).toBeVisible();
+  await page.screenshot({ path: shot("stack-builds"), fullPage: true });
+  await row.getByRole("button", { name: "Output of the build and push on h1" }).click();
+  await expect(page.getByRole("dialog").getByText(`Pushed ${reference}: digest ${stored.digest ?? "?"}`)).toBeVisible();
+  docker("h1", ["rmi", reference]);
+});

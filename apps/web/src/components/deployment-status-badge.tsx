@@ -22,6 +22,8 @@ const ACTION_LABELS: Record<DeploymentAction, string> = {
   BUILD: "Build",
   DOWN: "Down",
   ROLLBACK: "Rollback",
+  BUILD_PUSH: "Build and push",
+  BUILD_FILE: "Dockerfile build",
 };
 
 export function actionLabel(action: DeploymentAction): string {

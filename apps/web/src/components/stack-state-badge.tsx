@@ -34,6 +34,8 @@ const IN_PROGRESS: Record<DeploymentAction, string> = {
   DOWN: "taking down",
   PULL: "pulling",
   BUILD: "building",
+  BUILD_PUSH: "building and pushing",
+  BUILD_FILE: "building a Dockerfile",
 };
 
 /** What the badge says after the stack's name, e.g. "partially running" or "rollback failed". */

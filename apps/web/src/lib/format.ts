@@ -30,3 +30,16 @@ export function formatExact(date: Date): string {
 export function shortId(id: string): string {
   return id.replace(/^sha256:/, "").slice(0, 12);
 }
+
+/** How long a job ran, in whole seconds; null until it has finished. */
+export function jobSeconds(job: { startedAt: Date | null; finishedAt: Date | null }): number | null {
+  if (!job.startedAt || !job.finishedAt) return null;
+  return Math.max(0, Math.round((job.finishedAt.getTime() - job.startedAt.getTime()) / 1000));
+}
+
+/** A job's run time as "42 s" or "3 min 5 s"; null until it has finished. */
+export function jobDuration(job: { startedAt: Date | null; finishedAt: Date | null }): string | null {
+  const seconds = jobSeconds(job);
+  if (seconds === null) return null;
+  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
+}

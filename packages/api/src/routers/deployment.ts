@@ -2,6 +2,7 @@ import { z } from "zod";
 
 import { cancelOutput, jobListOutput, jobOutput, jobPageOutput, restOutput } from "../lib/rest-outputs";
 import { actorFor } from "../services/audit";
+import { getPushPlan, listBuilds, listBuildsInput, pushPlanInput } from "../services/builds";
 import {
   cancelDeployment,
   deploymentOutputInput,
@@ -15,6 +16,7 @@ import {
 import { router, teamProcedure, trackedEvents } from "../trpc";
 
 const readDeployment = teamProcedure.meta({ permission: "stack:read", resource: "deployment" });
+const readStack = teamProcedure.meta({ permission: "stack:read", resource: "stack" });
 const deploymentRef = z.object({ deploymentId: z.string().min(1) });
 
 export const deploymentRouter = router({
@@ -47,6 +49,10 @@ export const deploymentRouter = router({
     .input(deploymentRef)
     .output(restOutput(jobOutput).of<Awaited<ReturnType<typeof getDeployment>>>())
     .query(({ ctx, input }) => getDeployment(ctx.deps, ctx.team.id, input.deploymentId)),
+  /** The stack's builds (build, build and push, Dockerfile build), newest first, with the images they wrote. */
+  builds: readStack.input(listBuildsInput).query(({ ctx, input }) => listBuilds(ctx.deps, ctx.team.id, input)),
+  /** Which services a build and push would push to which registry, and why the others would not. */
+  pushPlan: readStack.input(pushPlanInput).query(({ ctx, input }) => getPushPlan(ctx.deps, ctx.team.id, input)),
   /** Stored lines from `afterSeq` (or `lastEventId`), then live ones; ends after the job's final status. */
   output: readDeployment
     .input(deploymentOutputInput)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 
+import { DOCKERFILE_SERVICE } from "../lib/dockerfile-build";
 import { stepsFor } from "./deployment-job";
 
 describe("stepsFor", () => {
@@ -14,5 +15,7 @@ describe("stepsFor", () => {
     expect(stepsFor("RESTART", {})).toEqual([{ action: "restart", options: {} }]);
     expect(stepsFor("PULL", {})).toEqual([{ action: "pull", options: {} }]);
     expect(stepsFor("BUILD", { services: ["api"] })).toEqual([{ action: "build", options: { services: ["api"] } }]);
+    expect(stepsFor("BUILD_PUSH", { services: ["api"], noCache: true, pull: true })).toEqual([{ action: "build", options: { services: ["api"], noCache: true, pull: true } }]);
+    expect(stepsFor("BUILD_FILE", { noCache: true })).toEqual([{ action: "build", options: { services: [DOCKERFILE_SERVICE], noCache: true } }]);
   });
 });

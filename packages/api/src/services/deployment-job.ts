@@ -8,12 +8,14 @@ import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
 import { BUILD_OVERRIDE_PATH, renderBuildOverride, servicesWithBuild } from "../lib/build-override";
 import { BuildProgress } from "../lib/build-progress";
+import { DOCKERFILE_OVERRIDE_PATH, DOCKERFILE_SERVICE, renderDockerfileOverride } from "../lib/dockerfile-build";
 import { imagePin } from "../lib/image-pins";
 import { observeJob } from "../lib/metrics";
 import { NO_SECRETS, type Redactor } from "../lib/redact";
 import { withRetries } from "../lib/retry";
 import { stopWaitNote } from "../lib/stop-grace";
 import { recordAudit } from "./audit";
+import { type BuiltImage, jobPushTargets, pushBuiltImages } from "./builds";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
 import { projectOwner } from "./project-owner";
@@ -122,7 +124,11 @@ export function stepsFor(action: DeploymentAction, options: DeploymentOptions): 
     case "PULL":
       return [{ action: "pull", options: services }];
     case "BUILD":
-      return [{ action: "build", options: { ...services, ...(options.noCache ? { noCache: true } : {}), ...(options.pull ? { pull: true } : {}) } }];
+    case "BUILD_PUSH":
+    case "BUILD_FILE": {
+      const built = action === "BUILD_FILE" ? { services: [DOCKERFILE_SERVICE] } : services;
+      return [{ action: "build", options: { ...built, ...(options.noCache ? { noCache: true } : {}), ...(options.pull ? { pull: true } : {}) } }];
+    }
   }
 }
 
@@ -311,6 +317,7 @@ interface Recorded {
   /** From a preflight run by the job itself (the one at request time was stale). */
   rendered?: Rendered | null;
   imageDigests?: ComposeServiceImage[];
+  builtImages?: BuiltImage[];
 }
 
 /** Runs the job's steps; what it learns on the way (checks, what ran) goes into `recorded`, kept whatever the outcome. */
@@ -321,12 +328,12 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   sink.redact(redactorFor(content));
   const pins = z.array(imagePin).parse(job.imagePins ?? []);
   const actionOptions = deploymentOptions.parse(job.options);
-  const steps = stepsFor(job.action, actionOptions);
   // Independent reads, at once; what the registry reads have to say is said in its place below.
   const registryNotes: string[] = [];
   const [owner, registryAuths] = await Promise.all([
     projectOwner(deps, job.stack.id, job.host.id),
-    steps.some((step) => REGISTRY_ACTIONS.includes(step.action))
+    // Which services a step acts on does not change whether it reaches a registry.
+    stepsFor(job.action, actionOptions).some((step) => REGISTRY_ACTIONS.includes(step.action))
       ? registryAuthsFor(deps, job.stack.teamId, content.files.map((file) => file.content), (message) => registryNotes.push(message))
       : [],
   ]);
@@ -342,9 +349,21 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     for (const check of failedChecks(result.checks)) sink.push("wharf", check.message);
     if (result.refusal) return { status: "FAILED", reason: result.refusal.reason, error: result.refusal.message, exitCode: null };
   }
-  if (job.action === "BUILD") {
-    const buildOverride = renderBuildOverride(actionOptions.services ?? servicesWithBuild(content.files), { target: actionOptions.target, args: actionOptions.buildArgs });
+  // Build and push: the services whose image goes to one of the team's registries (the others are said to be skipped).
+  const pushTargets = job.action === "BUILD_PUSH" ? await jobPushTargets(deps, job.stack.teamId, content, actionOptions.services, (line) => sink.push("wharf", line)) : [];
+  if (job.action === "BUILD_PUSH" && pushTargets.length === 0) {
+    return { status: "FAILED", reason: "NOTHING_TO_PUSH", error: `No service of ${job.stack.name} can be built and pushed (see above).`, exitCode: null };
+  }
+  const buildServices = pushTargets.length > 0 ? pushTargets.map((target) => target.service) : actionOptions.services;
+  const steps = stepsFor(job.action, { ...actionOptions, ...(buildServices ? { services: buildServices } : {}) });
+  const buildOptions = { target: actionOptions.target, args: actionOptions.buildArgs };
+  if (job.action === "BUILD" || job.action === "BUILD_PUSH") {
+    const buildOverride = renderBuildOverride(buildServices ?? servicesWithBuild(content.files), buildOptions);
     if (buildOverride !== null) project.overrideFiles = [...(project.overrideFiles ?? []), { path: BUILD_OVERRIDE_PATH, content: buildOverride }];
+  }
+  if (job.action === "BUILD_FILE" && actionOptions.dockerfile !== undefined && actionOptions.tag !== undefined) {
+    const override = renderDockerfileOverride({ dockerfile: actionOptions.dockerfile, context: actionOptions.context ?? ".", tag: actionOptions.tag, ...buildOptions });
+    project.overrideFiles = [...(project.overrideFiles ?? []), { path: DOCKERFILE_OVERRIDE_PATH, content: override }];
   }
   if (steps.length > 0 && content.tree.files.length > 0) {
     const sent = await ensureTreeOnHost(deps, job.host, project.name, content.tree);
@@ -353,6 +372,7 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   const recordsImages = UP_ACTIONS.includes(job.action);
   for (const note of registryNotes) sink.push("wharf", note);
   let images: ComposeServiceImage[] | undefined;
+  const written: { id: string; names: string[] }[] = [];
   for (const [index, step] of steps.entries()) {
     if (signal.aborted) break;
     sink.push("wharf", `Running compose ${step.action}${step.options.services ? ` ${step.options.services.join(" ")}` : ""}${step.options.volumes ? " (with volumes)" : ""}…`);
@@ -367,12 +387,20 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
       const built = run.progress?.summary();
       if (built) sink.push("wharf", built);
       for (const image of run.progress?.builtImages() ?? []) sink.push("wharf", `Built ${image.id}${image.names.length > 0 ? ` as ${image.names.join(", ")}` : ""}.`);
+      if (run.progress) written.push(...run.progress.builtImages());
       images = run.images;
     } catch (error) {
       // The runner stopped the job (a cancel, a shutdown, a lost session): compose outlives the stream, so stop it on the host.
       if (abortKind(signal) !== null) await cancelRun(deps, job.host, project.name, runId, sink);
       throw error;
     }
+  }
+  if (steps.some((step) => step.action === "build")) recorded.builtImages = written.map((image) => ({ ...image, service: null, pushed: null }));
+  if (pushTargets.length > 0 && !signal.aborted) {
+    const pushed = await pushBuiltImages(deps, job, pushTargets, written, actionOptions, (line) => sink.push("wharf", line), signal);
+    recorded.builtImages = pushed.images;
+    const [first] = pushed.failures;
+    if (first) return { status: "FAILED", reason: first.reason ?? "PUSH_FAILED", error: pushed.failures.map((failure) => failure.message).join(" "), exitCode: 0 };
   }
   const aborted = abortKind(signal);
   if (aborted) return abortOutcome(aborted, job.host.name);
@@ -444,6 +472,7 @@ export async function runJob(deps: WharfDeps, deploymentId: string, runnerId: st
           ...(recorded.checks ? { preflight: recorded.checks, preflightAt: new Date() } : {}),
           ...recorded.rendered,
           ...(recorded.imageDigests ? { imageDigests: recorded.imageDigests } : {}),
+          ...(recorded.builtImages ? { builtImages: recorded.builtImages } : {}),
         },
       });
       if (updated.count === 0) return;

@@ -12,10 +12,12 @@ import { z } from "zod";
 import type { WharfDeps } from "../deps";
 import { notFound, type Problem, WharfError } from "../errors";
 import { buildArgs, buildTarget } from "../lib/build-override";
+import { BUILD_ACTIONS, buildOptionProblems, dockerfileBuildOptions } from "../lib/dockerfile-build";
 import { type ImagePin, imagePin, pinsFromDigests } from "../lib/image-pins";
 import { toRequestedLimits } from "../lib/limits-override";
 import { NO_SECRETS } from "../lib/redact";
 import { type Actor, recordAudit } from "./audit";
+import { assertBuildRequest } from "./builds";
 import { deployedState, UP_ACTIONS } from "./deployed-state";
 import { guardrailCheck, guardrailRefusal, type GuardrailRequester } from "./guardrails";
 import { callAgent } from "./hosts";
@@ -30,13 +32,13 @@ import { publishEvent } from "./webhooks";
 type Tx = Prisma.TransactionClient;
 type DeploymentSummary = Prisma.DeploymentGetPayload<{ select: typeof deploymentSummarySelect }>;
 
-export const DEPLOYMENT_ACTIONS = ["DEPLOY", "STOP", "DOWN", "RESTART", "PULL", "BUILD", "REDEPLOY", "ROLLBACK"] as const satisfies readonly DeploymentAction[];
+export const DEPLOYMENT_ACTIONS = ["DEPLOY", "STOP", "DOWN", "RESTART", "PULL", "BUILD", "REDEPLOY", "ROLLBACK", "BUILD_PUSH", "BUILD_FILE"] as const satisfies readonly DeploymentAction[];
 export const deploymentAction = z.enum(DEPLOYMENT_ACTIONS);
 
 /** Actions that (re)create containers: preflight first, and record what ran. */
 export { UP_ACTIONS };
-const REVISION_ACTIONS: DeploymentAction[] = ["DEPLOY", "ROLLBACK", "PULL", "BUILD"];
-const SERVICE_ACTIONS: DeploymentAction[] = ["STOP", "RESTART", "PULL", "BUILD"];
+const REVISION_ACTIONS: DeploymentAction[] = ["DEPLOY", "ROLLBACK", "PULL", ...BUILD_ACTIONS];
+const SERVICE_ACTIONS: DeploymentAction[] = ["STOP", "RESTART", "PULL", "BUILD", "BUILD_PUSH"];
 const FINISHED: DeploymentStatus[] = ["SUCCEEDED", "FAILED", "CANCELLED"];
 
 export const deploymentOptions = z.object({
@@ -54,6 +56,9 @@ export const deploymentOptions = z.object({
   target: buildTarget.optional(),
   /** BUILD: build args (ARG) by name. */
   buildArgs: buildArgs.optional(),
+  /** BUILD_PUSH: create missing Amazon ECR repositories instead of failing (other registries create them on push). */
+  createRepositories: z.boolean().optional(),
+  ...dockerfileBuildOptions.shape,
 });
 export type DeploymentOptions = z.infer<typeof deploymentOptions>;
 
@@ -79,9 +84,10 @@ export const startDeploymentInput = z
       issue(["revisionNumber"], `${input.action.toLowerCase()} acts on the revision that is deployed; a revision applies to deploy, rollback, pull and build.`);
     }
     const { services, volumes, confirm, pull } = input.options;
-    if (services && !SERVICE_ACTIONS.includes(input.action)) issue(["options", "services"], "Only stop, restart, pull and build take services.");
+    if (services && !SERVICE_ACTIONS.includes(input.action)) issue(["options", "services"], "Only stop, restart, pull, build and build and push take services.");
     if ((volumes !== undefined || confirm !== undefined) && input.action !== "DOWN") issue(["options", "volumes"], "Only down removes volumes.");
-    if (pull !== undefined && input.action !== "REDEPLOY") issue(["options", "pull"], "Only redeploy pulls first.");
+    if (pull !== undefined && input.action !== "REDEPLOY" && !BUILD_ACTIONS.includes(input.action)) issue(["options", "pull"], "Only redeploy and builds pull first.");
+    for (const problem of buildOptionProblems(input.action, input.options)) issue(["options", ...problem.path], problem.message);
   });
 export type StartDeploymentInput = z.infer<typeof startDeploymentInput>;
 
@@ -365,6 +371,9 @@ export async function startDeployment(deps: WharfDeps, teamId: string, actor: Ac
   });
   // After the busy check: a queued deploy is the better answer, and it will leave containers to act on.
   if (absent) throw absent;
+  // Every host builds the same revision: one check says whether it has what the build needs.
+  const [first] = plans;
+  if (first) await assertBuildRequest(deps, teamId, stack.name, input, first.content);
   const redactor = plans.reduce((all, plan) => all.with(redactorFor(plan.content)), NO_SECRETS);
   return redactor.guard(() => queueJobs(deps, teamId, actor, input, stack, chosen, plans));
 }

@@ -4,16 +4,13 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
+import { REPOSITORY_PATH } from "../lib/push-plan";
 import { type Actor, recordAudit } from "./audit";
 import { createEcrRepository, ecrRepositoryExists } from "./ecr";
 import { openAgentStream } from "./hosts";
 import { ecrSettings, loadRegistry, registryAuth } from "./registries";
 
-const repositoryPath = z
-  .string()
-  .trim()
-  .max(200)
-  .regex(/^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/, "A repository is lower-case name parts separated by / (e.g. team/web).");
+const repositoryPath = z.string().trim().max(200).regex(REPOSITORY_PATH, "A repository is lower-case name parts separated by / (e.g. team/web).");
 
 export const pushImageInput = z.object({
   image: localImage,

@@ -1,6 +1,6 @@
 "use client";
 
-import { useQueryClient } from "@tanstack/react-query";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { DeploymentAction } from "@wharf/db";
 import {
   AlertCircleIcon,
@@ -13,6 +13,7 @@ import {
   ServerIcon,
   ShieldAlertIcon,
   SquareIcon,
+  UploadCloudIcon,
 } from "lucide-react";
 import { useEffect, useId, useRef, useState } from "react";
 import { toast } from "sonner";
@@ -27,15 +28,25 @@ import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
 import { errorMessage, errorProblems, errorReason } from "~/lib/errors";
-import { useTRPC } from "~/trpc/react";
+import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { BuildOptions, buildOptionsInput, NO_BUILD_OPTIONS } from "./build-options";
+import { DockerfileBuildDialog } from "./dockerfile-build-dialog";
 import { DownDialog } from "./down-dialog";
 import { JobOutput } from "./job-output";
 import type { StackDetail } from "./stack-draft";
 import { useStartDeployment } from "./use-start-deployment";
 
 type Target = StackDetail["targets"][number];
+type PushPlan = RouterOutputs["deployment"]["pushPlan"];
+type StartOptions = NonNullable<Parameters<ReturnType<typeof useStartDeployment>["mutateAsync"]>[0]["options"]>;
+
+/** Why build and push has nothing to do, or null when some service qualifies. */
+function nothingToPush(plan: PushPlan | undefined): string | null {
+  if (!plan) return "Reading which services can be pushed…";
+  if (plan.targets.length > 0) return null;
+  return `No service can be built and pushed: each needs a build section and an image: in one of the team's registries. ${plan.skipped.map((entry) => `${entry.service}: ${entry.why}`).join(" ")}`;
+}
 
 interface Refusal {
   title: string;
@@ -75,7 +86,7 @@ function refusalFor(error: unknown, hostName: string): Refusal {
   };
 }
 
-function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
+function TargetCard({ stack, target, plan }: { stack: StackDetail; target: Target; plan: PushPlan | undefined }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const canDeploy = useCan("stack:deploy");
@@ -86,16 +97,19 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
   const last = target.lastDeployment;
   const busy = start.isPending || (last !== null && isActive(last.status));
   const notDeployedId = useId();
+  const pushPlanId = useId();
+  const pushBlocked = nothingToPush(plan);
 
   // A refusal is the outcome the user waits for: take them to it.
   useEffect(() => {
     if (refusal) refusalRef.current?.focus();
   }, [refusal]);
 
-  const run = async (action: DeploymentAction, options: { volumes?: boolean; confirm?: string } = {}): Promise<boolean> => {
+  const run = async (action: DeploymentAction, options: StartOptions = {}): Promise<boolean> => {
     setRefusal(null);
+    const building = action === "BUILD" || action === "BUILD_PUSH" || action === "BUILD_FILE";
     try {
-      await start.mutateAsync({ stackId: stack.id, action, hostIds: [target.host.id], options: action === "BUILD" ? buildOptionsInput(buildOptions) : options });
+      await start.mutateAsync({ stackId: stack.id, action, hostIds: [target.host.id], options: building ? { ...buildOptionsInput(buildOptions), ...options } : options });
       // The new job becomes the host's last one: its output shows below once this refetch lands.
       await queryClient.invalidateQueries(trpc.stack.byId.queryFilter({ stackId: stack.id }));
       return true;
@@ -156,6 +170,24 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
                 </Button>
               );
             })}
+            <Button
+              size="sm"
+              variant="outline"
+              title={pushBlocked ?? "Build the services whose image names one of the team's registries, then push each there."}
+              disabled={busy || !stack.latestRevision || pushBlocked !== null}
+              aria-describedby={pushPlanId}
+              onClick={() => void run("BUILD_PUSH")}
+            >
+              {start.isPending && start.variables.action === "BUILD_PUSH" ? <Spinner /> : <UploadCloudIcon aria-hidden />}
+              {actionLabel("BUILD_PUSH")}
+            </Button>
+            <DockerfileBuildDialog
+              hostName={target.host.name}
+              paths={stack.latestRevision?.tree.map((file) => file.path) ?? []}
+              disabled={busy || !stack.latestRevision}
+              pending={start.isPending}
+              onConfirm={(build) => run("BUILD_FILE", build)}
+            />
             <DownDialog
               stackName={stack.name}
               hostName={target.host.name}
@@ -168,6 +200,18 @@ function TargetCard({ stack, target }: { stack: StackDetail; target: Target }) {
         ) : (
           <p className="text-sm text-muted-foreground">Your role can watch deployments but not start them.</p>
         )}
+        {canDeploy && plan ? (
+          <p id={pushPlanId} className="text-sm text-muted-foreground">
+            {plan.targets.length > 0 ? (
+              <>
+                Build and push: {plan.targets.map((entry) => `${entry.service} → ${entry.registryName} (${entry.repository}:${entry.tag})`).join(", ")}
+                {plan.skipped.length > 0 ? `; skips ${plan.skipped.map((entry) => entry.service).join(", ")}.` : "."}
+              </>
+            ) : (
+              pushBlocked
+            )}
+          </p>
+        ) : null}
         {canDeploy && !target.hasContainers ? (
           <p id={notDeployedId} className="text-sm text-muted-foreground">
             {stack.name} is not deployed on {target.host.name}, so redeploy, restart, stop and down have nothing to act on there. Deploy it first.
@@ -198,6 +242,8 @@ export function DeployTab({ stack }: { stack: StackDetail }) {
   const canDeploy = useCan("stack:deploy");
   const startAll = useStartDeployment();
   const anyActive = stack.targets.some((target) => target.lastDeployment && isActive(target.lastDeployment.status));
+  const revisionNumber = stack.latestRevision?.number;
+  const plan = useQuery(trpc.deployment.pushPlan.queryOptions({ stackId: stack.id, revisionNumber }, { enabled: canDeploy && revisionNumber !== undefined }));
 
   if (stack.targets.length === 0) {
     return <EmptyState icon={ServerIcon} title="No target host yet" description="Add a host with “Edit hosts” above, then deploy to it from here." />;
@@ -237,7 +283,7 @@ export function DeployTab({ stack }: { stack: StackDetail }) {
         </div>
       )}
       {stack.targets.map((target) => (
-        <TargetCard key={target.host.id} stack={stack} target={target} />
+        <TargetCard key={target.host.id} stack={stack} target={target} plan={plan.data} />
       ))}
     </div>
   );

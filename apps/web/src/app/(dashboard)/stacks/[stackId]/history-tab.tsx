@@ -1,8 +1,7 @@
 "use client";
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, GitCompareIcon, HistoryIcon, RocketIcon, ScrollTextIcon, TerminalIcon } from "lucide-react";
-import Link from "next/link";
+import { AlertCircleIcon, GitCompareIcon, HistoryIcon, RocketIcon, TerminalIcon } from "lucide-react";
 import { useSearchParams } from "next/navigation";
 import { useState } from "react";
 
@@ -14,13 +13,14 @@ import { RelativeTime } from "~/components/relative-time";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge, type BadgeVariant } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
-import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "~/components/ui/dialog";
 import { Skeleton } from "~/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
 import { errorMessage } from "~/lib/errors";
+import { jobDuration } from "~/lib/format";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
-import { JobOutput } from "./job-output";
+import { BuildsTable } from "./builds-table";
+import { JobOutputDialog } from "./job-output-dialog";
 import { RollbackDialog } from "./rollback-dialog";
 import type { StackDetail } from "./stack-draft";
 
@@ -33,12 +33,6 @@ const CHANGE_VARIANT: Record<Diff["files"][number]["change"], BadgeVariant> = {
   modified: "info",
   unchanged: "secondary",
 };
-
-function duration(deployment: Deployment): string | null {
-  if (!deployment.startedAt || !deployment.finishedAt) return null;
-  const seconds = Math.max(0, Math.round((deployment.finishedAt.getTime() - deployment.startedAt.getTime()) / 1000));
-  return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min ${seconds % 60} s`;
-}
 
 /** A service's limits as "ulimits.rtprio.soft" → "99" pairs, so a change reads field by field. */
 function flattenLimits(value: unknown, prefix = "", into = new Map<string, string>()): Map<string, string> {
@@ -241,7 +235,7 @@ function Deployments({ stack }: { stack: StackDetail }) {
                   <TableCell>
                     <RelativeTime value={deployment.createdAt} />
                   </TableCell>
-                  <TableCell className="tabular-nums">{duration(deployment) ?? <span className="text-muted-foreground">—</span>}</TableCell>
+                  <TableCell className="tabular-nums">{jobDuration(deployment) ?? <span className="text-muted-foreground">—</span>}</TableCell>
                   <TableCell className="text-right">
                     <Button size="sm" variant="ghost" onClick={() => setOpen(deployment)}>
                       <TerminalIcon aria-hidden />
@@ -259,23 +253,7 @@ function Deployments({ stack }: { stack: StackDetail }) {
           Show older deployments
         </Button>
       ) : null}
-      <Dialog open={open !== null} onOpenChange={(next) => !next && setOpen(null)}>
-        <DialogContent className="sm:max-w-3xl">
-          <DialogHeader>
-            <DialogTitle>{open ? `${open.action.charAt(0)}${open.action.slice(1).toLowerCase()} on ${open.host.name}` : "Output"}</DialogTitle>
-            <DialogDescription>
-              Revision #{open?.revision.number}, requested by {open?.requestedByLabel}.{" "}
-              {open ? (
-                <Link href={`/audit?targetType=deployment&targetId=${encodeURIComponent(open.id)}`} className="inline-flex items-center gap-1 underline underline-offset-4">
-                  <ScrollTextIcon aria-hidden className="size-3.5" />
-                  Its audit log entries
-                </Link>
-              ) : null}
-            </DialogDescription>
-          </DialogHeader>
-          {open ? <JobOutput deploymentId={open.id} title="Output" heading="h3" /> : null}
-        </DialogContent>
-      </Dialog>
+      <JobOutputDialog job={open} onClose={() => setOpen(null)} />
     </section>
   );
 }
@@ -408,6 +386,8 @@ export function HistoryTab({ stack }: { stack: StackDetail }) {
       ) : (
         <DiffView stackId={stack.id} from={from} to={to} />
       )}
+
+      <BuildsTable stackId={stack.id} />
 
       <Deployments stack={stack} />
     </div>
