@@ -102,11 +102,23 @@ make_node_base() {
     install -D -m 0644 "$NODE_EXTRA_CA_CERTS" "$work/root/usr/local/share/wharf-extra-ca.crt"
     extra_ca="ENV NODE_EXTRA_CA_CERTS=/usr/local/share/wharf-extra-ca.crt"
   fi
+  # Like a CI cache: the machine's npm cache (the checkout's own `npm ci` filled it) goes into
+  # the stand-in, so the image's `npm ci` reads the tarballs the lockfile names from it. Fetched
+  # over the network while the other suites load the machine, npm itself often crashed
+  # ("Exit handler never called").
+  local npm_cache="" seeded_cache=""
+  npm_cache="$(npm config get cache 2>/dev/null || true)"
+  if [[ -n "$npm_cache" && -d "$npm_cache/_cacache" ]]; then
+    mkdir -p "$work/root/root/.npm"
+    cp -a "$npm_cache/_cacache" "$work/root/root/.npm/_cacache"
+    seeded_cache=$'COPY root/.npm /root/.npm\nENV npm_config_prefer_offline=true'
+  fi
   cat >"$work/root/Dockerfile" <<EOF
 FROM wharf-standin/rootfs:bookworm
 COPY usr/local /usr/local
 ENV PATH=/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 $extra_ca
+$seeded_cache
 CMD ["node"]
 EOF
   DOCKER_BUILDKIT=0 logged build-node-base dk build -t "$NODE_BASE" "$work/root"
