@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { agentPaths, type WharfDeps } from "@wharf/api";
 
 import { childEnv } from "./env";
-import { loadSandbox } from "./sandbox";
+import { loadSandbox, type Sandbox, sandboxIsUp } from "./sandbox";
 
 export interface Snapshot {
   /**
@@ -24,6 +24,8 @@ export interface Snapshot {
   namespaces: Set<string>;
   /** "host/container name" of the bench's own projects (bench-*) on every sandbox host: others share these hosts. */
   containers: Set<string>;
+  /** The sandbox hosts' users, as they were when the bench began. */
+  uids: Set<number>;
 }
 
 /** Command lines by pid, with the real uid of each process. */
@@ -43,18 +45,19 @@ function commandLines(): Map<number, { line: string; uid: number }> {
 }
 
 /** The uids of the sandbox hosts' users: agents anyone else runs on this machine are not the bench's. */
-function sandboxUids(): Set<number> {
-  const users = loadSandbox().hosts.flatMap((host) => Object.values(host.users));
+function sandboxUids(sandbox: Sandbox): Set<number> {
+  const users = sandbox.hosts.flatMap((host) => Object.values(host.users));
   return new Set(users.map((user) => Number(execFileSync("id", ["-u", user], { encoding: "utf8" }).trim())));
 }
 
-export function takeSnapshot(): Snapshot {
+/** What runs now. After the bench stopped a sandbox it started, `before` says whose processes count, and no host is left to hold containers. */
+export function takeSnapshot(before?: Snapshot): Snapshot {
   const all = [...commandLines()];
   const processes = all.map(([pid, { line }]) => `${pid} ${line}`);
-  const uids = sandboxUids();
+  const sandbox = sandboxIsUp() ? loadSandbox() : null;
+  const uids = sandbox ? sandboxUids(sandbox) : (before?.uids ?? new Set<number>());
   const agents = all.filter(([, { line, uid }]) => uids.has(uid) && /(^|\/)wharf-agent /.test(line)).map(([, { line }]) => line);
-  const sandbox = loadSandbox();
-  const containers = sandbox.hosts.flatMap((host) =>
+  const containers = (sandbox?.hosts ?? []).flatMap((host) =>
     execFileSync("docker", ["ps", "-a", "--format", "{{.Names}}"], { env: childEnv({ DOCKER_HOST: `unix://${host.dockerSocket}` }), encoding: "utf8" })
       .split("\n")
       .filter((name) => name.startsWith("bench-"))
@@ -69,12 +72,13 @@ export function takeSnapshot(): Snapshot {
     sshds: new Set(processes.filter((line) => line.includes("sshd") && line.includes("/loopback/"))),
     namespaces: new Set(namespaces),
     containers: new Set(containers),
+    uids,
   };
 }
 
 /** Everything in `after` that `before` did not have, one line each. */
 export function leftovers(before: Snapshot, after: Snapshot): string[] {
-  const kinds: [keyof Snapshot, string][] = [
+  const kinds: [Exclude<keyof Snapshot, "uids">, string][] = [
     ["agents", "agent process"],
     ["sshds", "loopback sshd"],
     ["namespaces", "network namespace"],

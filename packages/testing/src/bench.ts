@@ -284,11 +284,11 @@ const SPARE_SUPERVISOR_MS = 15_000;
 
 /** Says what the bench left running that was not running before it, and records the count (target: none). */
 async function reportLeftovers(before: Snapshot): Promise<void> {
-  let left = leftovers(before, takeSnapshot());
+  let left = leftovers(before, takeSnapshot(before));
   const deadline = Date.now() + SPARE_SUPERVISOR_MS;
   while (left.some((item) => item.endsWith("/wharf-agent supervise")) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    left = leftovers(before, takeSnapshot());
+    left = leftovers(before, takeSnapshot(before));
   }
   process.stdout.write(`\nLeft behind by the bench (processes, agents, namespaces, containers): ${left.length === 0 ? "nothing" : `${left.length}\n  ${left.join("\n  ")}`}\n`);
   recordFigure({ part: "cleanup", name: "processes, agents, namespaces, containers left behind", value: left.length, unit: "items", target: { max: 0 } });

@@ -4,7 +4,7 @@
  * and sshd). The script describes them in `$WHARF_SANDBOX_STATE/hosts.json`.
  */
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import { z } from "zod";
@@ -77,6 +77,11 @@ function readStateJson<T>(file: string, schema: z.ZodType<T>, hint: string): T {
   const parsed = schema.safeParse(json);
   if (!parsed.success) throw new Error(`${full} is not a valid sandbox description:\n${z.prettifyError(parsed.error)}`);
   return parsed.data;
+}
+
+/** Whether a sandbox is up (its hosts.json exists). */
+export function sandboxIsUp(): boolean {
+  return existsSync(path.join(sandboxStateDir(), "hosts.json"));
 }
 
 /** Reads and validates hosts.json. Throws with a hint when no sandbox is up. */
