@@ -32,7 +32,9 @@ beforeAll(async () => {
   h1 = sandboxHost("h1");
   const labelled = `LABEL ${label}`;
   first = buildTestImage(h1, `${prefix}-first:1`, [labelled, "ENV GREETING=hello", `RUN echo first-${prefix} > /first.txt`]);
-  second = buildTestImage(h1, `${prefix}-second:1`, [labelled, `RUN echo second-${prefix} > /second.txt && head -c 20000 /dev/zero > /second.bin`]);
+  // 4 MiB that do not compress: a layer whose download Docker reports while it runs. A tiny one
+  // arrives in one read, and Docker may fold its only "Downloading" frame into "Download complete".
+  second = buildTestImage(h1, `${prefix}-second:1`, [labelled, `RUN echo second-${prefix} > /second.txt && head -c 4194304 /dev/urandom > /second.bin`]);
   // Rebuilding a tag leaves the old image behind without one: dangling.
   stale = buildTestImage(h1, `${prefix}-stale:1`, [labelled, `RUN echo old-${prefix} > /stale.txt`]);
   buildTestImage(h1, `${prefix}-stale:1`, [labelled, `RUN echo new-${prefix} > /stale.txt`]);
