@@ -5,9 +5,10 @@ import { z } from "zod";
 import type { WharfDeps } from "../deps";
 import { WharfError } from "../errors";
 import { BUILD_ACTIONS } from "../lib/dockerfile-build";
-import { type PushPlan, pushPlan, type PushTarget } from "../lib/push-plan";
+import { type PushPlan, pushPlan, type PushTarget, type TeamRegistry } from "../lib/push-plan";
 import { PushProgress } from "../lib/push-progress";
 import { pushImage } from "./image-push";
+import { teamRegistries } from "./registries";
 import { publicContent, type RevisionContent } from "./stack-project";
 import { findRevisionRow, findStackForTeam } from "./stacks";
 
@@ -22,8 +23,7 @@ export const builtImage = z.object({
 export type BuiltImage = z.infer<typeof builtImage>;
 
 async function planFor(deps: WharfDeps, teamId: string, files: { content: string }[]): Promise<PushPlan> {
-  const registries = await deps.db.registry.findMany({ where: { teamId }, select: { id: true, name: true, kind: true, address: true } });
-  return pushPlan(files, registries);
+  return pushPlan(files, await teamRegistries(deps, teamId));
 }
 
 export const pushPlanInput = z.object({ stackId: z.string().min(1), revisionNumber: z.number().int().positive().optional() });
@@ -81,8 +81,8 @@ export async function assertBuildRequest(
 }
 
 /** The push plan the job follows: the revision's services that qualify, narrowed to the ones asked for; the rest said as skipped. */
-export async function jobPushTargets(deps: WharfDeps, teamId: string, content: RevisionContent, services: string[] | undefined, say: (line: string) => void): Promise<PushTarget[]> {
-  const plan = await planFor(deps, teamId, content.files);
+export function jobPushTargets(registries: readonly TeamRegistry[], content: RevisionContent, services: string[] | undefined, say: (line: string) => void): PushTarget[] {
+  const plan = pushPlan(content.files, registries);
   for (const entry of plan.skipped) say(`Skipping ${entry.service}: ${entry.why}`);
   const targets = plan.targets.filter((target) => services === undefined || services.includes(target.service));
   for (const target of plan.targets) if (!targets.includes(target)) say(`Skipping ${target.service}: not among the services asked for.`);

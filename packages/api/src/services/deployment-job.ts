@@ -19,7 +19,7 @@ import { type BuiltImage, jobPushTargets, pushBuiltImages } from "./builds";
 import { appendSystemLines, type DeploymentOptions, deploymentOptions, describeAction, failedChecks, type Rendered, runPreflight, skipFollowers, UP_ACTIONS } from "./deployments";
 import { callAgent, openAgentStream } from "./hosts";
 import { projectOwner } from "./project-owner";
-import { registryAuthsFor } from "./registries";
+import { registryAuthsFor, teamRegistries } from "./registries";
 import { buildProject, redactedEnv, type RedactedEnvEntry, redactorFor, revisionContent, revisionTreeSelect } from "./stack-project";
 import { ensureTreeOnHost } from "./stack-tree";
 import { publishEvent } from "./webhooks";
@@ -328,14 +328,16 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
   sink.redact(redactorFor(content));
   const pins = z.array(imagePin).parse(job.imagePins ?? []);
   const actionOptions = deploymentOptions.parse(job.options);
-  // Independent reads, at once; what the registry reads have to say is said in its place below.
+  // Which services a step acts on does not change whether it reaches a registry: the steps before narrowing say it.
+  const reachesRegistry = stepsFor(job.action, actionOptions).some((step) => REGISTRY_ACTIONS.includes(step.action));
+  // Independent reads, at once. One read of the team's registries serves the logins and a build and push's plan;
+  // what the logins have to say is said in its place below.
   const registryNotes: string[] = [];
-  const [owner, registryAuths] = await Promise.all([
+  const registries = reachesRegistry || job.action === "BUILD_PUSH" ? teamRegistries(deps, job.stack.teamId) : Promise.resolve([]);
+  const [owner, teamRegistryRows, registryAuths] = await Promise.all([
     projectOwner(deps, job.stack.id, job.host.id),
-    // Which services a step acts on does not change whether it reaches a registry.
-    stepsFor(job.action, actionOptions).some((step) => REGISTRY_ACTIONS.includes(step.action))
-      ? registryAuthsFor(deps, job.stack.teamId, content.files.map((file) => file.content), (message) => registryNotes.push(message))
-      : [],
+    registries,
+    reachesRegistry ? registries.then((rows) => registryAuthsFor(deps, rows, content.files.map((file) => file.content), (message) => registryNotes.push(message))) : [],
   ]);
   const { project, limitsOverride } = buildProject(job.stack.name, content, job.overlay, pins, owner);
   recorded.limitsOverride = limitsOverride;
@@ -350,7 +352,7 @@ async function execute(deps: WharfDeps, job: ClaimedJob, sink: OutputSink, signa
     if (result.refusal) return { status: "FAILED", reason: result.refusal.reason, error: result.refusal.message, exitCode: null };
   }
   // Build and push: the services whose image goes to one of the team's registries (the others are said to be skipped).
-  const pushTargets = job.action === "BUILD_PUSH" ? await jobPushTargets(deps, job.stack.teamId, content, actionOptions.services, (line) => sink.push("wharf", line)) : [];
+  const pushTargets = job.action === "BUILD_PUSH" ? jobPushTargets(teamRegistryRows, content, actionOptions.services, (line) => sink.push("wharf", line)) : [];
   if (job.action === "BUILD_PUSH" && pushTargets.length === 0) {
     return { status: "FAILED", reason: "NOTHING_TO_PUSH", error: `No service of ${job.stack.name} can be built and pushed (see above).`, exitCode: null };
   }

@@ -22,7 +22,7 @@ import { deployedState, UP_ACTIONS } from "./deployed-state";
 import { guardrailCheck, guardrailRefusal, type GuardrailRequester } from "./guardrails";
 import { callAgent } from "./hosts";
 import { protectedHosts } from "./protection";
-import { registryAuthsFor } from "./registries";
+import { registryAuthsFor, teamRegistries } from "./registries";
 import { assertStackOnHosts } from "./stack-presence";
 import { buildProject, redactorFor, type RevisionContent, revisionContent } from "./stack-project";
 import { ensureTreeOnHost } from "./stack-tree";
@@ -201,7 +201,7 @@ export async function runPreflight(
     const [, registryAuths] = await Promise.all([
       ensureTreeOnHost(deps, plan.host, project.name, plan.content.tree),
       // A registry that refuses here is reported by the image check itself.
-      registryAuthsFor(deps, requester.teamId, project.files.map((file) => file.content), () => undefined),
+      teamRegistries(deps, requester.teamId).then((registries) => registryAuthsFor(deps, registries, project.files.map((file) => file.content), () => undefined)),
     ]);
     const result = await callAgent(deps, plan.host, "preflight", {
       project,

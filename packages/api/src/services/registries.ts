@@ -168,13 +168,23 @@ export async function removeRegistry(deps: WharfDeps, teamId: string, actor: Act
   });
 }
 
-/** The row with its secret opened: stays inside the service layer. */
-export async function loadRegistry(deps: WharfDeps, teamId: string, registryId: string) {
-  const row = await deps.db.registry.findFirst({ where: { id: registryId, teamId } });
-  if (!row) throw notFound("That registry");
+/** The team's registries, secrets still sealed: one read for both a job's push plan and its logins. */
+export function teamRegistries(deps: WharfDeps, teamId: string) {
+  return deps.db.registry.findMany({ where: { teamId }, orderBy: { createdAt: "asc" } });
+}
+export type TeamRegistryRow = Awaited<ReturnType<typeof teamRegistries>>[number];
+
+function opened(deps: WharfDeps, row: TeamRegistryRow) {
   return { ...row, secret: row.secretEnc ? deps.secrets.open(row.secretEnc) : null };
 }
-type LoadedRegistry = Awaited<ReturnType<typeof loadRegistry>>;
+type LoadedRegistry = ReturnType<typeof opened>;
+
+/** The row with its secret opened: stays inside the service layer. */
+export async function loadRegistry(deps: WharfDeps, teamId: string, registryId: string): Promise<LoadedRegistry> {
+  const row = await deps.db.registry.findFirst({ where: { id: registryId, teamId } });
+  if (!row) throw notFound("That registry");
+  return opened(deps, row);
+}
 
 export function ecrSettings(registry: LoadedRegistry): EcrSettings {
   return {
@@ -239,13 +249,12 @@ export async function testRegistry(deps: WharfDeps, teamId: string, registryId: 
  * name without an address. A registry whose credentials fail is left out and
  * reported through `skip`: compose then says which pull was refused.
  */
-export async function registryAuthsFor(deps: WharfDeps, teamId: string, texts: string[], skip: (message: string) => void): Promise<RegistryAuth[]> {
-  const rows = await deps.db.registry.findMany({ where: { teamId }, select: { id: true, kind: true, address: true } });
-  const named = rows.filter((row) => row.kind === "DOCKER_HUB" || texts.some((text) => text.includes(`${row.address}/`)));
+export async function registryAuthsFor(deps: WharfDeps, registries: readonly TeamRegistryRow[], texts: string[], skip: (message: string) => void): Promise<RegistryAuth[]> {
+  const named = registries.filter((row) => row.kind === "DOCKER_HUB" || texts.some((text) => text.includes(`${row.address}/`)));
   const auths: RegistryAuth[] = [];
   for (const row of named) {
     try {
-      auths.push((await registryAuth(deps, await loadRegistry(deps, teamId, row.id))).auth);
+      auths.push((await registryAuth(deps, opened(deps, row))).auth);
     } catch (error) {
       if (!(error instanceof WharfError)) throw error;
       skip(`Pulling without logging in to ${row.address}: ${error.message}`);
