@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 
-import { expect, type Page, test } from "@playwright/test";
+import { type BrowserContext, expect, type Page, test } from "@playwright/test";
 
 import { type Account, ensureAccount, expectAccessible, signInAs } from "../fixtures/a11y";
 import { ensureSandboxHost, sandbox, trpc } from "../fixtures/wharf";
@@ -198,6 +198,8 @@ const STATES: State[] = [
 test.use({ reducedMotion: "reduce" });
 
 let world: World = { hostId: "", stackId: "" };
+/** Each owner signs in once; every scan of theirs starts with that session's cookies. */
+const sessions: Partial<Record<State["as"], Awaited<ReturnType<BrowserContext["cookies"]>>>> = {};
 
 /** h1 and a stack of two files, deployed then saved again, in the populated team; found again on a retry. */
 async function populate(page: Page): Promise<World> {
@@ -231,12 +233,17 @@ test.beforeAll(async ({ browser }) => {
   await ensureAccount(FULL);
   const page = await browser.newPage();
   world = await populate(page);
+  sessions.populated = await page.context().cookies();
   await page.close();
+  const empty = await browser.newPage();
+  await signInAs(empty, EMPTY);
+  sessions.empty = await empty.context().cookies();
+  await empty.close();
 });
 
 for (const state of STATES) {
   test(`${state.name}: no serious or critical accessibility violations`, async ({ page }) => {
-    if (state.as !== "signed out") await signInAs(page, state.as === "empty" ? EMPTY : FULL);
+    await page.context().addCookies(sessions[state.as] ?? []);
     await page.goto(typeof state.path === "string" ? state.path : state.path(world));
     await expect(page.getByRole("heading", { level: 1 }).first()).toBeVisible();
     await expect(page.locator("[data-slot=skeleton]")).toHaveCount(0, { timeout: 30_000 });

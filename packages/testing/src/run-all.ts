@@ -10,7 +10,7 @@ import { stripVTControlCharacters } from "node:util";
 
 import { childEnv, REPO_ROOT } from "./env";
 import { schemaDrift } from "./schema-drift";
-import { announce as step, prepareHosts, runCommand as run, startTestPostgres, stopSandbox } from "./stack";
+import { announce as step, prepareTooling, runCommand as run, startHosts, startTestPostgres, stopSandbox } from "./stack";
 
 interface SuiteResult {
   name: string;
@@ -27,11 +27,10 @@ const firstLine = (text: string | undefined): string => stripVTControlCharacters
 const results: SuiteResult[] = [];
 const reportDir = path.join(REPO_ROOT, "test-results");
 
-/** A check that counts as one test: lint, or a package's typecheck. */
+/** A check that counts as one test: lint, or a package's typecheck. Its output is printed when it ends (checks run side by side). */
 async function checkSuite(name: string, command: string, args: string[]): Promise<void> {
-  step(name);
   const started = Date.now();
-  const code = await run(command, args);
+  const code = await run(command, args, { buffered: { title: name } });
   results.push({ name, passed: code === 0 ? 1 : 0, failed: code === 0 ? 0 : 1, skipped: 0, seconds: (Date.now() - started) / 1000 });
 }
 
@@ -134,13 +133,20 @@ async function playwrightSuite(env: NodeJS.ProcessEnv): Promise<void> {
 async function main(): Promise<number> {
   mkdirSync(reportDir, { recursive: true });
   const started = Date.now();
-  await prepareHosts(2);
-  const postgres = await startTestPostgres(["wharf_test", "wharf_e2e", "wharf_schema"]);
+  await prepareTooling();
+  // Lint and typecheck need neither hosts nor a database: they run while those start, and beside each other.
+  const checks = Promise.all([checkSuite("lint", "npx", ["eslint", "."]), checkSuite("typecheck", "npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"])]);
+  const hostsAndDatabase = startHosts(2).then(() => startTestPostgres(["wharf_test", "wharf_e2e", "wharf_schema"]));
+  // Both settle before anything goes on, so a failed start never leaves a check running behind it.
+  const [postgresStart] = await Promise.allSettled([hostsAndDatabase, checks]);
+  if (postgresStart.status === "rejected") {
+    await stopSandbox();
+    throw postgresStart.reason;
+  }
+  const postgres = postgresStart.value;
   const env = childEnv({ DATABASE_URL: postgres.url, WHARF_E2E_DATABASE_URL: postgres.urlFor("wharf_e2e") });
 
   try {
-    await checkSuite("lint", "npx", ["eslint", "."]);
-    await checkSuite("typecheck", "npx", ["turbo", "run", "typecheck", "--output-logs=errors-only"]);
     // Before the suites: wharf_test is then exactly what the migrations make.
     await schemaSuite(postgres.url, postgres.urlFor("wharf_schema"));
     await vitestSuite("unit", "unit", env);

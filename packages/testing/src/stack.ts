@@ -7,15 +7,29 @@ import { type EmbeddedPostgresHandle, migrateDatabase, startEmbeddedPostgres } f
 import { childEnv, REPO_ROOT, testEnv } from "./env";
 
 /** Runs a command (argv array) from the repository root; resolves with its exit code. */
-export function runCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): Promise<number> {
+/**
+ * Runs a command from the repository root. `buffered`: its output is printed
+ * under `title` once it ends, so commands run side by side keep their output apart.
+ */
+export function runCommand(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; quiet?: boolean; buffered?: { title: string } } = {}): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       cwd: REPO_ROOT,
       env: options.env ?? childEnv(),
-      stdio: options.quiet ? ["ignore", "ignore", "inherit"] : "inherit",
+      stdio: options.quiet ? ["ignore", "ignore", "inherit"] : options.buffered ? ["ignore", "pipe", "pipe"] : "inherit",
     });
-    child.on("error", () => resolve(127));
-    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+    const output: Buffer[] = [];
+    child.stdout?.on("data", (chunk: Buffer) => output.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => output.push(chunk));
+    const finish = (code: number) => {
+      if (options.buffered) {
+        announce(options.buffered.title);
+        process.stdout.write(Buffer.concat(output));
+      }
+      resolve(code);
+    };
+    child.on("error", () => finish(127));
+    child.on("close", (code, signal) => finish(code ?? (signal ? 128 : 1)));
   });
 }
 
@@ -35,8 +49,18 @@ export async function mustRun(title: string, command: string, args: string[]): P
  * says whether this call started it (and so should stop it).
  */
 export async function prepareHosts(hosts: number, options: { reuseRunning?: boolean } = {}): Promise<{ startedSandbox: boolean }> {
+  await prepareTooling();
+  return startHosts(hosts, options);
+}
+
+/** What lint and typecheck need too: the system packages and the Prisma client. */
+export async function prepareTooling(): Promise<void> {
   await mustRun("System packages (Docker engine, compose v2, sshd, Chromium, registry)", "bash", ["docker/sandbox/install-deps.sh"]);
   await mustRun("Prisma client", "npx", ["prisma", "generate"]);
+}
+
+/** The agent executable and N sandbox hosts (after prepareTooling). */
+export async function startHosts(hosts: number, options: { reuseRunning?: boolean } = {}): Promise<{ startedSandbox: boolean }> {
   await mustRun("Agent executable", "npm", ["run", "build", "-w", "@wharf/agent"]);
   if (options.reuseRunning && (await runCommand("bash", ["docker/sandbox/sandbox.sh", "status"], { quiet: true })) === 0) {
     announce("Sandbox hosts: reusing the running sandbox");
