@@ -255,20 +255,17 @@ export async function startAgentServer(options: AgentServerOptions): Promise<Age
   };
 }
 
-function runCall<M extends AgentMethod>(
+async function runCall<M extends AgentMethod>(
   method: M,
   params: z.output<AgentCalls[M]["params"]>,
   ctx: HandlerContext,
 ): Promise<unknown> {
-  return callHandlers[method]()
-    .then((handler) => handler(params, ctx))
-    .then((result) => {
-    const checked = agentCalls[method].result.safeParse(result);
-    if (!checked.success) {
-      throw new AgentFailure("INTERNAL", `agent produced an invalid ${method} result: ${z.prettifyError(checked.error)}`);
-    }
-    return checked.data;
-  });
+  const handler = await callHandlers[method]();
+  const checked = agentCalls[method].result.safeParse(await handler(params, ctx));
+  if (!checked.success) {
+    throw new AgentFailure("INTERNAL", `agent produced an invalid ${method} result: ${z.prettifyError(checked.error)}`);
+  }
+  return checked.data;
 }
 
 function validateStreamData<M extends AgentStreamMethod>(method: M, data: z.output<AgentStreams[M]["data"]>): unknown {
