@@ -67,6 +67,25 @@ module.exports = new Proxy({}, { get: (_target, key) => (key === "__esModule" ? 
   },
 };
 
+// zod re-exports every translation of its messages as `z.locales`; the agent
+// speaks English only (zod registers it itself), and the other ~60 are half
+// of zod's code: text the agent would keep in memory for its whole life.
+const englishOnlyZodLocales: Plugin = {
+  name: "english-only-zod-locales",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: path.join(path.dirname(args.importer), "../locales/index.js"), namespace: "zod-locales" }
+        : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      loader: "js",
+      resolveDir: path.dirname(args.path),
+      contents: `export { default as en } from "./en.js";`,
+    }));
+  },
+};
+
 async function main(): Promise<void> {
   const started = performance.now();
   const lap = timer();
@@ -83,7 +102,7 @@ async function main(): Promise<void> {
     format: "cjs",
     write: false,
     define: { __WHARF_AGENT_VERSION__: JSON.stringify(VERSION_PLACEHOLDER) },
-    plugins: [stubUnusedPackages],
+    plugins: [stubUnusedPackages, englishOnlyZodLocales],
     // Half the source text the agent keeps in memory; names stay, so stack traces still read.
     minifyWhitespace: true,
     minifySyntax: true,
