@@ -5,13 +5,25 @@
  * keeps a header the client sent and drops the socket address, so a client
  * could otherwise pick the address the sign-in limits count.
  */
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import path from "node:path";
 
 import next from "next";
 
+import { applyBuiltNextConfig } from "../src/env";
 import { resolveClientAddress } from "../src/server/client-ip";
 
+/** The configuration `next build` resolved and wrote beside the build. */
+function builtConfig(appDir: string): unknown {
+  const file = path.join(appDir, ".next", "required-server-files.json");
+  return (JSON.parse(readFileSync(file, "utf8")) as { config: unknown }).config;
+}
+
 export async function startNextServer({ appDir, dev, port, trustedProxies }: { appDir: string; dev: boolean; port: number; trustedProxies: number }): Promise<void> {
+  // In production, Next.js would otherwise compile next.config.ts at every start with its SWC
+  // binary, which then stays mapped: about 28 MiB of RSS, and its heap, for the server's life.
+  if (!dev) applyBuiltNextConfig(builtConfig(appDir));
   const app = next({ dev, dir: appDir, port });
   const handle = app.getRequestHandler();
   await app.prepare();

@@ -177,3 +177,11 @@ export function applyServerEnv(resolved: { databaseUrl: string; authSecret: stri
     NEXT_MANUAL_SIG_HANDLE: "true",
   });
 }
+
+/**
+ * Has Next.js take the configuration `next build` resolved (.next/required-server-files.json) as
+ * it is, the way its own standalone server does, instead of loading next.config.ts at start.
+ */
+export function applyBuiltNextConfig(config: unknown): void {
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(config);
+}

@@ -3,8 +3,8 @@ import { describe, expect, it } from "vitest";
 
 import { openApiDocument } from "./openapi";
 
-describe("the OpenAPI document", () => {
-  const document = openApiDocument("https://wharf.example.com");
+describe("the OpenAPI document", async () => {
+  const document = await openApiDocument("https://wharf.example.com");
 
   it("is a valid OpenAPI 3.1 document for an independent validator", async () => {
     const validator = new Validator();

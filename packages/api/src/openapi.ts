@@ -1,4 +1,4 @@
-import { generateOpenApiDocument, type OpenAPIObject } from "trpc-to-openapi";
+import type { OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
 
 import { appRouter } from "./root";
@@ -54,8 +54,12 @@ const streamPaths = {
   },
 };
 
-/** The OpenAPI 3.1 document, generated from the procedures' zod schemas and meta (see `openapi` in trpc.ts's Meta). */
-export function openApiDocument(origin: string): OpenAPIObject {
+/**
+ * The OpenAPI 3.1 document, generated from the procedures' zod schemas and meta (see `openapi` in trpc.ts's Meta).
+ * trpc-to-openapi, with every adapter it ships and their dependencies, loads on the first REST call or document, not with the server.
+ */
+export async function openApiDocument(origin: string): Promise<OpenAPIObject> {
+  const { generateOpenApiDocument } = await import("trpc-to-openapi");
   const document = generateOpenApiDocument(appRouter, {
     title: "Wharf API",
     description: "Authenticate with `Authorization: Bearer wharf_...` (a team API token). Errors are always `{ code, message, details }`.",

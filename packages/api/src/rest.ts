@@ -1,6 +1,5 @@
 import { getTRPCErrorFromUnknown, isTrackedEnvelope, type TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
-import { createOpenApiFetchHandler } from "trpc-to-openapi";
 import { z, ZodError } from "zod";
 
 import type { WharfDeps } from "./deps";
@@ -84,6 +83,8 @@ export async function handleRestRequest(deps: WharfDeps, request: Request, ip: s
   return withTokenContext(deps, request, ip, async (ctx) => {
     const key = request.method === "POST" ? request.headers.get("idempotency-key") : null;
     const call = async (req: Request) => {
+      // Loaded on first use, like the document (see openapi.ts).
+      const { createOpenApiFetchHandler } = await import("trpc-to-openapi");
       const response = await createOpenApiFetchHandler({ endpoint: REST_BASE_PATH, req, router: appRouter, createContext: () => Promise.resolve(ctx) });
       return response.ok ? response : reshapeError(response);
     };

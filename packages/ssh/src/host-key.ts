@@ -1,7 +1,6 @@
-import ssh2 from "ssh2";
-
 import { formatEndpoint, SshError, toSshError } from "./errors";
 import { fingerprintOf, keyTypeOfBlob } from "./keys";
+import { ssh2 } from "./ssh2";
 
 export interface ScanHostKeyOptions {
   address: string;
@@ -47,7 +46,7 @@ export function scanHostKey(options: ScanHostKeyOptions): Promise<HostKey> {
   const target = { address, port };
 
   return new Promise<HostKey>((resolve, reject) => {
-    const client = new ssh2.Client();
+    const client = new (ssh2().Client)();
     let presented: HostKey | undefined;
     let settled = false;
     const finish = (result: { key: HostKey } | { error: SshError }): void => {

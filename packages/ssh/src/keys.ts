@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 
 import type { ParsedKey } from "ssh2";
-import ssh2 from "ssh2";
 
 import { SshError } from "./errors";
+import { ssh2 } from "./ssh2";
 
 export interface KeyPair {
   /** OpenSSH private key ("-----BEGIN OPENSSH PRIVATE KEY-----"). */
@@ -42,7 +42,7 @@ export function keyTypeOfBlob(keyBlob: Buffer): string {
 }
 
 export function generateKeyPair(comment: string): KeyPair {
-  const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment });
+  const pair = ssh2().utils.generateKeyPairSync("ed25519", { comment });
   const info = inspectPrivateKey(pair.private);
   return { privateKey: pair.private, publicKey: info.publicKey, fingerprint: info.fingerprint };
 }
@@ -65,7 +65,7 @@ export function inspectPrivateKey(text: string, passphrase?: string): PrivateKey
 function parsePrivateKey(text: string, passphrase?: string): ParsedKey {
   if (text.trim() === "") throw new SshError("INVALID_KEY", "The private key is empty: paste the whole key file.");
   // Typed as ParsedKey | Error, but OpenSSH-format keys come back as an array of keys.
-  const parsed: ParsedKey | ParsedKey[] | Error = ssh2.utils.parseKey(text, passphrase);
+  const parsed: ParsedKey | ParsedKey[] | Error = ssh2().utils.parseKey(text, passphrase);
   if (parsed instanceof Error) throw invalidKeyError(parsed, passphrase !== undefined && passphrase !== "");
   const key = isKeyList(parsed) ? parsed[0] : parsed;
   if (key === undefined) throw new SshError("INVALID_KEY", "The key file contains no key.");

@@ -3,7 +3,6 @@ import { posix } from "node:path";
 import type { Duplex } from "node:stream";
 
 import type { Client, ClientChannel, SFTPWrapper } from "ssh2";
-import ssh2 from "ssh2";
 
 import { toRemoteCommand } from "./command";
 import {
@@ -17,6 +16,7 @@ import {
 } from "./errors";
 import { HOST_KEY_ALGORITHMS } from "./host-key";
 import { fingerprintOf, inspectPrivateKey, normalizeFingerprint } from "./keys";
+import { ssh2 } from "./ssh2";
 
 export interface SshTarget {
   /** Pool key: one connection per host id. */
@@ -491,7 +491,7 @@ export class SshPool {
 
     const expected = normalizeFingerprint(target.hostKeyFingerprint);
     return new Promise<Client>((resolve, reject) => {
-      const client = new ssh2.Client();
+      const client = new (ssh2().Client)();
       let mismatch: SshError | undefined;
       let settled = false;
       const fail = (err: unknown): void => {

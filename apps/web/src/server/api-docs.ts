@@ -1,6 +1,6 @@
 import type { openApiDocument } from "@wharf/api";
 
-type Document = ReturnType<typeof openApiDocument>;
+type Document = Awaited<ReturnType<typeof openApiDocument>>;
 interface Operation {
   summary?: string;
   tags?: string[];

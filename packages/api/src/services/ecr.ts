@@ -3,16 +3,13 @@
  * the authorization token, repository reads and creation. Failures become
  * WharfErrors naming the registry and what to change.
  */
-import {
-  CreateRepositoryCommand,
-  DescribeRepositoriesCommand,
-  ECRClient,
-  GetAuthorizationTokenCommand,
-  RepositoryNotFoundException,
-} from "@aws-sdk/client-ecr";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import type * as EcrSdk from "@aws-sdk/client-ecr";
+import type { ECRClient } from "@aws-sdk/client-ecr";
 
 import { WharfError } from "../errors";
+
+// The SDK costs about 15 MiB once loaded, and most servers never talk to Amazon: it loads on the first ECR call.
+const ecrSdk = (): Promise<typeof EcrSdk> => import("@aws-sdk/client-ecr");
 
 export interface EcrSettings {
   name: string;
@@ -44,7 +41,7 @@ export function ecrError(settings: EcrSettings, what: string, error: unknown): W
   if (/AccessDenied|NotAuthorized/i.test(name)) {
     return new WharfError("PRECONDITION_FAILED", `The AWS identity of the registry ${settings.name} may not ${what} (${message}): allow it in the identity's IAM policy.`, "REGISTRY_DENIED");
   }
-  if (error instanceof RepositoryNotFoundException || name === "RepositoryNotFoundException") {
+  if (name === "RepositoryNotFoundException") {
     return new WharfError("PRECONDITION_FAILED", `${message} (registry ${settings.name}): create the repository first.`, "REPOSITORY_MISSING");
   }
   return new WharfError("PRECONDITION_FAILED", `Amazon ECR (${settings.region}) could not ${what} for the registry ${settings.name}: ${message}`, "REGISTRY_UNREACHABLE");
@@ -53,6 +50,7 @@ export function ecrError(settings: EcrSettings, what: string, error: unknown): W
 async function awsCredentials(settings: EcrSettings) {
   const keys = settings.accessKeyId && settings.secretAccessKey ? { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } : undefined;
   if (!settings.roleArn) return keys;
+  const { AssumeRoleCommand, STSClient } = await import("@aws-sdk/client-sts");
   const sts = new STSClient({ region: settings.region, ...(keys ? { credentials: keys } : {}) });
   try {
     const { Credentials: assumed } = await sts.send(new AssumeRoleCommand({ RoleArn: settings.roleArn, RoleSessionName: "wharf", DurationSeconds: 3600 }));
@@ -65,11 +63,12 @@ async function awsCredentials(settings: EcrSettings) {
   }
 }
 
-async function withClient<T>(settings: EcrSettings, what: string, run: (client: ECRClient) => Promise<T>): Promise<T> {
+async function withClient<T>(settings: EcrSettings, what: string, run: (client: ECRClient, sdk: typeof EcrSdk) => Promise<T>): Promise<T> {
   const credentials = await awsCredentials(settings);
-  const client = new ECRClient({ region: settings.region, ...(credentials ? { credentials } : {}) });
+  const sdk = await ecrSdk();
+  const client = new sdk.ECRClient({ region: settings.region, ...(credentials ? { credentials } : {}) });
   try {
-    return await run(client);
+    return await run(client, sdk);
   } catch (error) {
     throw ecrError(settings, what, error);
   } finally {
@@ -79,7 +78,7 @@ async function withClient<T>(settings: EcrSettings, what: string, run: (client: 
 
 /** GetAuthorizationToken: a 12-hour user/password pair for the registry's endpoint. */
 export async function fetchEcrAuthorization(settings: EcrSettings): Promise<EcrAuthorization> {
-  return withClient(settings, "get an authorization token (ecr:GetAuthorizationToken)", async (client) => {
+  return withClient(settings, "get an authorization token (ecr:GetAuthorizationToken)", async (client, { GetAuthorizationTokenCommand }) => {
     const answer = await client.send(new GetAuthorizationTokenCommand({}));
     const data = answer.authorizationData?.[0];
     if (!data?.authorizationToken || !data.proxyEndpoint || !data.expiresAt) throw new Error("the answer held no authorization data");
@@ -92,21 +91,21 @@ export async function fetchEcrAuthorization(settings: EcrSettings): Promise<EcrA
 
 /** Whether the repository exists (DescribeRepositories); with no name, that some repository can be read at all. */
 export async function ecrRepositoryExists(settings: EcrSettings, repositoryName?: string): Promise<boolean> {
-  return withClient(settings, "read repositories (ecr:DescribeRepositories)", async (client) => {
+  return withClient(settings, "read repositories (ecr:DescribeRepositories)", async (client, { DescribeRepositoriesCommand }) => {
     try {
       await client.send(
         new DescribeRepositoriesCommand({ registryId: settings.awsRegistryId, ...(repositoryName ? { repositoryNames: [repositoryName] } : { maxResults: 1 }) }),
       );
       return true;
     } catch (error) {
-      if (repositoryName && (error instanceof RepositoryNotFoundException || (error as { name?: string }).name === "RepositoryNotFoundException")) return false;
+      if (repositoryName && (error as { name?: string }).name === "RepositoryNotFoundException") return false;
       throw error;
     }
   });
 }
 
 export async function createEcrRepository(settings: EcrSettings, repositoryName: string): Promise<void> {
-  await withClient(settings, `create the repository ${repositoryName} (ecr:CreateRepository)`, async (client) => {
+  await withClient(settings, `create the repository ${repositoryName} (ecr:CreateRepository)`, async (client, { CreateRepositoryCommand }) => {
     await client.send(new CreateRepositoryCommand({ registryId: settings.awsRegistryId, repositoryName }));
   });
 }

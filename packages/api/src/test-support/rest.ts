@@ -83,7 +83,7 @@ export async function serveRest(deps: WharfDeps): Promise<{ url: string; server:
       const logs = /^\/api\/v1\/stacks\/([^/]+)\/logs$/.exec(path);
       const response =
         path === "/api/openapi.json"
-          ? Response.json(openApiDocument(origin))
+          ? Response.json(await openApiDocument(origin))
           : output?.[1]
             ? await handleJobOutputStream(deps, request, "127.0.0.1", output[1])
             : logs?.[1]
