@@ -93,7 +93,7 @@ function rawFollow(host: SandboxHost, project: string, dir: string, tail: "0" | 
 
 /** What the functions below use of the page's globals (this package is typed for Node, not the DOM). */
 interface PageGlobals {
-  __burst: { found: number; longTasks: number[] };
+  __burst: { found: number; longTasks: number[] } | undefined;
   document: { querySelector(selector: string): { textContent: string | null } | null };
   requestAnimationFrame(callback: () => void): number;
   PerformanceObserver: new (callback: (list: { getEntries(): { duration: number }[] }) => void) => { observe(options: { entryTypes: string[] }): void };
@@ -103,10 +103,14 @@ interface PageGlobals {
 async function watchFor(page: Page, text: string): Promise<void> {
   await page.evaluate((marker) => {
     const w = globalThis as unknown as PageGlobals;
-    w.__burst = { found: 0, longTasks: [] };
-    new w.PerformanceObserver((list) => list.getEntries().forEach((entry) => w.__burst.longTasks.push(entry.duration))).observe({ entryTypes: ["longtask"] });
+    // One observer per page: one per call counted each long task of a later run several times.
+    if (w.__burst === undefined) {
+      new w.PerformanceObserver((list) => list.getEntries().forEach((entry) => w.__burst?.longTasks.push(entry.duration))).observe({ entryTypes: ["longtask"] });
+    }
+    const state = { found: 0, longTasks: [] };
+    w.__burst = state;
     const check = (): void => {
-      if (w.document.querySelector('[role="log"]')?.textContent?.includes(marker)) w.__burst.found = Date.now();
+      if (w.document.querySelector('[role="log"]')?.textContent?.includes(marker)) state.found = Date.now();
       else w.requestAnimationFrame(check);
     };
     w.requestAnimationFrame(check);
@@ -114,8 +118,8 @@ async function watchFor(page: Page, text: string): Promise<void> {
 }
 
 async function seen(page: Page, startedAt: number): Promise<{ ms: number; longTasks: number[] }> {
-  await page.waitForFunction(() => (globalThis as unknown as PageGlobals).__burst.found > 0, undefined, { timeout: 300_000, polling: 200 });
-  const result = await page.evaluate(() => (globalThis as unknown as PageGlobals).__burst);
+  await page.waitForFunction(() => ((globalThis as unknown as PageGlobals).__burst?.found ?? 0) > 0, undefined, { timeout: 300_000, polling: 200 });
+  const result = await page.evaluate(() => (globalThis as unknown as PageGlobals).__burst ?? { found: 0, longTasks: [] });
   return { ms: result.found - startedAt, longTasks: result.longTasks };
 }
 
@@ -228,27 +232,41 @@ export async function logBurstFigures(deps: WharfDeps, databaseUrl: string): Pro
     recordFigure({ part: "log-burst", name: "live burst, longest task in the page", value: Math.max(0, ...longTasks), unit: "ms", target: { max: 50 } });
     recordFigure({ part: "log-burst", name: "live burst, long tasks per burst", value: longTasks.length / RUNS, unit: "tasks" });
 
-    // "All lines" of the history stack, whose container printed LINES lines and went quiet.
+    // "All lines" of the history stack, whose container printed LINES lines and went quiet; runs alternate with raw.
     const historyLast = `history line ${LINES} of`;
-    const everything = rawFollow(host, history.name, historyDir, "all");
-    const rawAll = await everything.until(historyLast, () => undefined);
-    everything.stop();
     await page.goto(`${url}/stacks/${history.id}?tab=logs`);
     await page.getByText("Live", { exact: true }).first().waitFor();
-    // The default tail already shows the last line: empty the view, so only the new stream can show it again.
-    await page.getByRole("button", { name: "Clear the view" }).click();
-    await watchFor(page, historyLast);
+    const tail = page.getByLabel("Tail (per container)");
+    const rawAll: number[] = [];
+    const pageAll: number[] = [];
+    const allLongTasks: number[] = [];
     const stopAllProfile = await profilePage(page, "All lines");
-    const startedAt = Date.now();
-    await page.getByLabel("Tail (per container)").selectOption("all");
-    const all = await seen(page, startedAt);
+    for (let run = 1; run <= RUNS; run++) {
+      const everything = rawFollow(host, history.name, historyDir, "all");
+      rawAll.push(await everything.until(historyLast, () => undefined));
+      everything.stop();
+      await sleep(1_000);
+      // A short tail shows the last line; once it did, the view is emptied, so only the new stream can show it again.
+      await tail.selectOption("500");
+      await watchFor(page, historyLast);
+      await seen(page, Date.now());
+      await page.getByRole("button", { name: "Clear the view" }).click();
+      await watchFor(page, historyLast);
+      const startedAt = Date.now();
+      await tail.selectOption("all");
+      const all = await seen(page, startedAt);
+      pageAll.push(all.ms);
+      allLongTasks.push(...all.longTasks);
+      process.stdout.write(
+        `  All lines, run ${run}: raw compose logs -f ${rawAll.at(-1)?.toFixed(0)} ms, Logs tab ${all.ms} ms, long tasks ${all.longTasks.length} (max ${Math.max(0, ...all.longTasks).toFixed(0)} ms)\n`,
+      );
+      await sleep(1_000);
+    }
     await stopAllProfile();
-    const allRatio = all.ms / rawAll;
-    process.stdout.write(
-      `  All lines of a ${LINES.toLocaleString("en")}-line history: raw compose logs -f ${rawAll.toFixed(0)} ms, Logs tab ${all.ms} ms = ${allRatio.toFixed(2)}x; long tasks ${all.longTasks.length} (max ${Math.max(0, ...all.longTasks).toFixed(0)} ms)\n`,
-    );
+    const allRatio = median(pageAll) / median(rawAll);
+    process.stdout.write(`  All lines of a ${LINES.toLocaleString("en")}-line history: raw median ${median(rawAll).toFixed(0)} ms, Logs tab median ${median(pageAll).toFixed(0)} ms = ${allRatio.toFixed(2)}x\n`);
     recordFigure({ part: "log-burst", name: "All lines of a 200k-line history / raw compose logs -f", value: allRatio, unit: "x", target: { max: 1.2 } });
-    recordFigure({ part: "log-burst", name: "All lines, longest task in the page", value: Math.max(0, ...all.longTasks), unit: "ms", target: { max: 50 } });
+    recordFigure({ part: "log-burst", name: "All lines, longest task in the page", value: Math.max(0, ...allLongTasks), unit: "ms", target: { max: 50 } });
   } finally {
     await browser.close();
     for (const container of [`${stack.name}-burst-1`, `${history.name}-history-1`]) {
