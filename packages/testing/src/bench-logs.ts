@@ -7,7 +7,8 @@
  *    alternate between the two, median of RUNS.
  * 2. "All lines" of that 200,000-line history: time from picking it in the
  *    Tail menu until the last line is on screen, beside raw
- *    `docker compose logs -f` printing the whole history.
+ *    `docker compose logs -f` printing the whole history; alternating, median
+ *    of RUNS, with the web server's and the agent's CPU time per read.
  * Long tasks (PerformanceObserver 'longtask') in the page are counted during each.
  */
 import { execFileSync, spawn } from "node:child_process";
