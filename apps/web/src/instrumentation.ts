@@ -7,6 +7,8 @@ export async function register(): Promise<void> {
   // a build for another runtime drops the Node.js-only import below.
   // eslint-disable-next-line no-restricted-properties
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { installWholeChunkTextEncoderStream } = await import("~/server/text-encoder-stream");
+  installWholeChunkTextEncoderStream();
   const { startWharf } = await import("~/server/wharf");
   try {
     startWharf();

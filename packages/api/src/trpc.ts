@@ -1,12 +1,13 @@
 import { initTRPC, tracked, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/unstable-core-do-not-import";
 import type { AuditSource, Role } from "@wharf/db";
-import superjson from "superjson";
+import superjson, { type SuperJSONResult } from "superjson";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import { z, ZodError } from "zod";
 
 import type { WharfDeps } from "./deps";
 import { invalidInput, type Problem, WharfError, type WharfErrorCode } from "./errors";
+import { isPlainJson } from "./lib/plain-json";
 import { type Permission, roleCan } from "./permissions";
 import { effectiveRole, resolveResourceScope, type ResourceKind, type ResourceScope } from "./services/access";
 import { cachedHostForTeam, cachedMembership } from "./services/access-cache";
@@ -63,11 +64,20 @@ const TRPC_CODE: Record<WharfErrorCode, TRPC_ERROR_CODE_KEY> = {
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
 
+/** superjson both ways, except for outputs marked plain JSON: those are sent as superjson would, without its walk. */
+export const transformer = {
+  input: superjson,
+  output: {
+    serialize: (value: unknown): SuperJSONResult => (isPlainJson(value) ? ({ json: value } as SuperJSONResult) : superjson.serialize(value)),
+    deserialize: (payload: SuperJSONResult): unknown => superjson.deserialize(payload),
+  },
+};
+
 const t = initTRPC
   .context<Context>()
   .meta<Meta>()
   .create({
-    transformer: superjson,
+    transformer,
     // Followed logs of a quiet service stay open through proxies; a client that hears nothing
     // (not even a ping) for 30 s reconnects, resuming from its last event id.
     sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 30_000 } },

@@ -18,8 +18,11 @@ describe("DockerLogDemuxer", () => {
   it("splits frames, also when a header or payload spans chunks", () => {
     const bytes = Buffer.concat([frame(1, "out\n"), frame(2, "err\n")]);
     const demuxer = new DockerLogDemuxer();
-    const frames = [...demuxer.push(bytes.subarray(0, 5)), ...demuxer.push(bytes.subarray(5, 14)), ...demuxer.push(bytes.subarray(14))];
-    expect(frames.map((f) => [f.stream, f.payload.toString()])).toEqual([
+    const frames: [string, string][] = [];
+    for (const chunk of [bytes.subarray(0, 5), bytes.subarray(5, 14), bytes.subarray(14)]) {
+      demuxer.push(chunk, (stream, buffer, start, end) => frames.push([stream, buffer.toString("utf8", start, end)]));
+    }
+    expect(frames).toEqual([
       ["stdout", "out\n"],
       ["stderr", "err\n"],
     ]);
@@ -67,6 +70,34 @@ describe("ContainerLogParser", () => {
       ["2024-05-01T10:00:00.000000004Z", 5],
     ]);
     expect(lines[0]?.line + (lines[1]?.line ?? "")).toBe(long);
+  });
+});
+
+describe("ContainerLogParser, entries of every shape in one stream", () => {
+  it("reads whole lines, several lines in one entry and a line in pieces alike, per stream", () => {
+    const parser = new ContainerLogParser(false);
+    // "ü" is 2 bytes: the piece boundary falls between them.
+    const umlaut = Buffer.from("grün\n");
+    const lines = parser.push(
+      Buffer.concat([
+        frame(1, "2024-05-01T10:00:00.000000001Z one\n"),
+        frame(1, "2024-05-01T10:00:00.000000002Z two\nthree\n"),
+        rawFrame(1, Buffer.concat([Buffer.from("2024-05-01T10:00:00.000000003Z "), umlaut.subarray(0, 3)])),
+        frame(2, "2024-05-01T10:00:00.000000004Z err\n"),
+        rawFrame(1, Buffer.concat([Buffer.from("2024-05-01T10:00:00.000000005Z "), umlaut.subarray(3)])),
+        frame(1, "2024-05-01T10:00:00.000000006Z after\n"),
+        frame(1, "no time here\n"),
+      ]),
+    );
+    expect(lines).toEqual([
+      { stream: "stdout", at: "2024-05-01T10:00:00.000000001Z", line: "one" },
+      { stream: "stdout", at: "2024-05-01T10:00:00.000000002Z", line: "two" },
+      { stream: "stdout", at: "2024-05-01T10:00:00.000000002Z", line: "three" },
+      { stream: "stderr", at: "2024-05-01T10:00:00.000000004Z", line: "err" },
+      { stream: "stdout", at: "2024-05-01T10:00:00.000000003Z", line: "grün" },
+      { stream: "stdout", at: "2024-05-01T10:00:00.000000006Z", line: "after" },
+      { stream: "stdout", at: "2024-05-01T10:00:00.000000006Z", line: "no time here" },
+    ]);
   });
 });
 

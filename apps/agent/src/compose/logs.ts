@@ -34,20 +34,22 @@ type StreamName = ComposeLogLine["stream"];
 export class DockerLogDemuxer {
   private rest: Buffer = Buffer.alloc(0);
 
-  push(chunk: Buffer): { stream: StreamName; payload: Buffer }[] {
+  /**
+   * Calls `frame` with each whole frame's payload as bytes `start` to `end` of `buffer`: Docker
+   * sends a frame per log line, so no object or buffer view is made per frame.
+   */
+  push(chunk: Buffer, frame: (stream: StreamName, buffer: Buffer, start: number, end: number) => void): void {
     const buffer = this.rest.length === 0 ? chunk : Buffer.concat([this.rest, chunk]);
-    const frames: { stream: StreamName; payload: Buffer }[] = [];
     let offset = 0;
     while (buffer.length - offset >= 8) {
-      const size = buffer.readUInt32BE(offset + 4);
-      if (buffer.length - offset - 8 < size) break;
+      const start = offset + 8;
+      const end = start + buffer.readUInt32BE(offset + 4);
+      if (end > buffer.length) break;
       // 2 is stderr; 1 is stdout and 0 (stdin, for attached TTYs) is shown as stdout.
-      const stream = buffer[offset] === 2 ? "stderr" : "stdout";
-      frames.push({ stream, payload: buffer.subarray(offset + 8, offset + 8 + size) });
-      offset += 8 + size;
+      frame(buffer[offset] === 2 ? "stderr" : "stdout", buffer, start, end);
+      offset = end;
     }
     this.rest = buffer.subarray(offset);
-    return frames;
   }
 }
 
@@ -57,6 +59,8 @@ const MAX_TTY_LINE = 1024 * 1024;
 
 interface LineState {
   decoder: StringDecoder;
+  /** The last entry did not end its line: the next one continues it (and may finish a character). */
+  open: boolean;
   /** Text of a line whose newline has not arrived yet, and the time of its first entry. */
   pending: string;
   pendingAt: string;
@@ -86,7 +90,7 @@ export class ContainerLogParser {
       for (const line of this.tty.push(chunk)) this.ttyLine(line, out);
       return out;
     }
-    for (const frame of this.demuxer?.push(chunk) ?? []) this.entry(frame.stream, frame.payload, out);
+    this.demuxer?.push(chunk, (stream, buffer, start, end) => this.entry(stream, buffer, start, end, out));
     return out;
   }
 
@@ -102,25 +106,41 @@ export class ContainerLogParser {
     return out;
   }
 
-  private entry(stream: StreamName, payload: Buffer, out: ComposeLogLine[]): void {
+  private entry(stream: StreamName, buffer: Buffer, start: number, end: number, out: ComposeLogLine[]): void {
     const state = this.state[stream];
     // The time is ASCII: cut it off as bytes, so a character split between two entries is joined intact.
-    const space = payload.indexOf(32);
-    const candidate = space > 0 && space <= 40 ? payload.toString("latin1", 0, space) : "";
+    let space = -1;
+    for (let index = start + 1; index < end && index <= start + 40; index++) {
+      if (buffer[index] === 32) {
+        space = index;
+        break;
+      }
+    }
+    const candidate = space === -1 ? "" : buffer.toString("latin1", start, space);
     const stamped = TIMESTAMP.test(candidate);
     const at = stamped ? candidate : state.lastAt;
     state.lastAt = at;
-    const text = state.decoder.write(stamped ? payload.subarray(space + 1) : payload);
-    let start = 0;
-    for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", start)) {
-      const line = state.pending + text.slice(start, newline);
+    const from = stamped ? space + 1 : start;
+    if (from === end) return;
+    const ends = buffer[end - 1] === 10;
+    // The usual entry, one whole line after a whole line, is decoded in one go; the decoder is for a
+    // line Docker stored as several entries, whose pieces may split a character.
+    if (!state.open && ends && buffer.indexOf(10, from) === end - 1) {
+      emitCapped(stream, at, buffer.toString("utf8", from, end - 1), out);
+      return;
+    }
+    state.open = !ends;
+    const text = state.decoder.write(buffer.subarray(from, end));
+    let cut = 0;
+    for (let newline = text.indexOf("\n"); newline !== -1; newline = text.indexOf("\n", cut)) {
+      const line = state.pending + text.slice(cut, newline);
       emitCapped(stream, state.pending === "" ? at : state.pendingAt, line, out);
       state.pending = "";
-      start = newline + 1;
+      cut = newline + 1;
     }
-    if (start === text.length) return;
+    if (cut === text.length) return;
     if (state.pending === "") state.pendingAt = at;
-    state.pending += text.slice(start);
+    state.pending += text.slice(cut);
     // Without a newline in sight the line is cut, so one chatty entry cannot grow the agent's memory.
     while (state.pending.length >= MAX_LOG_LINE) {
       out.push({ stream, at: state.pendingAt, line: state.pending.slice(0, MAX_LOG_LINE) });
@@ -144,7 +164,7 @@ export class ContainerLogParser {
 }
 
 function newLineState(): LineState {
-  return { decoder: new StringDecoder("utf8"), pending: "", pendingAt: "", lastAt: "" };
+  return { decoder: new StringDecoder("utf8"), open: false, pending: "", pendingAt: "", lastAt: "" };
 }
 
 function emitCapped(stream: StreamName, at: string, line: string, out: ComposeLogLine[]): void {
@@ -217,8 +237,12 @@ export class ProjectLogStream extends Readable {
   private readonly sources = new Set<IncomingMessage>();
   /** Container ids with an open log stream. */
   private readonly attached = new Set<string>();
-  /** The newest line seen per container, so a re-attach does not repeat lines. */
-  private readonly lastSeen = new Map<string, bigint>();
+  /**
+   * The time of the newest line seen per container, so a re-attach does not repeat lines. Kept as
+   * Docker wrote it and converted at the re-attach: converting on every chunk (a line each, as
+   * Docker flushes every entry) cost more than the rest of the parsing.
+   */
+  private readonly lastSeen = new Map<string, string>();
   private paused = false;
   private pendingAttaches = 0;
   private listed = false;
@@ -302,7 +326,8 @@ export class ProjectLogStream extends Readable {
     if (this.attached.has(target.id) || this.destroyed) return;
     this.attached.add(target.id);
     this.pendingAttaches++;
-    const seen = this.lastSeen.get(target.id);
+    const seenAt = this.lastSeen.get(target.id);
+    const seen = seenAt === undefined ? undefined : (timestampNanos(seenAt) ?? undefined);
     let response: IncomingMessage;
     try {
       response = await this.openLogs(target.id, {
@@ -359,10 +384,8 @@ export class ProjectLogStream extends Readable {
       });
       if (fresh.length === 0) return;
     }
-    if (this.options.follow) {
-      const newest = timestampNanos(fresh[fresh.length - 1]?.at ?? "");
-      if (newest !== null) this.lastSeen.set(target.id, newest);
-    }
+    const newest = fresh[fresh.length - 1]?.at;
+    if (this.options.follow && newest) this.lastSeen.set(target.id, newest);
     const queued = this.queued.get(target.id);
     if (queued === undefined) this.queued.set(target.id, { target, lines: fresh });
     else for (const line of fresh) queued.lines.push(line);

@@ -3,6 +3,7 @@ import { z } from "zod";
 
 import type { WharfDeps } from "../deps";
 import { countedLogStream } from "../lib/metrics";
+import { plainJson } from "../lib/plain-json";
 import { openAgentStream } from "./hosts";
 import { projectOwner } from "./project-owner";
 import { targetOf } from "./stacks";
@@ -137,7 +138,7 @@ export async function* forwardLogBatches(frames: AsyncGenerator<ComposeLogBatch,
     for (const chunk of splitLines(lines)) {
       const last = chunk.at(-1);
       if (last) cursor[batch.containerId] = last.at;
-      yield { service: batch.service, container: batch.container, containerId: batch.containerId, lines: chunk, cursor: encodeCursor(cursor) };
+      yield plainJson({ service: batch.service, container: batch.container, containerId: batch.containerId, lines: chunk, cursor: encodeCursor(cursor) });
     }
   }
 }
