@@ -102,11 +102,12 @@ export async function addHosts(user: TestUser, names: string[]): Promise<Record<
 /**
  * The usual start of a suite on the sandbox hosts: deps over an emptied
  * database, an owner in a new team, and the named hosts added to that team
- * (their ids and sandbox details by name).
+ * (their ids and sandbox details by name). The names alone type the keys
+ * (NoInfer): a suite assigning to a wider variable still gets each host.
  */
 export async function ownerWithHosts<N extends string>(
   names: readonly N[],
-): Promise<{ deps: WharfDeps; owner: TestUser; hostIds: Record<N, string>; hosts: Record<N, SandboxHost> }> {
+): Promise<{ deps: WharfDeps; owner: TestUser; hostIds: Record<NoInfer<N>, string>; hosts: Record<NoInfer<N>, SandboxHost> }> {
   const deps = await freshTestDeps();
   const owner = await createTestUser(deps);
   const hostIds = (await addHosts(owner, [...names])) as Record<N, string>;
