@@ -8,9 +8,9 @@ import { generate } from "otplib";
 
 import { shot } from "../fixtures/wharf";
 
-// One account signs in from two browsers, signs one out, turns two-factor sign-in on, uses a recovery
-// code, changes its password and exports its team's audit log. Its own user and team: it runs after
-// hosts.spec.ts or alone.
+// One account signs in from two browsers, signs one out, is refused a token name it already uses,
+// turns two-factor sign-in on, uses a recovery code, changes its password and exports its team's
+// audit log. Its own user and team: it runs after hosts.spec.ts or alone.
 test.describe.configure({ mode: "serial" });
 
 const PASSWORD = "correct horse battery";
@@ -64,6 +64,19 @@ test("a session signed out from another browser is refused at its next click", a
   await expect(phone).toHaveURL(/\/signin/);
   await laptop.context().close();
   await phone.context().close();
+});
+
+test("a token name already in use is refused inside the dialog, in an alert", async ({ browser }) => {
+  await user.caller.apiToken.create({ name: "ci-deploy", scope: "READ" });
+  const page = await newPage(browser, "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36");
+  await signIn(page);
+  await page.goto("/tokens");
+  await page.getByRole("button", { name: "Create token" }).click();
+  const dialog = page.getByRole("dialog", { name: "Create an API token" });
+  await dialog.getByLabel("Name").fill("ci-deploy");
+  await dialog.getByRole("button", { name: "Create", exact: true }).click();
+  await expect(dialog.getByRole("alert")).toHaveText(/A token named "ci-deploy" exists already: choose another name or revoke it first\./);
+  await page.context().close();
 });
 
 test("two-factor sign-in: enrol with a code, then a recovery code signs in once", async ({ browser }) => {

@@ -29,6 +29,13 @@ export async function resetDatabase(deps: WharfDeps): Promise<void> {
   );
 }
 
+/** Deps over an emptied database: the start of a suite that owns the test database while it runs. */
+export async function freshTestDeps(): Promise<WharfDeps> {
+  const deps = createTestDeps();
+  await resetDatabase(deps);
+  return deps;
+}
+
 export type Caller = ReturnType<typeof createCaller>;
 
 export interface TestUser {

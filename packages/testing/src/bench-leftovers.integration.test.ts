@@ -2,14 +2,13 @@ import type { WharfDeps } from "@wharf/api";
 import { seedRows } from "@wharf/api/test-support/rest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase } from "./api";
+import { closeWharfDeps, createTestUser, freshTestDeps } from "./api";
 import { stopStartedAgents } from "./bench-leftovers";
 
 let deps: WharfDeps;
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
+  deps = await freshTestDeps();
 });
 
 afterAll(async () => {

@@ -3,10 +3,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import type { WharfDeps } from "@wharf/api";
-import { addHosts, BASE_FILE, removeProject, sandboxHost, SLOW, uniqueName, waitForJob } from "@wharf/api/test-support/stacks";
+import { BASE_FILE, ownerWithHosts, removeProject, sandboxHost, SLOW, uniqueName, waitForJob } from "@wharf/api/test-support/stacks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "./api";
+import { closeWharfDeps, type TestUser } from "./api";
 import { childEnv, REPO_ROOT, testEnv } from "./env";
 import { processesMentioning } from "./processes";
 
@@ -22,10 +22,7 @@ let hostIds: Record<string, string>;
 const projects: string[] = [];
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostIds = await addHosts(owner, ["h1"]);
+  ({ deps, owner, hostIds } = await ownerWithHosts(["h1"]));
 });
 
 afterAll(async () => {

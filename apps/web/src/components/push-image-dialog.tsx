@@ -1,9 +1,10 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, CheckCircle2Icon, UploadIcon } from "lucide-react";
+import { CheckCircle2Icon, UploadIcon } from "lucide-react";
 import { useRef, useState } from "react";
 
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
 import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
@@ -11,7 +12,7 @@ import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { NativeSelect } from "~/components/ui/native-select";
-import { errorMessage, errorReason } from "~/lib/errors";
+import { errorReason } from "~/lib/errors";
 import { formatBytes } from "~/lib/format";
 import { useTRPC, useTRPCClient } from "~/trpc/react";
 
@@ -152,12 +153,7 @@ export function PushImageDialog({ hostId, image }: { hostId: string; image: stri
               <AlertDescription className="font-mono text-xs break-all">{result.digest}</AlertDescription>
             </Alert>
           ) : null}
-          {error ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertDescription>{errorMessage(error)}</AlertDescription>
-            </Alert>
-          ) : null}
+          <ErrorAlert error={error} />
           <DialogFooter>
             {errorReason(error) === "REPOSITORY_MISSING" ? (
               <Button type="button" variant="outline" onClick={() => push(true)} disabled={pushing}>

@@ -4,12 +4,12 @@
  * pushed is read back through the registry's own API.
  */
 import { type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, type TestUser } from "@wharf/testing/api";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { registryManifest, startTestRegistry, type TestRegistry } from "@wharf/testing/test-registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { addHosts, followToEnd, IMAGE, removeProject, sandboxHost, uniqueName } from "../test-support/stacks";
+import { followToEnd, IMAGE, ownerWithHosts, removeProject, uniqueName } from "../test-support/stacks";
 import { expectTrpcError } from "../test-support/trpc";
 
 const AUTH = { username: "builder", password: "build pass'\"$(touch /tmp/wharf-pwned)" };
@@ -59,11 +59,7 @@ async function createStack(purpose: string, repository: string) {
 }
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostId = (await addHosts(owner, ["h1"])).h1 ?? "";
-  h1 = sandboxHost("h1");
+  ({ deps, owner, hostIds: { h1: hostId }, hosts: { h1 } } = await ownerWithHosts(["h1"]));
   registry = await startTestRegistry({ auth: AUTH });
   registryId = (await owner.caller.registry.create({ kind: "V2", name: "builds", url: `http://${registry.address}`, username: AUTH.username, password: AUTH.password })).id;
   runner = startDeploymentRunner(deps, { pollMs: 500, sweepMs: 1_000 });

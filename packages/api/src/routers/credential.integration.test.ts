@@ -1,5 +1,5 @@
 import type { WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase } from "@wharf/testing/api";
+import { closeWharfDeps, createTestUser, freshTestDeps } from "@wharf/testing/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { expectTrpcError } from "../test-support/trpc";
@@ -7,8 +7,7 @@ import { expectTrpcError } from "../test-support/trpc";
 let deps: WharfDeps;
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
+  deps = await freshTestDeps();
 });
 afterAll(async () => {
   await closeWharfDeps(deps);

@@ -3,12 +3,12 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, type TestUser } from "@wharf/testing/api";
 import { processesMentioning } from "@wharf/testing/processes";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { addHosts, BASE_FILE, followToEnd, removeProject, sandboxHost, SLOW, uniqueName, waitForJob } from "../test-support/stacks";
+import { BASE_FILE, followToEnd, ownerWithHosts, removeProject, SLOW, uniqueName, waitForJob } from "../test-support/stacks";
 
 // An agent that dies mid-deploy (kill -9) must not take compose with it: the
 // job re-attaches to the run through the restarted agent and ends with
@@ -22,11 +22,7 @@ let h1: SandboxHost;
 const projects = new Set<string>();
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostIds = await addHosts(owner, ["h1"]);
-  h1 = sandboxHost("h1");
+  ({ deps, owner, hostIds, hosts: { h1 } } = await ownerWithHosts(["h1"]));
   runner = startDeploymentRunner(deps, { pollMs: 500, sweepMs: 1_000 });
 });
 

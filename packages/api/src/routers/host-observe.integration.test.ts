@@ -2,12 +2,12 @@ import os from "node:os";
 
 import type { WharfDeps } from "@wharf/api";
 import { createCaller } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, type TestUser } from "@wharf/testing/api";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { dockerQuietly } from "../test-support/docker-cleanup";
-import { addHosts, IMAGE, sandboxHost, uniqueName } from "../test-support/stacks";
+import { IMAGE, ownerWithHosts, uniqueName } from "../test-support/stacks";
 
 let deps: WharfDeps;
 let owner: TestUser;
@@ -18,11 +18,7 @@ const container = `${prefix}-ticker`;
 const volume = `${prefix}-data`;
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostId = (await addHosts(owner, ["h1"])).h1 ?? "";
-  h1 = sandboxHost("h1");
+  ({ deps, owner, hostIds: { h1: hostId }, hosts: { h1 } } = await ownerWithHosts(["h1"]));
 });
 
 afterAll(async () => {

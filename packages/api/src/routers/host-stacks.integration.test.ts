@@ -1,12 +1,12 @@
 import { OWNER_LABELS } from "@wharf/agent-protocol";
 import type { WharfDeps } from "@wharf/api";
 import type { DeploymentAction, DeploymentStatus } from "@wharf/db";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, createTestUser, type TestUser } from "@wharf/testing/api";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { installation } from "../services/project-owner";
-import { addHosts, IMAGE, removeProject, sandboxHost, uniqueName } from "../test-support/stacks";
+import { IMAGE, ownerWithHosts, removeProject, uniqueName } from "../test-support/stacks";
 
 let deps: WharfDeps;
 let owner: TestUser;
@@ -15,11 +15,7 @@ let h1: SandboxHost;
 const name = uniqueName("host-list");
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostId = (await addHosts(owner, ["h1"])).h1 ?? "";
-  h1 = sandboxHost("h1");
+  ({ deps, owner, hostIds: { h1: hostId }, hosts: { h1 } } = await ownerWithHosts(["h1"]));
 });
 
 afterAll(async () => {

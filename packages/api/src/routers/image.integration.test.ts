@@ -1,13 +1,13 @@
 import type { PullProgress } from "@wharf/agent-protocol";
 import type { WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, type TestUser } from "@wharf/testing/api";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { BASE_IMAGE, buildTestImage } from "@wharf/testing/test-images";
 import { startTestRegistry } from "@wharf/testing/test-registry";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { refusal } from "../test-support/refusal";
-import { addHosts, sandboxHost, uniqueName } from "../test-support/stacks";
+import { ownerWithHosts, uniqueName } from "../test-support/stacks";
 
 let deps: WharfDeps;
 let owner: TestUser;
@@ -25,11 +25,7 @@ const ids = (images: { id: string }[]) => images.map((image) => image.id).sort()
 const present = () => new Set(dockerCli(h1, ["images", "-a", "-q", "--no-trunc"]).split("\n").filter(Boolean));
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostId = (await addHosts(owner, ["h1"])).h1 ?? "";
-  h1 = sandboxHost("h1");
+  ({ deps, owner, hostIds: { h1: hostId }, hosts: { h1 } } = await ownerWithHosts(["h1"]));
   const labelled = `LABEL ${label}`;
   first = buildTestImage(h1, `${prefix}-first:1`, [labelled, "ENV GREETING=hello", `RUN echo first-${prefix} > /first.txt`]);
   // 4 MiB that do not compress: a layer whose download Docker reports while it runs. A tiny one

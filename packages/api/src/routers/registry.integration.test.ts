@@ -15,7 +15,7 @@ import {
   RepositoryNotFoundException,
 } from "@aws-sdk/client-ecr";
 import { type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, type TestUser } from "@wharf/testing/api";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { buildLayeredImage, registryManifest, startTestRegistry, type TestRegistry } from "@wharf/testing/test-registry";
 import { mockClient } from "aws-sdk-client-mock";
@@ -26,7 +26,7 @@ import type { PushEvent } from "../services/image-push";
 import { loadRegistry, registryAuth } from "../services/registries";
 import { REFRESH_BEFORE_EXPIRY_MS } from "../services/registry-tokens";
 import { refusal } from "../test-support/refusal";
-import { addHosts, followToEnd, hostProjectDir, removeProject, sandboxHost, uniqueName } from "../test-support/stacks";
+import { followToEnd, hostProjectDir, ownerWithHosts, removeProject, uniqueName } from "../test-support/stacks";
 
 const AUTH = { username: "pusher", password: "s3cret pass'\"$(touch /tmp/wharf-pwned)" };
 let deps: WharfDeps;
@@ -38,11 +38,7 @@ const image = `${uniqueName("push")}:latest`;
 const ecr = mockClient(ECRClient);
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostId = (await addHosts(owner, ["h1"])).h1 ?? "";
-  h1 = sandboxHost("h1");
+  ({ deps, owner, hostIds: { h1: hostId }, hosts: { h1 } } = await ownerWithHosts(["h1"]));
   registry = await startTestRegistry({ auth: AUTH });
   buildLayeredImage(h1, image, 3, 200_000);
 }, 300_000);

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 
 import type { WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, createTestUser, type TestUser } from "@wharf/testing/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { addHosts, BASE, BASE_FILE, containersOf, hostProjectDir, sandboxHost, SERVICE, SERVICE_FILE, uniqueName } from "../test-support/stacks";
+import { BASE, BASE_FILE, containersOf, hostProjectDir, ownerWithHosts, sandboxHost, SERVICE, SERVICE_FILE, uniqueName } from "../test-support/stacks";
 import { expectTrpcError } from "../test-support/trpc";
 
 // "Check on <host>" runs a deploy's preflight: what deploy refuses, Check refuses with the same words, and the host is left alone.
@@ -31,10 +31,7 @@ async function createStack(purpose: string, limits = {}) {
 }
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostIds = await addHosts(owner, ["h1"]);
+  ({ deps, owner, hostIds } = await ownerWithHosts(["h1"]));
 });
 
 afterAll(async () => {

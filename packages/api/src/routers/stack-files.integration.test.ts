@@ -2,12 +2,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import { type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, createTestUser, type TestUser } from "@wharf/testing/api";
 import { treeHash } from "@wharf/testing/files";
 import type { SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { addHosts, BASE, BASE_FILE, followToEnd, hostProjectDir, removeProject, sandboxHost, SERVICE, SERVICE_FILE, SLOW, uniqueName, waitForJob } from "../test-support/stacks";
+import { BASE, BASE_FILE, followToEnd, hostProjectDir, ownerWithHosts, removeProject, SERVICE, SERVICE_FILE, SLOW, uniqueName, waitForJob } from "../test-support/stacks";
 import { expectTrpcError } from "../test-support/trpc";
 
 // What Wharf leaves in the hosts' stack directories: checks leave them as
@@ -51,12 +51,7 @@ function allText(dir: string): string {
 }
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostIds = await addHosts(owner, ["h1", "h2"]);
-  h1 = sandboxHost("h1");
-  h2 = sandboxHost("h2");
+  ({ deps, owner, hostIds, hosts: { h1, h2 } } = await ownerWithHosts(["h1", "h2"]));
   runner = startDeploymentRunner(deps, { pollMs: 500, sweepMs: 1_000 });
 });
 

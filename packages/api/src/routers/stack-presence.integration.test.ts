@@ -1,9 +1,9 @@
 import { type DeploymentRunner, startDeploymentRunner, type WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, type TestUser } from "@wharf/testing/api";
 import type { SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { addHosts, containersOf, followToEnd, IMAGE, removeProject, sandboxHost, uniqueName } from "../test-support/stacks";
+import { containersOf, followToEnd, IMAGE, ownerWithHosts, removeProject, uniqueName } from "../test-support/stacks";
 import { expectTrpcError } from "../test-support/trpc";
 
 let deps: WharfDeps;
@@ -14,11 +14,7 @@ let h1: SandboxHost;
 const name = uniqueName("presence");
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostId = (await addHosts(owner, ["h1"])).h1 ?? "";
-  h1 = sandboxHost("h1");
+  ({ deps, owner, hostIds: { h1: hostId }, hosts: { h1 } } = await ownerWithHosts(["h1"]));
   runner = startDeploymentRunner(deps, { pollMs: 500, sweepMs: 1_000 });
 });
 

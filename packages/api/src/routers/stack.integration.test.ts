@@ -4,12 +4,12 @@ import os from "node:os";
 import path from "node:path";
 
 import type { WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, createTestUser, type TestUser } from "@wharf/testing/api";
 import { childEnv } from "@wharf/testing/env";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { REDACTED } from "../lib/redact";
-import { addHosts, BASE, BASE_FILE, problemsOf, sandboxHost, SERVICE, SERVICE_FILE, uniqueName } from "../test-support/stacks";
+import { BASE, BASE_FILE, ownerWithHosts, problemsOf, sandboxHost, SERVICE, SERVICE_FILE, uniqueName } from "../test-support/stacks";
 import { expectTrpcError } from "../test-support/trpc";
 
 const SECRET = "pa55-Secret-Value-9f3e";
@@ -37,10 +37,7 @@ async function createStack(name = uniqueName("stack"), targets = [{ hostId: host
 }
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hosts = await addHosts(owner, ["h1", "h2"]);
+  ({ deps, owner, hostIds: hosts } = await ownerWithHosts(["h1", "h2"]));
 });
 
 afterAll(async () => {

@@ -1,11 +1,11 @@
 import type { WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, type TestUser } from "@wharf/testing/api";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { dockerQuietly } from "../test-support/docker-cleanup";
 import { refusal } from "../test-support/refusal";
-import { addHosts, IMAGE, sandboxHost, uniqueName } from "../test-support/stacks";
+import { IMAGE, ownerWithHosts, uniqueName } from "../test-support/stacks";
 
 let deps: WharfDeps;
 let owner: TestUser;
@@ -20,11 +20,7 @@ const readers = (): string[] =>
     .filter(Boolean);
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostId = (await addHosts(owner, ["h1"])).h1 ?? "";
-  h1 = sandboxHost("h1");
+  ({ deps, owner, hostIds: { h1: hostId }, hosts: { h1 } } = await ownerWithHosts(["h1"]));
   // What a real service leaves in its volume: text, binary bytes, nested folders, a crowd of files, a link out of the volume.
   const script = [
     "mkdir -p /data/conf/deep /data/many",

@@ -1,10 +1,10 @@
 import type { WharfDeps } from "@wharf/api";
-import { closeWharfDeps, createTestDeps, createTestUser, resetDatabase, type TestUser } from "@wharf/testing/api";
+import { closeWharfDeps, type TestUser } from "@wharf/testing/api";
 import { dockerCli, type SandboxHost } from "@wharf/testing/sandbox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { refusal } from "../test-support/refusal";
-import { addHosts, IMAGE, sandboxHost, uniqueName } from "../test-support/stacks";
+import { IMAGE, ownerWithHosts, uniqueName } from "../test-support/stacks";
 
 let deps: WharfDeps;
 let owner: TestUser;
@@ -16,11 +16,7 @@ const volumes: string[] = [];
 const networks: string[] = [];
 
 beforeAll(async () => {
-  deps = createTestDeps();
-  await resetDatabase(deps);
-  owner = await createTestUser(deps);
-  hostId = (await addHosts(owner, ["h1"])).h1 ?? "";
-  h1 = sandboxHost("h1");
+  ({ deps, owner, hostIds: { h1: hostId }, hosts: { h1 } } = await ownerWithHosts(["h1"]));
 });
 
 afterAll(async () => {

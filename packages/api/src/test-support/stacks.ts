@@ -12,7 +12,7 @@ import path from "node:path";
 import { type TRPCError } from "@trpc/server";
 import { createHTTPServer } from "@trpc/server/adapters/standalone";
 import { appRouter, type WharfDeps } from "@wharf/api";
-import type { TestUser } from "@wharf/testing/api";
+import { createTestUser, freshTestDeps, type TestUser } from "@wharf/testing/api";
 import { dockerCli, loadSandbox, type SandboxHost } from "@wharf/testing/sandbox";
 import superjson from "superjson";
 
@@ -97,6 +97,22 @@ export async function addHosts(user: TestUser, names: string[]): Promise<Record<
     ids[name] = created.id;
   }
   return ids;
+}
+
+/**
+ * The usual start of a suite on the sandbox hosts: deps over an emptied
+ * database, an owner in a new team, and the named hosts added to that team
+ * (their ids and sandbox details by name). The names alone type the keys
+ * (NoInfer): a suite assigning to a wider variable still gets each host.
+ */
+export async function ownerWithHosts<N extends string>(
+  names: readonly N[],
+): Promise<{ deps: WharfDeps; owner: TestUser; hostIds: Record<NoInfer<N>, string>; hosts: Record<NoInfer<N>, SandboxHost> }> {
+  const deps = await freshTestDeps();
+  const owner = await createTestUser(deps);
+  const hostIds = (await addHosts(owner, [...names])) as Record<N, string>;
+  const hosts = Object.fromEntries(names.map((name) => [name, sandboxHost(name)])) as Record<N, SandboxHost>;
+  return { deps, owner, hostIds, hosts };
 }
 
 /** The located problems a validation error carries. */

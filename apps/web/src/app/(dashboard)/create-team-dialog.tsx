@@ -1,15 +1,13 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { AlertCircleIcon } from "lucide-react";
 import { useState } from "react";
 
 import { DialogFormFooter } from "~/components/dialog-form-footer";
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
-import { errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 /** A new team owned by the user; on success it becomes the active team. */
@@ -54,12 +52,7 @@ export function CreateTeamDialog({
               .catch(() => undefined);
           }}
         >
-          {create.error ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertDescription>{errorMessage(create.error)}</AlertDescription>
-            </Alert>
-          ) : null}
+          <ErrorAlert error={create.error} />
           <Field label="Team name">
             {(control) => (
               <Input

@@ -1,15 +1,14 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, ShieldCheckIcon } from "lucide-react";
+import { ShieldCheckIcon } from "lucide-react";
 import { useId, useState } from "react";
 
 import { ApprovalRequestCard } from "~/components/approval-request-card";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { PageHeader } from "~/components/page-header";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { NativeSelect } from "~/components/ui/native-select";
-import { errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 const FILTERS = [
@@ -47,13 +46,7 @@ export function ApprovalsView() {
           </div>
         }
       />
-      {requests.error ? (
-        <Alert variant="destructive">
-          <AlertCircleIcon aria-hidden />
-          <AlertTitle>The requests could not be loaded</AlertTitle>
-          <AlertDescription>{errorMessage(requests.error)}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert error={requests.error} title="The requests could not be loaded" />
       {requests.isSuccess && requests.data.length === 0 ? (
         <EmptyState icon={ShieldCheckIcon} title="No request here" description="Protect an environment under Guardrails; deploys there are then listed here until approved." />
       ) : null}

@@ -1,23 +1,22 @@
 "use client";
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, DownloadIcon, ScrollTextIcon, SearchIcon, XIcon } from "lucide-react";
+import { DownloadIcon, ScrollTextIcon, SearchIcon, XIcon } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { type FormEvent, useState } from "react";
 
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
 import { PageHeader } from "~/components/page-header";
 import { Spinner } from "~/components/spinner";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
 import { NativeSelect } from "~/components/ui/native-select";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
 import { useHydrated } from "~/components/use-hydrated";
-import { errorMessage } from "~/lib/errors";
 import { formatExact, formatRelative } from "~/lib/format";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -147,13 +146,7 @@ export function AuditView({ filter }: { filter: AuditFilterParams }) {
         }
       />
       <Filters key={toQuery(filter)} filter={filter} actions={actions.data ?? []} />
-      {audit.error ? (
-        <Alert variant="destructive">
-          <AlertCircleIcon aria-hidden />
-          <AlertTitle>The audit log could not be loaded</AlertTitle>
-          <AlertDescription>{errorMessage(audit.error)}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert error={audit.error} title="The audit log could not be loaded" />
       {audit.isSuccess && events.length === 0 ? (
         filtered ? (
           <EmptyState icon={SearchIcon} title="No matching events" description="Nothing recorded matches these filters: widen the time range or clear them." />

@@ -1,22 +1,22 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { AlertCircleIcon, UnlinkIcon } from "lucide-react";
+import { UnlinkIcon } from "lucide-react";
 import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { CopyButton } from "~/components/copy-button";
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
 import { Spinner } from "~/components/spinner";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
-import { applyFieldErrors, errorMessage } from "~/lib/errors";
+import { applyFieldErrors } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 export function ChatView() {
@@ -51,13 +51,7 @@ export function ChatView() {
         title="Chat app"
         description="Slash commands and buttons from a Slack app (or one speaking Slack's format): status, deploy, rollback, logs, approve and reject, each run as the Wharf user the chat user linked."
       />
-      {chat.error ? (
-        <Alert variant="destructive">
-          <AlertCircleIcon aria-hidden />
-          <AlertTitle>The chat app could not be loaded</AlertTitle>
-          <AlertDescription>{errorMessage(chat.error)}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert error={chat.error} title="The chat app could not be loaded" />
       <Card>
         <CardHeader>
           <CardTitle>Signing secret</CardTitle>

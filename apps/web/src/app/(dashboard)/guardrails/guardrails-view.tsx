@@ -3,14 +3,14 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { GuardrailPolicy, GuardrailRule } from "@wharf/api/lib/guardrails";
 import type { Role } from "@wharf/db";
-import { AlertCircleIcon, SaveIcon } from "lucide-react";
+import { SaveIcon } from "lucide-react";
 import { useId, useState } from "react";
 import { toast } from "sonner";
 
+import { ErrorAlert } from "~/components/error-alert";
 import { useCan } from "~/components/me-context";
 import { PageHeader } from "~/components/page-header";
 import { Spinner } from "~/components/spinner";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardHeader, CardTitle } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
@@ -239,13 +239,7 @@ export function GuardrailsView() {
           </div>
         }
       />
-      {policy.error ? (
-        <Alert variant="destructive">
-          <AlertCircleIcon aria-hidden />
-          <AlertTitle>The guardrails could not be loaded</AlertTitle>
-          <AlertDescription>{errorMessage(policy.error)}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert error={policy.error} title="The guardrails could not be loaded" />
       {environment ? <ProtectionCard key={`p-${environment.id}`} environmentId={environment.id} environmentName={environment.name} /> : null}
       {policy.data ? <PolicyCard key={`g-${scope}-${policy.dataUpdatedAt}`} environmentId={environmentId} answer={policy.data} scopeName={scopeName} /> : <Spinner />}
     </div>

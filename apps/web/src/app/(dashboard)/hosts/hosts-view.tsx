@@ -1,21 +1,20 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, PlusIcon, ServerIcon } from "lucide-react";
+import { PlusIcon, ServerIcon } from "lucide-react";
 import Link from "next/link";
 import { useMemo, useState } from "react";
 
 import { type ColumnDef, DataTable } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { HostStatusBadge } from "~/components/host-status-badge";
 import { useCan } from "~/components/me-context";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
 import { stackStateLabel } from "~/components/stack-state-badge";
 import { StackStateSummary } from "~/components/stack-state-summary";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import { errorMessage } from "~/lib/errors";
 import { formatBytes } from "~/lib/format";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -160,15 +159,7 @@ export function HostsView() {
         isLoading={hosts.isPending}
         getRowId={(host) => host.id}
         initialSorting={[{ id: "name", desc: false }]}
-        error={
-          hosts.error ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertTitle>The host list could not be loaded</AlertTitle>
-              <AlertDescription>{errorMessage(hosts.error)}</AlertDescription>
-            </Alert>
-          ) : null
-        }
+        error={hosts.error ? <ErrorAlert error={hosts.error} title="The host list could not be loaded" /> : null}
         empty={
           <EmptyState
             icon={ServerIcon}

@@ -1,18 +1,18 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { AlertCircleIcon, PlusIcon } from "lucide-react";
+import { PlusIcon } from "lucide-react";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
 import { DialogFormFooter } from "~/components/dialog-form-footer";
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
 import { ShownOnceSecret } from "~/components/shown-once-secret";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
-import { applyFieldErrors, errorMessage } from "~/lib/errors";
+import { applyFieldErrors } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 type Generated = RouterOutputs["credential"]["generate"];
@@ -78,12 +78,7 @@ export function GenerateKeyDialog() {
           </ShownOnceSecret>
         ) : (
           <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
-            {generate.error && !errors.name ? (
-              <Alert variant="destructive">
-                <AlertCircleIcon aria-hidden />
-                <AlertDescription>{errorMessage(generate.error)}</AlertDescription>
-              </Alert>
-            ) : null}
+            {!errors.name ? <ErrorAlert error={generate.error} /> : null}
             <Field label="Name" hint="For you to recognise it, e.g. production or ci." error={errors.name?.message}>
               {(control) => <Input {...control} autoComplete="off" {...register("name", { required: "Name the key." })} />}
             </Field>

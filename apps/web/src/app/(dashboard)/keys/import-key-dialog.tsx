@@ -1,13 +1,13 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { AlertCircleIcon, UploadIcon } from "lucide-react";
+import { UploadIcon } from "lucide-react";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import {
   Dialog,
@@ -19,7 +19,7 @@ import {
 } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { Textarea } from "~/components/ui/textarea";
-import { applyFieldErrors, errorMessage } from "~/lib/errors";
+import { applyFieldErrors } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 interface ImportValues {
@@ -82,12 +82,7 @@ export function ImportKeyDialog() {
           <DialogDescription>For hosts that already trust a key of yours. Wharf stores it, and its passphrase, encrypted.</DialogDescription>
         </DialogHeader>
         <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
-          {importKey.error && !errors.name && !errors.privateKey && !errors.passphrase ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertDescription>{errorMessage(importKey.error)}</AlertDescription>
-            </Alert>
-          ) : null}
+          {!errors.name && !errors.privateKey && !errors.passphrase ? <ErrorAlert error={importKey.error} /> : null}
           <Field label="Name" error={errors.name?.message}>
             {(control) => <Input {...control} autoComplete="off" {...register("name", { required: "Name the key." })} />}
           </Field>

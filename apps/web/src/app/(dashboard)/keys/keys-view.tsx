@@ -1,18 +1,17 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, KeyRoundIcon } from "lucide-react";
+import { KeyRoundIcon } from "lucide-react";
 import { useMemo } from "react";
 
 import { CopyButton } from "~/components/copy-button";
 import { type ColumnDef, DataTable } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { useCan } from "~/components/me-context";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
-import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { GenerateKeyDialog } from "./generate-key-dialog";
@@ -114,15 +113,7 @@ export function KeysView() {
         isLoading={keys.isPending}
         getRowId={(key) => key.id}
         initialSorting={[{ id: "created", desc: true }]}
-        error={
-          keys.error ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertTitle>The keys could not be loaded</AlertTitle>
-              <AlertDescription>{errorMessage(keys.error)}</AlertDescription>
-            </Alert>
-          ) : null
-        }
+        error={keys.error ? <ErrorAlert error={keys.error} title="The keys could not be loaded" /> : null}
         empty={
           <EmptyState
             icon={KeyRoundIcon}

@@ -1,18 +1,18 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { AlertCircleIcon, PencilIcon } from "lucide-react";
+import { PencilIcon } from "lucide-react";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 
 import { DialogFormFooter } from "~/components/dialog-form-footer";
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
-import { applyFieldErrors, errorMessage } from "~/lib/errors";
+import { applyFieldErrors } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 import type { KeyRow } from "./keys-view";
@@ -63,12 +63,7 @@ export function RenameKeyDialog({ credential }: { credential: KeyRow }) {
           <DialogDescription>Only the name changes: hosts using this key keep using it.</DialogDescription>
         </DialogHeader>
         <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
-          {rename.error && !errors.name ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertDescription>{errorMessage(rename.error)}</AlertDescription>
-            </Alert>
-          ) : null}
+          {!errors.name ? <ErrorAlert error={rename.error} /> : null}
           <Field label="Name" error={errors.name?.message}>
             {(control) => <Input {...control} autoComplete="off" {...register("name", { required: "Name the key." })} />}
           </Field>

@@ -1,18 +1,17 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { AlertCircleIcon } from "lucide-react";
 import { useRouter } from "next/navigation";
 import { useForm } from "react-hook-form";
 import { toast } from "sonner";
 
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
 import { Spinner } from "~/components/spinner";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
-import { applyFieldErrors, errorMessage } from "~/lib/errors";
+import { applyFieldErrors } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 export function NameForm({ name, email }: { name: string; email: string }) {
@@ -99,12 +98,7 @@ export function PasswordForm() {
       </CardHeader>
       <CardContent>
         <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
-          {change.error && !errors.currentPassword && !errors.newPassword ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertDescription>{errorMessage(change.error)}</AlertDescription>
-            </Alert>
-          ) : null}
+          {!errors.currentPassword && !errors.newPassword ? <ErrorAlert error={change.error} /> : null}
           <div className="grid gap-4 sm:grid-cols-2">
             <Field label="Current password" error={errors.currentPassword?.message}>
               {(control) => (

@@ -1,18 +1,18 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, PackageIcon, PlugZapIcon, Trash2Icon } from "lucide-react";
+import { PackageIcon, PlugZapIcon, Trash2Icon } from "lucide-react";
 import { useMemo } from "react";
 import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { type ColumnDef, DataTable } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { useCan } from "~/components/me-context";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
 import { Spinner } from "~/components/spinner";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { useToastMutation } from "~/components/use-toast-mutation";
@@ -124,15 +124,7 @@ export function RegistriesView() {
         isLoading={registries.isPending}
         getRowId={(registry) => registry.id}
         initialSorting={[{ id: "name", desc: false }]}
-        error={
-          registries.error ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertTitle>The registries could not be loaded</AlertTitle>
-              <AlertDescription>{errorMessage(registries.error)}</AlertDescription>
-            </Alert>
-          ) : null
-        }
+        error={registries.error ? <ErrorAlert error={registries.error} title="The registries could not be loaded" /> : null}
         empty={
           <EmptyState
             icon={PackageIcon}

@@ -1,20 +1,20 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { AlertCircleIcon, PencilIcon, PlusIcon } from "lucide-react";
+import { PencilIcon, PlusIcon } from "lucide-react";
 import { useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { toast } from "sonner";
 
 import { DialogFormFooter } from "~/components/dialog-form-footer";
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { NativeSelect } from "~/components/ui/native-select";
 import { Textarea } from "~/components/ui/textarea";
-import { applyFieldErrors, errorMessage } from "~/lib/errors";
+import { applyFieldErrors } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 import { KIND_LABEL, type RegistryRow } from "./registries-view";
@@ -143,12 +143,7 @@ export function RegistryDialog({ registry }: { registry?: RegistryRow }) {
           <DialogDescription>Secrets are stored encrypted and never shown again. Test the connection once saved.</DialogDescription>
         </DialogHeader>
         <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
-          {saving.error && !fieldError ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertDescription>{errorMessage(saving.error)}</AlertDescription>
-            </Alert>
-          ) : null}
+          {!fieldError ? <ErrorAlert error={saving.error} /> : null}
           <Field label="Kind" hint={registry ? "A registry's kind cannot change." : undefined}>
             {(control) => (
               <NativeSelect {...control} disabled={registry !== undefined} {...register("kind")}>

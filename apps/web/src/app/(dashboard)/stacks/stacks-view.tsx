@@ -1,19 +1,18 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, LayersIcon, PlusIcon } from "lucide-react";
+import { LayersIcon, PlusIcon } from "lucide-react";
 import Link from "next/link";
 import { useState } from "react";
 
 import { type ColumnDef, DataTable } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { useCan } from "~/components/me-context";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
 import { StackStateSummary } from "~/components/stack-state-summary";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { NewStackDialog } from "./new-stack-dialog";
@@ -134,15 +133,7 @@ export function StacksView() {
         isLoading={stacks.isPending}
         getRowId={(stack) => stack.id}
         initialSorting={[{ id: "name", desc: false }]}
-        error={
-          stacks.error ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertTitle>The stack list could not be loaded</AlertTitle>
-              <AlertDescription>{errorMessage(stacks.error)}</AlertDescription>
-            </Alert>
-          ) : null
-        }
+        error={stacks.error ? <ErrorAlert error={stacks.error} title="The stack list could not be loaded" /> : null}
         empty={
           <EmptyState
             icon={LayersIcon}

@@ -1,12 +1,12 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { AlertCircleIcon, PlusIcon, Trash2Icon } from "lucide-react";
+import { PlusIcon, Trash2Icon } from "lucide-react";
 import { useState } from "react";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
+import { ErrorAlert } from "~/components/error-alert";
 import { Spinner } from "~/components/spinner";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import {
   Card,
@@ -17,7 +17,6 @@ import {
 } from "~/components/ui/card";
 import { Input } from "~/components/ui/input";
 import { useToastMutation } from "~/components/use-toast-mutation";
-import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 type Environment = RouterOutputs["environment"]["list"][number];
@@ -129,14 +128,7 @@ export function EnvironmentsCard({ canManage }: { canManage: boolean }) {
                 Add environment
               </Button>
             </div>
-            {create.error ? (
-              <Alert variant="destructive">
-                <AlertCircleIcon aria-hidden />
-                <AlertDescription>
-                  {errorMessage(create.error)}
-                </AlertDescription>
-              </Alert>
-            ) : null}
+            <ErrorAlert error={create.error} />
           </form>
         ) : null}
       </CardContent>

@@ -1,19 +1,18 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { AlertCircleIcon, UserPlusIcon } from "lucide-react";
+import { UserPlusIcon } from "lucide-react";
 import { useState } from "react";
 
 import { CopyButton } from "~/components/copy-button";
 import { DialogFormFooter } from "~/components/dialog-form-footer";
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
 import { useMe } from "~/components/me-context";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { NativeSelect } from "~/components/ui/native-select";
-import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { type Grant, GrantFields, roleLabel } from "./grant-fields";
@@ -111,14 +110,7 @@ export function InviteDialog() {
               void submit().catch(() => undefined);
             }}
           >
-            {create.error ? (
-              <Alert variant="destructive">
-                <AlertCircleIcon aria-hidden />
-                <AlertDescription>
-                  {errorMessage(create.error)}
-                </AlertDescription>
-              </Alert>
-            ) : null}
+            <ErrorAlert error={create.error} />
             <GrantFields
               grant={grant}
               onChange={setGrant}

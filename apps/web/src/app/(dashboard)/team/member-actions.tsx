@@ -1,21 +1,15 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import {
-  AlertCircleIcon,
-  CrownIcon,
-  PencilIcon,
-  UserMinusIcon,
-} from "lucide-react";
+import { CrownIcon, PencilIcon, UserMinusIcon } from "lucide-react";
 import { useState } from "react";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { DialogFormFooter } from "~/components/dialog-form-footer";
-import { Alert, AlertDescription } from "~/components/ui/alert";
+import { ErrorAlert } from "~/components/error-alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { useToastMutation } from "~/components/use-toast-mutation";
-import { errorMessage } from "~/lib/errors";
 import { activateTeam } from "~/lib/team";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -79,12 +73,7 @@ export function ChangeRoleDialog({
             void submit().catch(() => undefined);
           }}
         >
-          {setRole.error ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertDescription>{errorMessage(setRole.error)}</AlertDescription>
-            </Alert>
-          ) : null}
+          <ErrorAlert error={setRole.error} />
           <GrantFields
             grant={grant}
             onChange={setGrant}

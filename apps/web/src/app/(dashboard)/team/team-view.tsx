@@ -1,16 +1,16 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, MailIcon, UsersIcon, XIcon } from "lucide-react";
+import { MailIcon, UsersIcon, XIcon } from "lucide-react";
 import { useMemo } from "react";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { type ColumnDef, DataTable } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { useCan, useMe } from "~/components/me-context";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { useToastMutation } from "~/components/use-toast-mutation";
@@ -294,15 +294,7 @@ export function TeamView() {
         isLoading={members.isPending}
         getRowId={(member) => member.id}
         initialSorting={[{ id: "joined", desc: false }]}
-        error={
-          members.error ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertTitle>The members could not be loaded</AlertTitle>
-              <AlertDescription>{errorMessage(members.error)}</AlertDescription>
-            </Alert>
-          ) : null
-        }
+        error={members.error ? <ErrorAlert error={members.error} title="The members could not be loaded" /> : null}
         empty={
           <EmptyState
             icon={UsersIcon}

@@ -1,19 +1,19 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { AlertCircleIcon, PlusIcon } from "lucide-react";
+import { PlusIcon } from "lucide-react";
 import { useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 
 import { DialogFormFooter } from "~/components/dialog-form-footer";
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
 import { ShownOnceSecret } from "~/components/shown-once-secret";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { NativeSelect } from "~/components/ui/native-select";
-import { applyFieldErrors, errorMessage } from "~/lib/errors";
+import { applyFieldErrors } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 interface TokenForm {
@@ -94,12 +94,7 @@ export function CreateTokenDialog() {
           </ShownOnceSecret>
         ) : (
           <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
-            {create.error && !errors.name ? (
-              <Alert variant="destructive">
-                <AlertCircleIcon aria-hidden />
-                <AlertDescription>{errorMessage(create.error)}</AlertDescription>
-              </Alert>
-            ) : null}
+            {!errors.name ? <ErrorAlert error={create.error} /> : null}
             <Field label="Name" hint="Shown in the audit log, e.g. ci-deploy." error={errors.name?.message}>
               {(control) => <Input {...control} autoComplete="off" {...register("name", { required: "Name the token." })} />}
             </Field>

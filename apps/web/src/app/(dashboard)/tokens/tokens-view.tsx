@@ -1,15 +1,14 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, KeySquareIcon } from "lucide-react";
+import { KeySquareIcon } from "lucide-react";
 
 import { type ColumnDef, DataTable } from "~/components/data-table";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge } from "~/components/ui/badge";
-import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { CreateTokenDialog } from "./create-token-dialog";
@@ -93,15 +92,7 @@ export function TokensView() {
         isLoading={tokens.isPending}
         getRowId={(token) => token.id}
         initialSorting={[{ id: "lastUsed", desc: true }]}
-        error={
-          tokens.error ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertTitle>The tokens could not be loaded</AlertTitle>
-              <AlertDescription>{errorMessage(tokens.error)}</AlertDescription>
-            </Alert>
-          ) : null
-        }
+        error={tokens.error ? <ErrorAlert error={tokens.error} title="The tokens could not be loaded" /> : null}
         empty={<EmptyState icon={KeySquareIcon} title="No API tokens yet" description="Create one for a CI pipeline or for the wharf command on your machine." />}
       />
     </div>

@@ -2,20 +2,20 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { WEBHOOK_EVENTS, WEBHOOK_FORMATS } from "@wharf/api/lib/webhook-events";
-import { AlertCircleIcon, PlusIcon } from "lucide-react";
+import { PlusIcon } from "lucide-react";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
 import { CopyButton } from "~/components/copy-button";
 import { DialogFormFooter } from "~/components/dialog-form-footer";
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogClose, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
 import { Input } from "~/components/ui/input";
 import { Label } from "~/components/ui/label";
 import { NativeSelect } from "~/components/ui/native-select";
-import { applyFieldErrors, errorMessage } from "~/lib/errors";
+import { applyFieldErrors } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 import { EVENT_LABELS, FORMAT_LABELS } from "./webhook-labels";
@@ -96,12 +96,7 @@ export function CreateWebhookDialog() {
           </>
         ) : (
           <form onSubmit={(event) => void handleSubmit(onSubmit)(event)} className="grid gap-4" noValidate>
-            {create.error && !errors.name && !errors.url && !errors.events ? (
-              <Alert variant="destructive">
-                <AlertCircleIcon aria-hidden />
-                <AlertDescription>{errorMessage(create.error)}</AlertDescription>
-              </Alert>
-            ) : null}
+            {!errors.name && !errors.url && !errors.events ? <ErrorAlert error={create.error} /> : null}
             <Field label="Name" error={errors.name?.message}>
               {(control) => <Input {...control} {...register("name", { required: "Name the target." })} placeholder="ci-notifications" />}
             </Field>

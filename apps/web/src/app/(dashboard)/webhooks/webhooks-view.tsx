@@ -7,6 +7,7 @@ import { toast } from "sonner";
 
 import { ConfirmDialog } from "~/components/confirm-dialog";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { PageHeader } from "~/components/page-header";
 import { RelativeTime } from "~/components/relative-time";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
@@ -36,13 +37,7 @@ export function WebhooksView() {
         description="Wharf posts the team's events to these URLs: deploys, approvals, hosts going offline. Each request is signed (Standard Webhooks) and retried with backoff."
         actions={<CreateWebhookDialog />}
       />
-      {list.error ? (
-        <Alert variant="destructive">
-          <AlertCircleIcon aria-hidden />
-          <AlertTitle>The webhooks could not be loaded</AlertTitle>
-          <AlertDescription>{errorMessage(list.error)}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert error={list.error} title="The webhooks could not be loaded" />
       {list.data && list.data.targets.length === 0 ? (
         <EmptyState icon={WebhookIcon} title="No webhooks yet" description="Add one to tell a chat channel or your own service when a deploy starts, succeeds or fails." />
       ) : null}

@@ -1,29 +1,19 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { AlertCircleIcon } from "lucide-react";
 import Link from "next/link";
 import { signIn, signOut } from "next-auth/react";
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 
+import { ErrorAlert } from "~/components/error-alert";
 import { Field } from "~/components/field";
 import { Spinner } from "~/components/spinner";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Input } from "~/components/ui/input";
-import { applyFieldErrors, errorMessage } from "~/lib/errors";
+import { applyFieldErrors } from "~/lib/errors";
 import { activateTeam } from "~/lib/team";
 import { useTRPC } from "~/trpc/react";
-
-function Failure({ error }: { error: unknown }) {
-  return error ? (
-    <Alert variant="destructive">
-      <AlertCircleIcon aria-hidden />
-      <AlertDescription>{errorMessage(error)}</AlertDescription>
-    </Alert>
-  ) : null;
-}
 
 /** A signed-in user joins with their account. */
 export function AcceptInvitation({ token, email }: { token: string; email: string }) {
@@ -31,7 +21,7 @@ export function AcceptInvitation({ token, email }: { token: string; email: strin
   const accept = useMutation(trpc.invitation.accept.mutationOptions());
   return (
     <div className="grid gap-4">
-      <Failure error={accept.error} />
+      <ErrorAlert error={accept.error} />
       <p className="text-sm text-muted-foreground">
         You are signed in as <span className="font-medium text-foreground">{email}</span>.
       </p>
@@ -89,7 +79,7 @@ export function SignUpWithInvitation({ token, signInHref }: { token: string; sig
 
   return (
     <form noValidate onSubmit={handleSubmit(onSubmit)} className="grid gap-4">
-      <Failure error={signUp.error ?? (signInError ? new Error(signInError) : null)} />
+      <ErrorAlert error={signUp.error ?? (signInError ? new Error(signInError) : null)} />
       <Field label="Your name" error={errors.name?.message}>
         {(control) => <Input {...control} autoComplete="name" autoFocus {...register("name", { required: "Enter your name." })} />}
       </Field>

@@ -1,14 +1,14 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { AlertCircleIcon, CheckCircle2Icon } from "lucide-react";
+import { CheckCircle2Icon } from "lucide-react";
 
+import { ErrorAlert } from "~/components/error-alert";
 import { useMe } from "~/components/me-context";
 import { PageHeader } from "~/components/page-header";
 import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import { errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 /** Asks before linking: a link opened by mistake (or sent by someone else) must not link silently. */
@@ -27,12 +27,7 @@ export function LinkChatAccount({ token }: { token: string }) {
         </Alert>
       ) : (
         <>
-          {link.error ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertDescription>{errorMessage(link.error)}</AlertDescription>
-            </Alert>
-          ) : null}
+          <ErrorAlert error={link.error} />
           <Button className="w-fit" disabled={!token || link.isPending} onClick={() => link.mutate({ token })}>
             {link.isPending ? <Spinner /> : null}
             Link to {me.user.email}

@@ -1,11 +1,12 @@
 "use client";
 
 import type { UseQueryResult } from "@tanstack/react-query";
-import { AlertCircleIcon, ShieldAlertIcon } from "lucide-react";
+import { ShieldAlertIcon } from "lucide-react";
 
 import { DataTable, type DataTableProps } from "~/components/data-table";
+import { ErrorAlert } from "~/components/error-alert";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
-import { errorMessage, errorReason } from "~/lib/errors";
+import { errorReason } from "~/lib/errors";
 
 // Lists come from the host through the agent (an SSH round trip): poll gently, only for the open tab.
 export const LIST_REFRESH_MS = 15_000;
@@ -30,13 +31,7 @@ function ListError({ label, error }: { label: string; error: unknown }) {
       </Alert>
     );
   }
-  return (
-    <Alert variant="destructive">
-      <AlertCircleIcon aria-hidden />
-      <AlertTitle>The {label.toLowerCase()} could not be listed</AlertTitle>
-      <AlertDescription>{errorMessage(error)}</AlertDescription>
-    </Alert>
-  );
+  return <ErrorAlert error={error} title={`The ${label.toLowerCase()} could not be listed`} />;
 }
 
 /**

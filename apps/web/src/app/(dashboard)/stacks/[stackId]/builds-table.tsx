@@ -1,17 +1,16 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, HammerIcon, TerminalIcon } from "lucide-react";
+import { HammerIcon, TerminalIcon } from "lucide-react";
 import { useState } from "react";
 
 import { CopyButton } from "~/components/copy-button";
 import { type ColumnDef, DataTable } from "~/components/data-table";
 import { actionLabel, DeploymentStatusBadge } from "~/components/deployment-status-badge";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { RelativeTime } from "~/components/relative-time";
-import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
-import { errorMessage } from "~/lib/errors";
 import { jobDuration, jobSeconds, shortId } from "~/lib/format";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -127,14 +126,7 @@ export function BuildsTable({ stackId }: { stackId: string }) {
         getRowId={(build) => build.id}
         initialSorting={[{ id: "when", desc: true }]}
         pageSize={10}
-        error={
-          query.error ? (
-            <Alert variant="destructive">
-              <AlertCircleIcon aria-hidden />
-              <AlertDescription>{errorMessage(query.error)}</AlertDescription>
-            </Alert>
-          ) : null
-        }
+        error={query.error ? <ErrorAlert error={query.error} /> : null}
         empty={<EmptyState icon={HammerIcon} title="No builds yet" description="Build, Build and push and Dockerfile builds from the Deploy tab show up here with the images they wrote." />}
       />
       <JobOutputDialog job={open} onClose={() => setOpen(null)} />

@@ -1,21 +1,20 @@
 "use client";
 
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, GitCompareIcon, HistoryIcon, RocketIcon, TerminalIcon } from "lucide-react";
+import { GitCompareIcon, HistoryIcon, RocketIcon, TerminalIcon } from "lucide-react";
 import { useSearchParams } from "next/navigation";
 import { useState } from "react";
 
 import { CodeDiff } from "~/components/code-diff";
 import { DeploymentStatusBadge } from "~/components/deployment-status-badge";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { useCan } from "~/components/me-context";
 import { RelativeTime } from "~/components/relative-time";
-import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge, type BadgeVariant } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { Skeleton } from "~/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
-import { errorMessage } from "~/lib/errors";
 import { jobDuration } from "~/lib/format";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
@@ -60,13 +59,7 @@ function DiffView({ stackId, from, to }: { stackId: string; from: number; to: nu
   const diff = query.data;
 
   if (query.error) {
-    return (
-      <Alert variant="destructive">
-        <AlertCircleIcon aria-hidden />
-        <AlertTitle>The diff could not be made</AlertTitle>
-        <AlertDescription>{errorMessage(query.error)}</AlertDescription>
-      </Alert>
-    );
+    return <ErrorAlert error={query.error} title="The diff could not be made" />;
   }
   if (!diff) return <Skeleton className="h-80" aria-label="Loading the diff" />;
 
@@ -190,12 +183,7 @@ function Deployments({ stack }: { stack: StackDetail }) {
       <h3 id="deployments-heading" className="font-semibold">
         Deployments
       </h3>
-      {query.error ? (
-        <Alert variant="destructive">
-          <AlertCircleIcon aria-hidden />
-          <AlertDescription>{errorMessage(query.error)}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert error={query.error} />
       {query.isPending ? (
         <Skeleton className="h-40" />
       ) : rows.length === 0 ? (
@@ -282,12 +270,7 @@ export function HistoryTab({ stack }: { stack: StackDetail }) {
           </h3>
           <p className="text-xs text-muted-foreground">Pick two to compare: “from” on the left, “to” on the right.</p>
         </div>
-        {revisions.error ? (
-          <Alert variant="destructive">
-            <AlertCircleIcon aria-hidden />
-            <AlertDescription>{errorMessage(revisions.error)}</AlertDescription>
-          </Alert>
-        ) : null}
+        <ErrorAlert error={revisions.error} />
         <div className="rounded-lg border bg-card">
           <Table aria-label="Revisions">
             <TableHeader>

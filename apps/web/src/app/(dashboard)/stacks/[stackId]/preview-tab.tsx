@@ -1,12 +1,13 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, FileWarningIcon, RefreshCwIcon, ServerIcon } from "lucide-react";
+import { FileWarningIcon, RefreshCwIcon, ServerIcon } from "lucide-react";
 import { useState } from "react";
 
 import { CodeEditor } from "~/components/code-editor";
 import { CopyButton } from "~/components/copy-button";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { useCan } from "~/components/me-context";
 import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
@@ -14,7 +15,6 @@ import { Badge } from "~/components/ui/badge";
 import { Button } from "~/components/ui/button";
 import { NativeSelect } from "~/components/ui/native-select";
 import { Skeleton } from "~/components/ui/skeleton";
-import { errorMessage } from "~/lib/errors";
 import { type RouterOutputs, useTRPC } from "~/trpc/react";
 
 import { draftToInput, type StackDetail } from "./stack-draft";
@@ -148,13 +148,7 @@ export function PreviewTab({ stack, draft }: { stack: StackDetail; draft: StackD
         </Button>
       </div>
 
-      {error ? (
-        <Alert variant="destructive">
-          <AlertCircleIcon aria-hidden />
-          <AlertTitle>The preview could not be made</AlertTitle>
-          <AlertDescription>{errorMessage(error)}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert error={error} title="The preview could not be made" />
       {!latest && !showDraft ? (
         <EmptyState icon={FileWarningIcon} title="Nothing saved yet" description="Save a revision in the Files tab, or preview your unsaved changes." />
       ) : showDraft && !unsaved.data && !unsaved.isPending ? (

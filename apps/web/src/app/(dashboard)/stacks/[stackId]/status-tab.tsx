@@ -1,16 +1,16 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { AlertCircleIcon, AlertTriangleIcon, BoxIcon, CheckCircle2Icon, ServerIcon } from "lucide-react";
+import { AlertTriangleIcon, BoxIcon, CheckCircle2Icon, ServerIcon } from "lucide-react";
 
 import { ContainerStateBadge } from "~/components/container-state-badge";
 import { EmptyState } from "~/components/empty-state";
+import { ErrorAlert } from "~/components/error-alert";
 import { RelativeTime } from "~/components/relative-time";
 import { Alert, AlertDescription, AlertTitle } from "~/components/ui/alert";
 import { Badge, type BadgeVariant } from "~/components/ui/badge";
 import { Skeleton } from "~/components/ui/skeleton";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "~/components/ui/table";
-import { errorMessage } from "~/lib/errors";
 import { formatBytes, shortId } from "~/lib/format";
 import { serviceColor } from "~/lib/service-colors";
 import { cn } from "~/lib/utils";
@@ -88,13 +88,7 @@ function HostStatus({ stack, target }: { stack: StackDetail; target: StackDetail
           {query.isFetching ? " · refreshing…" : null}
         </p>
       </div>
-      {query.error ? (
-        <Alert variant="destructive">
-          <AlertCircleIcon aria-hidden />
-          <AlertTitle>The status of {target.host.name} could not be read</AlertTitle>
-          <AlertDescription>{errorMessage(query.error)}</AlertDescription>
-        </Alert>
-      ) : null}
+      <ErrorAlert error={query.error} title={`The status of ${target.host.name} could not be read`} />
       {drift.length > 0 ? (
         <Alert variant="warning">
           <AlertTriangleIcon aria-hidden />

@@ -5,12 +5,12 @@ import { AlertCircleIcon, ServerCogIcon } from "lucide-react";
 import { useState } from "react";
 import { toast } from "sonner";
 
+import { ErrorAlert } from "~/components/error-alert";
 import { HostPicker } from "~/components/host-picker";
 import { Spinner } from "~/components/spinner";
 import { Alert, AlertDescription } from "~/components/ui/alert";
 import { Button } from "~/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "~/components/ui/dialog";
-import { errorMessage } from "~/lib/errors";
 import { useTRPC } from "~/trpc/react";
 
 import type { StackDetail } from "./stack-draft";
@@ -60,12 +60,7 @@ export function TargetsDialog({ stack }: { stack: StackDetail }) {
           <DialogTitle>Hosts of {stack.name}</DialogTitle>
           <DialogDescription>Where the stack is deployed. Adding a host deploys nothing until you do.</DialogDescription>
         </DialogHeader>
-        {update.error ? (
-          <Alert variant="destructive">
-            <AlertCircleIcon aria-hidden />
-            <AlertDescription>{errorMessage(update.error)}</AlertDescription>
-          </Alert>
-        ) : null}
+        <ErrorAlert error={update.error} />
         <HostPicker value={hostIds} onChange={setHostIds} />
         {removed.length > 0 ? (
           <Alert variant="warning">
